@@ -1,0 +1,87 @@
+package dev.telos.arch;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.Test;
+
+/** The dependency arrows of DESIGN.md section 2, enforced. */
+class DependencyRulesTest {
+  static final JavaClasses CLASSES =
+      new ClassFileImporter()
+          .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+          .importPackages("dev.telos");
+
+  @Test
+  void theMesosClientKnowsNothingOfManifestsGitOrTheController() {
+    noClasses()
+        .that()
+        .resideInAPackage("dev.telos.mesos..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "dev.telos.manifest..",
+            "dev.telos.git..",
+            "dev.telos.reconcile..",
+            "dev.telos.controller..",
+            "dev.telos.cluster..",
+            "dev.telos.api..",
+            "dev.telos.cli..",
+            "dev.telos.local..")
+        .check(CLASSES);
+  }
+
+  @Test
+  void theEmbeddedClusterDependsOnlyOnTheMesosWireClasses() {
+    noClasses()
+        .that()
+        .resideInAPackage("dev.telos.local..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "dev.telos.mesos..",
+            "dev.telos.manifest..",
+            "dev.telos.git..",
+            "dev.telos.reconcile..",
+            "dev.telos.controller..",
+            "dev.telos.cluster..",
+            "dev.telos.store..",
+            "dev.telos.api..",
+            "dev.telos.cli..")
+        .check(CLASSES);
+  }
+
+  @Test
+  void productionCodeReachesTheEmbeddedClusterOnlyFromTheCli() {
+    noClasses()
+        .that()
+        .resideOutsideOfPackages("dev.telos.local..", "dev.telos.cli..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("dev.telos.local..")
+        .check(CLASSES);
+  }
+
+  @Test
+  void thePlannerDoesNoIo() {
+    noClasses()
+        .that()
+        .resideInAPackage("dev.telos.reconcile..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "dev.telos.mesos..",
+            "dev.telos.git..",
+            "dev.telos.controller..",
+            "dev.telos.store..",
+            "dev.telos.api..",
+            "java.io..",
+            "java.net..",
+            "java.nio.file..",
+            "okhttp3..",
+            "org.eclipse.jgit..")
+        .check(CLASSES);
+  }
+}
