@@ -1,0 +1,167 @@
+package dev.telos.local;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Settings of an embedded cluster.
+ *
+ * @param port the master's port on 127.0.0.1; 0 picks a free one
+ * @param agents process agents (tasks run as local processes)
+ * @param simulatedAgents agents whose tasks change state without processes
+ * @param agentCpus cpus of each agent
+ * @param agentMem memory of each agent, MiB
+ * @param agentDisk disk of each agent, MiB
+ * @param portsBegin first port of each agent's {@code ports} range
+ * @param portsEnd last port of each agent's {@code ports} range
+ * @param workDir where sandboxes live
+ * @param heartbeatInterval the {@code heartbeat_interval_seconds} the master announces and keeps
+ * @param allocationInterval how often free resources are offered
+ * @param updateRetryInitial first resend delay of an unacknowledged status update (doubles)
+ * @param simulatedTaskDelay how long a simulated task takes to go from STAGING to RUNNING
+ * @param simulatedFailureRate the fraction of simulated tasks that fail after starting
+ * @param faults whether the {@code /faults/*} HTTP endpoints are served
+ */
+public record LocalClusterConfig(
+    int port,
+    int agents,
+    int simulatedAgents,
+    double agentCpus,
+    double agentMem,
+    double agentDisk,
+    int portsBegin,
+    int portsEnd,
+    Path workDir,
+    Duration heartbeatInterval,
+    Duration allocationInterval,
+    Duration updateRetryInitial,
+    Duration simulatedTaskDelay,
+    double simulatedFailureRate,
+    boolean faults) {
+
+  public LocalClusterConfig {
+    Objects.requireNonNull(workDir, "workDir");
+    Objects.requireNonNull(heartbeatInterval, "heartbeatInterval");
+    Objects.requireNonNull(allocationInterval, "allocationInterval");
+    Objects.requireNonNull(updateRetryInitial, "updateRetryInitial");
+    Objects.requireNonNull(simulatedTaskDelay, "simulatedTaskDelay");
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException("port must be in 0..65535, got " + port);
+    }
+    if (agents < 0 || simulatedAgents < 0 || agents + simulatedAgents == 0) {
+      throw new IllegalArgumentException(
+          "a cluster needs at least one agent (agents="
+              + agents
+              + ", simulated="
+              + simulatedAgents
+              + ")");
+    }
+    if (!(agentCpus > 0) || !(agentMem > 0) || agentDisk < 0) {
+      throw new IllegalArgumentException("agent cpus and mem must be > 0 and disk >= 0");
+    }
+    if (portsBegin < 1 || portsEnd > 65535 || portsEnd < portsBegin) {
+      throw new IllegalArgumentException(
+          "agent ports range " + portsBegin + "-" + portsEnd + " is not a valid range");
+    }
+    if (heartbeatInterval.toMillis() < 10) {
+      throw new IllegalArgumentException("heartbeatInterval must be >= 10ms");
+    }
+    if (allocationInterval.toMillis() < 1) {
+      throw new IllegalArgumentException("allocationInterval must be >= 1ms");
+    }
+    if (simulatedFailureRate < 0 || simulatedFailureRate > 1) {
+      throw new IllegalArgumentException("simulatedFailureRate must be in [0, 1]");
+    }
+  }
+
+  /**
+   * A builder with the defaults {@code telos cluster} documents, sandboxes under {@code workDir}.
+   */
+  public static Builder builder(Path workDir) {
+    return new Builder(workDir);
+  }
+
+  /** Builds a {@link LocalClusterConfig}; {@link #build()} checks the combination. */
+  public static final class Builder {
+    private final Path workDir;
+    private int port = 5050;
+    private int agents = 1;
+    private int simulatedAgents;
+    private double agentCpus = 4;
+    private double agentMem = 8192;
+    private double agentDisk = 65536;
+    private int portsBegin = 31000;
+    private int portsEnd = 32000;
+    private Duration heartbeatInterval = Duration.ofSeconds(15);
+    private Duration allocationInterval = Duration.ofSeconds(1);
+    private Duration updateRetryInitial = Duration.ofSeconds(10);
+    private Duration simulatedTaskDelay = Duration.ofMillis(100);
+    private double simulatedFailureRate;
+    private boolean faults;
+
+    private Builder(Path workDir) {
+      this.workDir = Objects.requireNonNull(workDir, "workDir");
+    }
+
+    public Builder port(int value) {
+      this.port = value;
+      return this;
+    }
+
+    public Builder agents(int processAgents, int simulated) {
+      this.agents = processAgents;
+      this.simulatedAgents = simulated;
+      return this;
+    }
+
+    public Builder agentResources(double cpus, double mem) {
+      this.agentCpus = cpus;
+      this.agentMem = mem;
+      return this;
+    }
+
+    public Builder ports(int begin, int end) {
+      this.portsBegin = begin;
+      this.portsEnd = end;
+      return this;
+    }
+
+    public Builder timings(Duration heartbeat, Duration allocation, Duration updateRetry) {
+      this.heartbeatInterval = heartbeat;
+      this.allocationInterval = allocation;
+      this.updateRetryInitial = updateRetry;
+      return this;
+    }
+
+    public Builder simulation(Duration delay, double failureRate) {
+      this.simulatedTaskDelay = delay;
+      this.simulatedFailureRate = failureRate;
+      return this;
+    }
+
+    public Builder faults(boolean value) {
+      this.faults = value;
+      return this;
+    }
+
+    public LocalClusterConfig build() {
+      return new LocalClusterConfig(
+          port,
+          agents,
+          simulatedAgents,
+          agentCpus,
+          agentMem,
+          agentDisk,
+          portsBegin,
+          portsEnd,
+          workDir,
+          heartbeatInterval,
+          allocationInterval,
+          updateRetryInitial,
+          simulatedTaskDelay,
+          simulatedFailureRate,
+          faults);
+    }
+  }
+}

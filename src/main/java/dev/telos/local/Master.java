@@ -1,0 +1,1257 @@
+package dev.telos.local;
+
+import com.google.protobuf.ByteString;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.mesos.v1.Protos.AgentID;
+import org.apache.mesos.v1.Protos.Attribute;
+import org.apache.mesos.v1.Protos.ExecutorID;
+import org.apache.mesos.v1.Protos.Filters;
+import org.apache.mesos.v1.Protos.FrameworkID;
+import org.apache.mesos.v1.Protos.FrameworkInfo;
+import org.apache.mesos.v1.Protos.MasterInfo;
+import org.apache.mesos.v1.Protos.Offer;
+import org.apache.mesos.v1.Protos.OfferID;
+import org.apache.mesos.v1.Protos.TaskID;
+import org.apache.mesos.v1.Protos.TaskInfo;
+import org.apache.mesos.v1.Protos.TaskState;
+import org.apache.mesos.v1.Protos.TaskStatus;
+import org.apache.mesos.v1.Protos.Value;
+import org.apache.mesos.v1.scheduler.Protos.Call;
+import org.apache.mesos.v1.scheduler.Protos.Event;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The master's state machine: frameworks, agents, offers, tasks and their status-update streams.
+ *
+ * <p>This is the protocol engine of the embedded cluster and is deliberately one class: every rule
+ * of the master side of the v1 scheduler API lives here, under one lock, so the order of events a
+ * framework sees is the order of decisions taken. Nothing here blocks: events are queued to each
+ * framework's {@link Subscription}, processes are started by the agents' runners.
+ */
+final class Master {
+  private static final Logger log = LoggerFactory.getLogger(Master.class);
+  static final String VERSION = "1.11.0";
+  private static final Duration DEFAULT_REFUSE = Duration.ofSeconds(5);
+  private static final Duration DEFAULT_KILL_GRACE = Duration.ofSeconds(3);
+  private static final Duration MAX_UPDATE_RETRY = Duration.ofMinutes(10);
+  private static final int MAX_COMPLETED_TASKS = 1000;
+
+  /** An HTTP-level refusal: the status code and Mesos's message. */
+  static final class Refusal extends Exception {
+    private static final long serialVersionUID = 1L;
+    final int status;
+
+    Refusal(int status, String message) {
+      super(message);
+      this.status = status;
+    }
+  }
+
+  static final class Agent {
+    final String id;
+    final String hostname;
+    final Resources total;
+    final Resources free;
+    final TaskRunner runner;
+    final List<Attribute> attributes;
+    boolean reachable = true;
+
+    /** Updates the agent could not deliver while unreachable, in order. */
+    final List<Runnable> held = new ArrayList<>();
+
+    Agent(String id, String hostname, Resources total, TaskRunner runner, List<Attribute> attrs) {
+      this.id = id;
+      this.hostname = hostname;
+      this.total = total;
+      this.free = total.copy();
+      this.runner = runner;
+      this.attributes = List.copyOf(attrs);
+    }
+  }
+
+  static final class Task {
+    final TaskInfo info;
+    final String frameworkId;
+    final String agentId;
+    final String role;
+    final Resources resources;
+    final String executorId;
+    TaskState state = TaskState.TASK_STAGING;
+    TaskStatus latest;
+    final ArrayDeque<TaskStatus> pending = new ArrayDeque<>();
+    ScheduledFuture<?> retry;
+    int retryAttempt;
+    boolean resourcesReleased;
+    Duration pendingKillGrace;
+
+    Task(
+        TaskInfo info,
+        String frameworkId,
+        String agentId,
+        String role,
+        Resources resources,
+        String executorId) {
+      this.info = info;
+      this.frameworkId = frameworkId;
+      this.agentId = agentId;
+      this.role = role;
+      this.resources = resources;
+      this.executorId = executorId;
+    }
+
+    String id() {
+      return info.getTaskId().getValue();
+    }
+  }
+
+  static final class Framework {
+    final String id;
+    FrameworkInfo info;
+    Subscription subscription;
+    final Set<String> suppressedRoles = new HashSet<>();
+
+    /** (agent id + " " + role) → refuse offers until, in nanoTime. */
+    final Map<String, Long> filters = new HashMap<>();
+
+    final Map<String, Task> tasks = new LinkedHashMap<>();
+    final ArrayDeque<Task> completedTasks = new ArrayDeque<>();
+    ScheduledFuture<?> failoverTimer;
+    final long registeredAt = System.currentTimeMillis();
+
+    Framework(String id, FrameworkInfo info) {
+      this.id = id;
+      this.info = info;
+    }
+
+    boolean connected() {
+      return subscription != null && subscription.isOpen();
+    }
+
+    boolean has(FrameworkInfo.Capability.Type capability) {
+      return info.getCapabilitiesList().stream().anyMatch(c -> c.getType() == capability);
+    }
+
+    boolean partitionAware() {
+      return has(FrameworkInfo.Capability.Type.PARTITION_AWARE);
+    }
+
+    List<String> roles() {
+      if (has(FrameworkInfo.Capability.Type.MULTI_ROLE) && info.getRolesCount() > 0) {
+        return info.getRolesList();
+      }
+      @SuppressWarnings("deprecation")
+      String role = info.hasRole() ? info.getRole() : "*";
+      return List.of(role);
+    }
+  }
+
+  static final class OfferRecord {
+    final String id;
+    final String frameworkId;
+    final String agentId;
+    final String role;
+    final Resources resources;
+
+    OfferRecord(String id, String frameworkId, String agentId, String role, Resources r) {
+      this.id = id;
+      this.frameworkId = frameworkId;
+      this.agentId = agentId;
+      this.role = role;
+      this.resources = r;
+    }
+  }
+
+  private final LocalClusterConfig config;
+  private final ScheduledExecutorService timers;
+  final String masterId = UUID.randomUUID().toString();
+  private final Map<String, Framework> frameworks = new LinkedHashMap<>();
+  private final Map<String, Framework> completedFrameworks = new LinkedHashMap<>();
+  private final Map<String, Agent> agents = new LinkedHashMap<>();
+  private final Map<String, OfferRecord> offers = new LinkedHashMap<>();
+  private long frameworkCounter;
+  private long offerCounter;
+  private int allocationCursor;
+  private boolean allocationScheduled;
+  private volatile String address = "127.0.0.1:0";
+
+  Master(LocalClusterConfig config, ScheduledExecutorService timers) {
+    this.config = config;
+    this.timers = timers;
+  }
+
+  void setAddress(String hostPort) {
+    this.address = hostPort;
+  }
+
+  String address() {
+    return address;
+  }
+
+  synchronized void addAgent(Agent agent) {
+    agents.put(agent.id, agent);
+  }
+
+  synchronized Collection<Agent> agents() {
+    return List.copyOf(agents.values());
+  }
+
+  synchronized Agent agent(String id) {
+    return agents.get(id);
+  }
+
+  void startAllocator() {
+    timers.scheduleWithFixedDelay(
+        () -> {
+          try {
+            allocate();
+          } catch (RuntimeException e) {
+            log.error("allocation failed", e);
+          }
+        },
+        config.allocationInterval().toMillis(),
+        config.allocationInterval().toMillis(),
+        TimeUnit.MILLISECONDS);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Subscription
+
+  /**
+   * Validates a SUBSCRIBE call before any stream opens.
+   *
+   * @throws Refusal with 400 when the call is invalid, as Mesos answers
+   */
+  static void validateSubscribe(Call call) throws Refusal {
+    if (!call.hasSubscribe() || !call.getSubscribe().hasFrameworkInfo()) {
+      throw new Refusal(
+          400, "Failed to validate scheduler::Call: Expecting 'subscribe' to be present");
+    }
+    FrameworkInfo info = call.getSubscribe().getFrameworkInfo();
+    if (info.getUser().isEmpty()) {
+      throw new Refusal(
+          400, "Failed to validate scheduler::Call: 'FrameworkInfo.user' must be set");
+    }
+    if (info.getName().isEmpty()) {
+      throw new Refusal(
+          400, "Failed to validate scheduler::Call: 'FrameworkInfo.name' must be set");
+    }
+    if (call.hasFrameworkId() != info.hasId()
+        || (info.hasId() && !call.getFrameworkId().equals(info.getId()))) {
+      throw new Refusal(
+          400,
+          "Failed to validate scheduler::Call: 'framework_id' differs from"
+              + " 'subscribe.framework_info.id'");
+    }
+  }
+
+  /** Opens (or fails over) a framework's subscription on a new stream. */
+  synchronized void subscribe(Call call, Subscription.Factory streams) {
+    FrameworkInfo info = call.getSubscribe().getFrameworkInfo();
+    String requested = info.hasId() ? info.getId().getValue() : null;
+    if (requested != null && completedFrameworks.containsKey(requested)) {
+      Subscription s = streams.open(requested);
+      s.send(error("Framework has been removed"));
+      s.close();
+      return;
+    }
+    Framework framework;
+    if (requested != null && frameworks.containsKey(requested)) {
+      framework = frameworks.get(requested);
+      if (framework.failoverTimer != null) {
+        framework.failoverTimer.cancel(false);
+        framework.failoverTimer = null;
+      }
+      Subscription old = framework.subscription;
+      if (old != null && old.isOpen()) {
+        old.send(error("Framework failed over"));
+        old.close();
+      }
+      rescindOffersOf(framework, false);
+      framework.info = info;
+      log.info("framework re-subscribed framework_id={}", requested);
+    } else {
+      String id =
+          requested != null
+              ? requested
+              : masterId + "-" + String.format("%04d", frameworkCounter++);
+      framework =
+          new Framework(id, info.toBuilder().setId(FrameworkID.newBuilder().setValue(id)).build());
+      frameworks.put(id, framework);
+      log.info("framework subscribed framework_id={} name={}", id, info.getName());
+    }
+    framework.suppressedRoles.clear();
+    framework.suppressedRoles.addAll(call.getSubscribe().getSuppressedRolesList());
+    Subscription s = streams.open(framework.id);
+    framework.subscription = s;
+    s.send(
+        Event.newBuilder()
+            .setType(Event.Type.SUBSCRIBED)
+            .setSubscribed(
+                Event.Subscribed.newBuilder()
+                    .setFrameworkId(FrameworkID.newBuilder().setValue(framework.id))
+                    .setHeartbeatIntervalSeconds(config.heartbeatInterval().toMillis() / 1000d)
+                    .setMasterInfo(masterInfo()))
+            .build());
+    startHeartbeats(s);
+    for (Task task : framework.tasks.values()) {
+      if (!task.pending.isEmpty()) {
+        task.retryAttempt = 0;
+        deliverHead(framework, task);
+      }
+    }
+    scheduleAllocation();
+  }
+
+  private MasterInfo masterInfo() {
+    String[] hp = address.split(":");
+    return MasterInfo.newBuilder()
+        .setId(masterId)
+        .setIp(0x0100007f)
+        .setPort(Integer.parseInt(hp[1]))
+        .setHostname(hp[0])
+        .setVersion(VERSION)
+        .build();
+  }
+
+  private void startHeartbeats(Subscription s) {
+    long period = config.heartbeatInterval().toMillis();
+    s.heartbeat =
+        timers.scheduleAtFixedRate(
+            () -> {
+              if (!s.isOpen()) {
+                onStreamClosed(s);
+              } else if (!s.heartbeatsPaused) {
+                s.send(Event.newBuilder().setType(Event.Type.HEARTBEAT).build());
+              }
+            },
+            period,
+            period,
+            TimeUnit.MILLISECONDS);
+  }
+
+  /** The stream of {@code s} ended (client gone, or cut): the framework is now disconnected. */
+  synchronized void onStreamClosed(Subscription s) {
+    s.close();
+    Framework framework = frameworks.get(s.frameworkId);
+    if (framework == null || framework.subscription != s) {
+      return;
+    }
+    framework.subscription = null;
+    rescindOffersOf(framework, false);
+    double timeout = framework.info.getFailoverTimeout();
+    log.info("framework disconnected framework_id={} failover_timeout_s={}", framework.id, timeout);
+    long millis = (long) Math.max(0, timeout * 1000);
+    framework.failoverTimer =
+        timers.schedule(() -> failoverTimedOut(framework.id), millis, TimeUnit.MILLISECONDS);
+  }
+
+  private synchronized void failoverTimedOut(String frameworkId) {
+    Framework framework = frameworks.get(frameworkId);
+    if (framework == null || framework.connected()) {
+      return;
+    }
+    log.info("framework failover timeout passed, removing framework_id={}", frameworkId);
+    removeFramework(framework);
+  }
+
+  private void removeFramework(Framework framework) {
+    frameworks.remove(framework.id);
+    completedFrameworks.put(framework.id, framework);
+    rescindOffersOf(framework, false);
+    for (Task task : List.copyOf(framework.tasks.values())) {
+      if (task.retry != null) {
+        task.retry.cancel(false);
+      }
+      task.pending.clear();
+      if (!isTerminal(task.state)) {
+        Agent agent = agents.get(task.agentId);
+        agent.runner.kill(task.id(), Duration.ZERO);
+      }
+    }
+    if (framework.subscription != null) {
+      framework.subscription.close();
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Calls
+
+  /**
+   * Checks a non-SUBSCRIBE call against the framework and stream it claims.
+   *
+   * @throws Refusal 400 for a missing or wrong stream or framework ID, 403 when not subscribed
+   */
+  synchronized Framework authorize(Call call, String streamId) throws Refusal {
+    if (streamId == null || streamId.isEmpty()) {
+      throw new Refusal(400, "All non-subscribe calls should include the 'Mesos-Stream-Id' header");
+    }
+    if (!call.hasFrameworkId()) {
+      throw new Refusal(
+          400, "Failed to validate scheduler::Call: Expecting 'framework_id' to be present");
+    }
+    Framework framework = frameworks.get(call.getFrameworkId().getValue());
+    if (framework == null) {
+      throw new Refusal(400, "Framework cannot be found");
+    }
+    if (!framework.connected()) {
+      throw new Refusal(403, "Framework is not subscribed");
+    }
+    if (!framework.subscription.streamId.equals(streamId)) {
+      throw new Refusal(
+          400,
+          "The stream ID '"
+              + streamId
+              + "' included in this request didn't"
+              + " match the stream ID currently associated with framework ID "
+              + framework.id);
+    }
+    return framework;
+  }
+
+  /** Runs an authorized call. */
+  synchronized void handle(Framework framework, Call call) throws Refusal {
+    switch (call.getType()) {
+      case ACCEPT -> accept(framework, call.getAccept());
+      case DECLINE ->
+          decline(
+              framework,
+              call.getDecline().getOfferIdsList(),
+              call.getDecline().hasFilters() ? call.getDecline().getFilters() : null);
+      case KILL -> kill(framework, call.getKill());
+      case ACKNOWLEDGE -> acknowledge(framework, call.getAcknowledge());
+      case RECONCILE -> reconcile(framework, call.getReconcile().getTasksList());
+      case REVIVE -> revive(framework, call.getRevive().getRolesList());
+      case SUPPRESS -> suppress(framework, call.getSuppress().getRolesList());
+      case TEARDOWN -> {
+        log.info("framework torn down framework_id={}", framework.id);
+        removeFramework(framework);
+      }
+      case MESSAGE,
+          REQUEST,
+          SHUTDOWN,
+          ACCEPT_INVERSE_OFFERS,
+          DECLINE_INVERSE_OFFERS,
+          ACKNOWLEDGE_OPERATION_STATUS,
+          RECONCILE_OPERATIONS,
+          UPDATE_FRAMEWORK -> {
+        // Accepted and ignored: the embedded cluster has no custom executors, inverse offers or
+        // operation feedback.
+      }
+      default ->
+          throw new Refusal(
+              400, "Failed to validate scheduler::Call: unknown call type " + call.getType());
+    }
+  }
+
+  private void accept(Framework framework, Call.Accept accept) {
+    Filters filters = accept.hasFilters() ? accept.getFilters() : null;
+    List<OfferRecord> used = new ArrayList<>();
+    String invalid = null;
+    for (OfferID id : accept.getOfferIdsList()) {
+      OfferRecord offer = offers.get(id.getValue());
+      if (offer == null || !offer.frameworkId.equals(framework.id)) {
+        invalid = "Offer " + id.getValue() + " is no longer valid";
+        continue;
+      }
+      if (!used.isEmpty() && !used.get(0).agentId.equals(offer.agentId)) {
+        invalid = "Aggregated offers must belong to one single agent";
+        continue;
+      }
+      used.add(offer);
+    }
+    if (accept.getOfferIdsCount() == 0) {
+      invalid = "No offers specified";
+    }
+    if (invalid != null) {
+      // Offers that were valid go back to the pool; every task is reported as not launched.
+      for (OfferRecord o : used) {
+        offers.remove(o.id);
+        agents.get(o.agentId).free.add(o.resources);
+      }
+      for (Offer.Operation op : accept.getOperationsList()) {
+        for (TaskInfo task : tasksOf(op)) {
+          TaskState state =
+              framework.partitionAware() ? TaskState.TASK_DROPPED : TaskState.TASK_LOST;
+          sendMasterUpdate(
+              framework,
+              task.getTaskId(),
+              task.getAgentId().getValue(),
+              state,
+              TaskStatus.Reason.REASON_INVALID_OFFERS,
+              invalid);
+        }
+      }
+      scheduleAllocation();
+      return;
+    }
+    Agent agent = agents.get(used.get(0).agentId);
+    String role = used.get(0).role;
+    Resources pool = new Resources();
+    for (OfferRecord o : used) {
+      offers.remove(o.id);
+      pool.add(o.resources);
+    }
+    for (Offer.Operation op : accept.getOperationsList()) {
+      switch (op.getType()) {
+        case LAUNCH -> {
+          for (TaskInfo task : op.getLaunch().getTaskInfosList()) {
+            launch(framework, agent, role, pool, task, null, new Resources());
+          }
+        }
+        case LAUNCH_GROUP -> launchGroup(framework, agent, role, pool, op.getLaunchGroup());
+        default ->
+            log.warn("operation not supported by the embedded cluster type={}", op.getType());
+      }
+    }
+    // What is left is declined, with the ACCEPT's filters.
+    agent.free.add(pool);
+    if (!pool.isEmpty()) {
+      addFilter(framework, agent.id, role, filters);
+    }
+    scheduleAllocation();
+  }
+
+  private static List<TaskInfo> tasksOf(Offer.Operation op) {
+    return switch (op.getType()) {
+      case LAUNCH -> op.getLaunch().getTaskInfosList();
+      case LAUNCH_GROUP -> op.getLaunchGroup().getTaskGroup().getTasksList();
+      default -> List.of();
+    };
+  }
+
+  private void launchGroup(
+      Framework framework,
+      Agent agent,
+      String role,
+      Resources pool,
+      Offer.Operation.LaunchGroup group) {
+    String executorId = group.getExecutor().getExecutorId().getValue();
+    String problem = null;
+    Resources executor = new Resources();
+    if (executorId.isEmpty()) {
+      problem = "LAUNCH_GROUP needs an executor with an executor_id";
+    } else if (group.getTaskGroup().getTasksCount() == 0) {
+      problem = "Task group is empty";
+    } else {
+      try {
+        executor = Resources.from(group.getExecutor().getResourcesList());
+        if (!pool.contains(executor)) {
+          problem = "Executor uses more resources than available";
+        }
+      } catch (IllegalArgumentException e) {
+        problem = "Executor has invalid resources: " + e.getMessage();
+      }
+    }
+    boolean first = true;
+    for (TaskInfo task : group.getTaskGroup().getTasksList()) {
+      if (problem != null) {
+        sendMasterUpdate(
+            framework,
+            task.getTaskId(),
+            agent.id,
+            TaskState.TASK_ERROR,
+            TaskStatus.Reason.REASON_TASK_GROUP_INVALID,
+            problem);
+      } else {
+        // The executor's resources are held with the group's first task.
+        launch(framework, agent, role, pool, task, executorId, first ? executor : new Resources());
+        first = false;
+      }
+    }
+  }
+
+  private void launch(
+      Framework framework,
+      Agent agent,
+      String role,
+      Resources pool,
+      TaskInfo task,
+      String groupExecutorId,
+      Resources executorResources) {
+    String id = task.getTaskId().getValue();
+    String problem = null;
+    Resources needed = null;
+    if (id.isEmpty()) {
+      problem = "Task ID must not be empty";
+    } else if (framework.tasks.containsKey(id)) {
+      problem = "Task has duplicate ID: " + id;
+    } else if (!task.getAgentId().getValue().equals(agent.id)) {
+      problem =
+          "Task uses agent "
+              + task.getAgentId().getValue()
+              + " but the offer is for agent "
+              + agent.id;
+    } else if (groupExecutorId == null && task.hasCommand() == task.hasExecutor()) {
+      problem =
+          "Task should have at least one (but not both) of CommandInfo or ExecutorInfo present";
+    } else if (groupExecutorId != null && !task.hasCommand()) {
+      problem = "Task in a group must have a CommandInfo";
+    } else if (task.getResourcesCount() == 0) {
+      problem = "Task uses no resources";
+    } else {
+      try {
+        needed = Resources.from(task.getResourcesList());
+        needed.add(executorResources);
+        for (var r : task.getResourcesList()) {
+          if (r.hasAllocationInfo() && !r.getAllocationInfo().getRole().equals(role)) {
+            problem =
+                "Task resources are allocated to role '"
+                    + r.getAllocationInfo().getRole()
+                    + "' but the offer is for role '"
+                    + role
+                    + "'";
+          }
+        }
+        if (problem == null && !pool.contains(needed)) {
+          problem = "Task uses more resources " + needed + " than available " + pool;
+        }
+      } catch (IllegalArgumentException e) {
+        problem = "Task has invalid resources: " + e.getMessage();
+      }
+    }
+    if (problem != null) {
+      sendMasterUpdate(
+          framework,
+          task.getTaskId(),
+          agent.id,
+          TaskState.TASK_ERROR,
+          TaskStatus.Reason.REASON_TASK_INVALID,
+          problem);
+      return;
+    }
+    if (task.hasExecutor()) {
+      sendMasterUpdate(
+          framework,
+          task.getTaskId(),
+          agent.id,
+          TaskState.TASK_FAILED,
+          TaskStatus.Reason.REASON_EXECUTOR_TERMINATED,
+          "custom executors cannot run on the embedded cluster; use a CommandInfo");
+      return;
+    }
+    pool.subtract(needed);
+    String executorId = groupExecutorId != null ? groupExecutorId : id;
+    Task record = new Task(task, framework.id, agent.id, role, needed, executorId);
+    framework.tasks.put(id, record);
+    log.info("launching task framework_id={} task_id={} agent_id={}", framework.id, id, agent.id);
+    agent.runner.launch(
+        new TaskRunner.Launch(
+            task, framework.id, agent.id, role, framework.info.getCheckpoint(), executorId));
+  }
+
+  private void decline(Framework framework, List<OfferID> ids, Filters filters) {
+    for (OfferID id : ids) {
+      OfferRecord offer = offers.get(id.getValue());
+      if (offer == null || !offer.frameworkId.equals(framework.id)) {
+        continue;
+      }
+      offers.remove(offer.id);
+      agents.get(offer.agentId).free.add(offer.resources);
+      addFilter(framework, offer.agentId, offer.role, filters);
+    }
+    scheduleAllocation();
+  }
+
+  private void addFilter(Framework framework, String agentId, String role, Filters filters) {
+    Duration refuse = DEFAULT_REFUSE;
+    if (filters != null && filters.hasRefuseSeconds() && filters.getRefuseSeconds() >= 0) {
+      refuse = Duration.ofMillis((long) (Math.min(filters.getRefuseSeconds(), 31_536_000d) * 1000));
+    }
+    if (!refuse.isZero()) {
+      framework.filters.put(agentId + " " + role, System.nanoTime() + refuse.toNanos());
+    }
+  }
+
+  private void kill(Framework framework, Call.Kill kill) {
+    String id = kill.getTaskId().getValue();
+    Task task = framework.tasks.get(id);
+    if (task == null || isTerminal(task.state)) {
+      reconcile(
+          framework,
+          List.of(
+              Call.Reconcile.Task.newBuilder()
+                  .setTaskId(kill.getTaskId())
+                  .setAgentId(kill.hasAgentId() ? kill.getAgentId() : AgentID.getDefaultInstance())
+                  .build()));
+      return;
+    }
+    Duration grace = DEFAULT_KILL_GRACE;
+    if (kill.hasKillPolicy() && kill.getKillPolicy().hasGracePeriod()) {
+      grace = Duration.ofNanos(kill.getKillPolicy().getGracePeriod().getNanoseconds());
+    } else if (task.info.hasKillPolicy() && task.info.getKillPolicy().hasGracePeriod()) {
+      grace = Duration.ofNanos(task.info.getKillPolicy().getGracePeriod().getNanoseconds());
+    }
+    Agent agent = agents.get(task.agentId);
+    if (!agent.reachable) {
+      task.pendingKillGrace = grace;
+      return;
+    }
+    agent.runner.kill(id, grace);
+  }
+
+  private void acknowledge(Framework framework, Call.Acknowledge ack) throws Refusal {
+    if (ack.getUuid().size() != 16) {
+      throw new Refusal(400, "Failed to validate scheduler::Call: Not a valid UUID");
+    }
+    Task task = framework.tasks.get(ack.getTaskId().getValue());
+    if (task == null) {
+      task =
+          framework.completedTasks.stream()
+              .filter(t -> t.id().equals(ack.getTaskId().getValue()))
+              .findFirst()
+              .orElse(null);
+    }
+    if (task == null || task.pending.isEmpty()) {
+      return;
+    }
+    TaskStatus head = task.pending.peekFirst();
+    if (!head.getUuid().equals(ack.getUuid())) {
+      return; // an old or duplicate acknowledgement
+    }
+    task.pending.pollFirst();
+    if (task.retry != null) {
+      task.retry.cancel(false);
+      task.retry = null;
+    }
+    task.retryAttempt = 0;
+    if (!task.pending.isEmpty()) {
+      deliverHead(framework, task);
+    } else if (isTerminal(task.state)) {
+      completeTask(framework, task);
+    }
+  }
+
+  private void completeTask(Framework framework, Task task) {
+    if (framework.tasks.remove(task.id()) != null) {
+      framework.completedTasks.addLast(task);
+      while (framework.completedTasks.size() > MAX_COMPLETED_TASKS) {
+        framework.completedTasks.pollFirst();
+      }
+    }
+  }
+
+  private void reconcile(Framework framework, List<Call.Reconcile.Task> requested) {
+    if (requested.isEmpty()) {
+      for (Task task : framework.tasks.values()) {
+        sendReconciliation(framework, task);
+      }
+      return;
+    }
+    for (Call.Reconcile.Task r : requested) {
+      Task task = framework.tasks.get(r.getTaskId().getValue());
+      if (task != null) {
+        sendReconciliation(framework, task);
+        continue;
+      }
+      String agentId = r.hasAgentId() ? r.getAgentId().getValue() : "";
+      Agent agent = agentId.isEmpty() ? null : agents.get(agentId);
+      TaskState state;
+      if (agent != null && agent.reachable) {
+        state = framework.partitionAware() ? TaskState.TASK_GONE : TaskState.TASK_LOST;
+      } else if (agent != null) {
+        state = framework.partitionAware() ? TaskState.TASK_UNREACHABLE : TaskState.TASK_LOST;
+      } else {
+        state = framework.partitionAware() ? TaskState.TASK_UNKNOWN : TaskState.TASK_LOST;
+      }
+      sendMasterUpdate(
+          framework,
+          r.getTaskId(),
+          agentId,
+          state,
+          TaskStatus.Reason.REASON_RECONCILIATION,
+          "Reconciliation: Task is unknown");
+    }
+  }
+
+  private void sendReconciliation(Framework framework, Task task) {
+    Agent agent = agents.get(task.agentId);
+    TaskState state = task.state;
+    if (!agent.reachable && !isTerminal(state)) {
+      state = framework.partitionAware() ? TaskState.TASK_UNREACHABLE : TaskState.TASK_LOST;
+    }
+    TaskStatus.Builder status =
+        (task.latest != null
+                ? task.latest.toBuilder()
+                : TaskStatus.newBuilder()
+                    .setTaskId(task.info.getTaskId())
+                    .setAgentId(AgentID.newBuilder().setValue(task.agentId)))
+            .clearUuid()
+            .setState(state)
+            .setSource(TaskStatus.Source.SOURCE_MASTER)
+            .setReason(TaskStatus.Reason.REASON_RECONCILIATION)
+            .setMessage("Reconciliation: Latest task state")
+            .setTimestamp(System.currentTimeMillis() / 1000d);
+    send(framework, update(status.build()));
+  }
+
+  private void revive(Framework framework, List<String> roles) {
+    if (roles.isEmpty()) {
+      framework.filters.clear();
+      framework.suppressedRoles.clear();
+    } else {
+      framework.suppressedRoles.removeAll(roles);
+      framework.filters.keySet().removeIf(k -> roles.contains(k.substring(k.indexOf(' ') + 1)));
+    }
+    scheduleAllocation();
+  }
+
+  private void suppress(Framework framework, List<String> roles) {
+    framework.suppressedRoles.addAll(roles.isEmpty() ? framework.roles() : roles);
+    // Mesos keeps outstanding offers; suppression only stops new ones.
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Status updates
+
+  /** An agent reports a task's new state (reliable: carries a uuid and is resent until acked). */
+  synchronized void agentStatus(
+      String agentId,
+      String taskId,
+      TaskState state,
+      String message,
+      TaskStatus.Reason reason,
+      Boolean healthy) {
+    Agent agent = agents.get(agentId);
+    if (agent == null) {
+      return;
+    }
+    if (!agent.reachable) {
+      agent.held.add(() -> agentStatus(agentId, taskId, state, message, reason, healthy));
+      return;
+    }
+    Task task = null;
+    Framework framework = null;
+    for (Framework f : frameworks.values()) {
+      Task t = f.tasks.get(taskId);
+      if (t != null && t.agentId.equals(agentId)) {
+        task = t;
+        framework = f;
+        break;
+      }
+    }
+    if (task == null) {
+      // The framework is gone (removed or torn down): just free what the task held.
+      releaseOrphan(agent, taskId, state);
+      return;
+    }
+    if (isTerminal(task.state)) {
+      return;
+    }
+    if (state == TaskState.TASK_KILLING
+        && !framework.has(FrameworkInfo.Capability.Type.TASK_KILLING_STATE)) {
+      return;
+    }
+    task.state = state;
+    TaskStatus.Builder status =
+        TaskStatus.newBuilder()
+            .setTaskId(task.info.getTaskId())
+            .setState(state)
+            .setAgentId(AgentID.newBuilder().setValue(agentId))
+            .setExecutorId(ExecutorID.newBuilder().setValue(task.executorId))
+            .setSource(TaskStatus.Source.SOURCE_EXECUTOR)
+            .setTimestamp(System.currentTimeMillis() / 1000d)
+            .setUuid(randomUuid());
+    if (message != null) {
+      status.setMessage(message);
+    }
+    if (reason != null) {
+      status.setReason(reason);
+    }
+    if (healthy != null) {
+      status.setHealthy(healthy);
+    } else if (task.latest != null && task.latest.hasHealthy() && !isTerminal(state)) {
+      status.setHealthy(task.latest.getHealthy());
+    }
+    task.latest = status.build();
+    if (isTerminal(state)) {
+      releaseResources(task);
+    }
+    task.pending.addLast(task.latest);
+    if (task.pending.size() == 1) {
+      deliverHead(framework, task);
+    }
+  }
+
+  private void releaseOrphan(Agent agent, String taskId, TaskState state) {
+    for (Framework f : completedFrameworks.values()) {
+      Task t = f.tasks.get(taskId);
+      if (t != null && isTerminal(state)) {
+        t.state = state;
+        releaseResources(t);
+        f.tasks.remove(taskId);
+      }
+    }
+  }
+
+  private void releaseResources(Task task) {
+    if (!task.resourcesReleased) {
+      task.resourcesReleased = true;
+      agents.get(task.agentId).free.add(task.resources);
+      scheduleAllocation();
+    }
+  }
+
+  private void deliverHead(Framework framework, Task task) {
+    TaskStatus head = task.pending.peekFirst();
+    if (head == null) {
+      return;
+    }
+    if (framework.connected()) {
+      send(framework, update(head));
+    }
+    long delay = config.updateRetryInitial().toMillis() << Math.min(task.retryAttempt, 20);
+    delay = Math.min(delay, MAX_UPDATE_RETRY.toMillis());
+    if (task.retry != null) {
+      task.retry.cancel(false);
+    }
+    task.retry =
+        timers.schedule(() -> retryUpdate(framework.id, task, head), delay, TimeUnit.MILLISECONDS);
+  }
+
+  private synchronized void retryUpdate(String frameworkId, Task task, TaskStatus head) {
+    Framework framework = frameworks.get(frameworkId);
+    if (framework == null || task.pending.peekFirst() != head) {
+      return;
+    }
+    task.retryAttempt++;
+    deliverHead(framework, task);
+  }
+
+  /** A master-generated update: no uuid, so it is neither retried nor acknowledged. */
+  private void sendMasterUpdate(
+      Framework framework,
+      TaskID taskId,
+      String agentId,
+      TaskState state,
+      TaskStatus.Reason reason,
+      String message) {
+    TaskStatus.Builder status =
+        TaskStatus.newBuilder()
+            .setTaskId(taskId)
+            .setState(state)
+            .setSource(TaskStatus.Source.SOURCE_MASTER)
+            .setReason(reason)
+            .setMessage(message)
+            .setTimestamp(System.currentTimeMillis() / 1000d);
+    if (agentId != null && !agentId.isEmpty()) {
+      status.setAgentId(AgentID.newBuilder().setValue(agentId));
+    }
+    send(framework, update(status.build()));
+  }
+
+  private static Event update(TaskStatus status) {
+    return Event.newBuilder()
+        .setType(Event.Type.UPDATE)
+        .setUpdate(Event.Update.newBuilder().setStatus(status))
+        .build();
+  }
+
+  private static Event error(String message) {
+    return Event.newBuilder()
+        .setType(Event.Type.ERROR)
+        .setError(Event.Error.newBuilder().setMessage(message))
+        .build();
+  }
+
+  private static ByteString randomUuid() {
+    UUID uuid = UUID.randomUUID();
+    ByteBuffer b = ByteBuffer.allocate(16);
+    b.putLong(uuid.getMostSignificantBits());
+    b.putLong(uuid.getLeastSignificantBits());
+    return ByteString.copyFrom(b.array());
+  }
+
+  private static void send(Framework framework, Event event) {
+    if (framework.connected()) {
+      framework.subscription.send(event);
+    }
+  }
+
+  static boolean isTerminal(TaskState state) {
+    return switch (state) {
+      case TASK_FINISHED,
+          TASK_FAILED,
+          TASK_KILLED,
+          TASK_ERROR,
+          TASK_LOST,
+          TASK_DROPPED,
+          TASK_GONE,
+          TASK_GONE_BY_OPERATOR ->
+          true;
+      default -> false;
+    };
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Offers
+
+  void scheduleAllocation() {
+    synchronized (this) {
+      if (allocationScheduled) {
+        return;
+      }
+      allocationScheduled = true;
+    }
+    timers.execute(this::allocate);
+  }
+
+  /** Offers every reachable agent's free resources to one framework role that wants them. */
+  synchronized void allocate() {
+    allocationScheduled = false;
+    List<Framework> candidates = new ArrayList<>();
+    for (Framework f : frameworks.values()) {
+      if (f.connected()) {
+        candidates.add(f);
+      }
+    }
+    if (candidates.isEmpty()) {
+      return;
+    }
+    long now = System.nanoTime();
+    Map<Framework, List<Offer>> batches = new LinkedHashMap<>();
+    for (Agent agent : agents.values()) {
+      if (!agent.reachable || agent.free.isEmpty() || !hasCpusOrMem(agent.free)) {
+        continue;
+      }
+      for (int i = 0; i < candidates.size(); i++) {
+        Framework f = candidates.get((allocationCursor + i) % candidates.size());
+        String role = wantedRole(f, agent, now);
+        if (role == null) {
+          continue;
+        }
+        String id = masterId + "-O" + offerCounter++;
+        Resources offered = agent.free.copy();
+        agent.free.subtract(offered);
+        offers.put(id, new OfferRecord(id, f.id, agent.id, role, offered));
+        batches
+            .computeIfAbsent(f, k -> new ArrayList<>())
+            .add(
+                Offer.newBuilder()
+                    .setId(OfferID.newBuilder().setValue(id))
+                    .setFrameworkId(FrameworkID.newBuilder().setValue(f.id))
+                    .setAgentId(AgentID.newBuilder().setValue(agent.id))
+                    .setHostname(agent.hostname)
+                    .setAllocationInfo(
+                        org.apache.mesos.v1.Protos.Resource.AllocationInfo.newBuilder()
+                            .setRole(role))
+                    .addAllResources(offered.toProto(role))
+                    .addAllAttributes(agent.attributes)
+                    .build());
+        break;
+      }
+      allocationCursor++;
+    }
+    batches.forEach(
+        (f, list) ->
+            send(
+                f,
+                Event.newBuilder()
+                    .setType(Event.Type.OFFERS)
+                    .setOffers(Event.Offers.newBuilder().addAllOffers(list))
+                    .build()));
+  }
+
+  private static boolean hasCpusOrMem(Resources r) {
+    return r.cpus >= 0.01 || r.mem >= 1;
+  }
+
+  private static String wantedRole(Framework f, Agent agent, long now) {
+    for (String role : f.roles()) {
+      if (f.suppressedRoles.contains(role)) {
+        continue;
+      }
+      Long until = f.filters.get(agent.id + " " + role);
+      if (until != null && until - now > 0) {
+        continue;
+      }
+      return role;
+    }
+    return null;
+  }
+
+  private void rescindOffersOf(Framework framework, boolean notify) {
+    offers
+        .values()
+        .removeIf(
+            o -> {
+              if (!o.frameworkId.equals(framework.id)) {
+                return false;
+              }
+              agents.get(o.agentId).free.add(o.resources);
+              if (notify) {
+                send(framework, rescind(o.id));
+              }
+              return true;
+            });
+    scheduleAllocation();
+  }
+
+  private static Event rescind(String offerId) {
+    return Event.newBuilder()
+        .setType(Event.Type.RESCIND)
+        .setRescind(Event.Rescind.newBuilder().setOfferId(OfferID.newBuilder().setValue(offerId)))
+        .build();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Faults
+
+  /** Cuts a framework's stream as a network failure would. */
+  synchronized boolean cutStream(String frameworkId) {
+    Framework f = frameworks.get(frameworkId);
+    if (f == null || !f.connected()) {
+      return false;
+    }
+    Subscription s = f.subscription;
+    s.cut();
+    onStreamClosed(s);
+    return true;
+  }
+
+  /** Stops (or resumes) heartbeats to a framework's current stream. */
+  synchronized boolean pauseHeartbeats(String frameworkId, boolean paused) {
+    Framework f = frameworks.get(frameworkId);
+    if (f == null || f.subscription == null) {
+      return false;
+    }
+    f.subscription.heartbeatsPaused = paused;
+    return true;
+  }
+
+  /** The agent drops off the network: its tasks become unreachable (or lost). */
+  synchronized boolean loseAgent(String agentId) {
+    Agent agent = agents.get(agentId);
+    if (agent == null || !agent.reachable) {
+      return false;
+    }
+    agent.reachable = false;
+    for (Framework f : frameworks.values()) {
+      for (OfferRecord o : List.copyOf(offers.values())) {
+        if (o.agentId.equals(agentId) && o.frameworkId.equals(f.id)) {
+          offers.remove(o.id);
+          agent.free.add(o.resources);
+          send(f, rescind(o.id));
+        }
+      }
+      for (Task task : f.tasks.values()) {
+        if (task.agentId.equals(agentId) && !isTerminal(task.state)) {
+          TaskState state = f.partitionAware() ? TaskState.TASK_UNREACHABLE : TaskState.TASK_LOST;
+          sendMasterUpdate(
+              f,
+              task.info.getTaskId(),
+              agentId,
+              state,
+              TaskStatus.Reason.REASON_AGENT_REMOVED,
+              "Agent " + agentId + " is unreachable");
+        }
+      }
+      send(
+          f,
+          Event.newBuilder()
+              .setType(Event.Type.FAILURE)
+              .setFailure(
+                  Event.Failure.newBuilder().setAgentId(AgentID.newBuilder().setValue(agentId)))
+              .build());
+    }
+    return true;
+  }
+
+  /** The agent comes back: running tasks are reported RUNNING again, held updates delivered. */
+  synchronized boolean restoreAgent(String agentId) {
+    Agent agent = agents.get(agentId);
+    if (agent == null || agent.reachable) {
+      return false;
+    }
+    agent.reachable = true;
+    for (Framework f : frameworks.values()) {
+      for (Task task : f.tasks.values()) {
+        if (task.agentId.equals(agentId) && task.state == TaskState.TASK_RUNNING) {
+          sendMasterUpdate(
+              f,
+              task.info.getTaskId(),
+              agentId,
+              TaskState.TASK_RUNNING,
+              TaskStatus.Reason.REASON_AGENT_REREGISTERED,
+              "Agent " + agentId + " re-registered");
+        }
+        if (task.agentId.equals(agentId) && task.pendingKillGrace != null) {
+          agent.runner.kill(task.id(), task.pendingKillGrace);
+          task.pendingKillGrace = null;
+        }
+      }
+    }
+    List<Runnable> held = List.copyOf(agent.held);
+    agent.held.clear();
+    held.forEach(Runnable::run);
+    scheduleAllocation();
+    return true;
+  }
+
+  /** Closes every stream (a leader change): frameworks must re-subscribe to the new leader. */
+  synchronized void dropAllStreams() {
+    for (Framework f : List.copyOf(frameworks.values())) {
+      if (f.subscription != null) {
+        Subscription s = f.subscription;
+        s.cut();
+        onStreamClosed(s);
+      }
+    }
+    for (OfferRecord o : List.copyOf(offers.values())) {
+      offers.remove(o.id);
+      agents.get(o.agentId).free.add(o.resources);
+    }
+  }
+
+  /** Where a task runs, for fault injection by task ID. */
+  synchronized Agent agentOfTask(String taskId) {
+    for (Framework f : frameworks.values()) {
+      Task t = f.tasks.get(taskId);
+      if (t != null) {
+        return agents.get(t.agentId);
+      }
+    }
+    return null;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // State, for /master/state
+
+  synchronized List<Framework> frameworksSnapshot() {
+    return List.copyOf(frameworks.values());
+  }
+
+  synchronized List<Framework> completedFrameworksSnapshot() {
+    return List.copyOf(completedFrameworks.values());
+  }
+
+  synchronized Map<String, Resources> offeredByAgent() {
+    Map<String, Resources> out = new HashMap<>();
+    for (OfferRecord o : offers.values()) {
+      out.computeIfAbsent(o.agentId, k -> new Resources()).add(o.resources);
+    }
+    return out;
+  }
+
+  static Attribute textAttribute(String name, String value) {
+    return Attribute.newBuilder()
+        .setName(name)
+        .setType(Value.Type.TEXT)
+        .setText(Value.Text.newBuilder().setValue(value))
+        .build();
+  }
+}

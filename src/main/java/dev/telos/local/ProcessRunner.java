@@ -1,0 +1,354 @@
+package dev.telos.local;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.mesos.v1.Protos.CommandInfo;
+import org.apache.mesos.v1.Protos.ContainerInfo;
+import org.apache.mesos.v1.Protos.Environment;
+import org.apache.mesos.v1.Protos.TaskInfo;
+import org.apache.mesos.v1.Protos.TaskState;
+import org.apache.mesos.v1.Protos.TaskStatus;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs command tasks as real local processes, as a Mesos agent's command executor does: {@code
+ * /bin/sh -c} (or argv), its own process group (via {@code setsid}), a sandbox directory with
+ * {@code stdout} and {@code stderr}, and exactly the environment a Mesos 1.11 command executor
+ * gives — the {@code MESOS_*} variables, a default {@code PATH}, and the task's own variables.
+ */
+final class ProcessRunner implements TaskRunner {
+  private static final Logger log = LoggerFactory.getLogger(ProcessRunner.class);
+
+  /** The PATH a Mesos agent gives a command task that sets none. */
+  static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+  private final String agentId;
+  private final Path workDir;
+  private final String agentEndpoint;
+  private final StatusSink sink;
+  private final ScheduledExecutorService timers;
+  private final ExecutorService workers;
+  private final Map<String, Running> running = new ConcurrentHashMap<>();
+
+  final class Running {
+    final Launch launch;
+    final Process process;
+    final Path sandbox;
+    final Map<String, String> environment;
+    volatile boolean killRequested;
+    volatile boolean killedByHealthCheck;
+    volatile ScheduledFuture<?> sigkill;
+    volatile HealthChecker health;
+
+    Running(Launch launch, Process process, Path sandbox, Map<String, String> environment) {
+      this.launch = launch;
+      this.process = process;
+      this.sandbox = sandbox;
+      this.environment = environment;
+    }
+
+    String taskId() {
+      return launch.task().getTaskId().getValue();
+    }
+  }
+
+  ProcessRunner(
+      String agentId,
+      Path workDir,
+      String agentEndpoint,
+      StatusSink sink,
+      ScheduledExecutorService timers,
+      ExecutorService workers) {
+    this.agentId = agentId;
+    this.workDir = workDir;
+    this.agentEndpoint = agentEndpoint;
+    this.sink = sink;
+    this.timers = timers;
+    this.workers = workers;
+  }
+
+  @Override
+  public void launch(Launch launch) {
+    workers.execute(() -> start(launch));
+  }
+
+  private void start(Launch launch) {
+    TaskInfo task = launch.task();
+    String taskId = task.getTaskId().getValue();
+    String image = imageOf(task);
+    if (image != null) {
+      sink.status(
+          taskId,
+          TaskState.TASK_FAILED,
+          "Container image '"
+              + image
+              + "' cannot run on the embedded cluster: its agents run"
+              + " plain commands as local processes. Remove 'container' to run the command"
+              + " directly, or use a real Mesos agent.",
+          TaskStatus.Reason.REASON_CONTAINER_LAUNCH_FAILED,
+          null);
+      return;
+    }
+    Path sandbox =
+        workDir.resolve(
+            Path.of(
+                "slaves",
+                agentId,
+                "frameworks",
+                launch.frameworkId(),
+                "executors",
+                launch.executorId(),
+                "runs",
+                UUID.randomUUID().toString()));
+    try {
+      Files.createDirectories(sandbox);
+      Map<String, String> env = environment(launch, sandbox);
+      ProcessBuilder builder =
+          new ProcessBuilder(argv(task.getCommand()))
+              .directory(sandbox.toFile())
+              .redirectOutput(ProcessBuilder.Redirect.appendTo(sandbox.resolve("stdout").toFile()))
+              .redirectError(ProcessBuilder.Redirect.appendTo(sandbox.resolve("stderr").toFile()));
+      builder.environment().clear();
+      builder.environment().putAll(env);
+      sink.status(taskId, TaskState.TASK_STARTING, null, null, null);
+      Process process = builder.start();
+      Running r = new Running(launch, process, sandbox, env);
+      running.put(taskId, r);
+      log.info("task process started task_id={} pid={} sandbox={}", taskId, process.pid(), sandbox);
+      sink.status(taskId, TaskState.TASK_RUNNING, null, null, null);
+      if (task.hasHealthCheck()) {
+        r.health = new HealthChecker(task.getHealthCheck(), r, this, timers, workers);
+        r.health.start();
+      }
+      process.onExit().thenRun(() -> exited(r));
+    } catch (IOException | RuntimeException e) {
+      sink.status(
+          taskId,
+          TaskState.TASK_FAILED,
+          "Failed to launch command: " + e.getMessage(),
+          TaskStatus.Reason.REASON_COMMAND_EXECUTOR_FAILED,
+          null);
+    }
+  }
+
+  private static String imageOf(TaskInfo task) {
+    if (!task.hasContainer()) {
+      return null;
+    }
+    ContainerInfo c = task.getContainer();
+    if (c.hasDocker() && !c.getDocker().getImage().isEmpty()) {
+      return c.getDocker().getImage();
+    }
+    if (c.hasMesos() && c.getMesos().hasImage()) {
+      var image = c.getMesos().getImage();
+      return image.hasDocker() ? image.getDocker().getName() : image.getAppc().getName();
+    }
+    return null;
+  }
+
+  static List<String> argv(CommandInfo command) {
+    List<String> argv = new ArrayList<>();
+    argv.add("setsid");
+    if (!command.hasShell() || command.getShell()) {
+      argv.add("/bin/sh");
+      argv.add("-c");
+      argv.add(command.getValue());
+    } else {
+      argv.add(command.getValue());
+      // Mesos passes `arguments` as the whole argv, argv[0] included.
+      List<String> args = command.getArgumentsList();
+      argv.addAll(args.isEmpty() ? List.of() : args.subList(1, args.size()));
+    }
+    return argv;
+  }
+
+  private Map<String, String> environment(Launch launch, Path sandbox) {
+    Map<String, String> env = new LinkedHashMap<>();
+    env.put("PATH", DEFAULT_PATH);
+    env.put("MESOS_SANDBOX", sandbox.toString());
+    env.put("MESOS_DIRECTORY", sandbox.toString());
+    env.put("MESOS_FRAMEWORK_ID", launch.frameworkId());
+    env.put("MESOS_EXECUTOR_ID", launch.executorId());
+    env.put("MESOS_SLAVE_ID", agentId);
+    env.put("MESOS_AGENT_ENDPOINT", agentEndpoint);
+    env.put("MESOS_ALLOCATION_ROLE", launch.role());
+    env.put("MESOS_CHECKPOINT", launch.checkpoint() ? "1" : "0");
+    for (Environment.Variable v : launch.task().getCommand().getEnvironment().getVariablesList()) {
+      if (v.getType() != Environment.Variable.Type.SECRET) {
+        env.put(v.getName(), v.getValue());
+      }
+    }
+    return env;
+  }
+
+  private void exited(Running r) {
+    running.remove(r.taskId(), r);
+    if (r.sigkill != null) {
+      r.sigkill.cancel(false);
+    }
+    if (r.health != null) {
+      r.health.stop();
+    }
+    // Whatever the command left behind in its process group goes with it, as Mesos's
+    // isolators clean up a container.
+    signalGroup(r.process.pid(), "KILL");
+    int code = r.process.exitValue();
+    String taskId = r.taskId();
+    if (r.killRequested) {
+      String message =
+          r.killedByHealthCheck
+              ? "Task was killed since health check failed"
+              : "Command terminated with signal "
+                  + (code > 128 ? signalName(code - 128) : "after kill");
+      sink.status(
+          taskId,
+          TaskState.TASK_KILLED,
+          message,
+          r.killedByHealthCheck ? TaskStatus.Reason.REASON_TASK_HEALTH_CHECK_STATUS_UPDATED : null,
+          r.killedByHealthCheck ? Boolean.FALSE : null);
+    } else if (code == 0) {
+      sink.status(taskId, TaskState.TASK_FINISHED, "Command exited with status 0", null, null);
+    } else if (code > 128) {
+      sink.status(
+          taskId,
+          TaskState.TASK_FAILED,
+          "Command terminated with signal " + signalName(code - 128),
+          TaskStatus.Reason.REASON_COMMAND_EXECUTOR_FAILED,
+          null);
+    } else {
+      sink.status(
+          taskId,
+          TaskState.TASK_FAILED,
+          "Command exited with status " + code,
+          TaskStatus.Reason.REASON_COMMAND_EXECUTOR_FAILED,
+          null);
+    }
+    // A killed member of a task group takes the group with it, as the default executor does.
+    String group = r.launch.executorId();
+    if (!group.equals(taskId)) {
+      for (Running other : running.values()) {
+        if (other.launch.executorId().equals(group)) {
+          kill(other.taskId(), Duration.ofSeconds(3));
+        }
+      }
+    }
+  }
+
+  private static String signalName(int signal) {
+    return switch (signal) {
+      case 9 -> "Killed";
+      case 15 -> "Terminated";
+      case 2 -> "Interrupt";
+      case 6 -> "Aborted";
+      case 11 -> "Segmentation fault";
+      default -> Integer.toString(signal);
+    };
+  }
+
+  @Override
+  public void kill(String taskId, Duration grace) {
+    Running r = running.get(taskId);
+    if (r == null) {
+      return;
+    }
+    if (r.killRequested) {
+      if (grace.isZero()) {
+        signalGroup(r.process.pid(), "KILL");
+      }
+      return;
+    }
+    r.killRequested = true;
+    sink.status(taskId, TaskState.TASK_KILLING, null, null, null);
+    if (grace.isZero() || grace.isNegative()) {
+      signalGroup(r.process.pid(), "KILL");
+      return;
+    }
+    signalGroup(r.process.pid(), "TERM");
+    r.sigkill =
+        timers.schedule(
+            () -> signalGroup(r.process.pid(), "KILL"), grace.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  void killForHealth(Running r, Duration grace) {
+    r.killedByHealthCheck = true;
+    kill(r.taskId(), grace);
+  }
+
+  void reportHealth(Running r, boolean healthy) {
+    if (!r.killRequested && running.containsKey(r.taskId())) {
+      sink.status(
+          r.taskId(),
+          TaskState.TASK_RUNNING,
+          null,
+          TaskStatus.Reason.REASON_TASK_HEALTH_CHECK_STATUS_UPDATED,
+          healthy);
+    }
+  }
+
+  @Override
+  public void crash(String taskId) {
+    Running r = running.get(taskId);
+    if (r != null) {
+      signalGroup(r.process.pid(), "KILL");
+    }
+  }
+
+  @Override
+  public Optional<Long> pid(String taskId) {
+    Running r = running.get(taskId);
+    return r == null ? Optional.empty() : Optional.of(r.process.pid());
+  }
+
+  Optional<Path> sandbox(String taskId) {
+    Running r = running.get(taskId);
+    return r == null ? Optional.empty() : Optional.of(r.sandbox);
+  }
+
+  @Override
+  public void shutdown() {
+    List<Running> all = List.copyOf(running.values());
+    for (Running r : all) {
+      r.killRequested = true;
+      signalGroup(r.process.pid(), "KILL");
+    }
+    for (Running r : all) {
+      try {
+        r.process.waitFor(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+
+  /** Sends a signal to a whole process group (the task was started with setsid: pgid = pid). */
+  static void signalGroup(long pgid, String signal) {
+    try {
+      Process kill =
+          new ProcessBuilder("/bin/sh", "-c", "kill -" + signal + " -" + pgid + " 2>/dev/null")
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.to(new File("/dev/null")))
+              .start();
+      kill.waitFor(10, TimeUnit.SECONDS);
+    } catch (IOException e) {
+      log.warn("cannot signal process group pgid={} signal={}: {}", pgid, signal, e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

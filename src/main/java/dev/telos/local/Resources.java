@@ -1,0 +1,207 @@
+package dev.telos.local;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.mesos.v1.Protos.Resource;
+import org.apache.mesos.v1.Protos.Value;
+
+/**
+ * An amount of agent resources: the scalars {@code cpus}, {@code mem}, {@code disk} and the {@code
+ * ports} ranges. Mutable, not thread-safe: owned by the master under its lock.
+ */
+final class Resources {
+  private static final double EPSILON = 1e-6;
+
+  double cpus;
+  double mem;
+  double disk;
+
+  /** Disjoint, sorted port ranges: begin → end (inclusive). */
+  final TreeMap<Long, Long> ports = new TreeMap<>();
+
+  static Resources of(double cpus, double mem, double disk, long portBegin, long portEnd) {
+    Resources r = new Resources();
+    r.cpus = cpus;
+    r.mem = mem;
+    r.disk = disk;
+    if (portEnd >= portBegin) {
+      r.ports.put(portBegin, portEnd);
+    }
+    return r;
+  }
+
+  /**
+   * Sums Mesos resources.
+   *
+   * @throws IllegalArgumentException on a resource this cluster does not offer, or a bad value
+   */
+  static Resources from(List<Resource> resources) {
+    Resources r = new Resources();
+    for (Resource resource : resources) {
+      switch (resource.getName()) {
+        case "cpus" -> r.cpus += scalar(resource);
+        case "mem" -> r.mem += scalar(resource);
+        case "disk" -> r.disk += scalar(resource);
+        case "ports" -> {
+          if (resource.getType() != Value.Type.RANGES) {
+            throw new IllegalArgumentException("resource 'ports' must be of type RANGES");
+          }
+          for (Value.Range range : resource.getRanges().getRangeList()) {
+            if (range.getEnd() < range.getBegin()) {
+              throw new IllegalArgumentException(
+                  "port range " + range.getBegin() + "-" + range.getEnd() + " is empty");
+            }
+            r.addPorts(range.getBegin(), range.getEnd());
+          }
+        }
+        default ->
+            throw new IllegalArgumentException(
+                "resource '" + resource.getName() + "' is not offered by this cluster");
+      }
+    }
+    return r;
+  }
+
+  private static double scalar(Resource resource) {
+    if (resource.getType() != Value.Type.SCALAR || !resource.hasScalar()) {
+      throw new IllegalArgumentException("resource '" + resource.getName() + "' must be SCALAR");
+    }
+    double v = resource.getScalar().getValue();
+    if (!(v >= 0) || Double.isInfinite(v)) {
+      throw new IllegalArgumentException(
+          "resource '" + resource.getName() + "' has an invalid value " + v);
+    }
+    return v;
+  }
+
+  Resources copy() {
+    Resources r = new Resources();
+    r.cpus = cpus;
+    r.mem = mem;
+    r.disk = disk;
+    r.ports.putAll(ports);
+    return r;
+  }
+
+  boolean isEmpty() {
+    return cpus < EPSILON && mem < EPSILON && disk < EPSILON && ports.isEmpty();
+  }
+
+  /** Whether {@code other} fits inside this amount. */
+  boolean contains(Resources other) {
+    if (other.cpus > cpus + EPSILON || other.mem > mem + EPSILON || other.disk > disk + EPSILON) {
+      return false;
+    }
+    for (Map.Entry<Long, Long> range : other.ports.entrySet()) {
+      Map.Entry<Long, Long> holder = ports.floorEntry(range.getKey());
+      if (holder == null || holder.getValue() < range.getValue()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  void add(Resources other) {
+    cpus += other.cpus;
+    mem += other.mem;
+    disk += other.disk;
+    other.ports.forEach(this::addPorts);
+  }
+
+  /** Removes {@code other}, which must be contained. */
+  void subtract(Resources other) {
+    if (!contains(other)) {
+      throw new IllegalStateException("subtracting resources that are not there");
+    }
+    cpus = clamp(cpus - other.cpus);
+    mem = clamp(mem - other.mem);
+    disk = clamp(disk - other.disk);
+    for (Map.Entry<Long, Long> range : other.ports.entrySet()) {
+      removePorts(range.getKey(), range.getValue());
+    }
+  }
+
+  private static double clamp(double v) {
+    return v < EPSILON ? 0 : v;
+  }
+
+  private void addPorts(long begin, long end) {
+    long b = begin;
+    long e = end;
+    Map.Entry<Long, Long> before = ports.floorEntry(b);
+    if (before != null && before.getValue() >= b - 1) {
+      b = before.getKey();
+      e = Math.max(e, before.getValue());
+      ports.remove(before.getKey());
+    }
+    Map.Entry<Long, Long> next;
+    while ((next = ports.ceilingEntry(b)) != null && next.getKey() <= e + 1) {
+      e = Math.max(e, next.getValue());
+      ports.remove(next.getKey());
+    }
+    ports.put(b, e);
+  }
+
+  private void removePorts(long begin, long end) {
+    Map.Entry<Long, Long> holder = ports.floorEntry(begin);
+    long hb = holder.getKey();
+    long he = holder.getValue();
+    ports.remove(hb);
+    if (hb < begin) {
+      ports.put(hb, begin - 1);
+    }
+    if (he > end) {
+      ports.put(end + 1, he);
+    }
+  }
+
+  /** The amount as Mesos resources for {@code role}, with {@code allocation_info} set. */
+  List<Resource> toProto(String role) {
+    List<Resource> out = new ArrayList<>();
+    Resource.AllocationInfo allocation = Resource.AllocationInfo.newBuilder().setRole(role).build();
+    addScalar(out, "cpus", cpus, allocation);
+    addScalar(out, "mem", mem, allocation);
+    addScalar(out, "disk", disk, allocation);
+    if (!ports.isEmpty()) {
+      Value.Ranges.Builder ranges = Value.Ranges.newBuilder();
+      ports.forEach((b, e) -> ranges.addRange(Value.Range.newBuilder().setBegin(b).setEnd(e)));
+      out.add(
+          Resource.newBuilder()
+              .setName("ports")
+              .setType(Value.Type.RANGES)
+              .setRanges(ranges)
+              .setAllocationInfo(allocation)
+              .build());
+    }
+    return out;
+  }
+
+  /** The amount as unallocated Mesos resources (for {@code /master/state}). */
+  List<Resource> toUnallocatedProto() {
+    List<Resource> out = new ArrayList<>();
+    for (Resource r : toProto("*")) {
+      out.add(r.toBuilder().clearAllocationInfo().build());
+    }
+    return out;
+  }
+
+  private static void addScalar(
+      List<Resource> out, String name, double value, Resource.AllocationInfo allocation) {
+    if (value >= EPSILON) {
+      out.add(
+          Resource.newBuilder()
+              .setName(name)
+              .setType(Value.Type.SCALAR)
+              .setScalar(Value.Scalar.newBuilder().setValue(Math.round(value * 1000) / 1000d))
+              .setAllocationInfo(allocation)
+              .build());
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "cpus:" + cpus + ";mem:" + mem + ";disk:" + disk + ";ports:" + ports;
+  }
+}

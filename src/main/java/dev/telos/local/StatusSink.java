@@ -1,0 +1,16 @@
+package dev.telos.local;
+
+import org.apache.mesos.v1.Protos.TaskState;
+import org.apache.mesos.v1.Protos.TaskStatus;
+
+/** Where an agent's task runner reports task state changes. Thread-safe; never blocks long. */
+@FunctionalInterface
+interface StatusSink {
+  /**
+   * A task changed state.
+   *
+   * @param healthy the health check result carried by the update, or null when none
+   */
+  void status(
+      String taskId, TaskState state, String message, TaskStatus.Reason reason, Boolean healthy);
+}

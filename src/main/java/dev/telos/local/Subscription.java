@@ -1,0 +1,114 @@
+package dev.telos.local;
+
+import com.sun.net.httpserver.HttpExchange;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledFuture;
+import org.apache.mesos.v1.scheduler.Protos.Event;
+
+/**
+ * One framework's event stream: events are queued by the master (never blocking it) and written,
+ * RecordIO-framed, by the HTTP thread that answered SUBSCRIBE.
+ */
+final class Subscription {
+  /** Opens the stream of a framework: sends the 200 and the stream ID, returns the stream. */
+  @FunctionalInterface
+  interface Factory {
+    Subscription open(String frameworkId);
+  }
+
+  private static final byte[] END = new byte[0];
+  private static final byte[] CUT = new byte[0];
+
+  final String streamId;
+  final String frameworkId;
+  final Wire wire;
+  private final HttpExchange exchange;
+  private final LinkedBlockingQueue<byte[]> queue = new LinkedBlockingQueue<>();
+  private volatile boolean closed;
+  volatile ScheduledFuture<?> heartbeat;
+  volatile boolean heartbeatsPaused;
+
+  Subscription(String streamId, String frameworkId, Wire wire, HttpExchange exchange) {
+    this.streamId = streamId;
+    this.frameworkId = frameworkId;
+    this.wire = wire;
+    this.exchange = exchange;
+  }
+
+  boolean isOpen() {
+    return !closed;
+  }
+
+  /** Queues an event; a closed stream drops it (Mesos drops events of disconnected frameworks). */
+  void send(Event event) {
+    if (closed) {
+      return;
+    }
+    byte[] record = wire.encode(event);
+    byte[] prefix = (record.length + "\n").getBytes(StandardCharsets.US_ASCII);
+    byte[] framed = new byte[prefix.length + record.length];
+    System.arraycopy(prefix, 0, framed, 0, prefix.length);
+    System.arraycopy(record, 0, framed, prefix.length, record.length);
+    queue.add(framed);
+  }
+
+  /** Ends the stream cleanly after the events already queued. */
+  void close() {
+    if (!closed) {
+      closed = true;
+      queue.add(END);
+    }
+    cancelHeartbeat();
+  }
+
+  /** Cuts the connection at once, as a network failure would. */
+  void cut() {
+    closed = true;
+    queue.add(CUT);
+    cancelHeartbeat();
+  }
+
+  private void cancelHeartbeat() {
+    ScheduledFuture<?> h = heartbeat;
+    if (h != null) {
+      h.cancel(false);
+    }
+  }
+
+  /**
+   * Writes queued events until the stream ends; runs on the HTTP thread of the SUBSCRIBE request.
+   * Returns when the stream is closed by the master or broken by the client.
+   */
+  void pump() {
+    OutputStream out = exchange.getResponseBody();
+    try {
+      while (true) {
+        byte[] next = queue.take();
+        if (next == END) {
+          out.close();
+          return;
+        }
+        if (next == CUT) {
+          exchange.close();
+          return;
+        }
+        out.write(next);
+        byte[] more;
+        while ((more = queue.peek()) != null && more != END && more != CUT) {
+          out.write(queue.poll());
+        }
+        out.flush();
+      }
+    } catch (IOException e) {
+      closed = true;
+      exchange.close();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      closed = true;
+      exchange.close();
+    }
+  }
+}

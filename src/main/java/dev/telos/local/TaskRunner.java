@@ -1,0 +1,34 @@
+package dev.telos.local;
+
+import java.time.Duration;
+import java.util.Optional;
+import org.apache.mesos.v1.Protos.TaskInfo;
+
+/** How an agent runs tasks: real processes, or simulated state changes. */
+interface TaskRunner {
+  /** Everything an agent knows about a task it is asked to run. */
+  record Launch(
+      TaskInfo task,
+      String frameworkId,
+      String agentId,
+      String role,
+      boolean checkpoint,
+      String executorId) {}
+
+  /** Starts a task; state changes are reported to the sink, never thrown. */
+  void launch(Launch launch);
+
+  /** Kills a task: SIGTERM to its process group, SIGKILL after {@code grace}. Idempotent. */
+  void kill(String taskId, Duration grace);
+
+  /** Kills a task abruptly, as a crash would (fault injection). */
+  void crash(String taskId);
+
+  /** The OS process ID of a running task, for tests and the operator. */
+  default Optional<Long> pid(String taskId) {
+    return Optional.empty();
+  }
+
+  /** Kills every task at once and waits until they are gone. */
+  void shutdown();
+}
