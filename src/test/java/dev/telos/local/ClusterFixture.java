@@ -41,7 +41,12 @@ final class ClusterFixture {
 
   /** A task JSON for an offer: small resources, the offer's first port, the given command. */
   static String task(JsonNode offer, String taskId, String commandJson, String extra) {
-    long port = offer.at("/resources").findValue("range").get(0).get("begin").asLong();
+    return task(offer, taskId, commandJson, extra, 0);
+  }
+
+  /** As {@link #task(JsonNode, String, String, String)}, on the offer's port number {@code n}. */
+  static String task(JsonNode offer, String taskId, String commandJson, String extra, int n) {
+    long port = firstPort(offer) + n;
     return "{\"name\":\""
         + taskId
         + "\",\"task_id\":{\"value\":\""

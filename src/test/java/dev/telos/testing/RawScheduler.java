@@ -41,6 +41,7 @@ public final class RawScheduler implements AutoCloseable {
   public final String streamId;
   public final String frameworkId;
   private final InputStream stream;
+  private volatile boolean autoAcknowledge;
   private final Thread reader;
 
   private RawScheduler(String master, String frameworkInfo) throws Exception {
@@ -97,6 +98,15 @@ public final class RawScheduler implements AutoCloseable {
         JsonNode event = JSON.readTree(record);
         received.add(event);
         events.add(event);
+        if (autoAcknowledge
+            && "UPDATE".equals(event.path("type").asText())
+            && event.at("/update/status").has("uuid")) {
+          try {
+            acknowledge(event);
+          } catch (Exception e) {
+            throw new IOException("auto-acknowledge failed", e);
+          }
+        }
         firstEvent.countDown();
       }
     } catch (IOException e) {
@@ -140,6 +150,12 @@ public final class RawScheduler implements AutoCloseable {
             .POST(HttpRequest.BodyPublishers.ofString(json))
             .build(),
         HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** From now on, acknowledges every update with a uuid as it arrives. */
+  public RawScheduler autoAcknowledge() {
+    this.autoAcknowledge = true;
+    return this;
   }
 
   /** Acknowledges an UPDATE event that carries a uuid. */

@@ -1,0 +1,174 @@
+package dev.telos.local;
+
+import static dev.telos.local.ClusterFixture.accept;
+import static dev.telos.local.ClusterFixture.alive;
+import static dev.telos.local.ClusterFixture.fast;
+import static dev.telos.local.ClusterFixture.firstOffer;
+import static dev.telos.local.ClusterFixture.frameworkInfo;
+import static dev.telos.local.ClusterFixture.shell;
+import static dev.telos.local.ClusterFixture.simple;
+import static dev.telos.local.ClusterFixture.task;
+import static dev.telos.local.ClusterFixture.withId;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.telos.testing.RawScheduler;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Framework failover within and past its timeout, teardown, and agent partitions. */
+class FailoverIT {
+  @TempDir Path work;
+  LocalCluster cluster;
+  final List<RawScheduler> schedulers = new ArrayList<>();
+
+  @BeforeEach
+  void start() throws Exception {
+    cluster = LocalCluster.start(fast(work).build());
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    for (RawScheduler s : schedulers) {
+      s.close();
+    }
+    cluster.close();
+  }
+
+  RawScheduler subscribe(String info) throws Exception {
+    RawScheduler s = RawScheduler.subscribe(cluster.url(), info);
+    schedulers.add(s);
+    return s;
+  }
+
+  /** Launches one long-running task and acknowledges it to RUNNING; returns its pid. */
+  long runTask(RawScheduler s, String id) throws Exception {
+    JsonNode offer = firstOffer(s);
+    s.call(accept(s, offer, task(offer, id, shell("exec sleep 300"), "")));
+    s.acknowledge(s.nextUpdate(id, "TASK_STARTING"));
+    s.acknowledge(s.nextUpdate(id, "TASK_RUNNING"));
+    return cluster.taskPid(id).orElseThrow();
+  }
+
+  boolean connected(String frameworkId) throws Exception {
+    for (JsonNode f : ClusterFixture.state(cluster).get("frameworks")) {
+      if (f.get("id").asText().equals(frameworkId)) {
+        return f.get("connected").asBoolean();
+      }
+    }
+    return false;
+  }
+
+  boolean completed(String frameworkId) throws Exception {
+    for (JsonNode f : ClusterFixture.state(cluster).get("completed_frameworks")) {
+      if (f.get("id").asText().equals(frameworkId)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  @Test
+  void aFrameworkThatComesBackWithinItsFailoverTimeoutGetsItsTasksBack() throws Exception {
+    String info = frameworkInfo(60, "PARTITION_AWARE");
+    RawScheduler first = subscribe(info);
+    long pid = runTask(first, "keep");
+    first.close();
+    await().until(() -> !connected(first.frameworkId));
+    assertThat(alive(pid)).isTrue();
+
+    RawScheduler again = subscribe(withId(info, first.frameworkId));
+    assertThat(again.next("SUBSCRIBED").at("/subscribed/framework_id/value").asText())
+        .isEqualTo(first.frameworkId);
+    again.call(simple(again, "RECONCILE", "\"reconcile\":{}"));
+    again.nextUpdate("keep", "TASK_RUNNING");
+    assertThat(cluster.taskPid("keep")).contains(pid);
+    assertThat(alive(pid)).isTrue();
+  }
+
+  @Test
+  void aNewerSubscriptionClosesTheOlderStreamWithAnError() throws Exception {
+    String info = frameworkInfo(60);
+    RawScheduler first = subscribe(info);
+    first.next("SUBSCRIBED");
+    RawScheduler second = subscribe(withId(info, first.frameworkId));
+    second.next("SUBSCRIBED");
+    JsonNode error = first.next("ERROR");
+    assertThat(error.at("/error/message").asText()).isEqualTo("Framework failed over");
+    first.next("__END__");
+    assertThat(connected(first.frameworkId)).isTrue();
+  }
+
+  @Test
+  void pastTheFailoverTimeoutTasksAreKilledAndTheFrameworkRemoved() throws Exception {
+    String info = frameworkInfo(0.5);
+    RawScheduler first = subscribe(info);
+    long pid = runTask(first, "doomed");
+    first.close();
+    await().until(() -> completed(first.frameworkId));
+    await().until(() -> !alive(pid));
+    await()
+        .until(
+            () ->
+                ClusterFixture.state(cluster).at("/slaves/0/used_resources/mem").asDouble() == 0.0);
+
+    RawScheduler late = subscribe(withId(info, first.frameworkId));
+    assertThat(late.next("ERROR").at("/error/message").asText())
+        .isEqualTo("Framework has been removed");
+  }
+
+  @Test
+  void teardownKillsEveryTaskAndRemovesTheFramework() throws Exception {
+    RawScheduler s = subscribe(frameworkInfo(60));
+    long pid = runTask(s, "gone");
+    assertThat(s.call(simple(s, "TEARDOWN", null)).statusCode()).isEqualTo(202);
+    await().until(() -> !alive(pid));
+    assertThat(completed(s.frameworkId)).isTrue();
+  }
+
+  @Test
+  void aLostAgentMakesTasksUnreachableAndTheyComeBackWhenItReturns() throws Exception {
+    RawScheduler s = subscribe(frameworkInfo(60, "PARTITION_AWARE"));
+    long pid = runTask(s, "partitioned");
+    String agent = cluster.agentIds().get(0);
+    assertThat(cluster.loseAgent(agent)).isTrue();
+    JsonNode unreachable = s.nextUpdate("partitioned", "TASK_UNREACHABLE").at("/update/status");
+    assertThat(unreachable.get("reason").asText()).isEqualTo("REASON_AGENT_REMOVED");
+    assertThat(unreachable.has("uuid")).isFalse();
+    assertThat(s.next("FAILURE").at("/failure/agent_id/value").asText()).isEqualTo(agent);
+    assertThat(alive(pid)).as("a partitioned task may still run").isTrue();
+
+    s.call(simple(s, "RECONCILE", "\"reconcile\":{}"));
+    s.nextUpdate("partitioned", "TASK_UNREACHABLE");
+
+    assertThat(cluster.restoreAgent(agent)).isTrue();
+    JsonNode back = s.nextUpdate("partitioned", "TASK_RUNNING").at("/update/status");
+    assertThat(back.get("reason").asText()).isEqualTo("REASON_AGENT_REREGISTERED");
+  }
+
+  @Test
+  void aFrameworkThatIsNotPartitionAwareSeesTaskLost() throws Exception {
+    RawScheduler s = subscribe(frameworkInfo(60));
+    runTask(s, "lost");
+    cluster.loseAgent(cluster.agentIds().get(0));
+    s.nextUpdate("lost", "TASK_LOST");
+  }
+
+  @Test
+  void updatesOfAnUnreachableAgentAreDeliveredWhenItReturns() throws Exception {
+    RawScheduler s = subscribe(frameworkInfo(60, "PARTITION_AWARE"));
+    runTask(s, "dies-alone");
+    String agent = cluster.agentIds().get(0);
+    cluster.loseAgent(agent);
+    s.nextUpdate("dies-alone", "TASK_UNREACHABLE");
+    cluster.crashTask("dies-alone");
+    cluster.restoreAgent(agent);
+    s.acknowledge(s.nextUpdate("dies-alone", "TASK_FAILED"));
+  }
+}

@@ -1,0 +1,132 @@
+package dev.telos.testing;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.awaitility.Awaitility;
+
+/**
+ * The packaged {@code target/telos.jar} run as a separate process, as users run it. Stdout lines
+ * are collected for {@link #awaitOutput}; {@link #close()} kills the process and its children.
+ */
+public final class TelosProcess implements AutoCloseable {
+  private final Process process;
+  private final List<String> stdout = new CopyOnWriteArrayList<>();
+  private final Path stderr;
+
+  private TelosProcess(Process process, Path stderr) {
+    this.process = process;
+    this.stderr = stderr;
+    Thread reader =
+        new Thread(
+            () -> {
+              try (BufferedReader r =
+                  new BufferedReader(
+                      new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                  stdout.add(line);
+                }
+              } catch (IOException e) {
+                // process gone
+              }
+            },
+            "telos-process-stdout");
+    reader.setDaemon(true);
+    reader.start();
+  }
+
+  /** Runs {@code java -jar target/telos.jar ARGS} with stderr into a file under {@code dir}. */
+  public static TelosProcess start(Path dir, String... args) throws IOException {
+    Path jar = Path.of("target", "telos.jar").toAbsolutePath();
+    if (!Files.exists(jar)) {
+      throw new IllegalStateException("target/telos.jar is missing: run mvn package first");
+    }
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("-jar");
+    command.add(jar.toString());
+    command.addAll(List.of(args));
+    Path stderr = Files.createTempFile(dir, "telos-", ".stderr");
+    Process p =
+        new ProcessBuilder(command)
+            .redirectError(ProcessBuilder.Redirect.to(stderr.toFile()))
+            .start();
+    return new TelosProcess(p, stderr);
+  }
+
+  /** Waits for a stdout line matching {@code regex}; returns its first group (or the line). */
+  public String awaitOutput(String regex) {
+    Pattern pattern = Pattern.compile(regex);
+    String[] found = new String[1];
+    Awaitility.await("stdout line matching " + regex)
+        .atMost(Duration.ofSeconds(60))
+        .until(
+            () -> {
+              for (String line : stdout) {
+                Matcher m = pattern.matcher(line);
+                if (m.find()) {
+                  found[0] = m.groupCount() > 0 ? m.group(1) : line;
+                  return true;
+                }
+              }
+              if (!process.isAlive()) {
+                throw new AssertionError(
+                    "telos exited with "
+                        + process.exitValue()
+                        + "; stderr:\n"
+                        + Files.readString(stderr));
+              }
+              return false;
+            });
+    return found[0];
+  }
+
+  /** Every stdout line so far. */
+  public List<String> stdout() {
+    return List.copyOf(stdout);
+  }
+
+  /** The OS pid. */
+  public long pid() {
+    return process.pid();
+  }
+
+  /** Sends SIGTERM and waits for the exit code. */
+  public int terminate(Duration timeout) throws InterruptedException {
+    process.destroy();
+    if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+      throw new AssertionError("telos did not stop within " + timeout + " after SIGTERM");
+    }
+    return process.exitValue();
+  }
+
+  /** Sends SIGKILL, as a crash or kill -9 would. */
+  public void kill() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor(30, TimeUnit.SECONDS);
+  }
+
+  @Override
+  public void close() {
+    if (process.isAlive()) {
+      process.descendants().forEach(ProcessHandle::destroyForcibly);
+      process.destroyForcibly();
+      try {
+        process.waitFor(30, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+}
