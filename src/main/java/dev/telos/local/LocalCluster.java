@@ -205,11 +205,11 @@ public final class LocalCluster implements AutoCloseable {
       return;
     }
     closed = true;
-    for (TaskRunner runner : runners) {
-      runner.shutdown();
-    }
     for (MasterServer s : servers) {
       s.stop();
+    }
+    for (TaskRunner runner : runners) {
+      runner.shutdown();
     }
     timers.shutdownNow();
     workers.shutdownNow();

@@ -330,18 +330,19 @@ final class Master {
 
   private void startHeartbeats(Subscription s) {
     long period = config.heartbeatInterval().toMillis();
-    s.heartbeat =
-        timers.scheduleAtFixedRate(
-            () -> {
-              if (!s.isOpen()) {
-                onStreamClosed(s);
-              } else if (!s.heartbeatsPaused) {
-                s.send(Event.newBuilder().setType(Event.Type.HEARTBEAT).build());
-              }
-            },
-            period,
-            period,
-            TimeUnit.MILLISECONDS);
+    Runnable beat =
+        () -> {
+          if (!s.isOpen()) {
+            onStreamClosed(s);
+          } else if (!s.heartbeatsPaused) {
+            s.send(Event.newBuilder().setType(Event.Type.HEARTBEAT).build());
+          }
+        };
+    try {
+      s.heartbeat = timers.scheduleAtFixedRate(beat, period, period, TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      s.close(); // the cluster is stopping
+    }
   }
 
   /** The stream of {@code s} ended (client gone, or cut): the framework is now disconnected. */
@@ -356,8 +357,7 @@ final class Master {
     double timeout = framework.info.getFailoverTimeout();
     log.info("framework disconnected framework_id={} failover_timeout_s={}", framework.id, timeout);
     long millis = (long) Math.max(0, timeout * 1000);
-    framework.failoverTimer =
-        timers.schedule(() -> failoverTimedOut(framework.id), millis, TimeUnit.MILLISECONDS);
+    framework.failoverTimer = later(() -> failoverTimedOut(framework.id), millis);
   }
 
   private synchronized void failoverTimedOut(String frameworkId) {
@@ -648,7 +648,7 @@ final class Master {
     String executorId = groupExecutorId != null ? groupExecutorId : id;
     Task record = new Task(task, framework.id, agent.id, role, needed, executorId);
     framework.tasks.put(id, record);
-    log.info("launching task framework_id={} task_id={} agent_id={}", framework.id, id, agent.id);
+    log.debug("launching task framework_id={} task_id={} agent_id={}", framework.id, id, agent.id);
     agent.runner.launch(
         new TaskRunner.Launch(
             task, framework.id, agent.id, role, framework.info.getCheckpoint(), executorId));
@@ -919,8 +919,7 @@ final class Master {
     if (task.retry != null) {
       task.retry.cancel(false);
     }
-    task.retry =
-        timers.schedule(() -> retryUpdate(framework.id, task, head), delay, TimeUnit.MILLISECONDS);
+    task.retry = later(() -> retryUpdate(framework.id, task, head), delay);
   }
 
   private synchronized void retryUpdate(String frameworkId, Task task, TaskStatus head) {
@@ -1007,7 +1006,16 @@ final class Master {
       }
       allocationScheduled = true;
     }
-    timers.execute(this::allocate);
+    later(this::allocate, 0);
+  }
+
+  /** Runs {@code action} on the timer threads after {@code delayMillis}; a no-op once stopping. */
+  private ScheduledFuture<?> later(Runnable action, long delayMillis) {
+    try {
+      return timers.schedule(action, delayMillis, TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      return null; // the cluster is stopping
+    }
   }
 
   /** Offers every reachable agent's free resources to one framework role that wants them. */

@@ -95,9 +95,13 @@ public final class MesosClient implements AutoCloseable {
             .readTimeout(Duration.ZERO)
             .callTimeout(Duration.ZERO)
             .build();
+    okhttp3.Dispatcher callDispatcher = new okhttp3.Dispatcher();
+    // Acknowledgements of a burst of updates go out together; the master is one host.
+    callDispatcher.setMaxRequestsPerHost(32);
     this.callHttp =
         shared
             .newBuilder()
+            .dispatcher(callDispatcher)
             .connectionPool(new ConnectionPool())
             .callTimeout(config.callTimeout)
             .readTimeout(config.callTimeout)

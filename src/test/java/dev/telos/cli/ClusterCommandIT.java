@@ -65,12 +65,7 @@ class ClusterCommandIT {
                   .body());
       assertThat(state.at("/frameworks/0/tasks/0/state").asText()).isEqualTo("TASK_RUNNING");
 
-      Path pidFile;
-      try (var files = java.nio.file.Files.walk(work.resolve("sandboxes"))) {
-        pidFile =
-            files.filter(p -> p.getFileName().toString().equals("pid")).findFirst().orElseThrow();
-      }
-      long pid = Long.parseLong(java.nio.file.Files.readString(pidFile).trim());
+      long pid = pidOf(work, "t");
       assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive)).contains(true);
 
       HttpResponse<String> fault =
@@ -82,10 +77,50 @@ class ClusterCommandIT {
       assertThat(fault.statusCode()).isEqualTo(404);
       assertThat(fault.body()).contains("cut-stream");
 
+      HttpResponse<String> crash =
+          http.send(
+              HttpRequest.newBuilder(URI.create(url + "/faults/crash-task?task=t"))
+                  .POST(HttpRequest.BodyPublishers.noBody())
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(crash.statusCode()).isEqualTo(200);
+      assertThat(s.nextUpdate("t", "TASK_FAILED").at("/update/status/message").asText())
+          .contains("signal Killed");
+      await().until(() -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false) == false);
+
+      // A second task, to be killed by stopping the cluster.
+      JsonNode next = s.next("OFFERS").at("/offers/offers/0");
+      s.call(
+          "{\"framework_id\":{\"value\":\""
+              + s.frameworkId
+              + "\"},\"type\":\"ACCEPT\",\"accept\":{\"offer_ids\":["
+              + next.get("id")
+              + "],\"operations\":[{\"type\":\"LAUNCH\",\"launch\":{\"task_infos\":["
+              + task.replace("\"t\"", "\"t2\"")
+                  .replace(offer.get("agent_id").toString(), next.get("agent_id").toString())
+              + "]}}]}}");
+      s.acknowledge(s.nextUpdate("t2", "TASK_STARTING"));
+      s.acknowledge(s.nextUpdate("t2", "TASK_RUNNING"));
+      long pid2 = pidOf(work, "t2");
+      assertThat(ProcessHandle.of(pid2).map(ProcessHandle::isAlive)).contains(true);
+
       s.close();
       // 143 = 128 + SIGTERM: the JVM's exit status after a signal-initiated shutdown.
       assertThat(telos.terminate(Duration.ofSeconds(30))).isEqualTo(143);
-      await().until(() -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false) == false);
+      await()
+          .until(() -> ProcessHandle.of(pid2).map(ProcessHandle::isAlive).orElse(false) == false);
+    }
+  }
+
+  static long pidOf(Path work, String taskId) throws Exception {
+    try (var files = java.nio.file.Files.walk(work.resolve("sandboxes"))) {
+      Path pidFile =
+          files
+              .filter(p -> p.getFileName().toString().equals("pid"))
+              .filter(p -> p.toString().contains("/executors/" + taskId + "/"))
+              .findFirst()
+              .orElseThrow();
+      return Long.parseLong(java.nio.file.Files.readString(pidFile).trim());
     }
   }
 

@@ -295,6 +295,27 @@ class MasterConformanceIT {
     s.next("OFFERS");
   }
 
+  @Test
+  void suppressStopsNewOffersAndReviveResumesThem() throws Exception {
+    RawScheduler s = subscribe(frameworkInfo(60));
+    JsonNode offer = firstOffer(s);
+    s.call(simple(s, "SUPPRESS", "\"suppress\":{}"));
+    s.call(
+        simple(
+            s,
+            "DECLINE",
+            "\"decline\":{\"offer_ids\":["
+                + offer.get("id")
+                + "],\"filters\":{\"refuse_seconds\":0}}"));
+    long before = offersReceived(s);
+    await()
+        .during(Duration.ofMillis(500))
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> offersReceived(s) == before);
+    s.call(simple(s, "REVIVE", "\"revive\":{}"));
+    s.next("OFFERS");
+  }
+
   static long offersReceived(RawScheduler s) {
     return s.received.stream().filter(e -> e.path("type").asText().equals("OFFERS")).count();
   }
