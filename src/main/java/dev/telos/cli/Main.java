@@ -9,7 +9,12 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = "Telos: a GitOps controller for Apache Mesos.",
-    subcommands = {ClusterCommand.class, BenchCommand.Group.class, CommandLine.HelpCommand.class})
+    subcommands = {
+      ValidateCommand.class,
+      ClusterCommand.class,
+      BenchCommand.Group.class,
+      CommandLine.HelpCommand.class
+    })
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

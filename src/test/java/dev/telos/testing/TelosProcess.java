@@ -23,11 +23,12 @@ public final class TelosProcess implements AutoCloseable {
   private final Process process;
   private final List<String> stdout = new CopyOnWriteArrayList<>();
   private final Path stderr;
+  private final Thread reader;
 
   private TelosProcess(Process process, Path stderr) {
     this.process = process;
     this.stderr = stderr;
-    Thread reader =
+    this.reader =
         new Thread(
             () -> {
               try (BufferedReader r =
@@ -48,12 +49,19 @@ public final class TelosProcess implements AutoCloseable {
 
   /** Runs {@code java -jar target/telos.jar ARGS} with stderr into a file under {@code dir}. */
   public static TelosProcess start(Path dir, String... args) throws IOException {
+    return start(dir, List.of(), args);
+  }
+
+  /** As {@link #start(Path, String...)}, with JVM options such as {@code -Xmx16m}. */
+  public static TelosProcess start(Path dir, List<String> jvmOptions, String... args)
+      throws IOException {
     Path jar = Path.of("target", "telos.jar").toAbsolutePath();
     if (!Files.exists(jar)) {
       throw new IllegalStateException("target/telos.jar is missing: run mvn package first");
     }
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(jvmOptions);
     command.add("-jar");
     command.add(jar.toString());
     command.addAll(List.of(args));
@@ -90,6 +98,20 @@ public final class TelosProcess implements AutoCloseable {
               return false;
             });
     return found[0];
+  }
+
+  /** Waits for the process to exit on its own; returns its exit code. */
+  public int awaitExit(Duration timeout) throws InterruptedException {
+    if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+      throw new AssertionError("telos did not exit within " + timeout);
+    }
+    // Let the reader drain what the process wrote before it exited.
+    Awaitility.await().until(() -> !readerAlive());
+    return process.exitValue();
+  }
+
+  private boolean readerAlive() {
+    return reader.isAlive();
   }
 
   /** Every stdout line so far. */

@@ -1,0 +1,78 @@
+package dev.telos.cli;
+
+import dev.telos.manifest.ManifestError;
+import dev.telos.manifest.ManifestLoader;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code telos validate PATH...}: the check a pull request's CI runs. */
+@Command(
+    name = "validate",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Validate manifests: every *.yaml and *.yml file under each PATH (directories are walked,"
+          + " hidden ones skipped).",
+      "Prints one line per error, FILE:LINE:COLUMN: message, and exits 1; exits 0 when all are"
+          + " valid."
+    })
+final class ValidateCommand implements Callable<Integer> {
+  @Parameters(arity = "1..*", paramLabel = "PATH", description = "Files or directories.")
+  List<Path> paths;
+
+  @Spec CommandSpec spec;
+
+  @Override
+  public Integer call() throws IOException {
+    ManifestLoader loader = new ManifestLoader();
+    List<ManifestLoader.FileResult> files = new ArrayList<>();
+    PrintWriter out = spec.commandLine().getOut();
+    for (Path path : paths) {
+      if (Files.isDirectory(path)) {
+        try (Stream<Path> walk = Files.walk(path)) {
+          for (Path p : walk.filter(Files::isRegularFile).sorted().toList()) {
+            if (!hidden(path.relativize(p))
+                && ManifestLoader.isManifest(p.getFileName().toString())) {
+              files.add(loader.parseFile(p.toString(), Files.readAllBytes(p)));
+            }
+          }
+        }
+      } else if (Files.isRegularFile(path)) {
+        files.add(loader.parseFile(path.toString(), Files.readAllBytes(path)));
+      } else {
+        out.println(path + ":1:1: no such file or directory");
+        out.flush();
+        return 1;
+      }
+    }
+    ManifestLoader.LoadResult result = ManifestLoader.combine(files);
+    for (ManifestError error : result.errors()) {
+      out.println(error);
+    }
+    if (!result.valid()) {
+      out.flush();
+      return 1;
+    }
+    out.println("valid: " + result.apps().size() + " app(s) in " + files.size() + " file(s)");
+    out.flush();
+    return 0;
+  }
+
+  private static boolean hidden(Path relative) {
+    for (Path part : relative) {
+      if (part.toString().startsWith(".")) {
+        return true;
+      }
+    }
+    return false;
+  }
+}

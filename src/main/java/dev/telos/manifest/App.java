@@ -1,0 +1,25 @@
+package dev.telos.manifest;
+
+/** One workload declared in git: a {@link Service}, a {@link Job} or a {@link CronJob}. */
+public sealed interface App permits Service, Job, CronJob {
+  Metadata metadata();
+
+  /** The task every instance or run of this app gets. */
+  TaskSpec task();
+
+  /** Where the app's document starts. */
+  Location source();
+
+  /** {@code Service}, {@code Job} or {@code CronJob}. */
+  String kind();
+
+  /** {@code namespace/name}. */
+  default String key() {
+    return metadata().key();
+  }
+
+  /** The hash of everything that reaches the task; see {@link SpecHash}. */
+  default String specHash() {
+    return SpecHash.of(this);
+  }
+}

@@ -1,0 +1,439 @@
+package dev.telos.manifest;
+
+import java.time.Duration;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/**
+ * Turns one YAML document into an {@link App}, recording every problem with its location. Pure: no
+ * I/O, no state between documents.
+ */
+final class Binder {
+  static final Set<String> TOP = Set.of("apiVersion", "kind", "metadata", "spec");
+  static final Set<String> METADATA = Set.of("name", "namespace", "labels");
+  private static final Set<String> TASK_FIELDS =
+      Set.of(
+          "command",
+          "env",
+          "resources",
+          "ports",
+          "container",
+          "constraints",
+          "healthCheck",
+          "killGracePeriod",
+          "role");
+  static final Set<String> SERVICE = union(TASK_FIELDS, "instances", "upgrade");
+  static final Set<String> JOB = union(TASK_FIELDS, "retries", "backoff");
+  static final Set<String> CRON =
+      Set.of("schedule", "timezone", "concurrencyPolicy", "startingDeadline", "job");
+  static final Set<String> RESOURCES = Set.of("cpus", "mem", "disk");
+  private static final Set<String> PORT = Set.of("name");
+  static final Set<String> CONTAINER = Set.of("type", "image");
+  static final Set<String> CONSTRAINT = Set.of("field", "operator", "value");
+  static final Set<String> HEALTH =
+      Set.of(
+          "type",
+          "port",
+          "path",
+          "command",
+          "delay",
+          "interval",
+          "timeout",
+          "gracePeriod",
+          "maxConsecutiveFailures");
+  static final Set<String> UPGRADE = Set.of("maxSurge", "maxUnavailable");
+  private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+  private static final Pattern RESERVED_ENV =
+      Pattern.compile("PORT\\d*|PORTS|PORT_.+|HOST|TELOS_.*|MESOS_.*");
+  private static final Set<String> KINDS = Set.of("Service", "Job", "CronJob");
+
+  private Binder() {}
+
+  private static Set<String> union(Set<String> base, String... more) {
+    Set<String> s = new HashSet<>(base);
+    s.addAll(List.of(more));
+    return Set.copyOf(s);
+  }
+
+  /** Binds a document; null when it has errors (all recorded in {@code errors}). */
+  static App bind(YamlNode document, List<ManifestError> errors) {
+    int before = errors.size();
+    Fields top = Fields.of(document, errors, "", TOP);
+    if (top == null) {
+      return null;
+    }
+    String apiVersion = top.string("apiVersion", null, true);
+    if (apiVersion != null && !apiVersion.equals(Model.API_VERSION)) {
+      top.error(
+          top.get("apiVersion"),
+          "apiVersion must be " + Model.API_VERSION + ", got '" + apiVersion + "'");
+    }
+    String kind = top.string("kind", null, true);
+    if (kind != null && !KINDS.contains(kind)) {
+      String hint =
+          Suggest.closest(kind, KINDS).map(s -> " (did you mean '" + s + "'?)").orElse("");
+      top.error(top.get("kind"), "kind must be Service, Job or CronJob, got '" + kind + "'" + hint);
+      kind = null;
+    }
+    Metadata metadata = metadata(top, errors);
+    YamlNode specNode = top.get("spec");
+    if (specNode == null) {
+      top.error(null, "spec is required");
+      return null;
+    }
+    if (kind == null) {
+      return null;
+    }
+    Location source = document.location();
+    App app =
+        switch (kind) {
+          case "Service" -> service(Fields.of(specNode, errors, "spec", SERVICE), metadata, source);
+          case "Job" -> job(Fields.of(specNode, errors, "spec", JOB), metadata, source);
+          default -> cronJob(Fields.of(specNode, errors, "spec", CRON), metadata, source, errors);
+        };
+    return errors.size() == before ? app : null;
+  }
+
+  private static Metadata metadata(Fields top, List<ManifestError> errors) {
+    Fields m = top.object("metadata", METADATA);
+    if (m == null) {
+      if (!top.has("metadata")) {
+        top.error(null, "metadata is required");
+      }
+      return null;
+    }
+    String name = m.string("name", null, true);
+    if (name != null) {
+      dnsLabel(m, "name", name);
+    }
+    String namespace = m.string("namespace", Metadata.DEFAULT_NAMESPACE, false);
+    dnsLabel(m, "namespace", namespace);
+    Map<String, String> labels = m.stringMap("labels");
+    return name == null ? null : new Metadata(name, namespace, labels);
+  }
+
+  private static void dnsLabel(Fields f, String key, String value) {
+    if (!Model.DNS_LABEL.matcher(value).matches()) {
+      f.error(
+          f.get(key),
+          f.name(key)
+              + " '"
+              + value
+              + "' must be a DNS label: at most 63"
+              + " characters of a-z, 0-9 and '-', starting and ending with a letter or digit");
+    }
+  }
+
+  private static Service service(Fields spec, Metadata metadata, Location source) {
+    if (spec == null || metadata == null) {
+      return null;
+    }
+    int instances = (int) spec.integer("instances", 1, 0, 10_000);
+    TaskSpec task = task(spec);
+    UpgradeStrategy upgrade = UpgradeStrategy.DEFAULT;
+    Fields u = spec.object("upgrade", UPGRADE);
+    if (u != null) {
+      int surge = (int) u.integer("maxSurge", 1, 0, 10_000);
+      int unavailable = (int) u.integer("maxUnavailable", 0, 0, 10_000);
+      if (surge + unavailable == 0) {
+        u.error(
+            null,
+            "spec.upgrade: maxSurge and maxUnavailable cannot both be 0 (a rollout"
+                + " could never make progress)");
+      } else {
+        upgrade = new UpgradeStrategy(surge, unavailable);
+      }
+    }
+    return task == null ? null : new Service(metadata, instances, task, upgrade, source);
+  }
+
+  private static Job job(Fields spec, Metadata metadata, Location source) {
+    if (spec == null || metadata == null) {
+      return null;
+    }
+    TaskSpec task = task(spec);
+    int retries = (int) spec.integer("retries", Job.DEFAULT_RETRIES, 0, 100);
+    Duration backoff = spec.duration("backoff", Job.DEFAULT_BACKOFF);
+    return task == null ? null : new Job(metadata, task, retries, backoff, source);
+  }
+
+  private static CronJob cronJob(
+      Fields spec, Metadata metadata, Location source, List<ManifestError> errors) {
+    if (spec == null || metadata == null) {
+      return null;
+    }
+    String zoneText = spec.string("timezone", "UTC", false);
+    ZoneId zone = ZoneId.of("UTC");
+    try {
+      zone = ZoneId.of(zoneText);
+    } catch (java.time.DateTimeException e) {
+      spec.error(
+          spec.get("timezone"),
+          "spec.timezone '"
+              + zoneText
+              + "' is not a time zone;"
+              + " use an IANA name like Europe/Paris or UTC");
+    }
+    String expression = spec.string("schedule", null, true);
+    CronSchedule schedule = null;
+    if (expression != null) {
+      try {
+        schedule = new CronSchedule(expression, zone);
+      } catch (IllegalArgumentException e) {
+        spec.error(spec.get("schedule"), "spec.schedule: " + e.getMessage());
+      }
+    }
+    CronJob.ConcurrencyPolicy policy =
+        spec.enumeration(
+            "concurrencyPolicy",
+            CronJob.ConcurrencyPolicy.class,
+            CronJob.ConcurrencyPolicy.Allow,
+            false);
+    Duration deadline = spec.duration("startingDeadline", null);
+    YamlNode jobNode = spec.get("job");
+    if (jobNode == null) {
+      spec.error(null, "spec.job is required");
+      return null;
+    }
+    Fields job = Fields.of(jobNode, errors, "spec.job", JOB);
+    if (job == null) {
+      return null;
+    }
+    TaskSpec task = task(job);
+    int retries = (int) job.integer("retries", Job.DEFAULT_RETRIES, 0, 100);
+    Duration backoff = job.duration("backoff", Job.DEFAULT_BACKOFF);
+    if (task == null || schedule == null) {
+      return null;
+    }
+    return new CronJob(metadata, schedule, policy, deadline, task, retries, backoff, source);
+  }
+
+  private static TaskSpec task(Fields spec) {
+    String command = spec.string("command", null, true);
+    if (command != null && command.isBlank()) {
+      spec.error(spec.get("command"), spec.name("command") + " must not be empty");
+    }
+    Map<String, String> env = spec.stringMap("env");
+    YamlNode envNode = spec.get("env");
+    if (envNode instanceof YamlNode.MapNode envMap) {
+      envMap
+          .entries()
+          .forEach(
+              (k, e) -> {
+                if (!ENV_NAME.matcher(k).matches()) {
+                  spec.errorAt(
+                      e.keyLocation(),
+                      spec.name("env") + " name '" + k + "' is not a valid variable name");
+                } else if (RESERVED_ENV.matcher(k).matches()) {
+                  spec.errorAt(
+                      e.keyLocation(),
+                      spec.name("env")
+                          + "."
+                          + k
+                          + " is set by Telos or Mesos"
+                          + " (PORT*, HOST, TELOS_*, MESOS_*); choose another name");
+                }
+              });
+    }
+    TaskResources resources = TaskResources.DEFAULT;
+    Fields r = spec.object("resources", RESOURCES);
+    if (r != null) {
+      double cpus = r.number("cpus", TaskResources.DEFAULT.cpus(), 0, 1024, true);
+      double mem = r.number("mem", TaskResources.DEFAULT.mem(), 0, 16 * 1024 * 1024, true);
+      double disk = r.number("disk", TaskResources.DEFAULT.disk(), 0, 1024 * 1024 * 1024, false);
+      resources = new TaskResources(cpus, mem, disk);
+    }
+    List<PortSpec> ports = new ArrayList<>();
+    Set<String> portNames = new HashSet<>();
+    for (YamlNode p : spec.list("ports")) {
+      Fields pf = Fields.of(p, spec.errors(), spec.name("ports[]"), PORT);
+      if (pf == null) {
+        continue;
+      }
+      String name = pf.string("name", null, false);
+      if (name != null) {
+        dnsLabel(pf, "name", name);
+        if (!portNames.add(name)) {
+          pf.error(pf.get("name"), "port name '" + name + "' is used twice");
+        }
+      }
+      ports.add(new PortSpec(name));
+    }
+    ContainerSpec container = null;
+    Fields c = spec.object("container", CONTAINER);
+    if (c != null) {
+      ContainerSpec.Type type =
+          c.enumeration("type", ContainerSpec.Type.class, ContainerSpec.Type.DOCKER, false);
+      String image = c.string("image", null, true);
+      if (image != null) {
+        container = new ContainerSpec(type, image);
+      }
+    }
+    List<Constraint> constraints = new ArrayList<>();
+    for (YamlNode node : spec.list("constraints")) {
+      Constraint constraint =
+          constraint(Fields.of(node, spec.errors(), spec.name("constraints[]"), CONSTRAINT));
+      if (constraint != null) {
+        constraints.add(constraint);
+      }
+    }
+    HealthCheckSpec health = healthCheck(spec.object("healthCheck", HEALTH), ports);
+    Duration killGrace = spec.duration("killGracePeriod", TaskSpec.DEFAULT_KILL_GRACE);
+    String role = spec.string("role", "*", false);
+    if (role.isBlank()) {
+      spec.error(spec.get("role"), spec.name("role") + " must not be empty");
+    }
+    if (command == null) {
+      return null;
+    }
+    return new TaskSpec(
+        command, env, resources, ports, container, constraints, health, killGrace, role);
+  }
+
+  private static Constraint constraint(Fields f) {
+    if (f == null) {
+      return null;
+    }
+    String field = f.string("field", null, true);
+    Constraint.Operator op = f.enumeration("operator", Constraint.Operator.class, null, true);
+    String value = null;
+    YamlNode valueNode = f.get("value");
+    if (valueNode != null) {
+      value = Fields.scalarText(valueNode);
+      if (value == null) {
+        f.error(
+            valueNode,
+            f.name("value") + " must be a string or number, got " + valueNode.typeName());
+      }
+    }
+    if (op == null || field == null) {
+      return null;
+    }
+    switch (op) {
+      case CLUSTER, LIKE, UNLIKE, MAX_PER -> {
+        if (value == null) {
+          f.error(null, "constraint " + op + " on '" + field + "' needs a value");
+          return null;
+        }
+      }
+      case UNIQUE -> {
+        if (value != null) {
+          f.error(valueNode, "constraint UNIQUE takes no value");
+          return null;
+        }
+      }
+      default -> {}
+    }
+    if ((op == Constraint.Operator.MAX_PER || op == Constraint.Operator.GROUP_BY)
+        && value != null) {
+      try {
+        if (Integer.parseInt(value) < 1) {
+          throw new NumberFormatException();
+        }
+      } catch (NumberFormatException e) {
+        f.error(
+            valueNode,
+            "constraint " + op + " value must be a positive integer, got '" + value + "'");
+        return null;
+      }
+    }
+    if ((op == Constraint.Operator.LIKE || op == Constraint.Operator.UNLIKE)) {
+      try {
+        Pattern.compile(value);
+      } catch (PatternSyntaxException e) {
+        f.error(
+            valueNode,
+            "constraint " + op + " value is not a regular expression: " + e.getDescription());
+        return null;
+      }
+    }
+    return new Constraint(field, op, value);
+  }
+
+  private static HealthCheckSpec healthCheck(Fields h, List<PortSpec> ports) {
+    if (h == null) {
+      return null;
+    }
+    HealthCheckSpec.Type type = h.enumeration("type", HealthCheckSpec.Type.class, null, true);
+    int port = -1;
+    YamlNode portNode = h.get("port");
+    if (type == HealthCheckSpec.Type.HTTP || type == HealthCheckSpec.Type.TCP) {
+      if (portNode == null) {
+        if (ports.isEmpty()) {
+          h.error(null, "healthCheck of type " + type + " needs a port, and spec.ports is empty");
+        } else {
+          port = 0;
+        }
+      } else if (portNode instanceof YamlNode.Scalar s
+          && s.kind() == YamlNode.Scalar.Kind.INTEGER) {
+        int index = Integer.parseInt(s.text());
+        if (index < 0 || index >= ports.size()) {
+          h.error(
+              portNode,
+              "healthCheck.port "
+                  + index
+                  + " does not exist: spec.ports has "
+                  + ports.size()
+                  + " port(s)");
+        } else {
+          port = index;
+        }
+      } else if (portNode instanceof YamlNode.Scalar s && s.kind() == YamlNode.Scalar.Kind.STRING) {
+        for (int i = 0; i < ports.size(); i++) {
+          if (s.text().equals(ports.get(i).name())) {
+            port = i;
+          }
+        }
+        if (port < 0) {
+          List<String> names =
+              ports.stream().map(PortSpec::name).filter(java.util.Objects::nonNull).toList();
+          h.error(
+              portNode,
+              "healthCheck.port '"
+                  + s.text()
+                  + "' names no port in spec.ports"
+                  + (names.isEmpty()
+                      ? " (it has no named ports)"
+                      : " (ports: " + String.join(", ", names) + ")"));
+        }
+      } else {
+        h.error(
+            portNode, "healthCheck.port must be a port name or index, got " + portNode.typeName());
+      }
+    } else if (portNode != null && type == HealthCheckSpec.Type.COMMAND) {
+      h.error(portNode, "healthCheck.port is not used by a COMMAND check");
+    }
+    String path = h.string("path", "/", false);
+    if (!path.startsWith("/")) {
+      h.error(h.get("path"), "healthCheck.path must start with '/'");
+    }
+    String command = h.string("command", null, type == HealthCheckSpec.Type.COMMAND);
+    Duration delay = h.duration("delay", Duration.ZERO);
+    Duration interval = h.duration("interval", Duration.ofSeconds(10));
+    Duration timeout = h.duration("timeout", Duration.ofSeconds(5));
+    Duration grace = h.duration("gracePeriod", Duration.ofSeconds(30));
+    int failures = (int) h.integer("maxConsecutiveFailures", 3, 1, 1000);
+    if (interval.isZero()) {
+      h.error(h.get("interval"), "healthCheck.interval must be > 0");
+    }
+    if (type == null) {
+      return null;
+    }
+    return new HealthCheckSpec(
+        type,
+        Math.max(port, 0),
+        type == HealthCheckSpec.Type.HTTP ? path : null,
+        command,
+        delay,
+        interval,
+        timeout,
+        grace,
+        failures);
+  }
+}

@@ -1,0 +1,30 @@
+package dev.telos.manifest;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * A command run to completion once per distinct spec (the spec hash names the run). A failed run is
+ * retried up to {@code retries} times (default 3), waiting {@code backoff} (default 10s, doubling)
+ * between attempts.
+ */
+public record Job(Metadata metadata, TaskSpec task, int retries, Duration backoff, Location source)
+    implements App {
+  public static final int DEFAULT_RETRIES = 3;
+  public static final Duration DEFAULT_BACKOFF = Duration.ofSeconds(10);
+
+  public Job {
+    Objects.requireNonNull(metadata, "metadata");
+    Objects.requireNonNull(task, "task");
+    Objects.requireNonNull(backoff, "backoff");
+    Objects.requireNonNull(source, "source");
+    if (retries < 0) {
+      throw new IllegalArgumentException("retries must be >= 0");
+    }
+  }
+
+  @Override
+  public String kind() {
+    return "Job";
+  }
+}

@@ -1,0 +1,127 @@
+package dev.telos.manifest;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * Loads manifests: one file at a time ({@link #parseFile}, cacheable by content), then a whole
+ * source ({@link #combine}) where a {@code namespace/name} defined twice is an error naming both
+ * places. Thread-safe and stateless.
+ */
+public final class ManifestLoader {
+  /** The apps and errors of one file. */
+  public record FileResult(String path, List<App> apps, List<ManifestError> errors) {
+    public FileResult {
+      apps = List.copyOf(apps);
+      errors = List.copyOf(errors);
+    }
+  }
+
+  /** The apps of a whole source, valid only when {@link #errors()} is empty. */
+  public record LoadResult(List<App> apps, List<ManifestError> errors) {
+    public LoadResult {
+      apps = List.copyOf(apps);
+      errors = List.copyOf(errors);
+    }
+
+    public boolean valid() {
+      return errors.isEmpty();
+    }
+  }
+
+  private final YamlReader reader;
+
+  public ManifestLoader() {
+    this(YamlLimits.DEFAULT);
+  }
+
+  public ManifestLoader(YamlLimits limits) {
+    this.reader = new YamlReader(limits);
+  }
+
+  /** Whether a path names a manifest file: {@code *.yaml} or {@code *.yml}. */
+  public static boolean isManifest(String path) {
+    return path.endsWith(".yaml") || path.endsWith(".yml");
+  }
+
+  /** Parses and validates one file; {@code path} is how errors name it. */
+  public FileResult parseFile(String path, byte[] content) {
+    YamlReader.Result read = reader.read(path, content);
+    List<ManifestError> errors = new ArrayList<>();
+    List<App> apps = new ArrayList<>();
+    for (YamlNode document : read.documents()) {
+      if (document instanceof YamlNode.Scalar s
+          && (s.kind() == YamlNode.Scalar.Kind.NULL || s.text().isEmpty())) {
+        continue; // an empty document, e.g. after a trailing ---
+      }
+      App app = Binder.bind(document, errors);
+      if (app != null) {
+        apps.add(app);
+      }
+    }
+    if (read.error() != null) {
+      errors.add(read.error());
+    }
+    return new FileResult(path, apps, errors);
+  }
+
+  /** Joins per-file results into one source: all errors, and duplicate keys as errors. */
+  public static LoadResult combine(List<FileResult> files) {
+    List<App> apps = new ArrayList<>();
+    List<ManifestError> errors = new ArrayList<>();
+    Map<String, App> seen = new HashMap<>();
+    List<FileResult> ordered = new ArrayList<>(files);
+    ordered.sort((a, b) -> a.path().compareTo(b.path()));
+    for (FileResult f : ordered) {
+      errors.addAll(f.errors());
+      for (App app : f.apps()) {
+        App first = seen.putIfAbsent(app.key(), app);
+        if (first != null) {
+          errors.add(
+              new ManifestError(
+                  app.source(), app.key() + " is defined twice: here and at " + first.source()));
+        } else {
+          apps.add(app);
+        }
+      }
+    }
+    Collections.sort(errors);
+    apps.sort((a, b) -> a.key().compareTo(b.key()));
+    return new LoadResult(apps, errors);
+  }
+
+  /**
+   * Loads every manifest under {@code root} (hidden directories skipped); errors name files
+   * relative to {@code base}.
+   */
+  public LoadResult loadTree(Path root, Path base) throws IOException {
+    List<FileResult> results = new ArrayList<>();
+    try (Stream<Path> files = Files.walk(root)) {
+      for (Path p : files.filter(Files::isRegularFile).sorted().toList()) {
+        Path rel = root.relativize(p);
+        if (hidden(rel) || !isManifest(p.getFileName().toString())) {
+          continue;
+        }
+        results.add(
+            parseFile(base.relativize(p.toAbsolutePath()).toString(), Files.readAllBytes(p)));
+      }
+    }
+    return combine(results);
+  }
+
+  private static boolean hidden(Path relative) {
+    for (Path part : relative) {
+      if (part.toString().startsWith(".")) {
+        return true;
+      }
+    }
+    return false;
+  }
+}

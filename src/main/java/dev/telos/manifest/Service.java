@@ -1,0 +1,26 @@
+package dev.telos.manifest;
+
+import java.util.Objects;
+
+/**
+ * A long-running app: {@code instances} tasks (default 1) kept running, replaced when they end,
+ * rolled out under {@code upgrade} when the spec changes.
+ */
+public record Service(
+    Metadata metadata, int instances, TaskSpec task, UpgradeStrategy upgrade, Location source)
+    implements App {
+  public Service {
+    Objects.requireNonNull(metadata, "metadata");
+    Objects.requireNonNull(task, "task");
+    Objects.requireNonNull(upgrade, "upgrade");
+    Objects.requireNonNull(source, "source");
+    if (instances < 0) {
+      throw new IllegalArgumentException("instances must be >= 0");
+    }
+  }
+
+  @Override
+  public String kind() {
+    return "Service";
+  }
+}

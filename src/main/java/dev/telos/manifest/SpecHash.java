@@ -1,0 +1,121 @@
+package dev.telos.manifest;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The hash of everything that reaches an app's tasks: command, env, resources, ports, container,
+ * constraints, health check, kill grace period and role, plus the kind. It is computed from the
+ * parsed model, so key order, comments and formatting never change it, and it leaves out what does
+ * not reach a task ({@code instances}, the upgrade strategy, labels, retries, schedules): scaling
+ * never restarts tasks. Ten lower-case hex characters, safe in a task ID.
+ */
+public final class SpecHash {
+  private SpecHash() {}
+
+  public static String of(App app) {
+    return digest(app.kind() + "\n" + canonical(app.task()));
+  }
+
+  /** The canonical text of a task spec: sorted keys, fixed number formats. */
+  static String canonical(TaskSpec t) {
+    Map<String, Object> m = new TreeMap<>();
+    m.put("command", t.command());
+    m.put("env", new TreeMap<>(t.env()));
+    m.put("cpus", number(t.resources().cpus()));
+    m.put("mem", number(t.resources().mem()));
+    m.put("disk", number(t.resources().disk()));
+    List<Object> ports = new ArrayList<>();
+    t.ports().forEach(p -> ports.add(p.name() == null ? "" : p.name()));
+    m.put("ports", ports);
+    if (t.container() != null) {
+      m.put("container", t.container().type() + " " + t.container().image());
+    }
+    List<Object> constraints = new ArrayList<>();
+    t.constraints()
+        .forEach(
+            c ->
+                constraints.add(
+                    c.field() + " " + c.operator() + (c.value() == null ? "" : " " + c.value())));
+    m.put("constraints", constraints);
+    if (t.healthCheck() != null) {
+      HealthCheckSpec h = t.healthCheck();
+      Map<String, Object> hc = new TreeMap<>();
+      hc.put("type", h.type().name());
+      hc.put("port", h.port());
+      hc.put("path", h.path());
+      hc.put("command", h.command());
+      hc.put("delay", h.delay().toMillis());
+      hc.put("interval", h.interval().toMillis());
+      hc.put("timeout", h.timeout().toMillis());
+      hc.put("gracePeriod", h.gracePeriod().toMillis());
+      hc.put("maxConsecutiveFailures", h.maxConsecutiveFailures());
+      m.put("healthCheck", hc);
+    }
+    m.put("killGracePeriod", t.killGracePeriod().toMillis());
+    m.put("role", t.role());
+    StringBuilder out = new StringBuilder();
+    write(out, m);
+    return out.toString();
+  }
+
+  private static String number(double d) {
+    return java.math.BigDecimal.valueOf(d).stripTrailingZeros().toPlainString();
+  }
+
+  private static void write(StringBuilder out, Object v) {
+    if (v instanceof Map<?, ?> map) {
+      out.append('{');
+      map.forEach(
+          (k, val) -> {
+            quote(out, String.valueOf(k));
+            out.append(':');
+            write(out, val);
+            out.append(',');
+          });
+      out.append('}');
+    } else if (v instanceof List<?> list) {
+      out.append('[');
+      list.forEach(
+          item -> {
+            write(out, item);
+            out.append(',');
+          });
+      out.append(']');
+    } else if (v == null) {
+      out.append("null");
+    } else if (v instanceof String s) {
+      quote(out, s);
+    } else {
+      out.append(v);
+    }
+  }
+
+  private static void quote(StringBuilder out, String s) {
+    out.append('"');
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == '"' || c == '\\') {
+        out.append('\\');
+      }
+      out.append(c);
+    }
+    out.append('"');
+  }
+
+  private static String digest(String text) {
+    try {
+      byte[] hash =
+          MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(hash).substring(0, 10);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,34 @@
+package dev.telos.manifest;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * What a task runs and needs, shared by Service, Job and CronJob. Defaults: no {@code env}, {@link
+ * TaskResources#DEFAULT}, no ports, no container (a plain command), no constraints, no health
+ * check, {@code killGracePeriod: 30s}, {@code role: "*"}.
+ */
+public record TaskSpec(
+    String command,
+    Map<String, String> env,
+    TaskResources resources,
+    List<PortSpec> ports,
+    ContainerSpec container,
+    List<Constraint> constraints,
+    HealthCheckSpec healthCheck,
+    Duration killGracePeriod,
+    String role) {
+  public static final Duration DEFAULT_KILL_GRACE = Duration.ofSeconds(30);
+
+  public TaskSpec {
+    Objects.requireNonNull(command, "command");
+    env = Map.copyOf(env);
+    Objects.requireNonNull(resources, "resources");
+    ports = List.copyOf(ports);
+    constraints = List.copyOf(constraints);
+    Objects.requireNonNull(killGracePeriod, "killGracePeriod");
+    Objects.requireNonNull(role, "role");
+  }
+}

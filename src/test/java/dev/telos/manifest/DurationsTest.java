@@ -1,0 +1,26 @@
+package dev.telos.manifest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class DurationsTest {
+  @Test
+  void parsesUnitsAndCombinations() {
+    assertThat(Durations.parse("500ms")).isEqualTo(Duration.ofMillis(500));
+    assertThat(Durations.parse("30s")).isEqualTo(Duration.ofSeconds(30));
+    assertThat(Durations.parse("5m")).isEqualTo(Duration.ofMinutes(5));
+    assertThat(Durations.parse("1h30m")).isEqualTo(Duration.ofMinutes(90));
+    assertThat(Durations.format(Duration.ofMinutes(90))).isEqualTo("90m");
+    assertThat(Durations.format(Duration.ofMillis(1500))).isEqualTo("1500ms");
+  }
+
+  @Test
+  void refusesAnythingElse() {
+    for (String bad : new String[] {"", "30", "s", "1 h", "1d", "-5s", "5s extra"}) {
+      assertThatThrownBy(() -> Durations.parse(bad)).isInstanceOf(IllegalArgumentException.class);
+    }
+  }
+}

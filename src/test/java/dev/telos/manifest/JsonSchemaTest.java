@@ -1,0 +1,42 @@
+package dev.telos.manifest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** docs/manifest.schema.json describes exactly the fields the loader accepts. */
+class JsonSchemaTest {
+  final JsonNode schema;
+
+  JsonSchemaTest() throws Exception {
+    schema = new ObjectMapper().readTree(Path.of("docs", "manifest.schema.json").toFile());
+  }
+
+  Set<String> properties(String pointer) {
+    Set<String> names = new HashSet<>();
+    schema.at(pointer).fieldNames().forEachRemaining(names::add);
+    return names;
+  }
+
+  @Test
+  void fieldsMatchTheLoader() {
+    assertThat(properties("/$defs/service/properties")).isEqualTo(Binder.TOP);
+    assertThat(properties("/$defs/metadata/properties")).isEqualTo(Binder.METADATA);
+    assertThat(properties("/$defs/service/properties/spec/properties")).isEqualTo(Binder.SERVICE);
+    assertThat(properties("/$defs/job/properties/spec/properties")).isEqualTo(Binder.JOB);
+    assertThat(properties("/$defs/cronJob/properties/spec/properties")).isEqualTo(Binder.CRON);
+    assertThat(properties("/$defs/cronJob/properties/spec/properties/job/properties"))
+        .isEqualTo(Binder.JOB);
+    String task = "/$defs/service/properties/spec/properties/";
+    assertThat(properties(task + "resources/properties")).isEqualTo(Binder.RESOURCES);
+    assertThat(properties(task + "container/properties")).isEqualTo(Binder.CONTAINER);
+    assertThat(properties(task + "constraints/items/properties")).isEqualTo(Binder.CONSTRAINT);
+    assertThat(properties(task + "healthCheck/properties")).isEqualTo(Binder.HEALTH);
+    assertThat(properties(task + "upgrade/properties")).isEqualTo(Binder.UPGRADE);
+  }
+}
