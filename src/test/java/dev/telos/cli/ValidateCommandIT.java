@@ -2,6 +2,7 @@ package dev.telos.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.telos.testing.HostileYaml;
 import dev.telos.testing.TelosProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,17 +56,7 @@ class ValidateCommandIT {
 
   @Test
   void aBillionLaughsFileIsRefusedWithATinyHeap() throws Exception {
-    StringBuilder y = new StringBuilder("a: &a [lol,lol,lol,lol,lol,lol,lol,lol,lol]\n");
-    char prev = 'a';
-    for (char c = 'b'; c <= 'j'; c++) {
-      y.append(c).append(": &").append(c).append(" [");
-      for (int i = 0; i < 9; i++) {
-        y.append(i == 0 ? "" : ",").append('*').append(prev);
-      }
-      y.append("]\n");
-      prev = c;
-    }
-    Path lol = Files.writeString(dir.resolve("lol.yaml"), y);
+    Path lol = Files.writeString(dir.resolve("lol.yaml"), HostileYaml.billionLaughs());
     try (TelosProcess telos =
         TelosProcess.start(dir, List.of("-Xmx16m"), "validate", lol.toString())) {
       assertThat(telos.awaitExit(Duration.ofSeconds(60))).isEqualTo(1);

@@ -2,6 +2,7 @@ package dev.telos.manifest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.telos.testing.HostileYaml;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
@@ -9,26 +10,10 @@ import org.junit.jupiter.api.Test;
 class YamlLimitsTest {
   final ManifestLoader loader = new ManifestLoader();
 
-  static String billionLaughs() {
-    StringBuilder y =
-        new StringBuilder(
-            "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n");
-    char prev = 'a';
-    for (char c = 'b'; c <= 'j'; c++) {
-      y.append(c).append(": &").append(c).append(" [");
-      for (int i = 0; i < 9; i++) {
-        y.append(i == 0 ? "" : ",").append('*').append(prev);
-      }
-      y.append("]\n");
-      prev = c;
-    }
-    return y.toString();
-  }
-
   @Test
   void aBillionLaughsFileFailsAtTheFirstLevelOverTheLimit() {
     ManifestLoader.FileResult r =
-        loader.parseFile("lol.yaml", billionLaughs().getBytes(StandardCharsets.UTF_8));
+        loader.parseFile("lol.yaml", HostileYaml.billionLaughs().getBytes(StandardCharsets.UTF_8));
     assertThat(r.apps()).isEmpty();
     assertThat(r.errors())
         .singleElement()
