@@ -7,6 +7,7 @@ import dev.telos.mesos.ContentType;
 import dev.telos.mesos.MesosClient;
 import dev.telos.mesos.MesosClientConfig;
 import dev.telos.mesos.SchedulerListener;
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
@@ -76,6 +77,14 @@ final class BenchCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Path work = Files.createTempDirectory("telos-bench-");
+    try {
+      return run(work);
+    } finally {
+      deleteTree(work);
+    }
+  }
+
+  private int run(Path work) throws Exception {
     LocalClusterConfig config =
         LocalClusterConfig.builder(work)
             .port(0)
@@ -208,13 +217,22 @@ final class BenchCommand implements Callable<Integer> {
       name = "bench",
       mixinStandardHelpOptions = true,
       description = "Benchmarks that print figures.",
-      subcommands = {BenchCommand.class})
+      subcommands = {BenchCommand.class, BenchGitCommand.class})
   static final class Group implements Runnable {
     @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public void run() {
       spec.commandLine().usage(System.out);
+    }
+  }
+
+  /** Removes a benchmark's temporary directory. */
+  static void deleteTree(Path dir) {
+    try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      System.err.println("could not remove " + dir + ": " + e.getMessage());
     }
   }
 }

@@ -37,13 +37,35 @@ public final class ManifestLoader {
   }
 
   private final YamlReader reader;
+  private final YamlLimits limits;
 
   public ManifestLoader() {
     this(YamlLimits.DEFAULT);
   }
 
   public ManifestLoader(YamlLimits limits) {
+    this.limits = limits;
     this.reader = new YamlReader(limits);
+  }
+
+  /** The largest file read at all; callers check sizes before loading content. */
+  public long maxFileBytes() {
+    return limits.maxFileBytes();
+  }
+
+  /** The result for a file too large to read, without reading it. */
+  public FileResult oversized(String path, long size) {
+    return new FileResult(
+        path,
+        List.of(),
+        List.of(
+            new ManifestError(
+                new Location(path, 1, 1),
+                "file is "
+                    + size
+                    + " bytes; manifests are limited to "
+                    + limits.maxFileBytes()
+                    + " bytes")));
   }
 
   /** Whether a path names a manifest file: {@code *.yaml} or {@code *.yml}. */

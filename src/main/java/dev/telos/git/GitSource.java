@@ -1,0 +1,403 @@
+package dev.telos.git;
+
+import dev.telos.manifest.ManifestLoader;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
+import org.eclipse.jgit.api.Git;
+import org.eclipse.jgit.api.errors.GitAPIException;
+import org.eclipse.jgit.lib.Constants;
+import org.eclipse.jgit.lib.FileMode;
+import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.lib.ObjectReader;
+import org.eclipse.jgit.lib.Ref;
+import org.eclipse.jgit.lib.Repository;
+import org.eclipse.jgit.revwalk.RevCommit;
+import org.eclipse.jgit.revwalk.RevWalk;
+import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
+import org.eclipse.jgit.transport.RefSpec;
+import org.eclipse.jgit.treewalk.TreeWalk;
+import org.eclipse.jgit.treewalk.filter.PathFilter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A git repository as the source of desired state: a bare mirror under the data dir, an ls-remote
+ * check before each fetch, and {@link Snapshot}s read from commit trees.
+ *
+ * <p>Failures never lose the last good snapshot: an unreachable remote, a missing branch or path,
+ * or history rewritten under the synced commit give {@link PollResult.Failed}; an invalid commit
+ * gives {@link PollResult.Invalid}. Parsed files are cached by path and blob ID, so a commit that
+ * changes one file parses one file. Thread-safe (calls are serialised).
+ */
+public final class GitSource implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(GitSource.class);
+
+  /**
+   * Where and what to read.
+   *
+   * @param url a local path, {@code file://}, {@code https://}, {@code ssh://} or scp-like URL
+   * @param ref a branch, a tag, a full ref name, or a commit SHA
+   * @param path the sub-directory holding the manifests ("" for the whole repository)
+   * @param allowRewrittenHistory follow a branch even when the synced commit is no longer in its
+   *     history (force-push); off by default, so the audit trail cannot be rewritten silently
+   */
+  public record Config(
+      String url,
+      String ref,
+      String path,
+      GitCredentials credentials,
+      Path dataDir,
+      boolean allowRewrittenHistory,
+      Duration timeout) {
+    public Config {
+      Objects.requireNonNull(url, "url");
+      Objects.requireNonNull(ref, "ref");
+      path = path == null ? "" : path.replaceAll("^/+|/+$", "");
+      credentials = credentials == null ? new GitCredentials.None() : credentials;
+      Objects.requireNonNull(dataDir, "dataDir");
+      timeout = timeout == null ? Duration.ofSeconds(60) : timeout;
+      if (ref.isBlank()) {
+        throw new IllegalArgumentException("git ref must not be blank");
+      }
+    }
+
+    @Override
+    public String toString() {
+      return "GitSource.Config{url="
+          + Redaction.url(url)
+          + ", ref="
+          + ref
+          + ", path="
+          + path
+          + ", credentials="
+          + credentials
+          + "}";
+    }
+  }
+
+  private record BlobKey(String path, ObjectId blob) {}
+
+  private final Config config;
+  private final ManifestLoader loader;
+  private final Repository repo;
+  private final Transport transport;
+  private final AtomicLong parsedFiles = new AtomicLong();
+  private Map<BlobKey, ManifestLoader.FileResult> cache = new HashMap<>();
+  private Snapshot lastGood;
+  private PollResult lastResult;
+  private ObjectId lastExamined;
+
+  public GitSource(Config config, ManifestLoader loader) throws IOException {
+    this.config = config;
+    this.loader = loader;
+    this.transport = new Transport(config.credentials(), config.timeout());
+    Path mirror = config.dataDir().resolve("git").resolve(mirrorName(config.url()));
+    Files.createDirectories(mirror);
+    this.repo = new FileRepositoryBuilder().setGitDir(mirror.toFile()).setBare().build();
+    if (!repo.getObjectDatabase().exists()) {
+      repo.create(true);
+    }
+  }
+
+  private static String mirrorName(String url) {
+    try {
+      byte[] h = MessageDigest.getInstance("SHA-256").digest(url.getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(h).substring(0, 16) + ".git";
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** How many files were parsed so far (cache misses), for tests and metrics. */
+  public long parsedFiles() {
+    return parsedFiles.get();
+  }
+
+  /** The last valid snapshot, if any. */
+  public synchronized java.util.Optional<Snapshot> lastGood() {
+    return java.util.Optional.ofNullable(lastGood);
+  }
+
+  /** The repository URL without credentials. */
+  public String displayUrl() {
+    return Redaction.url(config.url());
+  }
+
+  /**
+   * Checks the remote and reads the configured ref's commit when it moved. Never throws for remote
+   * or content problems: they come back as {@link PollResult.Failed} or {@link PollResult.Invalid}.
+   */
+  public synchronized PollResult poll() {
+    try {
+      ObjectId target = remoteTarget(config.ref());
+      if (target != null && target.equals(lastExamined) && lastResult != null) {
+        return lastResult instanceof PollResult.Updated u
+            ? new PollResult.Unchanged(u.snapshot())
+            : lastResult;
+      }
+      if (target == null || !hasCommit(target)) {
+        fetch();
+      }
+      RevCommit commit = resolveLocal(config.ref(), target);
+      if (lastGood != null
+          && !config.allowRewrittenHistory()
+          && !isSha(config.ref())
+          && !commit.getName().equals(lastGood.commit().sha())
+          && !isAncestor(lastGood.commit().sha(), commit)) {
+        return new PollResult.Failed(
+            "the history of '"
+                + config.ref()
+                + "' was rewritten: the"
+                + " synced commit "
+                + lastGood.commit().shortSha()
+                + " is not an ancestor of "
+                + commit.getName().substring(0, 12)
+                + ". Telos keeps the synced state; push a commit"
+                + " on top of "
+                + lastGood.commit().shortSha()
+                + ", or restart with"
+                + " --allow-rewritten-history to follow it.");
+      }
+      PollResult result = read(commit);
+      lastExamined = commit.getId().copy();
+      lastResult = result;
+      if (result instanceof PollResult.Updated u) {
+        lastGood = u.snapshot();
+      }
+      return result;
+    } catch (SourceException e) {
+      return new PollResult.Failed(e.getMessage());
+    } catch (GitAPIException | IOException | RuntimeException e) {
+      String message = Redaction.text(describe(e), config.credentials());
+      log.warn("git poll failed url={} ref={} error=\"{}\"", displayUrl(), config.ref(), message);
+      return new PollResult.Failed(
+          "cannot read " + displayUrl() + " (" + config.ref() + "): " + message);
+    }
+  }
+
+  /**
+   * Reads the snapshot at any revision (branch, tag or SHA) without changing what {@link #poll}
+   * tracks; fetches when the revision is not known yet. For {@code telos plan}.
+   */
+  public synchronized PollResult readRevision(String revision) {
+    try {
+      ObjectId target = remoteTarget(revision);
+      if (target == null || !hasCommit(target)) {
+        fetch();
+      }
+      return read(resolveLocal(revision, target));
+    } catch (SourceException e) {
+      return new PollResult.Failed(e.getMessage());
+    } catch (GitAPIException | IOException | RuntimeException e) {
+      return new PollResult.Failed(
+          "cannot read "
+              + displayUrl()
+              + " ("
+              + revision
+              + "): "
+              + Redaction.text(describe(e), config.credentials()));
+    }
+  }
+
+  private static String describe(Throwable e) {
+    StringBuilder s =
+        new StringBuilder(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+    Throwable cause = e.getCause();
+    if (cause != null && cause.getMessage() != null && !s.toString().contains(cause.getMessage())) {
+      s.append(": ").append(cause.getMessage());
+    }
+    return s.toString();
+  }
+
+  /** The commit the remote's ref points at, or null when {@code ref} is a SHA. */
+  private ObjectId remoteTarget(String ref) throws GitAPIException {
+    if (isSha(ref)) {
+      return null;
+    }
+    Collection<Ref> refs =
+        transport
+            .apply(Git.lsRemoteRepository().setRemote(config.url()).setHeads(true).setTags(true))
+            .call();
+    Map<String, Ref> byName = new HashMap<>();
+    refs.forEach(r -> byName.put(r.getName(), r));
+    for (String name : candidates(ref)) {
+      Ref r = byName.get(name);
+      if (r != null) {
+        Ref peeled = byName.get(name + "^{}");
+        if (peeled != null) {
+          return peeled.getObjectId();
+        }
+        return r.getPeeledObjectId() != null ? r.getPeeledObjectId() : r.getObjectId();
+      }
+    }
+    throw new SourceException(
+        "'"
+            + ref
+            + "' is neither a branch nor a tag of "
+            + displayUrl()
+            + "; nothing changes until it exists");
+  }
+
+  private static List<String> candidates(String ref) {
+    if (ref.startsWith("refs/")) {
+      return List.of(ref);
+    }
+    return List.of(Constants.R_HEADS + ref, Constants.R_TAGS + ref);
+  }
+
+  private static boolean isSha(String ref) {
+    return ref.matches("[0-9a-f]{40}");
+  }
+
+  private boolean hasCommit(ObjectId id) throws IOException {
+    return repo.getObjectDatabase().has(id);
+  }
+
+  private void fetch() throws GitAPIException {
+    long started = System.nanoTime();
+    try (Git git = new Git(repo)) {
+      transport
+          .apply(
+              git.fetch()
+                  .setRemote(config.url())
+                  .setRefSpecs(
+                      new RefSpec("+refs/heads/*:refs/remotes/origin/*"),
+                      new RefSpec("+refs/tags/*:refs/tags/*"))
+                  .setRemoveDeletedRefs(true))
+          .call();
+    }
+    log.info(
+        "git fetch done url={} ms={}", displayUrl(), (System.nanoTime() - started) / 1_000_000);
+  }
+
+  private RevCommit resolveLocal(String ref, ObjectId target) throws IOException {
+    ObjectId id = target;
+    if (id == null) {
+      id = isSha(ref) ? ObjectId.fromString(ref) : null;
+      if (id == null || !hasCommit(id)) {
+        throw new SourceException("commit " + ref + " is not in " + displayUrl());
+      }
+    }
+    try (RevWalk walk = new RevWalk(repo)) {
+      return walk.parseCommit(id);
+    } catch (org.eclipse.jgit.errors.IncorrectObjectTypeException e) {
+      throw new SourceException("'" + ref + "' does not point at a commit");
+    }
+  }
+
+  private boolean isAncestor(String ancestorSha, RevCommit commit) throws IOException {
+    ObjectId ancestor = ObjectId.fromString(ancestorSha);
+    if (!hasCommit(ancestor)) {
+      return false;
+    }
+    try (RevWalk walk = new RevWalk(repo)) {
+      return walk.isMergedInto(walk.parseCommit(ancestor), walk.parseCommit(commit));
+    }
+  }
+
+  private PollResult read(RevCommit commit) throws IOException {
+    CommitInfo info =
+        new CommitInfo(
+            commit.getName(),
+            commit.getAuthorIdent().getName()
+                + " <"
+                + commit.getAuthorIdent().getEmailAddress()
+                + ">",
+            commit.getCommitterIdent().getWhenAsInstant(),
+            commit.getFullMessage().strip());
+    List<ManifestLoader.FileResult> files = new ArrayList<>();
+    Map<BlobKey, ManifestLoader.FileResult> next = new HashMap<>();
+    try (ObjectReader reader = repo.newObjectReader();
+        TreeWalk walk = new TreeWalk(repo, reader)) {
+      String root = config.path();
+      if (!root.isEmpty()) {
+        try (TreeWalk probe = TreeWalk.forPath(repo, root, commit.getTree())) {
+          if (probe == null || !probe.isSubtree()) {
+            throw new SourceException(
+                "path '"
+                    + root
+                    + "' is not a directory at commit "
+                    + info.shortSha()
+                    + " of "
+                    + displayUrl()
+                    + "; nothing changes until it exists");
+          }
+        }
+      }
+      walk.addTree(commit.getTree());
+      walk.setRecursive(true);
+      if (!root.isEmpty()) {
+        walk.setFilter(PathFilter.create(root));
+      }
+      while (walk.next()) {
+        String path = walk.getPathString();
+        String relative = root.isEmpty() ? path : path.substring(root.length() + 1);
+        FileMode mode = walk.getFileMode(0);
+        if (hidden(relative)
+            || !ManifestLoader.isManifest(path)
+            || (mode != FileMode.REGULAR_FILE && mode != FileMode.EXECUTABLE_FILE)) {
+          continue;
+        }
+        BlobKey key = new BlobKey(path, walk.getObjectId(0));
+        ManifestLoader.FileResult result = cache.get(key);
+        if (result == null) {
+          long size = reader.getObjectSize(key.blob(), Constants.OBJ_BLOB);
+          result =
+              size > loader.maxFileBytes()
+                  ? loader.oversized(path, size)
+                  : loader.parseFile(path, reader.open(key.blob(), Constants.OBJ_BLOB).getBytes());
+          parsedFiles.incrementAndGet();
+        }
+        next.put(key, result);
+        files.add(result);
+      }
+    }
+    // Keep what this commit uses; a commit back and forth re-parses at most its own changes.
+    cache = next;
+    ManifestLoader.LoadResult load = ManifestLoader.combine(files);
+    if (!load.valid()) {
+      log.warn(
+          "commit rejected: invalid manifests revision={} errors={}",
+          info.shortSha(),
+          load.errors().size());
+      return new PollResult.Invalid(info, load.errors());
+    }
+    return new PollResult.Updated(new Snapshot(info, load.apps()));
+  }
+
+  private static boolean hidden(String relative) {
+    for (String part : relative.split("/")) {
+      if (part.startsWith(".")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  @Override
+  public void close() {
+    repo.close();
+  }
+
+  /** A problem with the source itself, already phrased for the operator. */
+  private static final class SourceException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    SourceException(String message) {
+      super(message);
+    }
+  }
+}
