@@ -45,7 +45,7 @@ final class BenchGitCommand implements Callable<Integer> {
     try {
       return run(work);
     } finally {
-      deleteTree(work);
+      BenchCommand.deleteTree(work);
     }
   }
 
@@ -142,15 +142,6 @@ final class BenchGitCommand implements Callable<Integer> {
       update.setForceUpdate(true);
       update.update();
       return id;
-    }
-  }
-
-  /** Removes a benchmark's temporary directory. */
-  static void deleteTree(Path dir) {
-    try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
-      files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException e) {
-      System.err.println("could not remove " + dir + ": " + e.getMessage());
     }
   }
 }
