@@ -1,0 +1,164 @@
+package dev.telos.cluster;
+
+import java.time.Instant;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.mesos.v1.Protos.Offer;
+import org.apache.mesos.v1.Protos.TaskState;
+import org.apache.mesos.v1.Protos.TaskStatus;
+
+/**
+ * Tasks, agents' hostnames and outstanding offers as learned from Mesos events. Mutable and
+ * confined to the controller's thread; the planner reads it through {@link #tasks()} and {@link
+ * #offers()}, which return immutable copies.
+ */
+public final class LiveState {
+  private final Map<String, LiveTask> tasks = new LinkedHashMap<>();
+  private final Map<String, Offer> offers = new LinkedHashMap<>();
+  private final Map<String, String> hostnames = new LinkedHashMap<>();
+  private final Map<String, Offer> agentsByLastOffer = new LinkedHashMap<>();
+
+  /** Non-terminal tasks (and terminal ones not yet forgotten), by ID. */
+  public List<LiveTask> tasks() {
+    return List.copyOf(tasks.values());
+  }
+
+  public LiveTask task(String id) {
+    return tasks.get(id);
+  }
+
+  /** Outstanding offers, in arrival order. */
+  public List<Offer> offers() {
+    return List.copyOf(offers.values());
+  }
+
+  /** The hostname of an agent, when any offer named it. */
+  public String hostname(String agentId) {
+    return hostnames.get(agentId);
+  }
+
+  /** The last offer of each agent seen, for its hostname and attributes. */
+  public Collection<Offer> knownAgents() {
+    return List.copyOf(agentsByLastOffer.values());
+  }
+
+  public void addOffers(List<Offer> list) {
+    for (Offer o : list) {
+      offers.put(o.getId().getValue(), o);
+      hostnames.put(o.getAgentId().getValue(), o.getHostname());
+      agentsByLastOffer.put(o.getAgentId().getValue(), o);
+    }
+  }
+
+  public void removeOffer(String offerId) {
+    offers.remove(offerId);
+  }
+
+  /** Offers of an agent become invalid when it is lost. */
+  public void removeOffersOfAgent(String agentId) {
+    offers.values().removeIf(o -> o.getAgentId().getValue().equals(agentId));
+  }
+
+  public void clearOffers() {
+    offers.clear();
+  }
+
+  /** A task the controller is about to launch: STAGING until Mesos says otherwise. */
+  public void launching(String taskId, String agentId, String host, List<Long> ports, Instant now) {
+    TaskIds.Parsed p = TaskIds.parse(taskId).orElse(null);
+    tasks.put(
+        taskId,
+        new LiveTask(
+            taskId,
+            p == null ? null : p.appKey(),
+            p == null ? null : p.specHash(),
+            p == null ? now : p.launchedAt(),
+            TaskState.TASK_STAGING,
+            null,
+            agentId,
+            host,
+            ports,
+            null,
+            null,
+            null));
+  }
+
+  /** Restores what the store remembers of a task after a restart, before reconciliation. */
+  public void remember(String taskId, String agentId, String host, List<Long> ports) {
+    if (!tasks.containsKey(taskId)) {
+      launching(taskId, agentId, host, ports, Instant.EPOCH);
+    }
+  }
+
+  /**
+   * Applies a status update. Returns the task's new view (terminal ones included, then forgotten by
+   * {@link #forgetTerminal()}).
+   */
+  public LiveTask update(TaskStatus status, Instant now) {
+    String id = status.getTaskId().getValue();
+    LiveTask previous = tasks.get(id);
+    String agent =
+        status.hasAgentId()
+            ? status.getAgentId().getValue()
+            : previous == null ? null : previous.agentId();
+    if (previous == null) {
+      TaskIds.Parsed p = TaskIds.parse(id).orElse(null);
+      previous =
+          new LiveTask(
+              id,
+              p == null ? null : p.appKey(),
+              p == null ? null : p.specHash(),
+              p == null ? now : p.launchedAt(),
+              TaskState.TASK_STAGING,
+              null,
+              agent,
+              agent == null ? null : hostnames.get(agent),
+              List.of(),
+              null,
+              null,
+              null);
+    }
+    TaskState state = status.getState();
+    boolean unreachable =
+        state == TaskState.TASK_UNREACHABLE
+            || state == TaskState.TASK_UNKNOWN
+            || (state == TaskState.TASK_LOST
+                && status.getReason() == TaskStatus.Reason.REASON_AGENT_REMOVED);
+    Instant since =
+        unreachable
+            ? (previous.unreachableSince() != null ? previous.unreachableSince() : now)
+            : null;
+    // A TASK_LOST of a partition may come back: keep it as unreachable, not terminal.
+    TaskState recorded =
+        state == TaskState.TASK_LOST && unreachable ? TaskState.TASK_UNREACHABLE : state;
+    Boolean healthy =
+        status.hasHealthy()
+            ? Boolean.valueOf(status.getHealthy())
+            : recorded == TaskState.TASK_RUNNING ? previous.healthy() : null;
+    LiveTask next =
+        previous.withState(
+            recorded,
+            healthy,
+            status.hasMessage() ? status.getMessage() : previous.message(),
+            since);
+    if (agent != null && (next.agentId() == null || !agent.equals(next.agentId()))) {
+      next = next.withAgent(agent, hostnames.get(agent));
+    }
+    tasks.put(id, next);
+    return next;
+  }
+
+  public void killRequested(String taskId, Instant at) {
+    LiveTask t = tasks.get(taskId);
+    if (t != null) {
+      tasks.put(taskId, t.withKillRequestedAt(at));
+    }
+  }
+
+  /** Drops terminal tasks once the controller has accounted for them. */
+  public void forgetTerminal() {
+    tasks.values().removeIf(LiveTask::terminal);
+  }
+}

@@ -1,0 +1,121 @@
+package dev.telos.reconcile;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.mesos.v1.Protos.Offer;
+import org.apache.mesos.v1.Protos.Resource;
+import org.apache.mesos.v1.Protos.Value;
+
+/**
+ * An offer being filled during one pass: what is left of each of its resource entries. Taking
+ * resources cuts them from the offer's own entries, so role, reservation and {@code
+ * allocation_info} carry over to the task.
+ */
+final class OfferSlot {
+  private static final double EPSILON = 1e-9;
+
+  final Offer offer;
+  private final List<Resource.Builder> remaining = new ArrayList<>();
+  int placed;
+
+  OfferSlot(Offer offer) {
+    this.offer = offer;
+    for (Resource r : offer.getResourcesList()) {
+      remaining.add(r.toBuilder());
+    }
+  }
+
+  String agentId() {
+    return offer.getAgentId().getValue();
+  }
+
+  double scalar(String name) {
+    double total = 0;
+    for (Resource.Builder r : remaining) {
+      if (r.getName().equals(name) && r.getType() == Value.Type.SCALAR) {
+        total += r.getScalar().getValue();
+      }
+    }
+    return total;
+  }
+
+  int freePorts() {
+    long n = 0;
+    for (Resource.Builder r : remaining) {
+      if (r.getName().equals("ports") && r.getType() == Value.Type.RANGES) {
+        for (Value.Range range : r.getRanges().getRangeList()) {
+          n += range.getEnd() - range.getBegin() + 1;
+        }
+      }
+    }
+    return (int) Math.min(Integer.MAX_VALUE, n);
+  }
+
+  boolean fits(double cpus, double mem, double disk, int ports) {
+    return scalar("cpus") + EPSILON >= cpus
+        && scalar("mem") + EPSILON >= mem
+        && scalar("disk") + EPSILON >= disk
+        && freePorts() >= ports;
+  }
+
+  /** Cuts a scalar amount from the entries of that name, in offer order. */
+  List<Resource> takeScalar(String name, double amount) {
+    List<Resource> taken = new ArrayList<>();
+    double left = amount;
+    for (Resource.Builder r : remaining) {
+      if (left <= EPSILON) {
+        break;
+      }
+      if (!r.getName().equals(name) || r.getType() != Value.Type.SCALAR) {
+        continue;
+      }
+      double have = r.getScalar().getValue();
+      double take = Math.min(have, left);
+      if (take <= EPSILON) {
+        continue;
+      }
+      taken.add(r.clone().setScalar(Value.Scalar.newBuilder().setValue(round(take))).build());
+      r.setScalar(Value.Scalar.newBuilder().setValue(round(have - take)));
+      left -= take;
+    }
+    return taken;
+  }
+
+  /** Takes the lowest {@code count} free ports; returns them and the entries they came from. */
+  List<Long> takePorts(int count, List<Resource> into) {
+    List<Long> ports = new ArrayList<>();
+    for (Resource.Builder r : remaining) {
+      if (ports.size() == count) {
+        break;
+      }
+      if (!r.getName().equals("ports") || r.getType() != Value.Type.RANGES) {
+        continue;
+      }
+      List<Long> fromThis = new ArrayList<>();
+      List<Value.Range> left = new ArrayList<>();
+      for (Value.Range range : r.getRanges().getRangeList()) {
+        long b = range.getBegin();
+        while (b <= range.getEnd() && ports.size() + fromThis.size() < count) {
+          fromThis.add(b++);
+        }
+        if (b <= range.getEnd()) {
+          left.add(Value.Range.newBuilder().setBegin(b).setEnd(range.getEnd()).build());
+        }
+      }
+      if (!fromThis.isEmpty()) {
+        Value.Ranges.Builder ranges = Value.Ranges.newBuilder();
+        for (long p : fromThis) {
+          ranges.addRange(Value.Range.newBuilder().setBegin(p).setEnd(p));
+        }
+        into.add(r.clone().setRanges(ranges).build());
+        r.setRanges(Value.Ranges.newBuilder().addAllRange(left));
+        ports.addAll(fromThis);
+      }
+    }
+    return ports;
+  }
+
+  private static double round(double v) {
+    return Math.round(v * 1_000_000d) / 1_000_000d;
+  }
+}

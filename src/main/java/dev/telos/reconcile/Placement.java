@@ -1,0 +1,152 @@
+package dev.telos.reconcile;
+
+import dev.telos.manifest.App;
+import dev.telos.manifest.Constraint;
+import dev.telos.manifest.TaskSpec;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import org.apache.mesos.v1.Protos.Attribute;
+import org.apache.mesos.v1.Protos.Offer;
+import org.apache.mesos.v1.Protos.Resource;
+
+/**
+ * Matches tasks to the offers of one pass: resources and ports must fit what is left of the offer,
+ * every constraint must hold given where the app's tasks already run (and where this pass placed
+ * them), and among the offers that fit, the agent with the fewest tasks of the app wins, which
+ * spreads instances. Several tasks may share an offer.
+ */
+final class Placement {
+  /** Where a task went: the slot, the resources cut from it and the ports assigned. */
+  record Placed(OfferSlot slot, List<Resource> resources, List<Long> ports) {}
+
+  private final List<OfferSlot> slots = new ArrayList<>();
+
+  /** agent ID → field values: hostname and text/scalar attributes. */
+  private final Map<String, Map<String, String>> agentFields;
+
+  Placement(List<Offer> offers, Map<String, Map<String, String>> agentFields) {
+    for (Offer o : offers) {
+      slots.add(new OfferSlot(o));
+    }
+    this.agentFields = new HashMap<>(agentFields);
+    for (Offer o : offers) {
+      this.agentFields.put(o.getAgentId().getValue(), fieldsOf(o));
+    }
+  }
+
+  static Map<String, String> fieldsOf(Offer o) {
+    Map<String, String> f = new HashMap<>();
+    f.put("hostname", o.getHostname());
+    for (Attribute a : o.getAttributesList()) {
+      switch (a.getType()) {
+        case TEXT -> f.put(a.getName(), a.getText().getValue());
+        case SCALAR ->
+            f.put(
+                a.getName(),
+                java.math.BigDecimal.valueOf(a.getScalar().getValue())
+                    .stripTrailingZeros()
+                    .toPlainString());
+        default -> {}
+      }
+    }
+    return f;
+  }
+
+  List<OfferSlot> slots() {
+    return slots;
+  }
+
+  /**
+   * Places one task of {@code app}, given the agents its tasks occupy (one entry per task).
+   *
+   * @return the placement, or why nothing fits
+   */
+  Result place(App app, List<String> occupiedAgents) {
+    TaskSpec t = app.task();
+    OfferSlot best = null;
+    int bestCount = Integer.MAX_VALUE;
+    String why = slots.isEmpty() ? "no offers" : "no offer has enough resources";
+    for (OfferSlot slot : slots) {
+      if (!slot.offer.getAllocationInfo().getRole().equals(t.role())
+          && !(t.role().equals("*") && !slot.offer.hasAllocationInfo())) {
+        why = "no offer for role '" + t.role() + "'";
+        continue;
+      }
+      if (!slot.fits(
+          t.resources().cpus(), t.resources().mem(), t.resources().disk(), t.ports().size())) {
+        continue;
+      }
+      Optional<String> violated = violated(t.constraints(), slot.agentId(), occupiedAgents);
+      if (violated.isPresent()) {
+        why = "constraint " + violated.get() + " rules out every offer";
+        continue;
+      }
+      int count = (int) occupiedAgents.stream().filter(a -> a.equals(slot.agentId())).count();
+      if (count < bestCount) {
+        best = slot;
+        bestCount = count;
+      }
+    }
+    if (best == null) {
+      return new Result(null, why);
+    }
+    List<Resource> resources = new ArrayList<>();
+    resources.addAll(best.takeScalar("cpus", t.resources().cpus()));
+    resources.addAll(best.takeScalar("mem", t.resources().mem()));
+    if (t.resources().disk() > 0) {
+      resources.addAll(best.takeScalar("disk", t.resources().disk()));
+    }
+    List<Long> ports = best.takePorts(t.ports().size(), resources);
+    best.placed++;
+    return new Result(new Placed(best, resources, ports), null);
+  }
+
+  /** A placement, or the reason there is none. */
+  record Result(Placed placed, String reason) {}
+
+  private Optional<String> violated(
+      List<Constraint> constraints, String agent, List<String> occupied) {
+    Map<String, String> fields = agentFields.getOrDefault(agent, Map.of());
+    for (Constraint c : constraints) {
+      String value = fields.get(c.field());
+      String label = c.field() + " " + c.operator() + (c.value() == null ? "" : " " + c.value());
+      Map<String, Integer> counts = new HashMap<>();
+      for (String a : occupied) {
+        String v = agentFields.getOrDefault(a, Map.of()).get(c.field());
+        if (v != null) {
+          counts.merge(v, 1, Integer::sum);
+        }
+      }
+      int here = value == null ? 0 : counts.getOrDefault(value, 0);
+      boolean ok =
+          switch (c.operator()) {
+            case UNIQUE -> value != null && here == 0;
+            case CLUSTER -> c.value().equals(value);
+            case LIKE -> value != null && Pattern.matches(c.value(), value);
+            case UNLIKE -> value == null || !Pattern.matches(c.value(), value);
+            case MAX_PER -> value != null && here < Integer.parseInt(c.value());
+            case GROUP_BY -> value != null && here <= minimumOver(c.field(), counts);
+          };
+      if (!ok) {
+        return Optional.of(label);
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** The smallest task count over every known value of a field (unseen values count 0). */
+  private int minimumOver(String field, Map<String, Integer> counts) {
+    int min = Integer.MAX_VALUE;
+    for (Map<String, String> f : agentFields.values()) {
+      String v = f.get(field);
+      if (v != null) {
+        min = Math.min(min, counts.getOrDefault(v, 0));
+      }
+    }
+    return min == Integer.MAX_VALUE ? 0 : min;
+  }
+}

@@ -1,0 +1,72 @@
+package dev.telos.reconcile;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.apache.mesos.v1.Protos.TaskInfo;
+
+/**
+ * What one pass decided, as a value: launches placed on offers, launches still waiting for an
+ * offer, kills, offers to give back, each app's status, and when to look again. {@code telos plan}
+ * prints it; the controller applies it.
+ *
+ * @param wantsOffers whether launches are waiting (REVIVE) or not (SUPPRESS)
+ * @param heldPrune why pruning was held back, or null
+ * @param nextWakeup the earliest time a pass may decide something new without any input
+ */
+public record Plan(
+    List<Launch> launches,
+    List<Pending> pending,
+    List<Kill> kills,
+    List<String> declines,
+    Map<String, AppStatus> apps,
+    List<CronEvent> cronEvents,
+    boolean wantsOffers,
+    String heldPrune,
+    Instant nextWakeup) {
+  public Plan {
+    launches = List.copyOf(launches);
+    pending = List.copyOf(pending);
+    kills = List.copyOf(kills);
+    declines = List.copyOf(declines);
+    apps = Map.copyOf(apps);
+    cronEvents = List.copyOf(cronEvents);
+  }
+
+  /** Whether the plan changes anything on the cluster. */
+  public boolean changesCluster() {
+    return !launches.isEmpty() || !pending.isEmpty() || !kills.isEmpty();
+  }
+
+  /** A task to launch on an offer. */
+  public record Launch(
+      String appKey,
+      String offerId,
+      String agentId,
+      String host,
+      List<Long> ports,
+      TaskInfo task,
+      String reason) {
+    public Launch {
+      ports = List.copyOf(ports);
+    }
+
+    public String taskId() {
+      return task.getTaskId().getValue();
+    }
+  }
+
+  /** Tasks an app needs that no offer could take this pass. */
+  public record Pending(String appKey, String specHash, int count, String reason) {}
+
+  /** A task to kill, with the grace period from its app's {@code killGracePeriod}. */
+  public record Kill(
+      String appKey, String taskId, String agentId, Duration gracePeriod, String reason) {}
+
+  /** A cron fire time handled this pass: run, or skipped with a reason. */
+  public record CronEvent(String appKey, Instant fireTime, boolean started, String reason) {}
+
+  /** One app's state after this pass. */
+  public record AppStatus(String status, int desired, int running, int healthy, String message) {}
+}

@@ -1,0 +1,546 @@
+package dev.telos.reconcile;
+
+import dev.telos.cluster.LiveTask;
+import dev.telos.cluster.TaskIds;
+import dev.telos.manifest.App;
+import dev.telos.manifest.CronJob;
+import dev.telos.manifest.Job;
+import dev.telos.manifest.Service;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.apache.mesos.v1.Protos.Offer;
+import org.apache.mesos.v1.Protos.TaskState;
+
+/**
+ * The pure heart of Telos: {@code plan(desired, live, now)}. Level-based: it never asks what
+ * changed, only what is, and returns everything to do now plus when to look again. No I/O, no
+ * clock, no state between calls; identical inputs give identical plans.
+ */
+public final class Planner {
+  /**
+   * Everything a pass decides from.
+   *
+   * @param revision the commit of {@code desired}, or null
+   * @param desired the apps of the last good snapshot, or null before any snapshot (then nothing is
+   *     launched or killed)
+   * @param agentFields hostname and attributes of every known agent, for constraints
+   * @param seed distinguishes the task IDs of successive passes (the controller counts passes)
+   */
+  public record Input(
+      String revision,
+      List<App> desired,
+      List<LiveTask> tasks,
+      List<Offer> offers,
+      Map<String, Map<String, String>> agentFields,
+      Map<String, AppHistory> history,
+      PlannerSettings settings,
+      long seed) {
+    public Input {
+      desired = desired == null ? null : List.copyOf(desired);
+      tasks = List.copyOf(tasks);
+      offers = List.copyOf(offers);
+      agentFields = Map.copyOf(agentFields);
+      history = Map.copyOf(history);
+    }
+  }
+
+  private Planner() {}
+
+  /** Computes the plan of one pass. */
+  public static Plan plan(Input in, Instant now) {
+    return new Pass(in, now).run();
+  }
+
+  /** Static helper for the statuses reported while no snapshot is known. */
+  static Plan nothing(Input in) {
+    List<String> declines = in.offers().stream().map(o -> o.getId().getValue()).toList();
+    return new Plan(
+        List.of(), List.of(), List.of(), declines, Map.of(), List.of(), false, null, null);
+  }
+
+  /** One computation; holds the intermediate results of a single call. */
+  private static final class Pass {
+    final Input in;
+    final Instant now;
+    final List<Plan.Launch> launches = new ArrayList<>();
+    final List<Plan.Pending> pending = new ArrayList<>();
+    final List<Plan.Kill> kills = new ArrayList<>();
+    final Map<String, Plan.AppStatus> statuses = new TreeMap<>();
+    final List<Plan.CronEvent> cronEvents = new ArrayList<>();
+    final Map<String, List<LiveTask>> byApp = new HashMap<>();
+    final List<LiveTask> orphans = new ArrayList<>();
+    Instant wakeup;
+    int sequence;
+    Placement placement;
+
+    Pass(Input in, Instant now) {
+      this.in = in;
+      this.now = now;
+    }
+
+    Plan run() {
+      if (in.desired() == null) {
+        return nothing(in);
+      }
+      Map<String, App> desired = new LinkedHashMap<>();
+      in.desired().stream()
+          .sorted(Comparator.comparing(App::key))
+          .forEach(a -> desired.put(a.key(), a));
+      for (LiveTask t : in.tasks().stream().sorted(Comparator.comparing(LiveTask::id)).toList()) {
+        if (t.terminal()) {
+          continue;
+        }
+        if (t.appKey() == null) {
+          orphans.add(t);
+        } else {
+          byApp.computeIfAbsent(t.appKey(), k -> new ArrayList<>()).add(t);
+        }
+      }
+      placement = new Placement(in.offers(), in.agentFields());
+      String held = prune(desired);
+      for (App app : desired.values()) {
+        List<LiveTask> tasks = byApp.getOrDefault(app.key(), List.of());
+        AppHistory history = in.history().getOrDefault(app.key(), AppHistory.EMPTY);
+        if (app instanceof Service s) {
+          service(s, tasks, history);
+        } else if (app instanceof Job j) {
+          job(j, tasks, history);
+        } else if (app instanceof CronJob c) {
+          cron(c, tasks, history);
+        }
+      }
+      List<String> declines = new ArrayList<>();
+      for (OfferSlot slot : placement.slots()) {
+        if (slot.placed == 0) {
+          declines.add(slot.offer.getId().getValue());
+        }
+      }
+      return new Plan(
+          launches,
+          pending,
+          kills,
+          declines,
+          statuses,
+          cronEvents,
+          !pending.isEmpty(),
+          held,
+          wakeup);
+    }
+
+    // --- prune -------------------------------------------------------------------------------
+
+    private String prune(Map<String, App> desired) {
+      Set<String> running = new LinkedHashSet<>(byApp.keySet());
+      Set<String> removed = new LinkedHashSet<>();
+      for (String key : running) {
+        if (!desired.containsKey(key)) {
+          removed.add(key);
+        }
+      }
+      int orphanCount = orphans.size();
+      if (removed.isEmpty() && orphanCount == 0) {
+        return null;
+      }
+      int total = running.size() + orphanCount;
+      int goes = removed.size() + orphanCount;
+      double fraction = (double) goes / total;
+      if (fraction > in.settings().maxPrune() && !in.settings().allowMassPrune()) {
+        for (String key : removed) {
+          statuses.put(
+              key,
+              new Plan.AppStatus(
+                  "PruneHeld",
+                  0,
+                  countRunning(byApp.get(key)),
+                  0,
+                  "removed from git, but pruning is held back"));
+        }
+        return String.format(
+            "this commit would remove %d of %d running apps (%.0f%%), more than"
+                + " --max-prune %.0f%%; nothing is pruned until --allow-mass-prune is given or the"
+                + " apps come back",
+            goes, total, fraction * 100, in.settings().maxPrune() * 100);
+      }
+      for (String key : removed) {
+        for (LiveTask t : byApp.get(key)) {
+          kill(key, t, Duration.ofSeconds(30), "pruned: app removed from git");
+        }
+        statuses.put(
+            key,
+            new Plan.AppStatus("Pruning", 0, countRunning(byApp.get(key)), 0, "removed from git"));
+      }
+      for (LiveTask t : orphans) {
+        kill(null, t, Duration.ofSeconds(30), "orphan: task ID matches no app of Telos");
+      }
+      return null;
+    }
+
+    // --- services ----------------------------------------------------------------------------
+
+    private void service(Service app, List<LiveTask> tasks, AppHistory history) {
+      String hash = app.specHash();
+      int n = app.instances();
+      int surge = app.upgrade().maxSurge();
+      int unavailable = app.upgrade().maxUnavailable();
+      boolean checked = app.task().healthCheck() != null;
+      Duration grace = app.task().killGracePeriod();
+
+      List<LiveTask> counted = new ArrayList<>();
+      int killing = 0;
+      for (LiveTask t : tasks) {
+        if (t.killRequestedAt() != null || t.state() == TaskState.TASK_KILLING) {
+          killing++;
+          retryKill(app.key(), t, grace);
+          continue;
+        }
+        if (t.state() == TaskState.TASK_UNREACHABLE && t.unreachableSince() != null) {
+          Instant expires = t.unreachableSince().plus(in.settings().unreachableTimeout());
+          if (!now.isBefore(expires)) {
+            continue; // given up on: replaced; killed as surplus if it ever returns
+          }
+          wake(expires);
+        }
+        counted.add(t);
+      }
+      List<LiveTask> current = new ArrayList<>();
+      List<LiveTask> old = new ArrayList<>();
+      for (LiveTask t : counted) {
+        (hash.equals(t.specHash()) ? current : old).add(t);
+      }
+      // Surplus tasks of the current spec: unavailable first, then newest first.
+      List<LiveTask> killed = new ArrayList<>();
+      if (current.size() > n) {
+        List<LiveTask> order = new ArrayList<>(current);
+        order.sort(
+            Comparator.comparing((LiveTask t) -> available(t, hash, checked))
+                .thenComparing(LiveTask::launchedAt, Comparator.reverseOrder())
+                .thenComparing(LiveTask::id));
+        for (LiveTask t : order.subList(0, current.size() - n)) {
+          kill(app.key(), t, grace, "scale down to " + n);
+          killed.add(t);
+        }
+        current.removeAll(killed);
+      }
+      // Old tasks: unavailable ones go at once; available ones only while enough stay available.
+      int availableCount = 0;
+      for (LiveTask t : current) {
+        if (available(t, hash, checked)) {
+          availableCount++;
+        }
+      }
+      List<LiveTask> oldAvailable = new ArrayList<>();
+      for (LiveTask t : old) {
+        if (available(t, hash, checked)) {
+          oldAvailable.add(t);
+          availableCount++;
+        } else {
+          kill(app.key(), t, grace, "replaced by spec " + hash + " (not available)");
+          killed.add(t);
+        }
+      }
+      oldAvailable.sort(Comparator.comparing(LiveTask::launchedAt).thenComparing(LiveTask::id));
+      int killable = Math.max(0, availableCount - Math.max(0, n - unavailable));
+      for (LiveTask t : oldAvailable) {
+        if (killable == 0) {
+          break;
+        }
+        kill(app.key(), t, grace, "rolling update to spec " + hash);
+        killed.add(t);
+        killable--;
+      }
+      int oldLeft = old.size() - killedOld(killed, old);
+      int total = current.size() + oldLeft;
+      int need = Math.max(0, n - current.size());
+      int launch =
+          oldLeft > 0 || killing > 0 ? Math.min(need, Math.max(0, n + surge - total)) : need;
+      String message = null;
+      if (launch > 0 && history.consecutiveFailures() > 0 && history.lastFailureAt() != null) {
+        Instant retryAt =
+            history.lastFailureAt().plus(in.settings().restartDelay(history.consecutiveFailures()));
+        if (now.isBefore(retryAt)) {
+          message =
+              "restarting in "
+                  + Duration.between(now, retryAt).toSeconds()
+                  + "s after "
+                  + history.consecutiveFailures()
+                  + " failure(s)";
+          wake(retryAt);
+          launch = 0;
+        }
+      }
+      List<String> occupied = new ArrayList<>();
+      for (LiveTask t : counted) {
+        if (t.agentId() != null && !killed.contains(t)) {
+          occupied.add(t.agentId());
+        }
+      }
+      int placed =
+          launchTasks(
+              app,
+              launch,
+              occupied,
+              need == launch ? "scale to " + n : "rolling update to spec " + hash);
+      int running = countRunning(tasks);
+      int healthy = 0;
+      for (LiveTask t : tasks) {
+        if (t.killRequestedAt() == null
+            && available(t, hash, checked)
+            && hash.equals(t.specHash())) {
+          healthy++;
+        }
+      }
+      boolean synced =
+          current.size() == n
+              && oldLeft == 0
+              && killing == 0
+              && killed.isEmpty()
+              && healthy == n
+              && launch == 0;
+      String status =
+          synced ? "Synced" : history.consecutiveFailures() > 0 ? "Degraded" : "Progressing";
+      if (message == null && placed < launch) {
+        message = "waiting for offers: " + pending.get(pending.size() - 1).reason();
+      }
+      statuses.put(app.key(), new Plan.AppStatus(status, n, running, healthy, message));
+    }
+
+    private static int killedOld(List<LiveTask> killed, List<LiveTask> old) {
+      int c = 0;
+      for (LiveTask t : killed) {
+        if (old.contains(t)) {
+          c++;
+        }
+      }
+      return c;
+    }
+
+    private static boolean available(LiveTask t, String hash, boolean checked) {
+      if (t.state() != TaskState.TASK_RUNNING) {
+        return false;
+      }
+      if (hash.equals(t.specHash())) {
+        return !checked || Boolean.TRUE.equals(t.healthy());
+      }
+      return !Boolean.FALSE.equals(t.healthy());
+    }
+
+    // --- jobs --------------------------------------------------------------------------------
+
+    private void job(Job app, List<LiveTask> tasks, AppHistory history) {
+      String hash = app.specHash();
+      List<LiveTask> active = new ArrayList<>();
+      for (LiveTask t : tasks) {
+        if (!hash.equals(t.specHash())) {
+          if (t.killRequestedAt() == null) {
+            kill(app.key(), t, app.task().killGracePeriod(), "superseded by spec " + hash);
+          } else {
+            retryKill(app.key(), t, app.task().killGracePeriod());
+          }
+        } else {
+          active.add(t);
+        }
+      }
+      int attempts = hash.equals(history.attemptsSpec()) ? history.failedAttempts() : 0;
+      if (history.succeededJobSpecs().contains(hash)) {
+        statuses.put(
+            app.key(),
+            new Plan.AppStatus(
+                "Succeeded", 0, countRunning(tasks), 0, "spec " + hash + " ran to completion"));
+        return;
+      }
+      if (!active.isEmpty()) {
+        statuses.put(
+            app.key(),
+            new Plan.AppStatus(
+                "Running",
+                1,
+                countRunning(active),
+                0,
+                attempts > 0 ? "attempt " + (attempts + 1) + " of " + (app.retries() + 1) : null));
+        return;
+      }
+      if (attempts > app.retries()) {
+        statuses.put(
+            app.key(),
+            new Plan.AppStatus(
+                "Failed",
+                1,
+                0,
+                0,
+                "failed " + attempts + " time(s); retries exhausted for spec " + hash));
+        return;
+      }
+      if (attempts > 0 && history.lastFailureAt() != null) {
+        Duration backoff = app.backoff().multipliedBy(1L << Math.min(20, attempts - 1));
+        Instant retryAt = history.lastFailureAt().plus(backoff);
+        if (now.isBefore(retryAt)) {
+          wake(retryAt);
+          statuses.put(
+              app.key(),
+              new Plan.AppStatus(
+                  "Progressing",
+                  1,
+                  0,
+                  0,
+                  "retry "
+                      + (attempts + 1)
+                      + " in "
+                      + Duration.between(now, retryAt).toSeconds()
+                      + "s"));
+          return;
+        }
+      }
+      int placed =
+          launchTasks(
+              app,
+              1,
+              List.of(),
+              attempts == 0
+                  ? "run job spec " + hash
+                  : "retry " + (attempts + 1) + " of " + (app.retries() + 1));
+      statuses.put(
+          app.key(),
+          new Plan.AppStatus("Progressing", 1, 0, 0, placed == 0 ? "waiting for offers" : null));
+    }
+
+    // --- cron jobs ---------------------------------------------------------------------------
+
+    private void cron(CronJob app, List<LiveTask> tasks, AppHistory history) {
+      Instant last = history.lastCronFire();
+      List<LiveTask> active = tasks.stream().filter(t -> t.killRequestedAt() == null).toList();
+      if (last == null) {
+        // First sight: schedule from now on, never retroactively.
+        app.schedule().next(now).ifPresent(this::wake);
+        statuses.put(app.key(), new Plan.AppStatus("Scheduled", 0, countRunning(tasks), 0, null));
+        return;
+      }
+      Instant due = null;
+      Instant t = last;
+      for (int i = 0; i < 10_000; i++) {
+        java.util.Optional<Instant> next = app.schedule().next(t);
+        if (next.isEmpty() || next.get().isAfter(now)) {
+          break;
+        }
+        due = next.get();
+        t = due;
+      }
+      String message = null;
+      if (due != null) {
+        Duration late = Duration.between(due, now);
+        if (app.startingDeadline() != null && late.compareTo(app.startingDeadline()) > 0) {
+          cronEvents.add(
+              new Plan.CronEvent(
+                  app.key(),
+                  due,
+                  false,
+                  "missed: started "
+                      + late.toSeconds()
+                      + "s late, past startingDeadline "
+                      + dev.telos.manifest.Durations.format(app.startingDeadline())));
+        } else if (!active.isEmpty()
+            && app.concurrencyPolicy() == CronJob.ConcurrencyPolicy.Forbid) {
+          cronEvents.add(
+              new Plan.CronEvent(
+                  app.key(),
+                  due,
+                  false,
+                  "skipped: the previous run is still active (concurrencyPolicy Forbid)"));
+        } else {
+          if (app.concurrencyPolicy() == CronJob.ConcurrencyPolicy.Replace) {
+            for (LiveTask a : active) {
+              kill(app.key(), a, app.task().killGracePeriod(), "replaced by the run of " + due);
+            }
+          }
+          launchTasks(app, 1, List.of(), "scheduled run of " + due);
+          cronEvents.add(new Plan.CronEvent(app.key(), due, true, "started"));
+        }
+      }
+      app.schedule().next(due != null && due.isAfter(now) ? due : now).ifPresent(this::wake);
+      statuses.put(
+          app.key(),
+          new Plan.AppStatus(
+              active.isEmpty() ? "Scheduled" : "Running", 0, countRunning(tasks), 0, message));
+    }
+
+    // --- shared ------------------------------------------------------------------------------
+
+    private int launchTasks(App app, int count, List<String> occupied, String reason) {
+      List<String> agents = new ArrayList<>(occupied);
+      int placed = 0;
+      for (int i = 0; i < count; i++) {
+        Placement.Result r = placement.place(app, agents);
+        if (r.placed() == null) {
+          pending.add(new Plan.Pending(app.key(), app.specHash(), count - placed, r.reason()));
+          break;
+        }
+        Placement.Placed p = r.placed();
+        String suffix = Long.toString(in.seed(), 36) + Integer.toString(sequence++, 36);
+        String taskId =
+            TaskIds.of(
+                app.metadata().namespace(), app.metadata().name(), app.specHash(), now, suffix);
+        launches.add(
+            new Plan.Launch(
+                app.key(),
+                p.slot().offer.getId().getValue(),
+                p.slot().agentId(),
+                p.slot().offer.getHostname(),
+                p.ports(),
+                TaskInfoFactory.build(
+                    app, taskId, p.slot(), p.resources(), p.ports(), in.revision()),
+                reason));
+        agents.add(p.slot().agentId());
+        placed++;
+      }
+      return placed;
+    }
+
+    private void kill(String appKey, LiveTask t, Duration grace, String reason) {
+      if (t.killRequestedAt() != null) {
+        retryKill(appKey, t, grace);
+        return;
+      }
+      kills.add(new Plan.Kill(appKey, t.id(), t.agentId(), grace, reason));
+    }
+
+    private void retryKill(String appKey, LiveTask t, Duration grace) {
+      if (t.killRequestedAt() == null) {
+        return;
+      }
+      Instant again = t.killRequestedAt().plus(grace).plus(in.settings().killRetry());
+      if (!now.isBefore(again)) {
+        kills.add(
+            new Plan.Kill(
+                appKey, t.id(), t.agentId(), grace, "kill not yet confirmed;" + " sent again"));
+      } else {
+        wake(again);
+      }
+    }
+
+    private void wake(Instant at) {
+      if (wakeup == null || at.isBefore(wakeup)) {
+        wakeup = at;
+      }
+    }
+
+    private static int countRunning(List<LiveTask> tasks) {
+      int c = 0;
+      if (tasks != null) {
+        for (LiveTask t : tasks) {
+          if (t.state() == TaskState.TASK_RUNNING) {
+            c++;
+          }
+        }
+      }
+      return c;
+    }
+  }
+}

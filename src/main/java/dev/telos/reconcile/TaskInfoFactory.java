@@ -1,0 +1,155 @@
+package dev.telos.reconcile;
+
+import dev.telos.manifest.App;
+import dev.telos.manifest.HealthCheckSpec;
+import dev.telos.manifest.PortSpec;
+import dev.telos.manifest.TaskSpec;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.apache.mesos.v1.Protos.CommandInfo;
+import org.apache.mesos.v1.Protos.ContainerInfo;
+import org.apache.mesos.v1.Protos.DurationInfo;
+import org.apache.mesos.v1.Protos.Environment;
+import org.apache.mesos.v1.Protos.HealthCheck;
+import org.apache.mesos.v1.Protos.Image;
+import org.apache.mesos.v1.Protos.KillPolicy;
+import org.apache.mesos.v1.Protos.Label;
+import org.apache.mesos.v1.Protos.Labels;
+import org.apache.mesos.v1.Protos.Resource;
+import org.apache.mesos.v1.Protos.TaskID;
+import org.apache.mesos.v1.Protos.TaskInfo;
+
+/**
+ * Builds the TaskInfo of one task: the command with the environment a task needs (Mesos gives
+ * command tasks only {@code MESOS_*} variables, so Telos adds {@code PORT0}…, {@code PORT_<NAME>},
+ * {@code PORTS}, {@code HOST}, {@code TELOS_APP}, {@code TELOS_NAMESPACE}, {@code TELOS_REVISION},
+ * then the manifest's {@code env}), the resources cut from the offer, the Mesos-native health check
+ * on the assigned port, the kill policy, and labels for humans.
+ */
+final class TaskInfoFactory {
+  private TaskInfoFactory() {}
+
+  /** The environment of a task, in a stable order. */
+  static Map<String, String> environment(App app, String host, List<Long> ports, String revision) {
+    Map<String, String> env = new LinkedHashMap<>();
+    List<PortSpec> specs = app.task().ports();
+    for (int i = 0; i < ports.size(); i++) {
+      env.put("PORT" + i, Long.toString(ports.get(i)));
+      if (i < specs.size() && specs.get(i).variable() != null) {
+        env.put(specs.get(i).variable(), Long.toString(ports.get(i)));
+      }
+    }
+    if (!ports.isEmpty()) {
+      env.put("PORT", Long.toString(ports.get(0)));
+      env.put("PORTS", ports.stream().map(String::valueOf).collect(Collectors.joining(",")));
+    }
+    env.put("HOST", host);
+    env.put("TELOS_APP", app.metadata().name());
+    env.put("TELOS_NAMESPACE", app.metadata().namespace());
+    env.put("TELOS_REVISION", revision == null ? "" : revision);
+    env.putAll(new java.util.TreeMap<>(app.task().env()));
+    return env;
+  }
+
+  static TaskInfo build(
+      App app,
+      String taskId,
+      OfferSlot slot,
+      List<Resource> resources,
+      List<Long> ports,
+      String revision) {
+    TaskSpec spec = app.task();
+    String host = slot.offer.getHostname();
+    Environment.Builder env = Environment.newBuilder();
+    environment(app, host, ports, revision)
+        .forEach(
+            (k, v) -> env.addVariables(Environment.Variable.newBuilder().setName(k).setValue(v)));
+    TaskInfo.Builder task =
+        TaskInfo.newBuilder()
+            .setName(app.metadata().namespace() + "." + app.metadata().name())
+            .setTaskId(TaskID.newBuilder().setValue(taskId))
+            .setAgentId(slot.offer.getAgentId())
+            .addAllResources(resources)
+            .setCommand(
+                CommandInfo.newBuilder()
+                    .setShell(true)
+                    .setValue(spec.command())
+                    .setEnvironment(env))
+            .setKillPolicy(
+                KillPolicy.newBuilder()
+                    .setGracePeriod(
+                        DurationInfo.newBuilder().setNanoseconds(spec.killGracePeriod().toNanos())))
+            .setLabels(
+                Labels.newBuilder()
+                    .addLabels(label("telos.dev/namespace", app.metadata().namespace()))
+                    .addLabels(label("telos.dev/app", app.metadata().name()))
+                    .addLabels(label("telos.dev/spec-hash", app.specHash()))
+                    .addLabels(label("telos.dev/revision", revision == null ? "" : revision))
+                    .addLabels(label("telos.dev/kind", app.kind())));
+    if (spec.container() != null) {
+      ContainerInfo.Builder c = ContainerInfo.newBuilder();
+      if (spec.container().type() == dev.telos.manifest.ContainerSpec.Type.DOCKER) {
+        c.setType(ContainerInfo.Type.DOCKER)
+            .setDocker(
+                ContainerInfo.DockerInfo.newBuilder()
+                    .setImage(spec.container().image())
+                    .setNetwork(ContainerInfo.DockerInfo.Network.HOST));
+      } else {
+        c.setType(ContainerInfo.Type.MESOS)
+            .setMesos(
+                ContainerInfo.MesosInfo.newBuilder()
+                    .setImage(
+                        Image.newBuilder()
+                            .setType(Image.Type.DOCKER)
+                            .setDocker(
+                                Image.Docker.newBuilder().setName(spec.container().image()))));
+      }
+      task.setContainer(c);
+    }
+    HealthCheckSpec h = spec.healthCheck();
+    if (h != null) {
+      HealthCheck.Builder check =
+          HealthCheck.newBuilder()
+              .setDelaySeconds(seconds(h.delay()))
+              .setIntervalSeconds(seconds(h.interval()))
+              .setTimeoutSeconds(seconds(h.timeout()))
+              .setGracePeriodSeconds(seconds(h.gracePeriod()))
+              .setConsecutiveFailures(h.maxConsecutiveFailures());
+      switch (h.type()) {
+        case HTTP ->
+            check
+                .setType(HealthCheck.Type.HTTP)
+                .setHttp(
+                    HealthCheck.HTTPCheckInfo.newBuilder()
+                        .setPort((int) (long) ports.get(h.port()))
+                        .setPath(h.path()));
+        case TCP ->
+            check
+                .setType(HealthCheck.Type.TCP)
+                .setTcp(
+                    HealthCheck.TCPCheckInfo.newBuilder()
+                        .setPort((int) (long) ports.get(h.port())));
+        case COMMAND ->
+            check
+                .setType(HealthCheck.Type.COMMAND)
+                .setCommand(
+                    CommandInfo.newBuilder()
+                        .setShell(true)
+                        .setValue(h.command())
+                        .setEnvironment(env));
+      }
+      task.setHealthCheck(check);
+    }
+    return task.build();
+  }
+
+  private static double seconds(java.time.Duration d) {
+    return d.toMillis() / 1000d;
+  }
+
+  private static Label label(String key, String value) {
+    return Label.newBuilder().setKey(key).setValue(value).build();
+  }
+}

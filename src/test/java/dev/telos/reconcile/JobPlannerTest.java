@@ -1,0 +1,130 @@
+package dev.telos.reconcile;
+
+import static dev.telos.reconcile.PlannerFixture.NOW;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.telos.manifest.App;
+import java.time.Instant;
+import java.util.Set;
+import org.apache.mesos.v1.Protos.TaskState;
+import org.junit.jupiter.api.Test;
+
+class JobPlannerTest {
+  final PlannerFixture f = new PlannerFixture();
+
+  static App job() {
+    return PlannerFixture.app(
+        "apiVersion: telos.dev/v1\nkind: Job\nmetadata: {name: migrate}\n"
+            + "spec: {command: ./migrate, retries: 2, backoff: 10s, resources: {cpus: 0.1, mem: 10}}\n");
+  }
+
+  static App cron(String policy, String deadline) {
+    return PlannerFixture.app(
+        "apiVersion: telos.dev/v1\nkind: CronJob\nmetadata: {name: report}\n"
+            + "spec:\n  schedule: '*/5 * * * *'\n  concurrencyPolicy: "
+            + policy
+            + "\n"
+            + (deadline == null ? "" : "  startingDeadline: " + deadline + "\n")
+            + "  job: {command: ./report, resources: {cpus: 0.1, mem: 10}}\n");
+  }
+
+  @Test
+  void aJobRunsOncePerSpec() {
+    App job = job();
+    f.with(job).offer("a1", 4, 1000, 1, 0);
+    assertThat(f.plan().launches()).hasSize(1);
+    f.task(job, job.specHash(), TaskState.TASK_RUNNING, null, "a1", 0);
+    assertThat(f.plan().launches()).isEmpty();
+    f.tasks.clear();
+    f.history.put(job.key(), new AppHistory(0, null, Set.of(job.specHash()), 0, null, null));
+    Plan done = f.plan();
+    assertThat(done.launches()).isEmpty();
+    assertThat(done.apps().get(job.key()).status()).isEqualTo("Succeeded");
+  }
+
+  @Test
+  void aFailedJobIsRetriedWithBackoffUntilRetriesRunOut() {
+    App job = job();
+    f.with(job).offer("a1", 4, 1000, 1, 0);
+    f.history.put(
+        job.key(), new AppHistory(1, NOW.minusSeconds(5), Set.of(), 1, job.specHash(), null));
+    Plan wait = f.plan();
+    assertThat(wait.launches()).isEmpty();
+    assertThat(wait.nextWakeup()).isEqualTo(NOW.plusSeconds(5));
+    f.history.put(
+        job.key(), new AppHistory(2, NOW.minusSeconds(25), Set.of(), 2, job.specHash(), null));
+    assertThat(f.plan().launches())
+        .singleElement()
+        .satisfies(l -> assertThat(l.reason()).isEqualTo("retry 3 of 3"));
+    f.history.put(
+        job.key(), new AppHistory(3, NOW.minusSeconds(500), Set.of(), 3, job.specHash(), null));
+    Plan failed = f.plan();
+    assertThat(failed.launches()).isEmpty();
+    assertThat(failed.apps().get(job.key()).status()).isEqualTo("Failed");
+  }
+
+  @Test
+  void aCronJobRunsWhenDueAndHonoursItsConcurrencyPolicy() {
+    App allow = cron("Allow", null);
+    f.with(allow).offer("a1", 4, 1000, 1, 0);
+    f.history.put(
+        allow.key(),
+        new AppHistory(0, null, Set.of(), 0, null, Instant.parse("2026-06-01T11:54:00Z")));
+    Plan plan = f.plan();
+    assertThat(plan.launches()).hasSize(1);
+    assertThat(plan.cronEvents())
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.fireTime()).isEqualTo(Instant.parse("2026-06-01T12:00:00Z"));
+              assertThat(e.started()).isTrue();
+            });
+    assertThat(plan.nextWakeup()).isEqualTo(Instant.parse("2026-06-01T12:05:00Z"));
+  }
+
+  @Test
+  void forbidSkipsARunWhileThePreviousOneIsActive() {
+    App forbid = cron("Forbid", null);
+    f.with(forbid).offer("a1", 4, 1000, 1, 0);
+    f.task(forbid, forbid.specHash(), TaskState.TASK_RUNNING, null, "a1", 3);
+    f.history.put(
+        forbid.key(),
+        new AppHistory(0, null, Set.of(), 0, null, Instant.parse("2026-06-01T11:55:00Z")));
+    Plan plan = f.plan();
+    assertThat(plan.launches()).isEmpty();
+    assertThat(plan.cronEvents())
+        .singleElement()
+        .satisfies(e -> assertThat(e.reason()).contains("Forbid"));
+  }
+
+  @Test
+  void replaceKillsTheActiveRunAndStartsANewOne() {
+    App replace = cron("Replace", null);
+    f.with(replace).offer("a1", 4, 1000, 1, 0);
+    f.task(replace, replace.specHash(), TaskState.TASK_RUNNING, null, "a1", 3);
+    f.history.put(
+        replace.key(),
+        new AppHistory(0, null, Set.of(), 0, null, Instant.parse("2026-06-01T11:55:00Z")));
+    Plan plan = f.plan();
+    assertThat(plan.kills()).hasSize(1);
+    assertThat(plan.launches()).hasSize(1);
+  }
+
+  @Test
+  void aRunMissedPastItsStartingDeadlineIsSkippedAndRecorded() {
+    App late = cron("Allow", "1m");
+    f.with(late).offer("a1", 4, 1000, 1, 0);
+    f.history.put(
+        late.key(),
+        new AppHistory(0, null, Set.of(), 0, null, Instant.parse("2026-06-01T11:40:00Z")));
+    Plan plan = Planner.plan(f.input(), NOW.plusSeconds(150));
+    assertThat(plan.launches()).isEmpty();
+    assertThat(plan.cronEvents())
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.started()).isFalse();
+              assertThat(e.reason()).contains("past startingDeadline 1m");
+            });
+  }
+}

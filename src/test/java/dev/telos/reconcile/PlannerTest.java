@@ -1,0 +1,361 @@
+package dev.telos.reconcile;
+
+import static dev.telos.reconcile.PlannerFixture.NOW;
+import static dev.telos.reconcile.PlannerFixture.service;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.telos.cluster.LiveTask;
+import dev.telos.manifest.App;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.apache.mesos.v1.Protos.Environment;
+import org.apache.mesos.v1.Protos.Resource;
+import org.apache.mesos.v1.Protos.TaskInfo;
+import org.apache.mesos.v1.Protos.TaskState;
+import org.junit.jupiter.api.Test;
+
+class PlannerTest {
+  final PlannerFixture f = new PlannerFixture();
+
+  static Map<String, String> env(TaskInfo t) {
+    Map<String, String> m = new HashMap<>();
+    for (Environment.Variable v : t.getCommand().getEnvironment().getVariablesList()) {
+      m.put(v.getName(), v.getValue());
+    }
+    return m;
+  }
+
+  @Test
+  void launchesInstancesWithPortsEnvironmentAndResourcesCutFromTheOffer() {
+    App web =
+        service(
+            "web",
+            2,
+            "  ports: [{name: http}, {name: admin}]\n  env: {GREETING: hi}\n"
+                + "  healthCheck: {type: HTTP, port: admin, path: /ready}\n");
+    Plan plan = f.with(web).offer("a1", 4, 1000, 31000, 31010).plan();
+    assertThat(plan.launches()).hasSize(2);
+    assertThat(plan.kills()).isEmpty();
+    assertThat(plan.declines()).isEmpty();
+    TaskInfo first = plan.launches().get(0).task();
+    assertThat(first.getTaskId().getValue()).startsWith("default.web." + web.specHash() + ".");
+    Map<String, String> env = env(first);
+    assertThat(env)
+        .containsEntry("PORT0", "31000")
+        .containsEntry("PORT1", "31001")
+        .containsEntry("PORT_HTTP", "31000")
+        .containsEntry("PORT_ADMIN", "31001")
+        .containsEntry("PORTS", "31000,31001")
+        .containsEntry("HOST", "host-a1")
+        .containsEntry("TELOS_APP", "web")
+        .containsEntry("TELOS_NAMESPACE", "default")
+        .containsEntry("TELOS_REVISION", "abc123")
+        .containsEntry("GREETING", "hi");
+    assertThat(env(plan.launches().get(1).task())).containsEntry("PORT0", "31002");
+    assertThat(first.getHealthCheck().getHttp().getPort()).isEqualTo(31001);
+    assertThat(first.getHealthCheck().getHttp().getPath()).isEqualTo("/ready");
+    assertThat(first.getKillPolicy().getGracePeriod().getNanoseconds())
+        .isEqualTo(Duration.ofSeconds(30).toNanos());
+    assertThat(first.getResourcesList())
+        .allSatisfy(r -> assertThat(r.getAllocationInfo().getRole()).isEqualTo("*"));
+    assertThat(first.getResourcesList())
+        .extracting(Resource::getName)
+        .containsExactly("cpus", "mem", "ports");
+    assertThat(plan.apps().get("default/web").status()).isEqualTo("Progressing");
+    assertThat(plan.wantsOffers()).isFalse();
+  }
+
+  @Test
+  void withoutAFittingOfferLaunchesWaitAndOffersAreWanted() {
+    Plan plan = f.with(service("web", 3, "")).offer("a1", 1.0, 1000, 1, 0).plan();
+    assertThat(plan.launches()).hasSize(2);
+    assertThat(plan.pending())
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.count()).isEqualTo(1);
+              assertThat(p.reason()).isEqualTo("no offer has enough resources");
+            });
+    assertThat(plan.wantsOffers()).isTrue();
+  }
+
+  @Test
+  void unusedOffersAreDeclined() {
+    App web = service("web", 1, "");
+    f.with(web).running(web, "a1", 5);
+    Plan plan = f.offer("a1", 4, 1000, 1, 0).plan();
+    assertThat(plan.declines()).hasSize(1);
+    assertThat(plan.apps().get("default/web").status()).isEqualTo("Synced");
+  }
+
+  @Test
+  void scalingDownKillsUnhealthyThenNewestFirst() {
+    App web = service("web", 2, "");
+    f.with(web);
+    LiveTask oldest = f.running(web, "a1", 30);
+    LiveTask staging = f.task(web, web.specHash(), TaskState.TASK_STAGING, null, "a1", 20);
+    LiveTask middle = f.running(web, "a1", 10);
+    LiveTask newest = f.running(web, "a1", 1);
+    Plan plan = f.plan();
+    assertThat(plan.kills())
+        .extracting(Plan.Kill::taskId)
+        .containsExactly(staging.id(), newest.id());
+    assertThat(plan.launches()).isEmpty();
+    assertThat(List.of(oldest.id(), middle.id()))
+        .doesNotContainAnyElementsOf(plan.kills().stream().map(Plan.Kill::taskId).toList());
+  }
+
+  @Test
+  void scalingUpNeverRestartsRunningTasks() {
+    App two = service("web", 2, "");
+    f.with(service("web", 3, ""));
+    f.running(two, "a1", 5);
+    f.running(two, "a1", 5);
+    Plan plan = f.offer("a1", 4, 1000, 1, 0).plan();
+    assertThat(plan.kills()).isEmpty();
+    assertThat(plan.launches()).hasSize(1);
+  }
+
+  @Test
+  void aRolloutSurgesThenReplacesOldTasksAsNewOnesBecomeHealthy() {
+    App v1 = service("web", 2, "  healthCheck: {type: COMMAND, command: 'true'}\n");
+    App v2 =
+        service("web", 2, "  healthCheck: {type: COMMAND, command: 'true'}\n  env: {V: '2'}\n");
+    f.with(v2).offer("a1", 4, 1000, 1, 0);
+    f.task(v1, v1.specHash(), TaskState.TASK_RUNNING, true, "a1", 10);
+    f.task(v1, v1.specHash(), TaskState.TASK_RUNNING, true, "a1", 9);
+    Plan step1 = f.plan();
+    assertThat(step1.launches()).hasSize(1);
+    assertThat(step1.kills()).isEmpty();
+
+    f.task(v2, v2.specHash(), TaskState.TASK_RUNNING, true, "a1", 0);
+    Plan step2 = f.plan();
+    assertThat(step2.kills())
+        .hasSize(1)
+        .allSatisfy(k -> assertThat(k.reason()).startsWith("rolling update"));
+    assertThat(step2.launches()).hasSize(1);
+  }
+
+  @Test
+  void aNewVersionFailingItsHealthCheckNeverTakesDownTheOldOne() {
+    App v1 = service("web", 2, "  healthCheck: {type: COMMAND, command: 'true'}\n");
+    App v2 = service("web", 2, "  healthCheck: {type: COMMAND, command: 'false'}\n");
+    f.with(v2).offer("a1", 4, 1000, 1, 0);
+    f.task(v1, v1.specHash(), TaskState.TASK_RUNNING, true, "a1", 10);
+    f.task(v1, v1.specHash(), TaskState.TASK_RUNNING, true, "a1", 9);
+    f.task(v2, v2.specHash(), TaskState.TASK_RUNNING, false, "a1", 1);
+    Plan plan = f.plan();
+    assertThat(plan.kills()).isEmpty();
+    assertThat(plan.launches()).isEmpty();
+    assertThat(plan.apps().get("default/web").healthy()).isZero();
+    assertThat(plan.apps().get("default/web").status()).isEqualTo("Progressing");
+  }
+
+  @Test
+  void maxUnavailableLetsARolloutKillBeforeItLaunches() {
+    App v1 = service("web", 2, "");
+    App v2 = service("web", 2, "  upgrade: {maxSurge: 0, maxUnavailable: 1}\n  env: {V: '2'}\n");
+    f.with(v2).offer("a1", 4, 1000, 1, 0);
+    f.running(v1, "a1", 10);
+    f.running(v1, "a1", 9);
+    Plan plan = f.plan();
+    assertThat(plan.kills()).hasSize(1);
+    assertThat(plan.launches()).hasSize(1);
+  }
+
+  @Test
+  void failedTasksAreReplacedAfterAnExponentialBackoff() {
+    App web = service("web", 1, "");
+    f.with(web).offer("a1", 4, 1000, 1, 0);
+    f.history.put(web.key(), new AppHistory(3, NOW.minusSeconds(2), Set.of(), 0, null, null));
+    Plan waiting = f.plan();
+    assertThat(waiting.launches()).isEmpty();
+    assertThat(waiting.nextWakeup()).isEqualTo(NOW.plusSeconds(2)); // 1s doubled twice = 4s
+    assertThat(waiting.apps().get(web.key()).message()).contains("after 3 failure(s)");
+    assertThat(waiting.apps().get(web.key()).status()).isEqualTo("Degraded");
+    f.history.put(web.key(), new AppHistory(3, NOW.minusSeconds(5), Set.of(), 0, null, null));
+    assertThat(f.plan().launches()).hasSize(1);
+  }
+
+  @Test
+  void anUnreachableTaskIsReplacedAfterTheTimeoutAndItsSurplusKilledWhenItReturns() {
+    App web = service("web", 1, "");
+    f.with(web).offer("a1", 4, 1000, 1, 0);
+    LiveTask lost = f.running(web, "a2", 30);
+    f.tasks.set(0, lost.withState(TaskState.TASK_UNREACHABLE, null, "gone", NOW.minusSeconds(60)));
+    Plan early = f.plan();
+    assertThat(early.launches()).isEmpty();
+    assertThat(early.nextWakeup()).isEqualTo(NOW.minusSeconds(60).plus(Duration.ofMinutes(5)));
+    f.tasks.set(
+        0,
+        lost.withState(TaskState.TASK_UNREACHABLE, null, "gone", NOW.minus(Duration.ofMinutes(6))));
+    assertThat(f.plan().launches()).hasSize(1);
+
+    // It comes back while its replacement runs: one of the two goes, the newest.
+    f.tasks.set(0, lost);
+    LiveTask replacement = f.running(web, "a1", 0);
+    assertThat(f.plan().kills()).extracting(Plan.Kill::taskId).containsExactly(replacement.id());
+  }
+
+  @Test
+  void appsRemovedFromGitArePrunedWithinTheGuard() {
+    App a = service("a", 1, "");
+    App b = service("b", 1, "");
+    App c = service("c", 1, "");
+    f.with(a).with(b);
+    f.running(a, "a1", 1);
+    f.running(b, "a1", 1);
+    LiveTask gone = f.running(c, "a1", 1);
+    Plan plan = f.plan();
+    assertThat(plan.kills()).extracting(Plan.Kill::taskId).containsExactly(gone.id());
+    assertThat(plan.heldPrune()).isNull();
+  }
+
+  @Test
+  void aCommitRemovingMostAppsHoldsThePrune() {
+    App a = service("a", 1, "");
+    App b = service("b", 1, "");
+    App c = service("c", 1, "");
+    f.with(a);
+    f.running(a, "a1", 1);
+    f.running(b, "a1", 1);
+    f.running(c, "a1", 1);
+    Plan plan = f.plan();
+    assertThat(plan.kills()).isEmpty();
+    assertThat(plan.heldPrune())
+        .contains("remove 2 of 3 running apps (67%)")
+        .contains("--max-prune 50%");
+    assertThat(plan.apps().get("default/b").status()).isEqualTo("PruneHeld");
+    f.settings =
+        new PlannerSettings(
+            0.5,
+            true,
+            Duration.ofMinutes(5),
+            Duration.ofSeconds(1),
+            Duration.ofMinutes(5),
+            Duration.ofSeconds(60));
+    assertThat(f.plan().kills()).hasSize(2);
+  }
+
+  @Test
+  void orphansOfThisFrameworkAreKilled() {
+    App a = service("a", 1, "");
+    App b = service("b", 1, "");
+    f.with(a).with(b);
+    f.running(a, "a1", 1);
+    f.running(b, "a1", 1);
+    f.running(b, "a1", 2);
+    f.tasks.add(
+        new LiveTask(
+            "something-else",
+            null,
+            null,
+            NOW,
+            TaskState.TASK_RUNNING,
+            null,
+            "a1",
+            "h",
+            List.of(),
+            null,
+            null,
+            null));
+    assertThat(f.plan().kills()).extracting(Plan.Kill::taskId).contains("something-else");
+  }
+
+  @Test
+  void withoutASnapshotNothingIsLaunchedOrKilled() {
+    App a = service("a", 1, "");
+    f.running(a, "a1", 1);
+    f.noSnapshot = true;
+    Plan plan = f.offer("a1", 4, 1000, 1, 0).plan();
+    assertThat(plan.kills()).isEmpty();
+    assertThat(plan.launches()).isEmpty();
+    assertThat(plan.declines()).hasSize(1);
+  }
+
+  @Test
+  void uniqueHostnameSpreadsOnePerAgentAndWaitsForMoreAgents() {
+    f.with(service("web", 3, "  constraints: [{field: hostname, operator: UNIQUE}]\n"))
+        .offer("a1", 4, 1000, 1, 0)
+        .offer("a2", 4, 1000, 1, 0);
+    Plan plan = f.plan();
+    assertThat(plan.launches())
+        .extracting(Plan.Launch::agentId)
+        .containsExactlyInAnyOrder("a1", "a2");
+    assertThat(plan.pending())
+        .singleElement()
+        .satisfies(p -> assertThat(p.reason()).contains("hostname UNIQUE"));
+  }
+
+  @Test
+  void clusterLikeUnlikeAndMaxPerSelectAgents() {
+    f.offer("a1", 4, 1000, 1, 0, "rack", "r1", "zone", "eu-1")
+        .offer("a2", 4, 1000, 1, 0, "rack", "r2", "zone", "us-1");
+    f.with(service("eu", 2, "  constraints: [{field: zone, operator: LIKE, value: 'eu-.*'}]\n"));
+    f.with(service("notr1", 1, "  constraints: [{field: rack, operator: UNLIKE, value: r1}]\n"));
+    f.with(service("pinned", 1, "  constraints: [{field: rack, operator: CLUSTER, value: r2}]\n"));
+    f.with(service("capped", 3, "  constraints: [{field: rack, operator: MAX_PER, value: 1}]\n"));
+    Plan plan = f.plan();
+    Map<String, List<String>> agents =
+        plan.launches().stream()
+            .collect(
+                Collectors.groupingBy(
+                    Plan.Launch::appKey,
+                    Collectors.mapping(Plan.Launch::agentId, Collectors.toList())));
+    assertThat(agents.get("default/eu")).containsExactly("a1", "a1");
+    assertThat(agents.get("default/notr1")).containsExactly("a2");
+    assertThat(agents.get("default/pinned")).containsExactly("a2");
+    assertThat(agents.get("default/capped")).containsExactlyInAnyOrder("a1", "a2");
+  }
+
+  @Test
+  void groupBySpreadsEvenlyOverTheFieldsValues() {
+    App web = service("web", 4, "  constraints: [{field: rack, operator: GROUP_BY}]\n");
+    f.with(web).offer("a1", 8, 4000, 1, 0, "rack", "r1").offer("a2", 8, 4000, 1, 0, "rack", "r2");
+    f.running(web, "a1", 5);
+    Plan plan = f.plan();
+    Map<String, Long> perAgent =
+        plan.launches().stream()
+            .collect(Collectors.groupingBy(Plan.Launch::agentId, Collectors.counting()));
+    assertThat(perAgent).containsEntry("a2", 2L).containsEntry("a1", 1L);
+  }
+
+  @Test
+  void identicalInputsGiveIdenticalPlans() {
+    f.with(service("web", 3, "  ports: [{name: http}]\n")).offer("a1", 4, 1000, 31000, 31005);
+    assertThat(f.plan()).isEqualTo(f.plan());
+  }
+
+  @Test
+  void aPlanAppliedToItsOwnResultIsEmpty() {
+    App web = service("web", 2, "  healthCheck: {type: COMMAND, command: 'true'}\n");
+    f.with(web).offer("a1", 4, 1000, 1, 0);
+    Plan plan = f.plan();
+    f.offers.clear();
+    for (Plan.Launch l : plan.launches()) {
+      f.tasks.add(
+          new LiveTask(
+              l.taskId(),
+              web.key(),
+              web.specHash(),
+              NOW,
+              TaskState.TASK_RUNNING,
+              true,
+              l.agentId(),
+              l.host(),
+              l.ports(),
+              null,
+              null,
+              null));
+    }
+    Plan next = f.plan();
+    assertThat(next.launches()).isEmpty();
+    assertThat(next.kills()).isEmpty();
+    assertThat(next.pending()).isEmpty();
+    assertThat(next.apps().get(web.key()).status()).isEqualTo("Synced");
+  }
+}
