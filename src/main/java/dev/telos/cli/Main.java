@@ -10,6 +10,8 @@ import picocli.CommandLine.Command;
     versionProvider = VersionProvider.class,
     description = "Telos: a GitOps controller for Apache Mesos.",
     subcommands = {
+      LocalCommand.class,
+      RunCommand.class,
       ValidateCommand.class,
       ClusterCommand.class,
       BenchCommand.Group.class,

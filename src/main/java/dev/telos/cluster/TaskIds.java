@@ -26,19 +26,10 @@ public final class TaskIds {
 
   private TaskIds() {}
 
-  /** A new task ID for an app at a spec, launched at {@code now}. */
+  /** A new task ID for an app at a spec, launched at {@code now}, with a random suffix. */
   public static String next(String namespace, String name, String specHash, Instant now) {
     String random = Long.toString(ThreadLocalRandom.current().nextLong(36L * 36 * 36 * 36), 36);
-    return namespace
-        + "."
-        + name
-        + "."
-        + specHash
-        + "."
-        + Long.toString(now.toEpochMilli(), 36)
-        + "-"
-        + "0".repeat(4 - random.length())
-        + random;
+    return of(namespace, name, specHash, now, "0".repeat(4 - random.length()) + random);
   }
 
   /**

@@ -55,6 +55,11 @@ public final class Planner {
 
   private Planner() {}
 
+  /** The fields constraints can name for the agent of an offer: hostname and attributes. */
+  public static Map<String, String> agentFields(Offer offer) {
+    return Placement.fieldsOf(offer);
+  }
+
   /** Computes the plan of one pass. */
   public static Plan plan(Input in, Instant now) {
     return new Pass(in, now).run();

@@ -1,0 +1,318 @@
+package dev.telos.api;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.telos.controller.Controller;
+import dev.telos.controller.StatusView;
+import dev.telos.git.Webhooks;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The controller's HTTP API on the JDK's HTTP server. Every error is JSON {@code {"error": ...}},
+ * never a stack trace. Write endpoints require {@code Authorization: Bearer TOKEN} when a token is
+ * configured.
+ */
+public final class ApiServer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ApiServer.class);
+  private static final int MAX_WEBHOOK_BYTES = 5 * 1024 * 1024;
+
+  /** Options of the API. */
+  public record Options(
+      String bindAddress, int port, String apiToken, String webhookSecret, String branch) {
+    @Override
+    public String toString() {
+      return "ApiServer.Options{bind="
+          + bindAddress
+          + ":"
+          + port
+          + ", apiToken="
+          + (apiToken == null ? "none" : "****")
+          + ", webhookSecret="
+          + (webhookSecret == null ? "none" : "****")
+          + "}";
+    }
+  }
+
+  private final Controller controller;
+  private final Options options;
+  private final HttpServer server;
+  private final ExecutorService threads;
+  private final ObjectMapper json =
+      new ObjectMapper()
+          .registerModule(new JavaTimeModule())
+          .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+  private final Metrics metrics;
+
+  public ApiServer(Controller controller, Options options, Metrics metrics) throws IOException {
+    this.controller = controller;
+    this.options = options;
+    this.metrics = metrics;
+    this.server =
+        HttpServer.create(new InetSocketAddress(options.bindAddress(), options.port()), 64);
+    this.threads =
+        Executors.newCachedThreadPool(
+            r -> {
+              Thread t = new Thread(r, "telos-api");
+              t.setDaemon(true);
+              return t;
+            });
+    server.setExecutor(threads);
+    server.createContext("/", this::route);
+    server.start();
+  }
+
+  /** The bound port (useful with port 0). */
+  public int port() {
+    return server.getAddress().getPort();
+  }
+
+  private void route(HttpExchange ex) throws IOException {
+    String path = ex.getRequestURI().getPath();
+    String method = ex.getRequestMethod();
+    try {
+      if (path.equals("/healthz")) {
+        onlyGet(ex);
+        send(ex, 200, Map.of("status", "ok"));
+      } else if (path.equals("/readyz")) {
+        onlyGet(ex);
+        StatusView v = controller.view();
+        send(ex, v.ready() ? 200 : 503, Map.of("ready", v.ready()));
+      } else if (path.equals("/api/v1/status")) {
+        onlyGet(ex);
+        send(ex, 200, status(controller.view()));
+      } else if (path.equals("/api/v1/apps")) {
+        onlyGet(ex);
+        send(ex, 200, controller.view().apps());
+      } else if (path.startsWith("/api/v1/apps/")) {
+        onlyGet(ex);
+        String[] parts = path.substring("/api/v1/apps/".length()).split("/");
+        if (parts.length != 2) {
+          throw new ApiError(404, "use /api/v1/apps/{namespace}/{name}");
+        }
+        StatusView.AppView app =
+            controller.view().apps().stream()
+                .filter(a -> a.namespace().equals(parts[0]) && a.name().equals(parts[1]))
+                .findFirst()
+                .orElseThrow(() -> new ApiError(404, "no app " + parts[0] + "/" + parts[1]));
+        send(ex, 200, app);
+      } else if (path.equals("/api/v1/history")) {
+        onlyGet(ex);
+        send(ex, 200, controller.view().history());
+      } else if (path.equals("/api/v1/sync")) {
+        if (!method.equals("POST")) {
+          throw new ApiError(405, "use POST");
+        }
+        authorize(ex);
+        controller.requestSync();
+        send(ex, 202, Map.of("accepted", true));
+      } else if (path.equals("/api/v1/webhooks/git")) {
+        if (!method.equals("POST")) {
+          throw new ApiError(405, "use POST");
+        }
+        webhook(ex);
+      } else if (path.equals("/api/v1/events")) {
+        onlyGet(ex);
+        events(ex);
+      } else if (path.equals("/metrics")) {
+        onlyGet(ex);
+        byte[] body = metrics.scrape().getBytes(StandardCharsets.UTF_8);
+        ex.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+        ex.sendResponseHeaders(200, body.length);
+        try (OutputStream out = ex.getResponseBody()) {
+          out.write(body);
+        }
+      } else {
+        throw new ApiError(404, "no such endpoint: " + path);
+      }
+    } catch (ApiError e) {
+      send(ex, e.status, Map.of("error", e.getMessage()));
+    } catch (RuntimeException e) {
+      log.error("API request failed path={}", path, e);
+      send(ex, 500, Map.of("error", "internal error (" + e.getClass().getSimpleName() + ")"));
+    } finally {
+      ex.close();
+    }
+  }
+
+  static Map<String, Object> status(StatusView v) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("revision", v.revision());
+    m.put("syncStatus", v.syncStatus());
+    m.put("lastError", v.lastError());
+    m.put("frameworkId", v.frameworkId());
+    m.put("leader", v.leader());
+    m.put("ready", v.ready());
+    m.put("mesosConnection", v.mesosConnection());
+    m.put("heldPrune", v.heldPrune());
+    m.put("updatedAt", v.updatedAt());
+    return m;
+  }
+
+  private static void onlyGet(HttpExchange ex) {
+    if (!ex.getRequestMethod().equals("GET") && !ex.getRequestMethod().equals("HEAD")) {
+      throw new ApiError(405, "use GET");
+    }
+  }
+
+  private void authorize(HttpExchange ex) {
+    if (options.apiToken() == null) {
+      return;
+    }
+    String header = ex.getRequestHeaders().getFirst("Authorization");
+    String expected = "Bearer " + options.apiToken();
+    if (header == null
+        || !MessageDigest.isEqual(
+            header.getBytes(StandardCharsets.UTF_8), expected.getBytes(StandardCharsets.UTF_8))) {
+      ex.getResponseHeaders().set("WWW-Authenticate", "Bearer");
+      throw new ApiError(401, "a valid 'Authorization: Bearer <token>' header is required");
+    }
+  }
+
+  private void webhook(HttpExchange ex) throws IOException {
+    byte[] body = ex.getRequestBody().readNBytes(MAX_WEBHOOK_BYTES + 1);
+    if (body.length > MAX_WEBHOOK_BYTES) {
+      throw new ApiError(413, "payload too large");
+    }
+    Map<String, String> headers = new HashMap<>();
+    ex.getRequestHeaders().forEach((k, v) -> headers.put(k, v.isEmpty() ? "" : v.get(0)));
+    try {
+      Webhooks.Push push = Webhooks.parse(headers, body, options.webhookSecret());
+      boolean matches =
+          options.branch() == null
+              || push.shortRef().equals(options.branch())
+              || push.ref().equals(options.branch());
+      if (matches) {
+        controller.requestSync();
+      }
+      log.info(
+          "webhook push provider={} ref={} after={} sync={}",
+          push.provider(),
+          push.ref(),
+          push.after(),
+          matches);
+      send(ex, 202, Map.of("accepted", true, "sync", matches, "ref", push.ref()));
+    } catch (Webhooks.Rejected r) {
+      if (r.status() == 202) {
+        send(ex, 202, Map.of("accepted", false, "reason", r.getMessage()));
+      } else {
+        throw new ApiError(r.status(), r.getMessage());
+      }
+    }
+  }
+
+  /** Server-sent events: one {@code status} event per change of the published view. */
+  private void events(HttpExchange ex) throws IOException {
+    ex.getResponseHeaders().set("Content-Type", "text/event-stream");
+    ex.getResponseHeaders().set("Cache-Control", "no-cache");
+    ex.sendResponseHeaders(200, 0);
+    LinkedBlockingQueue<StatusView> queue = new LinkedBlockingQueue<>(100);
+    Consumer<StatusView> watcher =
+        v -> {
+          if (!queue.offer(v)) {
+            queue.clear();
+            queue.offer(v);
+          }
+        };
+    controller.watch(watcher);
+    try (OutputStream out = ex.getResponseBody()) {
+      write(out, "status", controller.view());
+      while (true) {
+        StatusView v = queue.poll(15, TimeUnit.SECONDS);
+        if (v == null) {
+          out.write(": keep-alive\n\n".getBytes(StandardCharsets.UTF_8));
+          out.flush();
+        } else {
+          write(out, "status", v);
+        }
+      }
+    } catch (IOException | InterruptedException e) {
+      // client gone, or shutting down
+    } finally {
+      controller.unwatch(watcher);
+    }
+  }
+
+  private void write(OutputStream out, String event, StatusView v) throws IOException {
+    Map<String, Object> body = status(v);
+    body.put(
+        "apps",
+        v.apps().stream()
+            .map(
+                a ->
+                    Map.of(
+                        "namespace",
+                        a.namespace(),
+                        "name",
+                        a.name(),
+                        "status",
+                        a.status(),
+                        "runningInstances",
+                        a.runningInstances(),
+                        "healthyInstances",
+                        a.healthyInstances(),
+                        "desiredInstances",
+                        a.desiredInstances()))
+            .toList());
+    out.write(
+        ("event: " + event + "\ndata: " + json.writeValueAsString(body) + "\n\n")
+            .getBytes(StandardCharsets.UTF_8));
+    out.flush();
+  }
+
+  private void send(HttpExchange ex, int status, Object body) throws IOException {
+    byte[] bytes = json.writeValueAsBytes(body);
+    ex.getResponseHeaders().set("Content-Type", "application/json");
+    ex.sendResponseHeaders(status, bytes.length);
+    try (OutputStream out = ex.getResponseBody()) {
+      out.write(bytes);
+    }
+  }
+
+  @Override
+  public void close() {
+    server.stop(0);
+    threads.shutdownNow();
+  }
+
+  /** An answer other than success, with a message safe to show. */
+  private static final class ApiError extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    final int status;
+
+    ApiError(int status, String message) {
+      super(message, null, false, false);
+      this.status = status;
+    }
+  }
+
+  static List<String> endpoints() {
+    return List.of(
+        "/healthz",
+        "/readyz",
+        "/api/v1/status",
+        "/api/v1/apps",
+        "/api/v1/history",
+        "/api/v1/sync",
+        "/api/v1/webhooks/git",
+        "/api/v1/events",
+        "/metrics");
+  }
+}

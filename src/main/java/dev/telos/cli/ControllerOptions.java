@@ -1,0 +1,211 @@
+package dev.telos.cli;
+
+import dev.telos.api.ApiServer;
+import dev.telos.api.Metrics;
+import dev.telos.controller.Controller;
+import dev.telos.controller.ControllerSettings;
+import dev.telos.git.GitCredentials;
+import dev.telos.git.GitSource;
+import dev.telos.manifest.ManifestLoader;
+import dev.telos.mesos.ContentType;
+import dev.telos.mesos.Credentials;
+import dev.telos.mesos.MesosClientConfig;
+import dev.telos.reconcile.PlannerSettings;
+import dev.telos.store.StateStore;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.InstantSource;
+import picocli.CommandLine.Option;
+
+/** The options {@code telos run} and {@code telos local} share, and the wiring they drive. */
+final class ControllerOptions {
+  @Option(
+      names = "--repo",
+      required = true,
+      paramLabel = "DIR_OR_URL",
+      description = "Git repository: a local path, file://, https:// or ssh:// URL.")
+  String repo;
+
+  @Option(
+      names = "--branch",
+      defaultValue = "main",
+      description = "Branch, tag or commit to sync (default: ${DEFAULT-VALUE}).")
+  String branch;
+
+  @Option(
+      names = "--path",
+      defaultValue = "",
+      paramLabel = "SUBDIR",
+      description = "Directory of the manifests inside the repository (default: the root).")
+  String path;
+
+  @Option(
+      names = "--http-port",
+      defaultValue = "8080",
+      description = "Port of the HTTP API (default: ${DEFAULT-VALUE}; 0 picks a free one).")
+  int httpPort;
+
+  @Option(
+      names = "--http-address",
+      description =
+          "Address the API binds (default: 127.0.0.1" + " for telos local, 0.0.0.0 for telos run).")
+  String httpAddress;
+
+  @Option(
+      names = "--poll",
+      defaultValue = "5s",
+      converter = DurationConverter.class,
+      description = "How often the repository is checked (default: ${DEFAULT-VALUE}).")
+  Duration poll;
+
+  @Option(
+      names = "--max-prune",
+      defaultValue = "50",
+      description =
+          "Largest share of running apps (percent) one commit may remove"
+              + " (default: ${DEFAULT-VALUE}).")
+  double maxPrunePercent;
+
+  @Option(
+      names = "--allow-mass-prune",
+      description = "Prune even when a commit removes more than --max-prune of the apps.")
+  boolean allowMassPrune;
+
+  @Option(
+      names = "--allow-rewritten-history",
+      description = "Follow a branch whose history was rewritten under the synced commit.")
+  boolean allowRewrittenHistory;
+
+  @Option(
+      names = "--git-token-file",
+      description = "HTTPS token for the repository (or set" + " TELOS_GIT_TOKEN).")
+  Path gitTokenFile;
+
+  @Option(
+      names = "--git-username",
+      description =
+          "User name sent with the token (default:" + " x-access-token; GitLab wants oauth2).")
+  String gitUsername;
+
+  @Option(names = "--git-ssh-key", description = "Private key for ssh:// repositories.")
+  Path gitSshKey;
+
+  @Option(
+      names = "--git-known-hosts",
+      description = "known_hosts for ssh:// repositories" + " (default: ~/.ssh/known_hosts).")
+  Path gitKnownHosts;
+
+  @Option(
+      names = "--api-token-file",
+      description = "Require this bearer token on write" + " endpoints (POST /api/v1/sync).")
+  Path apiTokenFile;
+
+  @Option(names = "--webhook-secret-file", description = "Verify git webhooks with this secret.")
+  Path webhookSecretFile;
+
+  @Option(
+      names = "--mesos-credential-file",
+      description =
+          "Mesos principal and secret"
+              + " ('principal secret'), or set TELOS_MESOS_PRINCIPAL and TELOS_MESOS_SECRET.")
+  Path mesosCredentialFile;
+
+  @Option(names = "--mesos-ca-bundle", description = "PEM bundle of CAs for an https master.")
+  Path mesosCaBundle;
+
+  @Option(
+      names = "--mesos-content-type",
+      defaultValue = "PROTOBUF",
+      description = "PROTOBUF or JSON (default: ${DEFAULT-VALUE}).")
+  ContentType mesosContentType;
+
+  @Option(names = "--user", description = "Unix user tasks run as (default: this process's).")
+  String user;
+
+  /** A running controller with its API; close it to stop both. */
+  record Running(Controller controller, ApiServer api) implements AutoCloseable {
+    @Override
+    public void close() {
+      api.close();
+      controller.close();
+    }
+  }
+
+  Running start(String masterUrl, Path dataDir, String defaultBind) throws IOException {
+    StateStore store = new StateStore(dataDir);
+    GitCredentials credentials =
+        gitSshKey != null
+            ? new GitCredentials.SshKey(gitSshKey, gitKnownHosts)
+            : GitCredentials.token(gitUsername, gitTokenFile);
+    String url = repo;
+    if (!repo.contains("://") && !repo.contains("@") && Files.isDirectory(Path.of(repo))) {
+      url = Path.of(repo).toAbsolutePath().normalize().toString();
+    }
+    GitSource source =
+        new GitSource(
+            new GitSource.Config(
+                url,
+                branch,
+                path,
+                credentials,
+                dataDir,
+                allowRewrittenHistory,
+                Duration.ofSeconds(60)),
+            new ManifestLoader());
+    PlannerSettings planner =
+        new PlannerSettings(
+            maxPrunePercent / 100d,
+            allowMassPrune,
+            PlannerSettings.DEFAULT.unreachableTimeout(),
+            PlannerSettings.DEFAULT.restartBackoff(),
+            PlannerSettings.DEFAULT.maxRestartBackoff(),
+            PlannerSettings.DEFAULT.killRetry());
+    ControllerSettings settings = ControllerSettings.defaults(poll).withPlanner(planner);
+    if (user != null) {
+      settings =
+          new ControllerSettings(
+              settings.frameworkName(),
+              user,
+              settings.failoverTimeout(),
+              settings.poll(),
+              settings.reconcileInterval(),
+              planner);
+    }
+    Credentials mesosCredentials =
+        mesosCredentialFile != null
+            ? Credentials.fromFile(mesosCredentialFile)
+            : Credentials.fromEnvironment(System.getenv());
+    MesosClientConfig.Builder mesos =
+        MesosClientConfig.builder(masterUrl, Controller.frameworkInfo(settings))
+            .contentType(mesosContentType)
+            .credentials(mesosCredentials)
+            .caBundle(mesosCaBundle);
+    Controller controller = new Controller(settings, source, mesos, store, InstantSource.system());
+    controller.start();
+    ApiServer api =
+        new ApiServer(
+            controller,
+            new ApiServer.Options(
+                httpAddress != null ? httpAddress : defaultBind,
+                httpPort,
+                secret(apiTokenFile),
+                secret(webhookSecretFile),
+                branch),
+            new Metrics(controller));
+    return new Running(controller, api);
+  }
+
+  private static String secret(Path file) throws IOException {
+    if (file == null) {
+      return null;
+    }
+    String s = Files.readString(file, StandardCharsets.UTF_8).strip();
+    if (s.isEmpty()) {
+      throw new IllegalArgumentException("secret file " + file + " is empty");
+    }
+    return s;
+  }
+}

@@ -1,0 +1,88 @@
+package dev.telos.cli;
+
+import dev.telos.local.LocalCluster;
+import dev.telos.local.LocalClusterConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code telos local}: the embedded cluster and the controller in one process. */
+@Command(
+    name = "local",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Run the embedded Mesos-compatible cluster and the controller in one process: the"
+          + " quickstart. Tasks run as local processes.",
+      "Ctrl-C or SIGTERM stops everything, tasks included."
+    })
+final class LocalCommand implements Callable<Integer> {
+  @Option(
+      names = "--data-dir",
+      description = "Where state and sandboxes go (default: a new" + " temporary directory).")
+  Path dataDir;
+
+  @Option(
+      names = "--agents",
+      defaultValue = "1",
+      description = "Process agents of the embedded cluster (default: ${DEFAULT-VALUE}).")
+  int agents;
+
+  @Mixin ControllerOptions options;
+
+  @Override
+  public Integer call() throws Exception {
+    Path dir =
+        dataDir != null
+            ? Files.createDirectories(dataDir)
+            : Files.createTempDirectory("telos-local-");
+    LocalCluster cluster =
+        LocalCluster.start(
+            LocalClusterConfig.builder(dir.resolve("cluster"))
+                .port(0)
+                .agents(agents, 0)
+                .timings(Duration.ofSeconds(5), Duration.ofMillis(500), Duration.ofSeconds(10))
+                .build());
+    ControllerOptions.Running running;
+    try {
+      running = options.start(cluster.url(), dir, "127.0.0.1");
+    } catch (RuntimeException | java.io.IOException e) {
+      cluster.close();
+      throw e;
+    }
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  running.close();
+                  cluster.close();
+                  stopped.countDown();
+                },
+                "telos-shutdown"));
+    String api =
+        "http://"
+            + (options.httpAddress == null ? "127.0.0.1" : options.httpAddress)
+            + ":"
+            + running.api().port();
+    System.out.println("Embedded Mesos master on " + cluster.url());
+    System.out.println("Telos API listening on " + api);
+    System.out.println(
+        "Syncing "
+            + options.repo
+            + " ("
+            + options.branch
+            + ")"
+            + (options.path.isEmpty() ? "" : " path " + options.path)
+            + "; data in "
+            + dir);
+    System.out.println("Try: curl " + api + "/api/v1/apps");
+    System.out.flush();
+    stopped.await();
+    return 0;
+  }
+}

@@ -1,0 +1,850 @@
+package dev.telos.controller;
+
+import com.fasterxml.jackson.databind.JavaType;
+import dev.telos.cluster.LiveState;
+import dev.telos.cluster.LiveTask;
+import dev.telos.git.GitSource;
+import dev.telos.git.PollResult;
+import dev.telos.git.Snapshot;
+import dev.telos.manifest.App;
+import dev.telos.manifest.CronJob;
+import dev.telos.manifest.Job;
+import dev.telos.manifest.ManifestError;
+import dev.telos.mesos.ConnectionState;
+import dev.telos.mesos.FrameworkIdStore;
+import dev.telos.mesos.MesosClient;
+import dev.telos.mesos.MesosClientConfig;
+import dev.telos.mesos.MesosFatalException;
+import dev.telos.mesos.SchedulerListener;
+import dev.telos.reconcile.AppHistory;
+import dev.telos.reconcile.Plan;
+import dev.telos.reconcile.Planner;
+import dev.telos.store.StateStore;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import org.apache.mesos.v1.Protos.FrameworkInfo;
+import org.apache.mesos.v1.Protos.Offer;
+import org.apache.mesos.v1.Protos.OfferID;
+import org.apache.mesos.v1.Protos.TaskID;
+import org.apache.mesos.v1.Protos.TaskState;
+import org.apache.mesos.v1.Protos.TaskStatus;
+import org.apache.mesos.v1.scheduler.Protos.Call;
+import org.apache.mesos.v1.scheduler.Protos.Event;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The reconcile loop. One thread ({@code telos-controller}) owns every field below the
+ * constructor's; inputs arrive as tasks on its queue, and inputs that arrive during a pass merge
+ * into one more pass. The git poller runs on its own thread (I/O never blocks the loop) and only
+ * queues its results.
+ *
+ * <p>This class is the loop engine and says so: it holds the order of operations that the protocol
+ * requires (record, then acknowledge; persist intents, then ACCEPT; reconcile before acting after a
+ * subscribe) in one place.
+ */
+public final class Controller implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Controller.class);
+  private static final int MAX_HISTORY = 200;
+  private static final Duration DECLINE_IDLE = Duration.ofSeconds(120);
+  private static final Duration DECLINE_BUSY = Duration.ofSeconds(5);
+  private static final Duration REVIVE_EVERY = Duration.ofSeconds(5);
+
+  /** What is remembered of a launched task, persisted before the ACCEPT that launches it. */
+  record TaskRecord(String agentId, String host, List<Long> ports) {}
+
+  private final ControllerSettings settings;
+  private final GitSource source;
+  private final StateStore store;
+  private final InstantSource clock;
+  private final MesosClientConfig.Builder mesosConfig;
+  private final BlockingQueue<Runnable> inbox = new LinkedBlockingQueue<>();
+  private final ScheduledExecutorService timers;
+  private final ExecutorService poller;
+  private final Thread loop;
+  private final AtomicBoolean running = new AtomicBoolean(true);
+  private final AtomicReference<StatusView> view = new AtomicReference<>(StatusView.initial());
+  private final List<Consumer<StatusView>> watchers = new CopyOnWriteArrayList<>();
+  private final AtomicBoolean pollQueued = new AtomicBoolean();
+
+  // --- loop-owned state ------------------------------------------------------------------------
+  private final LiveState live = new LiveState();
+  private final Map<String, TaskRecord> records = new LinkedHashMap<>();
+  private final Map<String, AppHistory> history = new HashMap<>();
+  private final List<SyncRecord> syncs = new ArrayList<>();
+  private MesosClient client;
+  private Snapshot desired;
+  private StatusView.ErrorView lastError;
+  private boolean subscribed;
+  private boolean reconciled;
+  private boolean suppressed;
+  private Instant lastRevive = Instant.EPOCH;
+  private long passes;
+  private ScheduledFuture<?> wakeup;
+  private ScheduledFuture<?> reconcileTimer;
+  private String mesosState = "DISCONNECTED";
+  private String fatal;
+
+  public Controller(
+      ControllerSettings settings,
+      GitSource source,
+      MesosClientConfig.Builder mesosConfig,
+      StateStore store,
+      InstantSource clock) {
+    this.settings = settings;
+    this.source = source;
+    this.store = store;
+    this.clock = clock;
+    this.mesosConfig = mesosConfig;
+    this.timers = Executors.newSingleThreadScheduledExecutor(daemon("telos-controller-timer"));
+    this.poller = Executors.newSingleThreadExecutor(daemon("telos-git-poller"));
+    this.loop = new Thread(this::run, "telos-controller");
+  }
+
+  private static java.util.concurrent.ThreadFactory daemon(String name) {
+    return r -> {
+      Thread t = new Thread(r, name);
+      t.setDaemon(true);
+      return t;
+    };
+  }
+
+  /** The framework description Telos subscribes with. */
+  public static FrameworkInfo frameworkInfo(ControllerSettings settings) {
+    FrameworkInfo.Builder info =
+        FrameworkInfo.newBuilder()
+            .setName(settings.frameworkName())
+            .setUser(settings.user())
+            .setFailoverTimeout(settings.failoverTimeout().toSeconds())
+            .setCheckpoint(true)
+            .addRoles("*");
+    for (FrameworkInfo.Capability.Type c :
+        List.of(
+            FrameworkInfo.Capability.Type.PARTITION_AWARE,
+            FrameworkInfo.Capability.Type.TASK_KILLING_STATE,
+            FrameworkInfo.Capability.Type.MULTI_ROLE)) {
+      info.addCapabilities(FrameworkInfo.Capability.newBuilder().setType(c));
+    }
+    return info.build();
+  }
+
+  /** Restores persisted state, starts the loop, the Mesos client and the poller. */
+  public void start() throws IOException {
+    JavaType tasksType =
+        store
+            .mapper()
+            .getTypeFactory()
+            .constructMapType(LinkedHashMap.class, String.class, TaskRecord.class);
+    Map<String, TaskRecord> saved =
+        store.<Map<String, TaskRecord>>read("tasks", tasksType).orElse(Map.of());
+    records.putAll(saved);
+    saved.forEach((id, r) -> live.remember(id, r.agentId(), r.host(), r.ports()));
+    JavaType historyType =
+        store
+            .mapper()
+            .getTypeFactory()
+            .constructMapType(HashMap.class, String.class, AppHistory.class);
+    history.putAll(store.<Map<String, AppHistory>>read("apps", historyType).orElse(Map.of()));
+    JavaType syncType =
+        store.mapper().getTypeFactory().constructCollectionType(List.class, SyncRecord.class);
+    syncs.addAll(store.<List<SyncRecord>>read("history", syncType).orElse(List.of()));
+    log.info("controller starting known_tasks={} sync_records={}", records.size(), syncs.size());
+    loop.start();
+    FrameworkIdStore ids =
+        new FrameworkIdStore() {
+          @Override
+          public Optional<String> load() {
+            return store.frameworkId();
+          }
+
+          @Override
+          public void save(String frameworkId) {
+            store.saveFrameworkId(frameworkId);
+          }
+        };
+    client = MesosClient.start(mesosConfig.frameworkIdStore(ids).build(), new Listener());
+    long period = settings.poll().toMillis();
+    timers.scheduleWithFixedDelay(this::requestSync, 0, period, TimeUnit.MILLISECONDS);
+  }
+
+  /** Fetches now and reconciles (the {@code sync} endpoint and webhooks call this). */
+  public void requestSync() {
+    if (!running.get() || !pollQueued.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      poller.execute(
+          () -> {
+            pollQueued.set(false);
+            PollResult result = source.poll();
+            post(() -> onPoll(result));
+          });
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      pollQueued.set(false);
+    }
+  }
+
+  /** The latest published view. */
+  public StatusView view() {
+    return view.get();
+  }
+
+  /** Calls {@code watcher} with every new view (for server-sent events); never blocks the loop. */
+  public void watch(Consumer<StatusView> watcher) {
+    watchers.add(watcher);
+  }
+
+  public void unwatch(Consumer<StatusView> watcher) {
+    watchers.remove(watcher);
+  }
+
+  private void post(Runnable input) {
+    if (running.get()) {
+      inbox.add(input);
+    }
+  }
+
+  // --- the loop --------------------------------------------------------------------------------
+
+  private void run() {
+    while (running.get()) {
+      try {
+        Runnable input = inbox.poll(1, TimeUnit.SECONDS);
+        if (input == null) {
+          continue;
+        }
+        handle(input);
+        for (Runnable more; (more = inbox.poll()) != null; ) {
+          handle(more);
+        }
+        pass();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      } catch (RuntimeException e) {
+        log.error("controller pass failed; the next input retries", e);
+      }
+    }
+  }
+
+  private static void handle(Runnable input) {
+    try {
+      input.run();
+    } catch (RuntimeException e) {
+      log.error("controller input failed", e);
+    }
+  }
+
+  private void pass() {
+    Instant now = clock.instant();
+    Map<String, Map<String, String>> agents = new HashMap<>();
+    for (Offer o : live.knownAgents()) {
+      agents.put(o.getAgentId().getValue(), Planner.agentFields(o));
+    }
+    boolean act = subscribed && reconciled;
+    Planner.Input input =
+        new Planner.Input(
+            desired == null ? null : desired.commit().sha(),
+            desired == null ? null : desired.apps(),
+            live.tasks(),
+            act ? live.offers() : List.of(),
+            agents,
+            history,
+            settings.planner(),
+            ++passes);
+    Plan plan = Planner.plan(input, now);
+    if (act) {
+      apply(plan, now);
+    }
+    schedule(plan.nextWakeup(), now);
+    publish(plan, now);
+  }
+
+  private void apply(Plan plan, Instant now) {
+    // Intents first: a crash after ACCEPT must still know the tasks it launched.
+    Map<String, List<Plan.Launch>> byOffer = new LinkedHashMap<>();
+    for (Plan.Launch l : plan.launches()) {
+      byOffer.computeIfAbsent(l.offerId(), k -> new ArrayList<>()).add(l);
+      records.put(l.taskId(), new TaskRecord(l.agentId(), l.host(), l.ports()));
+    }
+    if (!plan.launches().isEmpty()) {
+      store.write("tasks", records);
+    }
+    for (Map.Entry<String, List<Plan.Launch>> e : byOffer.entrySet()) {
+      List<org.apache.mesos.v1.Protos.TaskInfo> tasks = new ArrayList<>();
+      for (Plan.Launch l : e.getValue()) {
+        tasks.add(l.task());
+        live.launching(l.taskId(), l.agentId(), l.host(), l.ports(), now);
+        log.info(
+            "launching task={} app={} host={} reason=\"{}\"",
+            l.taskId(),
+            l.appKey(),
+            l.host(),
+            l.reason());
+      }
+      live.removeOffer(e.getKey());
+      client.accept(
+          List.of(OfferID.newBuilder().setValue(e.getKey()).build()),
+          List.of(
+              org.apache.mesos.v1.Protos.Offer.Operation.newBuilder()
+                  .setType(org.apache.mesos.v1.Protos.Offer.Operation.Type.LAUNCH)
+                  .setLaunch(
+                      org.apache.mesos.v1.Protos.Offer.Operation.Launch.newBuilder()
+                          .addAllTaskInfos(tasks))
+                  .build()),
+          dev.telos.mesos.Calls.refuseFor(Duration.ofSeconds(1)));
+    }
+    if (!plan.declines().isEmpty()) {
+      List<OfferID> ids = new ArrayList<>();
+      for (String id : plan.declines()) {
+        ids.add(OfferID.newBuilder().setValue(id).build());
+        live.removeOffer(id);
+      }
+      client.decline(ids, plan.wantsOffers() ? DECLINE_BUSY : DECLINE_IDLE);
+    }
+    for (Plan.Kill k : plan.kills()) {
+      log.info("killing task={} app={} reason=\"{}\"", k.taskId(), k.appKey(), k.reason());
+      live.killRequested(k.taskId(), now);
+      client.kill(
+          TaskID.newBuilder().setValue(k.taskId()).build(),
+          k.agentId() == null
+              ? null
+              : org.apache.mesos.v1.Protos.AgentID.newBuilder().setValue(k.agentId()).build(),
+          k.gracePeriod());
+    }
+    for (Plan.CronEvent c : plan.cronEvents()) {
+      AppHistory h = history.getOrDefault(c.appKey(), AppHistory.EMPTY);
+      history.put(
+          c.appKey(),
+          new AppHistory(
+              h.consecutiveFailures(),
+              h.lastFailureAt(),
+              h.succeededJobSpecs(),
+              h.failedAttempts(),
+              h.attemptsSpec(),
+              c.fireTime()));
+      log.info(
+          "cron {} app={} fire_time={} reason=\"{}\"",
+          c.started() ? "run" : "skipped",
+          c.appKey(),
+          c.fireTime(),
+          c.reason());
+    }
+    if (!plan.cronEvents().isEmpty()) {
+      store.write("apps", history);
+    }
+    if (plan.wantsOffers()) {
+      // Re-revive while launches wait: a REVIVE racing a DECLINE is a known way to lose offers.
+      if (suppressed || Duration.between(lastRevive, now).compareTo(REVIVE_EVERY) >= 0) {
+        client.revive(List.of());
+        suppressed = false;
+        lastRevive = now;
+      }
+    } else if (!suppressed && plan.launches().isEmpty()) {
+      client.suppress(List.of());
+      suppressed = true;
+    }
+    countIntoSync(plan.launches().size(), plan.kills().size());
+  }
+
+  private void schedule(Instant at, Instant now) {
+    if (wakeup != null) {
+      wakeup.cancel(false);
+      wakeup = null;
+    }
+    if (at != null && running.get()) {
+      long delay = Math.max(0, Duration.between(now, at).toMillis()) + 5;
+      wakeup = timers.schedule(() -> post(() -> {}), delay, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  // --- inputs ----------------------------------------------------------------------------------
+
+  private void onPoll(PollResult result) {
+    Instant now = clock.instant();
+    if (result instanceof PollResult.Updated u) {
+      Snapshot s = u.snapshot();
+      boolean first = desired == null;
+      desired = s;
+      lastError = null;
+      initialiseCrons(now);
+      finishSync("Superseded", now);
+      SyncRecord r =
+          new SyncRecord(
+              nextSyncId(),
+              now,
+              null,
+              s.commit().sha(),
+              s.commit().author(),
+              s.commit().subject(),
+              0,
+              0,
+              "Progressing",
+              null);
+      syncs.add(0, r);
+      trimHistory();
+      store.write("history", syncs);
+      log.info(
+          "new revision revision={} author=\"{}\" apps={} first={}",
+          s.commit().shortSha(),
+          s.commit().author(),
+          s.apps().size(),
+          first);
+    } else if (result instanceof PollResult.Unchanged u) {
+      if (desired == null) {
+        desired = u.snapshot();
+        initialiseCrons(now);
+      }
+      lastError = null;
+    } else if (result instanceof PollResult.Invalid inv) {
+      ManifestError e = inv.errors().get(0);
+      String message =
+          inv.errors().size() == 1
+              ? e.toString()
+              : e + " (and " + (inv.errors().size() - 1) + " more)";
+      StatusView.ErrorView error =
+          new StatusView.ErrorView(message, e.file(), e.line(), e.column(), inv.commit().sha());
+      boolean changed = lastError == null || !inv.commit().sha().equals(lastError.revision());
+      lastError = error;
+      if (changed) {
+        syncs.add(
+            0,
+            new SyncRecord(
+                nextSyncId(),
+                now,
+                now,
+                inv.commit().sha(),
+                inv.commit().author(),
+                inv.commit().subject(),
+                0,
+                0,
+                "Invalid",
+                message));
+        trimHistory();
+        store.write("history", syncs);
+        log.warn(
+            "commit rejected revision={} errors={} first=\"{}\"",
+            inv.commit().shortSha(),
+            inv.errors().size(),
+            e);
+      }
+    } else if (result instanceof PollResult.Failed f) {
+      lastError = new StatusView.ErrorView(f.message(), null, null, null, null);
+      log.warn("source unavailable: {}", f.message());
+    }
+  }
+
+  private void initialiseCrons(Instant now) {
+    boolean changed = false;
+    for (App app : desired.apps()) {
+      if (app instanceof CronJob
+          && history.getOrDefault(app.key(), AppHistory.EMPTY).lastCronFire() == null) {
+        AppHistory h = history.getOrDefault(app.key(), AppHistory.EMPTY);
+        history.put(
+            app.key(),
+            new AppHistory(
+                h.consecutiveFailures(),
+                h.lastFailureAt(),
+                h.succeededJobSpecs(),
+                h.failedAttempts(),
+                h.attemptsSpec(),
+                now));
+        changed = true;
+      }
+    }
+    if (changed) {
+      store.write("apps", history);
+    }
+  }
+
+  private long nextSyncId() {
+    return syncs.isEmpty() ? 1 : syncs.get(0).id() + 1;
+  }
+
+  private void trimHistory() {
+    while (syncs.size() > MAX_HISTORY) {
+      syncs.remove(syncs.size() - 1);
+    }
+  }
+
+  private void countIntoSync(int launched, int killed) {
+    if ((launched > 0 || killed > 0) && !syncs.isEmpty() && syncs.get(0).finishedAt() == null) {
+      syncs.set(0, syncs.get(0).withCounts(launched, killed));
+      store.write("history", syncs);
+    }
+  }
+
+  private void finishSync(String how, Instant now) {
+    if (!syncs.isEmpty() && syncs.get(0).finishedAt() == null) {
+      syncs.set(0, syncs.get(0).finish(now, how));
+      store.write("history", syncs);
+    }
+  }
+
+  private final class Listener implements SchedulerListener {
+    @Override
+    public void onEvent(Event event) {
+      post(() -> onMesosEvent(event));
+    }
+
+    @Override
+    public void onDisconnected(String reason) {
+      post(
+          () -> {
+            subscribed = false;
+            reconciled = false;
+            live.clearOffers();
+            mesosState = "DISCONNECTED";
+          });
+    }
+
+    @Override
+    public void onFatal(MesosFatalException error) {
+      post(
+          () -> {
+            subscribed = false;
+            fatal = error.getMessage();
+            mesosState = "STOPPED";
+          });
+    }
+  }
+
+  private void onMesosEvent(Event event) {
+    Instant now = clock.instant();
+    switch (event.getType()) {
+      case SUBSCRIBED -> {
+        subscribed = true;
+        reconciled = false;
+        suppressed = false;
+        mesosState = "SUBSCRIBED";
+        live.clearOffers();
+        startReconciliation();
+      }
+      case OFFERS -> live.addOffers(event.getOffers().getOffersList());
+      case RESCIND -> live.removeOffer(event.getRescind().getOfferId().getValue());
+      case UPDATE -> onUpdate(event.getUpdate().getStatus(), now);
+      case FAILURE -> {
+        if (event.getFailure().hasAgentId() && !event.getFailure().hasExecutorId()) {
+          live.removeOffersOfAgent(event.getFailure().getAgentId().getValue());
+        }
+      }
+      default -> {}
+    }
+  }
+
+  /** Explicit reconciliation of every task we know, then implicit, then periodically. */
+  private void startReconciliation() {
+    List<Call.Reconcile.Task> known = new ArrayList<>();
+    for (LiveTask t : live.tasks()) {
+      known.add(
+          dev.telos.mesos.Calls.reconcileTask(
+              TaskID.newBuilder().setValue(t.id()).build(),
+              t.agentId() == null
+                  ? null
+                  : org.apache.mesos.v1.Protos.AgentID.newBuilder().setValue(t.agentId()).build()));
+    }
+    if (!known.isEmpty()) {
+      client.reconcile(known);
+    }
+    client
+        .reconcile(List.of())
+        .whenComplete(
+            (r, e) -> {
+              // Answers to implicit reconciliation are queued by the master before the 202; give
+              // them a
+              // moment to arrive, then act.
+              try {
+                timers.schedule(() -> post(() -> reconciled = subscribed), 1, TimeUnit.SECONDS);
+              } catch (java.util.concurrent.RejectedExecutionException stopped) {
+                // shutting down
+              }
+            });
+    if (reconcileTimer != null) {
+      reconcileTimer.cancel(false);
+    }
+    long every = settings.reconcileInterval().toMillis();
+    reconcileTimer =
+        timers.scheduleWithFixedDelay(
+            () ->
+                post(
+                    () -> {
+                      if (subscribed) {
+                        client.reconcile(List.of());
+                      }
+                    }),
+            every,
+            every,
+            TimeUnit.MILLISECONDS);
+  }
+
+  private void onUpdate(TaskStatus status, Instant now) {
+    LiveTask before = live.task(status.getTaskId().getValue());
+    LiveTask task = live.update(status, now);
+    String key = task.appKey();
+    boolean historyChanged = false;
+    if (key != null && task.terminal() && (before == null || !before.terminal())) {
+      historyChanged = recordEnd(key, task, status, now);
+    } else if (key != null
+        && task.state() == TaskState.TASK_RUNNING
+        && !Boolean.FALSE.equals(task.healthy())) {
+      AppHistory h = history.get(key);
+      App app = appOf(key);
+      boolean healthyEnough =
+          app == null || app.task().healthCheck() == null || Boolean.TRUE.equals(task.healthy());
+      if (h != null && h.consecutiveFailures() > 0 && healthyEnough && !(app instanceof Job)) {
+        history.put(
+            key,
+            new AppHistory(
+                0,
+                h.lastFailureAt(),
+                h.succeededJobSpecs(),
+                h.failedAttempts(),
+                h.attemptsSpec(),
+                h.lastCronFire()));
+        historyChanged = true;
+      }
+    }
+    if (task.terminal()) {
+      if (records.remove(task.id()) != null) {
+        store.write("tasks", records);
+      }
+      live.forgetTerminal();
+    }
+    if (historyChanged) {
+      store.write("apps", history);
+    }
+    // Recorded first; acknowledged only now.
+    if (status.hasUuid() && client != null) {
+      client.acknowledge(status.getAgentId(), status.getTaskId(), status.getUuid());
+    }
+  }
+
+  private boolean recordEnd(String key, LiveTask task, TaskStatus status, Instant now) {
+    App app = appOf(key);
+    AppHistory h = history.getOrDefault(key, AppHistory.EMPTY);
+    boolean expected = task.killRequestedAt() != null || task.state() == TaskState.TASK_KILLED;
+    if (app instanceof Job || app instanceof CronJob) {
+      if (task.state() == TaskState.TASK_FINISHED) {
+        Set<String> done = new HashSet<>(h.succeededJobSpecs());
+        if (app instanceof Job) {
+          done.add(task.specHash());
+        }
+        history.put(key, new AppHistory(0, h.lastFailureAt(), done, 0, null, h.lastCronFire()));
+      } else if (!expected) {
+        int attempts = task.specHash().equals(h.attemptsSpec()) ? h.failedAttempts() + 1 : 1;
+        history.put(
+            key,
+            new AppHistory(
+                h.consecutiveFailures() + 1,
+                now,
+                h.succeededJobSpecs(),
+                attempts,
+                task.specHash(),
+                h.lastCronFire()));
+      } else {
+        return false;
+      }
+      log.info("job run ended app={} task={} state={}", key, task.id(), task.state());
+      return true;
+    }
+    if (expected) {
+      return false;
+    }
+    history.put(
+        key,
+        new AppHistory(
+            h.consecutiveFailures() + 1,
+            now,
+            h.succeededJobSpecs(),
+            h.failedAttempts(),
+            h.attemptsSpec(),
+            h.lastCronFire()));
+    log.warn(
+        "task ended unexpectedly app={} task={} state={} message=\"{}\"",
+        key,
+        task.id(),
+        task.state(),
+        status.getMessage());
+    return true;
+  }
+
+  private App appOf(String key) {
+    if (desired == null) {
+      return null;
+    }
+    for (App a : desired.apps()) {
+      if (a.key().equals(key)) {
+        return a;
+      }
+    }
+    return null;
+  }
+
+  // --- the published view ----------------------------------------------------------------------
+
+  private void publish(Plan plan, Instant now) {
+    List<StatusView.AppView> apps = new ArrayList<>();
+    Map<String, List<StatusView.TaskView>> tasksByApp = new HashMap<>();
+    for (LiveTask t : live.tasks()) {
+      if (t.appKey() == null) {
+        continue;
+      }
+      TaskRecord r = records.get(t.id());
+      tasksByApp
+          .computeIfAbsent(t.appKey(), k -> new ArrayList<>())
+          .add(
+              new StatusView.TaskView(
+                  t.id(),
+                  t.state().name(),
+                  t.agentId(),
+                  t.host() != null ? t.host() : r == null ? null : r.host(),
+                  !t.ports().isEmpty() ? t.ports() : r == null ? List.of() : r.ports(),
+                  t.healthy(),
+                  t.specHash()));
+    }
+    if (desired != null) {
+      for (App app : desired.apps()) {
+        Plan.AppStatus s = plan.apps().get(app.key());
+        apps.add(
+            new StatusView.AppView(
+                app.metadata().namespace(),
+                app.metadata().name(),
+                app.kind(),
+                s == null ? 0 : s.desired(),
+                s == null ? 0 : s.running(),
+                s == null ? 0 : s.healthy(),
+                s == null ? "Unknown" : s.status(),
+                s == null ? null : s.message(),
+                desired.commit().sha(),
+                app.specHash(),
+                tasksByApp.getOrDefault(app.key(), List.of())));
+      }
+    }
+    for (Map.Entry<String, Plan.AppStatus> e : plan.apps().entrySet()) {
+      if (apps.stream().noneMatch(a -> (a.namespace() + "/" + a.name()).equals(e.getKey()))) {
+        String[] nn = e.getKey().split("/", 2);
+        apps.add(
+            new StatusView.AppView(
+                nn[0],
+                nn[1],
+                "Unknown",
+                0,
+                e.getValue().running(),
+                0,
+                e.getValue().status(),
+                e.getValue().message(),
+                null,
+                null,
+                tasksByApp.getOrDefault(e.getKey(), List.of())));
+      }
+    }
+    String sync = syncStatus(plan);
+    if (sync.equals("Synced")) {
+      finishSync("Synced", now);
+    }
+    boolean ready = subscribed && reconciled && desired != null;
+    StatusView.ErrorView error = lastError;
+    if (fatal != null) {
+      error = new StatusView.ErrorView(fatal, null, null, null, null);
+    }
+    StatusView v =
+        new StatusView(
+            desired == null ? null : desired.commit().sha(),
+            sync,
+            error,
+            client == null ? store.frameworkId().orElse(null) : client.frameworkId().orElse(null),
+            true,
+            client == null ? mesosState : client.state().name(),
+            ready,
+            plan.heldPrune(),
+            now,
+            apps,
+            List.copyOf(syncs));
+    StatusView previous = view.getAndSet(v);
+    if (!sameContent(previous, v)) {
+      for (Consumer<StatusView> w : watchers) {
+        try {
+          w.accept(v);
+        } catch (RuntimeException e) {
+          log.warn("status watcher failed", e);
+        }
+      }
+    }
+  }
+
+  private static boolean sameContent(StatusView a, StatusView b) {
+    return a != null
+        && java.util.Objects.equals(a.revision(), b.revision())
+        && a.syncStatus().equals(b.syncStatus())
+        && a.apps().equals(b.apps())
+        && java.util.Objects.equals(a.lastError(), b.lastError())
+        && a.ready() == b.ready();
+  }
+
+  private String syncStatus(Plan plan) {
+    if (fatal != null || lastError != null || (desired == null && !subscribed)) {
+      return fatal != null || lastError != null ? "Error" : "Progressing";
+    }
+    if (desired == null) {
+      return "Progressing";
+    }
+    if (plan.heldPrune() != null) {
+      return "OutOfSync";
+    }
+    boolean progressing = !subscribed || !reconciled;
+    for (Plan.AppStatus s : plan.apps().values()) {
+      switch (s.status()) {
+        case "Synced", "Succeeded", "Scheduled" -> {}
+        case "Failed", "PruneHeld" -> {
+          return "OutOfSync";
+        }
+        default -> progressing = true;
+      }
+    }
+    return progressing ? "Progressing" : "Synced";
+  }
+
+  /** Whether the client is subscribed, for readiness. */
+  public ConnectionState connection() {
+    return client == null ? ConnectionState.DISCONNECTED : client.state();
+  }
+
+  /** Stops the loop and the client; the framework and its tasks stay registered with Mesos. */
+  @Override
+  public void close() {
+    running.set(false);
+    timers.shutdownNow();
+    poller.shutdownNow();
+    loop.interrupt();
+    try {
+      loop.join(5000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (client != null) {
+      client.close();
+    }
+    source.close();
+  }
+}

@@ -1,0 +1,79 @@
+package dev.telos.controller;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * What the controller shows the world after each pass: immutable, safe to read from any thread.
+ *
+ * @param syncStatus {@code Synced}, {@code Progressing}, {@code OutOfSync} or {@code Error}
+ * @param lastError the error that keeps the controller from the newest commit, or null
+ */
+public record StatusView(
+    String revision,
+    String syncStatus,
+    ErrorView lastError,
+    String frameworkId,
+    boolean leader,
+    String mesosConnection,
+    boolean ready,
+    String heldPrune,
+    Instant updatedAt,
+    List<AppView> apps,
+    List<SyncRecord> history) {
+  public StatusView {
+    apps = List.copyOf(apps);
+    history = List.copyOf(history);
+  }
+
+  /** Where the last error is: a file position for invalid manifests, nulls otherwise. */
+  public record ErrorView(
+      String message, String file, Integer line, Integer column, String revision) {}
+
+  /** One app and its tasks. */
+  public record AppView(
+      String namespace,
+      String name,
+      String kind,
+      int desiredInstances,
+      int runningInstances,
+      int healthyInstances,
+      String status,
+      String message,
+      String revision,
+      String specHash,
+      List<TaskView> tasks) {
+    public AppView {
+      tasks = List.copyOf(tasks);
+    }
+  }
+
+  /** One task. */
+  public record TaskView(
+      String id,
+      String state,
+      String agentId,
+      String host,
+      List<Long> ports,
+      Boolean healthy,
+      String specHash) {
+    public TaskView {
+      ports = List.copyOf(ports);
+    }
+  }
+
+  static StatusView initial() {
+    return new StatusView(
+        null,
+        "Progressing",
+        null,
+        null,
+        true,
+        "DISCONNECTED",
+        false,
+        null,
+        Instant.EPOCH,
+        List.of(),
+        List.of());
+  }
+}

@@ -1,0 +1,39 @@
+package dev.telos.controller;
+
+import java.time.Instant;
+
+/**
+ * One commit synced (or refused): when it started and finished, what it was, what was launched and
+ * killed for it, and how it ended ({@code Synced}, {@code Progressing}, {@code Superseded}, {@code
+ * Invalid}).
+ */
+public record SyncRecord(
+    long id,
+    Instant startedAt,
+    Instant finishedAt,
+    String revision,
+    String author,
+    String message,
+    int launched,
+    int killed,
+    String result,
+    String error) {
+  SyncRecord withCounts(int moreLaunched, int moreKilled) {
+    return new SyncRecord(
+        id,
+        startedAt,
+        finishedAt,
+        revision,
+        author,
+        message,
+        launched + moreLaunched,
+        killed + moreKilled,
+        result,
+        error);
+  }
+
+  SyncRecord finish(Instant at, String how) {
+    return new SyncRecord(
+        id, startedAt, at, revision, author, message, launched, killed, how, error);
+  }
+}
