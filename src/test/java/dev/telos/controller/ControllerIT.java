@@ -1,0 +1,281 @@
+package dev.telos.controller;
+
+import static dev.telos.controller.Harness.service;
+import static dev.telos.controller.Harness.sleeper;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The controller end to end: real commits, the embedded cluster, real processes and ports. */
+class ControllerIT {
+  @TempDir Path dir;
+  Harness h;
+
+  @AfterEach
+  void tearDown() {
+    if (h != null) {
+      h.close();
+    }
+  }
+
+  static final String HEALTHY =
+      "  healthCheck: {type: COMMAND, command: 'true', interval: 200ms,"
+          + " timeout: 1s, gracePeriod: 10s, maxConsecutiveFailures: 3}\n";
+  static final String SICK =
+      "  healthCheck: {type: COMMAND, command: 'false', interval: 200ms,"
+          + " timeout: 1s, gracePeriod: 60s, maxConsecutiveFailures: 3}\n";
+
+  @Test
+  void launchesServesOnRealPortsAndScalesUpAndDownWithoutRestarts() throws Exception {
+    h = new Harness(dir, 1);
+    String v1 =
+        h.commit(
+            "web.yaml",
+            service(
+                "web",
+                2,
+                "  command: exec python3 -m http.server"
+                    + " $PORT_HTTP --bind $HOST\n  ports: [{name: http}]\n  healthCheck: {type: HTTP,"
+                    + " port: http, interval: 200ms, timeout: 1s, gracePeriod: 20s}\n"),
+            "web x2");
+    h.start();
+    h.awaitSynced(v1);
+    StatusView.AppView web = h.app("web");
+    assertThat(web.healthyInstances()).isEqualTo(2);
+    for (StatusView.TaskView t : web.tasks()) {
+      assertThat(t.ports()).hasSize(1);
+      HttpResponse<Void> r =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(
+                          URI.create("http://" + t.host() + ":" + t.ports().get(0) + "/"))
+                      .build(),
+                  HttpResponse.BodyHandlers.discarding());
+      assertThat(r.statusCode()).isEqualTo(200);
+      assertThat(h.cluster.taskPid(t.id())).isPresent();
+    }
+    Set<String> first = h.running("web");
+
+    String v2 =
+        h.commit(
+            "web.yaml",
+            service(
+                "web",
+                3,
+                "  command: exec python3 -m http.server"
+                    + " $PORT_HTTP --bind $HOST\n  ports: [{name: http}]\n  healthCheck: {type: HTTP,"
+                    + " port: http, interval: 200ms, timeout: 1s, gracePeriod: 20s}\n"),
+            "web x3");
+    h.awaitSynced(v2);
+    assertThat(h.running("web")).hasSize(3).containsAll(first);
+
+    String v3 =
+        h.commit(
+            "web.yaml",
+            service(
+                "web",
+                1,
+                "  command: exec python3 -m http.server"
+                    + " $PORT_HTTP --bind $HOST\n  ports: [{name: http}]\n  healthCheck: {type: HTTP,"
+                    + " port: http, interval: 200ms, timeout: 1s, gracePeriod: 20s}\n"),
+            "web x1");
+    h.awaitSynced(v3);
+    assertThat(h.running("web")).hasSize(1);
+    assertThat(first).containsAll(h.running("web"));
+    await().until(() -> h.masterTasks().size() == 1);
+    assertThat(h.view().history()).extracting(SyncRecord::revision).startsWith(v3, v2, v1);
+    assertThat(h.view().history().get(0).killed()).isEqualTo(2);
+  }
+
+  @Test
+  void aFailingNewVersionNeverTakesDownTheOldOneAndARevertRollsBack() throws Exception {
+    h = new Harness(dir, 1);
+    String good =
+        h.commit("api.yaml", service("api", 2, "  command: exec sleep 600\n" + HEALTHY), "api v1");
+    h.start();
+    h.awaitSynced(good);
+    Set<String> v1Tasks = h.running("api");
+
+    String bad =
+        h.commit(
+            "api.yaml",
+            service("api", 2, "  command: exec sleep 601\n" + SICK),
+            "api v2: broken health");
+    await().until(() -> bad.equals(h.view().revision()));
+    // The surge task runs but never becomes healthy: the old tasks stay, nothing more launches.
+    h.awaitApp("api", a -> a.tasks().size() == 3);
+    await()
+        .during(Duration.ofSeconds(2))
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> h.running("api").containsAll(v1Tasks) && h.app("api").tasks().size() == 3);
+    assertThat(h.view().syncStatus()).isEqualTo("Progressing");
+
+    String reverted = h.repo.revert(bad);
+    h.awaitSynced(reverted);
+    assertThat(h.running("api")).isEqualTo(v1Tasks);
+    await().until(() -> h.masterTasks().size() == 2);
+  }
+
+  @Test
+  void anInvalidCommitIsRejectedWholeAndChangesNothing() throws Exception {
+    h = new Harness(dir, 1);
+    String good = h.commit("a.yaml", sleeper("a", 1), "a");
+    h.start();
+    h.awaitSynced(good);
+    Set<String> before = h.running("a");
+
+    h.repo.write("apps/b.yaml", sleeper("b", 1));
+    h.repo.write("apps/a.yaml", sleeper("a", 5).replace("instances", "instanes"));
+    String bad = h.repo.commit("break a, add b");
+    await().until(() -> h.view().syncStatus().equals("Error"));
+    StatusView.ErrorView error = h.view().lastError();
+    assertThat(error.file()).isEqualTo("apps/a.yaml");
+    assertThat(error.line()).isEqualTo(5);
+    assertThat(error.column()).isEqualTo(3);
+    assertThat(error.revision()).isEqualTo(bad);
+    assertThat(error.message()).contains("unknown field 'instanes'");
+    assertThat(h.view().revision()).isEqualTo(good);
+    assertThat(h.app("b")).isNull();
+    assertThat(h.running("a")).isEqualTo(before);
+    assertThat(h.view().history().get(0).result()).isEqualTo("Invalid");
+
+    String fixed = h.commit("a.yaml", sleeper("a", 1), "fix a");
+    h.awaitSynced(fixed);
+    assertThat(h.running("a")).isEqualTo(before);
+    assertThat(h.running("b")).hasSize(1);
+  }
+
+  @Test
+  void removedAppsArePrunedButAMassRemovalIsHeld() throws Exception {
+    h = new Harness(dir, 1);
+    h.repo
+        .write("apps/a.yaml", sleeper("a", 1))
+        .write("apps/b.yaml", sleeper("b", 1))
+        .write("apps/c.yaml", sleeper("c", 1))
+        .write("apps/d.yaml", sleeper("d", 1));
+    String all = h.repo.commit("four apps");
+    h.start();
+    h.awaitSynced(all);
+
+    h.repo.delete("apps/d.yaml");
+    String three = h.repo.commit("remove d");
+    h.awaitSynced(three);
+    assertThat(h.app("d")).isNull();
+    await().until(() -> h.masterTasks().size() == 3);
+
+    h.repo.delete("apps/b.yaml").delete("apps/c.yaml");
+    String one = h.repo.commit("remove b and c");
+    await()
+        .until(() -> one.equals(h.view().revision()) && h.view().syncStatus().equals("OutOfSync"));
+    assertThat(h.view().heldPrune()).contains("remove 2 of 3 running apps");
+    assertThat(h.masterTasks()).hasSize(3);
+    assertThat(h.app("b").status()).isEqualTo("PruneHeld");
+  }
+
+  @Test
+  void aCrashedTaskIsReplacedWithBackoff() throws Exception {
+    h = new Harness(dir, 1);
+    String v = h.commit("w.yaml", sleeper("w", 1), "w");
+    h.start();
+    h.awaitSynced(v);
+    String victim = h.running("w").iterator().next();
+    assertThat(h.cluster.crashTask(victim)).isTrue();
+    await().until(() -> !h.running("w").isEmpty() && !h.running("w").contains(victim));
+    await().until(() -> h.view().syncStatus().equals("Synced"));
+  }
+
+  @Test
+  void aJobRunsToCompletionOnce() throws Exception {
+    h = new Harness(dir, 1);
+    String v =
+        h.commit(
+            "job.yaml",
+            "apiVersion: telos.dev/v1\nkind: Job\nmetadata: {name: once,"
+                + " namespace: it}\nspec: {command: 'echo done', resources: {cpus: 0.01, mem: 8}}\n",
+            "job");
+    h.start();
+    h.awaitApp("once", a -> a.status().equals("Succeeded"));
+    h.awaitSynced(v);
+  }
+
+  @Test
+  void aLostAgentsTasksAreReplacedAndTheSurplusKilledWhenItReturns() throws Exception {
+    h = new Harness(dir, 2);
+    String v =
+        h.commit(
+            "w.yaml",
+            sleeper("w", 2)
+                .replace(
+                    "  command:",
+                    "  constraints: [{field: hostname, operator: UNIQUE}]\n  command:"),
+            "w on two agents");
+    h.start();
+    h.awaitSynced(v);
+    String agent = h.cluster.agentIds().get(0);
+    assertThat(h.cluster.loseAgent(agent)).isTrue();
+    // After the unreachable timeout (2 s here) a replacement is wanted; UNIQUE has no room for it.
+    await()
+        .until(
+            () -> h.app("w").tasks().stream().anyMatch(t -> t.state().equals("TASK_UNREACHABLE")));
+    h.cluster.restoreAgent(agent);
+    await().until(() -> h.view().syncStatus().equals("Synced"));
+    assertThat(h.running("w")).hasSize(2);
+  }
+
+  @Test
+  void aRestartedControllerAdoptsItsTasksMidRolloutWithoutLosingOrDuplicatingAny()
+      throws Exception {
+    h = new Harness(dir, 1);
+    String v1 = h.commit("r.yaml", service("r", 3, "  command: exec sleep 600\n" + HEALTHY), "v1");
+    h.start();
+    h.awaitSynced(v1);
+    Set<String> old = h.running("r");
+    String frameworkId = h.view().frameworkId();
+
+    // v2 never gets healthy: the rollout stalls with one surge task.
+    String v2 = h.commit("r.yaml", service("r", 3, "  command: exec sleep 601\n" + SICK), "v2");
+    await().until(() -> v2.equals(h.view().revision()) && h.app("r").tasks().size() == 4);
+    Set<String> before = new HashSet<>(h.masterTasks());
+    h.stopController();
+
+    h.start();
+    await().until(() -> h.view().ready());
+    assertThat(h.view().frameworkId()).isEqualTo(frameworkId);
+    await()
+        .during(Duration.ofSeconds(2))
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> new HashSet<>(h.masterTasks()).equals(before));
+    assertThat(h.running("r")).containsAll(old);
+
+    // Fixing the version finishes the rollout from where it stood.
+    String v3 = h.commit("r.yaml", service("r", 3, "  command: exec sleep 602\n" + HEALTHY), "v3");
+    h.awaitSynced(v3);
+    assertThat(h.running("r")).hasSize(3).doesNotContainAnyElementsOf(old);
+    await().until(() -> h.masterTasks().size() == 3);
+  }
+
+  @Test
+  void aMasterFailoverIsFollowedAndChangesNothing() throws Exception {
+    h = new Harness(dir, 1);
+    String v = h.commit("w.yaml", sleeper("w", 2), "w");
+    h.start();
+    h.awaitSynced(v);
+    Set<String> tasks = h.running("w");
+    h.cluster.failover();
+    await().until(() -> h.view().mesosConnection().equals("SUBSCRIBED") && h.view().ready());
+    String v2 = h.commit("w.yaml", sleeper("w", 3), "scale after failover");
+    h.awaitSynced(v2);
+    assertThat(h.running("w")).containsAll(tasks).hasSize(3);
+  }
+}

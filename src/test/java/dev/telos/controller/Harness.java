@@ -1,0 +1,157 @@
+package dev.telos.controller;
+
+import static org.awaitility.Awaitility.await;
+
+import dev.telos.git.GitSource;
+import dev.telos.local.LocalCluster;
+import dev.telos.local.LocalClusterConfig;
+import dev.telos.manifest.ManifestLoader;
+import dev.telos.mesos.BackoffPolicy;
+import dev.telos.mesos.MesosClientConfig;
+import dev.telos.reconcile.PlannerSettings;
+import dev.telos.store.StateStore;
+import dev.telos.testing.TempGitRepo;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
+
+/** A real git repository, a real embedded cluster and a controller between them. */
+final class Harness implements AutoCloseable {
+  final Path dir;
+  final TempGitRepo repo;
+  final LocalCluster cluster;
+  Controller controller;
+  PlannerSettings planner =
+      new PlannerSettings(
+          0.5,
+          false,
+          Duration.ofSeconds(2),
+          Duration.ofMillis(200),
+          Duration.ofSeconds(2),
+          Duration.ofSeconds(5));
+
+  Harness(Path dir, int agents) throws Exception {
+    this.dir = dir;
+    this.repo = TempGitRepo.init(dir.resolve("repo"));
+    this.cluster =
+        LocalCluster.start(
+            LocalClusterConfig.builder(dir.resolve("cluster"))
+                .port(0)
+                .agents(agents, 0)
+                .timings(Duration.ofMillis(300), Duration.ofMillis(100), Duration.ofSeconds(1))
+                .build());
+  }
+
+  Controller start() throws Exception {
+    ControllerSettings settings =
+        new ControllerSettings(
+            "telos-it",
+            System.getProperty("user.name"),
+            Duration.ofMinutes(10),
+            Duration.ofMillis(300),
+            Duration.ofMinutes(15),
+            planner);
+    GitSource source =
+        new GitSource(
+            new GitSource.Config(
+                repo.url(),
+                "main",
+                "apps",
+                null,
+                dir.resolve("data"),
+                false,
+                Duration.ofSeconds(30)),
+            new ManifestLoader());
+    MesosClientConfig.Builder mesos =
+        MesosClientConfig.builder(cluster.url(), Controller.frameworkInfo(settings))
+            .backoff(new BackoffPolicy(Duration.ofMillis(50), Duration.ofMillis(500)))
+            .missedHeartbeats(5);
+    controller =
+        new Controller(
+            settings, source, mesos, new StateStore(dir.resolve("data")), InstantSource.system());
+    controller.start();
+    return controller;
+  }
+
+  void stopController() {
+    if (controller != null) {
+      controller.close();
+      controller = null;
+    }
+  }
+
+  static String service(String name, int instances, String extra) {
+    return "apiVersion: telos.dev/v1\nkind: Service\nmetadata: {name: "
+        + name
+        + ", namespace: it}\nspec:\n  instances: "
+        + instances
+        + "\n"
+        + "  resources: {cpus: 0.01, mem: 8}\n  killGracePeriod: 1s\n"
+        + extra;
+  }
+
+  static String sleeper(String name, int instances) {
+    return service(name, instances, "  command: exec sleep 600\n");
+  }
+
+  String commit(String file, String yaml, String message) throws Exception {
+    repo.write("apps/" + file, yaml);
+    return repo.commit(message);
+  }
+
+  StatusView view() {
+    return controller.view();
+  }
+
+  StatusView.AppView app(String name) {
+    return view().apps().stream().filter(a -> a.name().equals(name)).findFirst().orElse(null);
+  }
+
+  /** Running tasks of an app, by ID. */
+  Set<String> running(String name) {
+    StatusView.AppView a = app(name);
+    return a == null
+        ? Set.of()
+        : a.tasks().stream()
+            .filter(t -> t.state().equals("TASK_RUNNING"))
+            .map(StatusView.TaskView::id)
+            .collect(Collectors.toSet());
+  }
+
+  void awaitApp(String name, Predicate<StatusView.AppView> condition) {
+    await("app " + name)
+        .until(
+            () -> {
+              StatusView.AppView a = app(name);
+              return a != null && condition.test(a);
+            });
+  }
+
+  void awaitSynced(String revision) {
+    await("Synced at " + revision)
+        .until(() -> revision.equals(view().revision()) && view().syncStatus().equals("Synced"));
+  }
+
+  /** Non-terminal tasks of this framework as the master sees them. */
+  List<String> masterTasks() throws Exception {
+    var state = new com.fasterxml.jackson.databind.ObjectMapper().readTree(cluster.stateJson());
+    List<String> ids = new java.util.ArrayList<>();
+    for (var f : state.get("frameworks")) {
+      for (var t : f.get("tasks")) {
+        ids.add(t.get("id").asText());
+      }
+    }
+    return ids;
+  }
+
+  @Override
+  public void close() {
+    stopController();
+    cluster.close();
+    repo.close();
+  }
+}
