@@ -18,8 +18,6 @@ public sealed interface App permits Service, Job, CronJob {
     return metadata().key();
   }
 
-  /** The hash of everything that reaches the task; see {@link SpecHash}. */
-  default String specHash() {
-    return SpecHash.of(this);
-  }
+  /** The hash of everything that reaches the task, computed once at load; see {@link SpecHash}. */
+  String specHash();
 }

@@ -18,8 +18,31 @@ public record CronJob(
     TaskSpec task,
     int retries,
     Duration backoff,
-    Location source)
+    Location source,
+    String specHash)
     implements App {
+  /** A cron job whose spec hash is computed from its task. */
+  public CronJob(
+      Metadata metadata,
+      CronSchedule schedule,
+      ConcurrencyPolicy concurrencyPolicy,
+      Duration startingDeadline,
+      TaskSpec task,
+      int retries,
+      Duration backoff,
+      Location source) {
+    this(
+        metadata,
+        schedule,
+        concurrencyPolicy,
+        startingDeadline,
+        task,
+        retries,
+        backoff,
+        source,
+        SpecHash.of("CronJob", task));
+  }
+
   /** What to do when a run is due and the previous one still runs. */
   public enum ConcurrencyPolicy {
     /** Start the new run anyway. */
@@ -31,6 +54,7 @@ public record CronJob(
   }
 
   public CronJob {
+    Objects.requireNonNull(specHash, "specHash");
     Objects.requireNonNull(metadata, "metadata");
     Objects.requireNonNull(schedule, "schedule");
     Objects.requireNonNull(concurrencyPolicy, "concurrencyPolicy");

@@ -8,12 +8,24 @@ import java.util.Objects;
  * retried up to {@code retries} times (default 3), waiting {@code backoff} (default 10s, doubling)
  * between attempts.
  */
-public record Job(Metadata metadata, TaskSpec task, int retries, Duration backoff, Location source)
+public record Job(
+    Metadata metadata,
+    TaskSpec task,
+    int retries,
+    Duration backoff,
+    Location source,
+    String specHash)
     implements App {
+  /** A job whose spec hash is computed from its task. */
+  public Job(Metadata metadata, TaskSpec task, int retries, Duration backoff, Location source) {
+    this(metadata, task, retries, backoff, source, SpecHash.of("Job", task));
+  }
+
   public static final int DEFAULT_RETRIES = 3;
   public static final Duration DEFAULT_BACKOFF = Duration.ofSeconds(10);
 
   public Job {
+    Objects.requireNonNull(specHash, "specHash");
     Objects.requireNonNull(metadata, "metadata");
     Objects.requireNonNull(task, "task");
     Objects.requireNonNull(backoff, "backoff");

@@ -7,9 +7,21 @@ import java.util.Objects;
  * rolled out under {@code upgrade} when the spec changes.
  */
 public record Service(
-    Metadata metadata, int instances, TaskSpec task, UpgradeStrategy upgrade, Location source)
+    Metadata metadata,
+    int instances,
+    TaskSpec task,
+    UpgradeStrategy upgrade,
+    Location source,
+    String specHash)
     implements App {
+  /** A service whose spec hash is computed from its task. */
+  public Service(
+      Metadata metadata, int instances, TaskSpec task, UpgradeStrategy upgrade, Location source) {
+    this(metadata, instances, task, upgrade, source, SpecHash.of("Service", task));
+  }
+
   public Service {
+    Objects.requireNonNull(specHash, "specHash");
     Objects.requireNonNull(metadata, "metadata");
     Objects.requireNonNull(task, "task");
     Objects.requireNonNull(upgrade, "upgrade");

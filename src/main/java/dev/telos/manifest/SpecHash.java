@@ -19,8 +19,9 @@ import java.util.TreeMap;
 public final class SpecHash {
   private SpecHash() {}
 
-  public static String of(App app) {
-    return digest(app.kind() + "\n" + canonical(app.task()));
+  /** The spec hash of a task of an app of {@code kind}. */
+  public static String of(String kind, TaskSpec task) {
+    return digest(kind + "\n" + canonical(task));
   }
 
   /** The canonical text of a task spec: sorted keys, fixed number formats. */

@@ -16,7 +16,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import org.apache.mesos.v1.Protos.Offer;
 import org.apache.mesos.v1.Protos.TaskState;
 
@@ -79,9 +78,9 @@ public final class Planner {
     final List<Plan.Launch> launches = new ArrayList<>();
     final List<Plan.Pending> pending = new ArrayList<>();
     final List<Plan.Kill> kills = new ArrayList<>();
-    final Map<String, Plan.AppStatus> statuses = new TreeMap<>();
+    final Map<String, Plan.AppStatus> statuses = new HashMap<>();
     final List<Plan.CronEvent> cronEvents = new ArrayList<>();
-    final Map<String, List<LiveTask>> byApp = new HashMap<>();
+    final Map<String, List<LiveTask>> byApp;
     final List<LiveTask> orphans = new ArrayList<>();
     Instant wakeup;
     int sequence;
@@ -90,17 +89,25 @@ public final class Planner {
     Pass(Input in, Instant now) {
       this.in = in;
       this.now = now;
+      this.byApp = new HashMap<>(Math.max(16, in.tasks().size() / 4));
     }
 
     Plan run() {
       if (in.desired() == null) {
         return nothing(in);
       }
-      Map<String, App> desired = new LinkedHashMap<>();
-      in.desired().stream()
-          .sorted(Comparator.comparing(App::key))
-          .forEach(a -> desired.put(a.key(), a));
-      for (LiveTask t : in.tasks().stream().sorted(Comparator.comparing(LiveTask::id)).toList()) {
+      // Keys computed once per app: a 10,000-app pass must not build strings in comparators.
+      Map<String, App> unsorted = new HashMap<>(in.desired().size() * 2);
+      for (App a : in.desired()) {
+        unsorted.put(a.key(), a);
+      }
+      String[] keys = unsorted.keySet().toArray(new String[0]);
+      java.util.Arrays.sort(keys);
+      Map<String, App> desired = new LinkedHashMap<>(keys.length * 2);
+      for (String k : keys) {
+        desired.put(k, unsorted.get(k));
+      }
+      for (LiveTask t : in.tasks()) {
         if (t.terminal()) {
           continue;
         }
@@ -110,17 +117,21 @@ public final class Planner {
           byApp.computeIfAbsent(t.appKey(), k -> new ArrayList<>()).add(t);
         }
       }
+      // No sorting here: the input's order is part of the input, so plans stay deterministic,
+      // and every choice below that depends on order sorts what it chooses from.
       placement = new Placement(in.offers(), in.agentFields());
       String held = prune(desired);
-      for (App app : desired.values()) {
-        List<LiveTask> tasks = byApp.getOrDefault(app.key(), List.of());
-        AppHistory history = in.history().getOrDefault(app.key(), AppHistory.EMPTY);
+      for (Map.Entry<String, App> e : desired.entrySet()) {
+        String key = e.getKey();
+        App app = e.getValue();
+        List<LiveTask> tasks = byApp.getOrDefault(key, List.of());
+        AppHistory history = in.history().getOrDefault(key, AppHistory.EMPTY);
         if (app instanceof Service s) {
-          service(s, tasks, history);
+          service(key, s, tasks, history);
         } else if (app instanceof Job j) {
-          job(j, tasks, history);
+          job(key, j, tasks, history);
         } else if (app instanceof CronJob c) {
-          cron(c, tasks, history);
+          cron(key, c, tasks, history);
         }
       }
       List<String> declines = new ArrayList<>();
@@ -191,7 +202,7 @@ public final class Planner {
 
     // --- services ----------------------------------------------------------------------------
 
-    private void service(Service app, List<LiveTask> tasks, AppHistory history) {
+    private void service(String key, Service app, List<LiveTask> tasks, AppHistory history) {
       String hash = app.specHash();
       int n = app.instances();
       int surge = app.upgrade().maxSurge();
@@ -204,7 +215,7 @@ public final class Planner {
       for (LiveTask t : tasks) {
         if (t.killRequestedAt() != null || t.state() == TaskState.TASK_KILLING) {
           killing++;
-          retryKill(app.key(), t, grace);
+          retryKill(key, t, grace);
           continue;
         }
         if (t.state() == TaskState.TASK_UNREACHABLE && t.unreachableSince() != null) {
@@ -230,7 +241,7 @@ public final class Planner {
                 .thenComparing(LiveTask::launchedAt, Comparator.reverseOrder())
                 .thenComparing(LiveTask::id));
         for (LiveTask t : order.subList(0, current.size() - n)) {
-          kill(app.key(), t, grace, "scale down to " + n);
+          kill(key, t, grace, "scale down to " + n);
           killed.add(t);
         }
         current.removeAll(killed);
@@ -248,7 +259,7 @@ public final class Planner {
           oldAvailable.add(t);
           availableCount++;
         } else {
-          kill(app.key(), t, grace, "replaced by spec " + hash + " (not available)");
+          kill(key, t, grace, "replaced by spec " + hash + " (not available)");
           killed.add(t);
         }
       }
@@ -258,7 +269,7 @@ public final class Planner {
         if (killable == 0) {
           break;
         }
-        kill(app.key(), t, grace, "rolling update to spec " + hash);
+        kill(key, t, grace, "rolling update to spec " + hash);
         killed.add(t);
         killable--;
       }
@@ -315,7 +326,7 @@ public final class Planner {
       if (message == null && placed < launch) {
         message = "waiting for offers: " + pending.get(pending.size() - 1).reason();
       }
-      statuses.put(app.key(), new Plan.AppStatus(status, n, running, healthy, message));
+      statuses.put(key, new Plan.AppStatus(status, n, running, healthy, message));
     }
 
     private static int killedOld(List<LiveTask> killed, List<LiveTask> old) {
@@ -340,15 +351,15 @@ public final class Planner {
 
     // --- jobs --------------------------------------------------------------------------------
 
-    private void job(Job app, List<LiveTask> tasks, AppHistory history) {
+    private void job(String key, Job app, List<LiveTask> tasks, AppHistory history) {
       String hash = app.specHash();
       List<LiveTask> active = new ArrayList<>();
       for (LiveTask t : tasks) {
         if (!hash.equals(t.specHash())) {
           if (t.killRequestedAt() == null) {
-            kill(app.key(), t, app.task().killGracePeriod(), "superseded by spec " + hash);
+            kill(key, t, app.task().killGracePeriod(), "superseded by spec " + hash);
           } else {
-            retryKill(app.key(), t, app.task().killGracePeriod());
+            retryKill(key, t, app.task().killGracePeriod());
           }
         } else {
           active.add(t);
@@ -357,14 +368,14 @@ public final class Planner {
       int attempts = hash.equals(history.attemptsSpec()) ? history.failedAttempts() : 0;
       if (history.succeededJobSpecs().contains(hash)) {
         statuses.put(
-            app.key(),
+            key,
             new Plan.AppStatus(
                 "Succeeded", 0, countRunning(tasks), 0, "spec " + hash + " ran to completion"));
         return;
       }
       if (!active.isEmpty()) {
         statuses.put(
-            app.key(),
+            key,
             new Plan.AppStatus(
                 "Running",
                 1,
@@ -375,7 +386,7 @@ public final class Planner {
       }
       if (attempts > app.retries()) {
         statuses.put(
-            app.key(),
+            key,
             new Plan.AppStatus(
                 "Failed",
                 1,
@@ -390,7 +401,7 @@ public final class Planner {
         if (now.isBefore(retryAt)) {
           wake(retryAt);
           statuses.put(
-              app.key(),
+              key,
               new Plan.AppStatus(
                   "Progressing",
                   1,
@@ -413,19 +424,19 @@ public final class Planner {
                   ? "run job spec " + hash
                   : "retry " + (attempts + 1) + " of " + (app.retries() + 1));
       statuses.put(
-          app.key(),
+          key,
           new Plan.AppStatus("Progressing", 1, 0, 0, placed == 0 ? "waiting for offers" : null));
     }
 
     // --- cron jobs ---------------------------------------------------------------------------
 
-    private void cron(CronJob app, List<LiveTask> tasks, AppHistory history) {
+    private void cron(String key, CronJob app, List<LiveTask> tasks, AppHistory history) {
       Instant last = history.lastCronFire();
       List<LiveTask> active = tasks.stream().filter(t -> t.killRequestedAt() == null).toList();
       if (last == null) {
         // First sight: schedule from now on, never retroactively.
         app.schedule().next(now).ifPresent(this::wake);
-        statuses.put(app.key(), new Plan.AppStatus("Scheduled", 0, countRunning(tasks), 0, null));
+        statuses.put(key, new Plan.AppStatus("Scheduled", 0, countRunning(tasks), 0, null));
         return;
       }
       Instant due = null;
@@ -444,7 +455,7 @@ public final class Planner {
         if (app.startingDeadline() != null && late.compareTo(app.startingDeadline()) > 0) {
           cronEvents.add(
               new Plan.CronEvent(
-                  app.key(),
+                  key,
                   due,
                   false,
                   "missed: started "
@@ -455,23 +466,23 @@ public final class Planner {
             && app.concurrencyPolicy() == CronJob.ConcurrencyPolicy.Forbid) {
           cronEvents.add(
               new Plan.CronEvent(
-                  app.key(),
+                  key,
                   due,
                   false,
                   "skipped: the previous run is still active (concurrencyPolicy Forbid)"));
         } else {
           if (app.concurrencyPolicy() == CronJob.ConcurrencyPolicy.Replace) {
             for (LiveTask a : active) {
-              kill(app.key(), a, app.task().killGracePeriod(), "replaced by the run of " + due);
+              kill(key, a, app.task().killGracePeriod(), "replaced by the run of " + due);
             }
           }
           launchTasks(app, 1, List.of(), "scheduled run of " + due);
-          cronEvents.add(new Plan.CronEvent(app.key(), due, true, "started"));
+          cronEvents.add(new Plan.CronEvent(key, due, true, "started"));
         }
       }
       app.schedule().next(due != null && due.isAfter(now) ? due : now).ifPresent(this::wake);
       statuses.put(
-          app.key(),
+          key,
           new Plan.AppStatus(
               active.isEmpty() ? "Scheduled" : "Running", 0, countRunning(tasks), 0, message));
     }
