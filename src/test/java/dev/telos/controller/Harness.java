@@ -20,7 +20,7 @@ import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
 /** A real git repository, a real embedded cluster and a controller between them. */
-final class Harness implements AutoCloseable {
+public final class Harness implements AutoCloseable {
   final Path dir;
   final TempGitRepo repo;
   final LocalCluster cluster;
@@ -77,7 +77,23 @@ final class Harness implements AutoCloseable {
     return controller;
   }
 
+  dev.telos.api.ApiServer api;
+
+  /** Starts the HTTP API on a free port of 127.0.0.1; returns its base URL. */
+  String startApi(String token, String webhookSecret) throws Exception {
+    api =
+        new dev.telos.api.ApiServer(
+            controller,
+            new dev.telos.api.ApiServer.Options("127.0.0.1", 0, token, webhookSecret, "main"),
+            new dev.telos.api.Metrics(controller));
+    return "http://127.0.0.1:" + api.port();
+  }
+
   void stopController() {
+    if (api != null) {
+      api.close();
+      api = null;
+    }
     if (controller != null) {
       controller.close();
       controller = null;
