@@ -8,11 +8,20 @@ import picocli.CommandLine.Command;
     name = "telos",
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
-    description = "Telos: a GitOps controller for Apache Mesos.",
+    description = {
+      "Telos: a GitOps controller for Apache Mesos.",
+      "Every command also takes --log-format text|json and --log-level LEVEL (logs go to"
+          + " stderr)."
+    },
     subcommands = {
       LocalCommand.class,
       RunCommand.class,
       ValidateCommand.class,
+      PlanCommand.class,
+      ClientCommands.Status.class,
+      ClientCommands.Apps.class,
+      ClientCommands.History.class,
+      ClientCommands.Sync.class,
       ClusterCommand.class,
       BenchCommand.Group.class,
       CommandLine.HelpCommand.class
@@ -31,11 +40,44 @@ public final class Main implements Runnable {
 
   /** Runs the command line and returns its exit code, for tests. */
   public static int run(String... args) {
-    return commandLine().execute(args);
+    String format = null;
+    String level = null;
+    java.util.List<String> rest = new java.util.ArrayList<>();
+    for (int i = 0; i < args.length; i++) {
+      if (args[i].equals("--log-format") && i + 1 < args.length) {
+        format = args[++i];
+      } else if (args[i].startsWith("--log-format=")) {
+        format = args[i].substring("--log-format=".length());
+      } else if (args[i].equals("--log-level") && i + 1 < args.length) {
+        level = args[++i];
+      } else if (args[i].startsWith("--log-level=")) {
+        level = args[i].substring("--log-level=".length());
+      } else {
+        rest.add(args[i]);
+      }
+    }
+    boolean server =
+        !rest.isEmpty() && java.util.Set.of("local", "run", "cluster").contains(rest.get(0));
+    try {
+      Logging.configure(format, level != null ? level : server ? "INFO" : "WARN");
+    } catch (IllegalArgumentException e) {
+      System.err.println("error: " + e.getMessage());
+      return 2;
+    }
+    return commandLine().execute(rest.toArray(String[]::new));
   }
 
   static CommandLine commandLine() {
-    return new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true);
+    CommandLine cl = new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true);
+    cl.setExecutionExceptionHandler(
+        (e, command, parsed) -> {
+          command
+              .getErr()
+              .println("error: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+          org.slf4j.LoggerFactory.getLogger(Main.class).debug("command failed", e);
+          return 1;
+        });
+    return cl;
   }
 
   @Override

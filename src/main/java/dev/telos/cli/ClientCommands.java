@@ -1,0 +1,237 @@
+package dev.telos.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code telos status|apps|history|sync}: talk to a running controller's API. */
+final class ClientCommands {
+  private ClientCommands() {}
+
+  /** Options every client command takes. */
+  static final class ServerOptions {
+    @Option(
+        names = "--server",
+        defaultValue = "http://127.0.0.1:8080",
+        description = "The Telos API (default: ${DEFAULT-VALUE}).")
+    String server;
+
+    @Option(
+        names = {"-o", "--output"},
+        defaultValue = "table",
+        description = "table (for people) or json (for scripts); default: ${DEFAULT-VALUE}.")
+    String output;
+
+    @Option(names = "--token-file", description = "Bearer token for write endpoints.")
+    Path tokenFile;
+
+    ApiClient client() throws java.io.IOException {
+      String token =
+          tokenFile == null
+              ? System.getenv("TELOS_API_TOKEN")
+              : Files.readString(tokenFile, StandardCharsets.UTF_8).strip();
+      return new ApiClient(server, token);
+    }
+
+    boolean json() {
+      if (!output.equals("json") && !output.equals("table")) {
+        throw new IllegalArgumentException("--output must be table or json, got " + output);
+      }
+      return output.equals("json");
+    }
+  }
+
+  @Command(
+      name = "status",
+      mixinStandardHelpOptions = true,
+      description = "Show the controller's sync status.")
+  static final class Status implements Callable<Integer> {
+    @Mixin ServerOptions options;
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+      JsonNode s = options.client().get("/api/v1/status");
+      PrintWriter out = spec.commandLine().getOut();
+      if (options.json()) {
+        out.println(s.toPrettyString());
+      } else {
+        boolean colour = Table.colour();
+        String sync = s.path("syncStatus").asText();
+        out.println("Sync status:  " + (colour ? Table.paint(sync) : sync));
+        out.println("Revision:     " + s.path("revision").asText("-"));
+        out.println("Framework:    " + s.path("frameworkId").asText("-"));
+        out.println("Ready:        " + s.path("ready").asBoolean());
+        out.println("Mesos:        " + s.path("mesosConnection").asText("-"));
+        JsonNode e = s.path("lastError");
+        if (!e.isNull() && !e.isMissingNode()) {
+          out.println("Last error:   " + e.path("message").asText());
+        }
+        if (!s.path("heldPrune").isNull() && !s.path("heldPrune").isMissingNode()) {
+          out.println("Held prune:   " + s.path("heldPrune").asText());
+        }
+      }
+      out.flush();
+      return s.path("syncStatus").asText().equals("Error") ? 1 : 0;
+    }
+  }
+
+  @Command(name = "apps", mixinStandardHelpOptions = true, description = "List apps and tasks.")
+  static final class Apps implements Callable<Integer> {
+    @Mixin ServerOptions options;
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+      JsonNode apps = options.client().get("/api/v1/apps");
+      PrintWriter out = spec.commandLine().getOut();
+      if (options.json()) {
+        out.println(apps.toPrettyString());
+        out.flush();
+        return 0;
+      }
+      Table t =
+          new Table(
+              "NAMESPACE",
+              "NAME",
+              "KIND",
+              "STATUS",
+              "DESIRED",
+              "RUNNING",
+              "HEALTHY",
+              "REVISION",
+              "MESSAGE");
+      for (JsonNode a : apps) {
+        t.row(
+            a.path("namespace").asText(),
+            a.path("name").asText(),
+            a.path("kind").asText(),
+            a.path("status").asText(),
+            a.path("desiredInstances").asInt(),
+            a.path("runningInstances").asInt(),
+            a.path("healthyInstances").asInt(),
+            shortSha(a.path("revision").asText(null)),
+            a.path("message").asText(null));
+      }
+      t.print(out, Table.colour(), 3);
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "history",
+      mixinStandardHelpOptions = true,
+      description = "List synced commits, newest first.")
+  static final class History implements Callable<Integer> {
+    @Mixin ServerOptions options;
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+      JsonNode history = options.client().get("/api/v1/history");
+      PrintWriter out = spec.commandLine().getOut();
+      if (options.json()) {
+        out.println(history.toPrettyString());
+        out.flush();
+        return 0;
+      }
+      Table t =
+          new Table(
+              "ID", "STARTED", "REVISION", "RESULT", "LAUNCHED", "KILLED", "AUTHOR", "MESSAGE");
+      for (JsonNode h : history) {
+        t.row(
+            h.path("id").asLong(),
+            h.path("startedAt").asText(),
+            shortSha(h.path("revision").asText(null)),
+            h.path("result").asText(),
+            h.path("launched").asInt(),
+            h.path("killed").asInt(),
+            h.path("author").asText(),
+            h.path("message").asText());
+      }
+      t.print(out, Table.colour(), 3);
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "sync",
+      mixinStandardHelpOptions = true,
+      description = "Fetch now and reconcile; with --wait, follow progress until Synced or Error.")
+  static final class Sync implements Callable<Integer> {
+    @Mixin ServerOptions options;
+    @Spec CommandSpec spec;
+
+    @Option(names = "--wait", description = "Wait until Synced (exit 0) or Error (exit 1).")
+    boolean await;
+
+    @Option(
+        names = "--timeout",
+        defaultValue = "5m",
+        converter = DurationConverter.class,
+        description = "Give up waiting after this long, exit 1 (default: ${DEFAULT-VALUE}).")
+    Duration timeout;
+
+    @Override
+    public Integer call() throws Exception {
+      ApiClient client = options.client();
+      PrintWriter out = spec.commandLine().getOut();
+      Instant asked = Instant.now();
+      client.post("/api/v1/sync");
+      if (!await) {
+        out.println(options.json() ? "{\"accepted\":true}" : "sync requested");
+        out.flush();
+        return 0;
+      }
+      Instant deadline = asked.plus(timeout);
+      String last = null;
+      while (Instant.now().isBefore(deadline)) {
+        JsonNode s = client.get("/api/v1/status");
+        Instant updated = Instant.parse(s.path("updatedAt").asText(Instant.EPOCH.toString()));
+        String sync = s.path("syncStatus").asText();
+        String line = sync + " at " + shortSha(s.path("revision").asText(null)) + progress(client);
+        if (!line.equals(last)) {
+          out.println(options.json() ? s.toString() : line);
+          out.flush();
+          last = line;
+        }
+        if (updated.isAfter(asked) && sync.equals("Synced")) {
+          return 0;
+        }
+        if (updated.isAfter(asked) && sync.equals("Error")) {
+          out.println("error: " + s.path("lastError").path("message").asText());
+          out.flush();
+          return 1;
+        }
+        Thread.sleep(500);
+      }
+      out.println("timed out after " + timeout + " waiting for Synced");
+      out.flush();
+      return 1;
+    }
+
+    private static String progress(ApiClient client) throws Exception {
+      int desired = 0;
+      int healthy = 0;
+      for (JsonNode a : client.get("/api/v1/apps")) {
+        desired += a.path("desiredInstances").asInt();
+        healthy += a.path("healthyInstances").asInt();
+      }
+      return " (" + healthy + "/" + desired + " instances healthy)";
+    }
+  }
+
+  static String shortSha(String sha) {
+    return sha == null ? null : sha.substring(0, Math.min(12, sha.length()));
+  }
+}

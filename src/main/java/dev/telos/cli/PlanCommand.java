@@ -1,0 +1,406 @@
+package dev.telos.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.telos.cluster.LiveTask;
+import dev.telos.cluster.TaskIds;
+import dev.telos.git.GitSource;
+import dev.telos.git.PollResult;
+import dev.telos.git.Snapshot;
+import dev.telos.manifest.App;
+import dev.telos.manifest.ManifestError;
+import dev.telos.manifest.ManifestLoader;
+import dev.telos.manifest.Service;
+import dev.telos.manifest.TaskSpec;
+import dev.telos.reconcile.Plan;
+import dev.telos.reconcile.Planner;
+import dev.telos.reconcile.PlannerSettings;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import org.apache.mesos.v1.Protos.TaskState;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code telos plan}: what syncing a revision would do, from the controller's live state or against
+ * an empty cluster. Reads git, never changes the cluster. Exit 0: no change; 2: changes; 1: error
+ * (invalid manifests, unreachable repository or API).
+ */
+@Command(
+    name = "plan",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Show what a sync of REVISION would do: launches, kills, scaling, rollouts and prunes,"
+          + " with the spec fields that changed. Never changes the cluster.",
+      "Exit codes: 0 no changes, 2 changes, 1 error. --output markdown is ready to post as a"
+          + " pull-request comment."
+    })
+final class PlanCommand implements Callable<Integer> {
+  @Option(
+      names = "--repo",
+      required = true,
+      paramLabel = "DIR_OR_URL",
+      description = "The repository.")
+  String repo;
+
+  @Option(
+      names = "--revision",
+      defaultValue = "main",
+      description = "Branch, tag or commit to plan (default: ${DEFAULT-VALUE}).")
+  String revision;
+
+  @Option(names = "--path", defaultValue = "", description = "Manifest directory in the repo.")
+  String path;
+
+  @ArgGroup(exclusive = true, multiplicity = "1")
+  Target target;
+
+  static final class Target {
+    @Option(names = "--server", description = "Plan against this controller's live state.")
+    String server;
+
+    @Option(names = "--offline", description = "Plan against an empty cluster.")
+    boolean offline;
+  }
+
+  @Option(
+      names = {"-o", "--output"},
+      defaultValue = "text",
+      description = "text, markdown or json (default: ${DEFAULT-VALUE}).")
+  String output;
+
+  @Option(names = "--git-token-file", description = "HTTPS token for the repository.")
+  Path gitTokenFile;
+
+  @Spec CommandSpec spec;
+
+  /** One app's change. */
+  record Change(String app, String kind, String change, String details, List<String> fields) {}
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    if (!List.of("text", "markdown", "json").contains(output)) {
+      out.println("error: --output must be text, markdown or json");
+      out.flush();
+      return 1;
+    }
+    Path data = Files.createTempDirectory("telos-plan-");
+    try {
+      return plan(out, data);
+    } finally {
+      BenchCommand.deleteTree(data);
+    }
+  }
+
+  private int plan(PrintWriter out, Path data) throws Exception {
+    String url = repo;
+    if (!repo.contains("://") && !repo.contains("@") && Files.isDirectory(Path.of(repo))) {
+      url = Path.of(repo).toAbsolutePath().normalize().toString();
+    }
+    try (GitSource source =
+        new GitSource(
+            new GitSource.Config(
+                url,
+                revision,
+                path,
+                dev.telos.git.GitCredentials.token(null, gitTokenFile),
+                data,
+                true,
+                Duration.ofSeconds(60)),
+            new ManifestLoader())) {
+      PollResult read = source.readRevision(revision);
+      if (read instanceof PollResult.Invalid inv) {
+        for (ManifestError e : inv.errors()) {
+          out.println(e);
+        }
+        out.println(
+            "error: "
+                + inv.commit().shortSha()
+                + " has invalid manifests; it would be"
+                + " rejected whole");
+        out.flush();
+        return 1;
+      }
+      if (read instanceof PollResult.Failed f) {
+        out.println("error: " + f.message());
+        out.flush();
+        return 1;
+      }
+      Snapshot next = ((PollResult.Updated) read).snapshot();
+      List<LiveTask> live = new ArrayList<>();
+      Snapshot current = null;
+      if (target.server != null) {
+        ApiClient api = new ApiClient(target.server, null);
+        JsonNode status = api.get("/api/v1/status");
+        for (JsonNode a : api.get("/api/v1/apps")) {
+          for (JsonNode t : a.path("tasks")) {
+            live.add(liveTask(t));
+          }
+        }
+        String currentRev = status.path("revision").asText(null);
+        if (currentRev != null && !currentRev.isEmpty()) {
+          PollResult cur = source.readRevision(currentRev);
+          if (cur instanceof PollResult.Updated u) {
+            current = u.snapshot();
+          }
+        }
+      }
+      Instant now = Instant.now();
+      Plan plan =
+          Planner.plan(
+              new Planner.Input(
+                  next.commit().sha(),
+                  next.apps(),
+                  live,
+                  List.of(),
+                  Map.of(),
+                  Map.of(),
+                  PlannerSettings.DEFAULT,
+                  0),
+              now);
+      List<Change> changes = changes(next, current, live, plan);
+      switch (output) {
+        case "json" -> out.println(json(next, changes, plan).toPrettyString());
+        case "markdown" -> markdown(out, next, changes, plan);
+        default -> text(out, next, changes, plan);
+      }
+      out.flush();
+      return changes.isEmpty() ? 0 : 2;
+    }
+  }
+
+  static LiveTask liveTask(JsonNode t) {
+    String id = t.path("id").asText();
+    TaskIds.Parsed p = TaskIds.parse(id).orElse(null);
+    List<Long> ports = new ArrayList<>();
+    t.path("ports").forEach(n -> ports.add(n.asLong()));
+    return new LiveTask(
+        id,
+        p == null ? null : p.appKey(),
+        p == null ? null : p.specHash(),
+        p == null ? Instant.EPOCH : p.launchedAt(),
+        TaskState.valueOf(t.path("state").asText()),
+        t.path("healthy").isBoolean() ? t.path("healthy").asBoolean() : null,
+        t.path("agentId").asText(null),
+        t.path("host").asText(null),
+        ports,
+        null,
+        null,
+        null);
+  }
+
+  static List<Change> changes(Snapshot next, Snapshot current, List<LiveTask> live, Plan plan) {
+    Map<String, App> before = new TreeMap<>();
+    if (current != null) {
+      current.apps().forEach(a -> before.put(a.key(), a));
+    }
+    Map<String, Integer> liveCount = new TreeMap<>();
+    for (LiveTask t : live) {
+      if (t.appKey() != null) {
+        liveCount.merge(t.appKey(), 1, Integer::sum);
+      }
+    }
+    Map<String, Integer> kills = new LinkedHashMap<>();
+    for (Plan.Kill k : plan.kills()) {
+      if (k.appKey() != null) {
+        kills.merge(k.appKey(), 1, Integer::sum);
+      }
+    }
+    Map<String, Integer> pending = new LinkedHashMap<>();
+    for (Plan.Pending p : plan.pending()) {
+      pending.merge(p.appKey(), p.count(), Integer::sum);
+    }
+    List<Change> out = new ArrayList<>();
+    for (App app : next.apps()) {
+      App old = before.get(app.key());
+      int running = liveCount.getOrDefault(app.key(), 0);
+      int launch = pending.getOrDefault(app.key(), 0);
+      int kill = kills.getOrDefault(app.key(), 0);
+      int desired = app instanceof Service s ? s.instances() : 1;
+      if (old == null && running == 0) {
+        out.add(
+            new Change(
+                app.key(),
+                app.kind(),
+                "launch",
+                app instanceof Service
+                    ? desired + " instance(s), spec " + app.specHash()
+                    : "run spec " + app.specHash(),
+                List.of()));
+      } else if (old != null && !old.specHash().equals(app.specHash())) {
+        out.add(
+            new Change(
+                app.key(),
+                app.kind(),
+                "rollout",
+                "spec " + old.specHash() + " → " + app.specHash() + ", " + desired + " instance(s)",
+                fieldChanges(old.task(), app.task())));
+      } else if (old instanceof Service o
+          && app instanceof Service s
+          && o.instances() != s.instances()) {
+        out.add(
+            new Change(
+                app.key(),
+                app.kind(),
+                "scale",
+                o.instances() + " → " + s.instances() + " instance(s)",
+                List.of()));
+      } else if (launch > 0 || kill > 0) {
+        out.add(
+            new Change(
+                app.key(),
+                app.kind(),
+                launch > 0 ? "launch" : "kill",
+                (launch > 0 ? launch + " to launch" : "")
+                    + (launch > 0 && kill > 0 ? ", " : "")
+                    + (kill > 0 ? kill + " to kill" : ""),
+                List.of()));
+      }
+    }
+    java.util.Set<String> nextKeys = new java.util.HashSet<>();
+    next.apps().forEach(a -> nextKeys.add(a.key()));
+    for (Map.Entry<String, Integer> e : liveCount.entrySet()) {
+      if (!nextKeys.contains(e.getKey())) {
+        App old = before.get(e.getKey());
+        out.add(
+            new Change(
+                e.getKey(),
+                old == null ? "?" : old.kind(),
+                plan.heldPrune() != null ? "prune (held)" : "prune",
+                e.getValue()
+                    + " task(s) killed"
+                    + (plan.heldPrune() != null ? " once allowed" : ""),
+                List.of()));
+      }
+    }
+    return out;
+  }
+
+  static List<String> fieldChanges(TaskSpec a, TaskSpec b) {
+    List<String> f = new ArrayList<>();
+    diff(f, "command", a.command(), b.command());
+    diff(f, "env", new TreeMap<>(a.env()), new TreeMap<>(b.env()));
+    diff(f, "resources", a.resources(), b.resources());
+    diff(f, "ports", a.ports(), b.ports());
+    diff(f, "container", a.container(), b.container());
+    diff(f, "constraints", a.constraints(), b.constraints());
+    diff(f, "healthCheck", a.healthCheck(), b.healthCheck());
+    diff(f, "killGracePeriod", a.killGracePeriod(), b.killGracePeriod());
+    diff(f, "role", a.role(), b.role());
+    return f;
+  }
+
+  private static void diff(List<String> out, String field, Object a, Object b) {
+    if (!Objects.equals(a, b)) {
+      out.add(field + ": " + a + " → " + b);
+    }
+  }
+
+  private static String summary(Snapshot next, List<Change> changes, Plan plan) {
+    if (changes.isEmpty()) {
+      return "No changes: the cluster already matches " + next.commit().shortSha() + ".";
+    }
+    Map<String, Integer> byKind = new TreeMap<>();
+    changes.forEach(c -> byKind.merge(c.change(), 1, Integer::sum));
+    List<String> parts = new ArrayList<>();
+    byKind.forEach((k, v) -> parts.add(v + " " + k));
+    return changes.size()
+        + " app(s) change at "
+        + next.commit().shortSha()
+        + ": "
+        + String.join(", ", parts)
+        + ".";
+  }
+
+  private static void text(PrintWriter out, Snapshot next, List<Change> changes, Plan plan) {
+    out.println(summary(next, changes, plan));
+    for (Change c : changes) {
+      out.println("  " + c.change() + " " + c.app() + " (" + c.kind() + "): " + c.details());
+      for (String f : c.fields()) {
+        out.println("      " + f);
+      }
+    }
+    if (plan.heldPrune() != null) {
+      out.println("Prune held: " + plan.heldPrune());
+    }
+  }
+
+  private static void markdown(PrintWriter out, Snapshot next, List<Change> changes, Plan plan) {
+    out.println(
+        "**Telos plan** for `" + next.commit().shortSha() + "` — " + summary(next, changes, plan));
+    if (changes.isEmpty()) {
+      return;
+    }
+    out.println();
+    out.println("| App | Kind | Change | Details |");
+    out.println("| --- | --- | --- | --- |");
+    for (Change c : changes) {
+      out.println(
+          "| `"
+              + c.app()
+              + "` | "
+              + c.kind()
+              + " | "
+              + c.change()
+              + " | "
+              + c.details().replace("|", "\\|")
+              + " |");
+    }
+    boolean anyFields = changes.stream().anyMatch(c -> !c.fields().isEmpty());
+    if (anyFields) {
+      out.println();
+      out.println("<details><summary>Spec fields that changed</summary>");
+      out.println();
+      for (Change c : changes) {
+        if (!c.fields().isEmpty()) {
+          out.println("**`" + c.app() + "`**");
+          out.println();
+          for (String f : c.fields()) {
+            out.println("- " + f.replace("|", "\\|"));
+          }
+          out.println();
+        }
+      }
+      out.println("</details>");
+    }
+    if (plan.heldPrune() != null) {
+      out.println();
+      out.println("> **Prune held:** " + plan.heldPrune());
+    }
+  }
+
+  private static ObjectNode json(Snapshot next, List<Change> changes, Plan plan) {
+    ObjectNode root = ApiClient.JSON.createObjectNode();
+    root.put("revision", next.commit().sha());
+    root.put("changed", !changes.isEmpty());
+    ArrayNode list = root.putArray("changes");
+    for (Change c : changes) {
+      ObjectNode n = list.addObject();
+      n.put("app", c.app());
+      n.put("kind", c.kind());
+      n.put("change", c.change());
+      n.put("details", c.details());
+      ArrayNode fields = n.putArray("fields");
+      c.fields().forEach(fields::add);
+    }
+    root.put("launches", plan.pending().stream().mapToInt(Plan.Pending::count).sum());
+    root.put("kills", plan.kills().size());
+    root.put("heldPrune", plan.heldPrune());
+    return root;
+  }
+}

@@ -1,0 +1,209 @@
+package dev.telos.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.telos.testing.TelosProcess;
+import dev.telos.testing.TempGitRepo;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The CLI as people and CI run it, against a running {@code telos local}. */
+class ClientCommandsIT {
+  static final ObjectMapper JSON = new ObjectMapper();
+  @TempDir Path dir;
+  TempGitRepo repo;
+  TelosProcess local;
+  String api;
+
+  static String app(String name, int instances) {
+    return "apiVersion: telos.dev/v1\nkind: Service\nmetadata: {name: "
+        + name
+        + ", namespace: cli}\nspec:\n  instances: "
+        + instances
+        + "\n  command: exec sleep 600\n"
+        + "  resources: {cpus: 0.01, mem: 8}\n  killGracePeriod: 1s\n";
+  }
+
+  @BeforeEach
+  void setUp() throws Exception {
+    repo = TempGitRepo.init(dir.resolve("repo"));
+    repo.write("apps/web.yaml", app("web", 2));
+    repo.commit("add web");
+    local =
+        TelosProcess.start(
+            dir,
+            "local",
+            "--repo",
+            repo.url(),
+            "--path",
+            "apps",
+            "--http-port",
+            "0",
+            "--poll",
+            "500ms",
+            "--data-dir",
+            dir.resolve("data").toString());
+    api = local.awaitOutput("Telos API listening on (http://\\S+)");
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    local.terminate(Duration.ofSeconds(30));
+    local.close();
+    repo.close();
+  }
+
+  /** Runs a CLI command to completion; returns exit code and stdout. */
+  record Result(int code, List<String> out) {
+    String text() {
+      return String.join("\n", out);
+    }
+  }
+
+  Result telos(String... args) throws Exception {
+    try (TelosProcess p = TelosProcess.start(dir, args)) {
+      int code = p.awaitExit(Duration.ofSeconds(120));
+      return new Result(code, p.stdout());
+    }
+  }
+
+  void awaitSynced() {
+    await()
+        .until(
+            () -> {
+              Result r = telos("status", "--server", api, "-o", "json");
+              return JSON.readTree(r.text()).path("syncStatus").asText().equals("Synced");
+            });
+  }
+
+  @Test
+  void statusAppsAndHistoryForPeopleAndScripts() throws Exception {
+    awaitSynced();
+    Result status = telos("status", "--server", api);
+    assertThat(status.code()).isZero();
+    assertThat(status.text()).contains("Sync status:  Synced").contains("Ready:        true");
+
+    Result apps = telos("apps", "--server", api);
+    assertThat(apps.out().get(0)).startsWith("NAMESPACE  NAME  KIND     STATUS");
+    assertThat(apps.out().get(1))
+        .matches("cli\\s+web\\s+Service\\s+Synced\\s+2\\s+2\\s+2\\s+\\S+.*");
+    assertThat(apps.text()).doesNotContain("\u001b["); // not a terminal: no colour
+
+    JsonNode appsJson = JSON.readTree(telos("apps", "--server", api, "-o", "json").text());
+    assertThat(appsJson.get(0).get("tasks")).hasSize(2);
+
+    JsonNode history = JSON.readTree(telos("history", "--server", api, "--output", "json").text());
+    assertThat(history.get(0).get("message").asText()).isEqualTo("add web");
+    assertThat(telos("history", "--server", api).out().get(0)).startsWith("ID  STARTED");
+  }
+
+  @Test
+  void syncWaitFollowsANewCommitAndFailsOnAnInvalidOne() throws Exception {
+    awaitSynced();
+    repo.write("apps/web.yaml", app("web", 3));
+    repo.commit("scale web");
+    Result ok = telos("sync", "--server", api, "--wait", "--timeout", "60s");
+    assertThat(ok.code()).isZero();
+    assertThat(ok.text()).contains("Synced at");
+    assertThat(
+            JSON.readTree(telos("apps", "--server", api, "-o", "json").text())
+                .get(0)
+                .get("runningInstances")
+                .asInt())
+        .isEqualTo(3);
+
+    repo.write("apps/web.yaml", app("web", 3).replace("instances", "instanes"));
+    repo.commit("break web");
+    Result bad = telos("sync", "--server", api, "--wait", "--timeout", "60s");
+    assertThat(bad.code()).isEqualTo(1);
+    assertThat(bad.text()).contains("error: apps/web.yaml:5:3: unknown field 'instanes'");
+  }
+
+  @Test
+  void planOfAPullRequestBranchShowsItsChangesWithExitCodes() throws Exception {
+    awaitSynced();
+    Result same =
+        telos(
+            "plan", "--repo", repo.url(), "--revision", "main", "--path", "apps", "--server", api);
+    assertThat(same.code()).isZero();
+    assertThat(same.text()).startsWith("No changes");
+
+    repo.branch("pr-42")
+        .write("apps/web.yaml", app("web", 4))
+        .write("apps/api.yaml", app("api", 1));
+    repo.commit("PR: scale web, add api");
+    Result md =
+        telos(
+            "plan",
+            "--repo",
+            repo.url(),
+            "--revision",
+            "pr-42",
+            "--path",
+            "apps",
+            "--server",
+            api,
+            "--output",
+            "markdown");
+    assertThat(md.code()).isEqualTo(2);
+    assertThat(md.text())
+        .contains("**Telos plan**")
+        .contains("2 app(s) change")
+        .contains("| `cli/api` | Service | launch | 1 instance(s)")
+        .contains("| `cli/web` | Service | scale | 2 → 4 instance(s) |");
+
+    repo.write("apps/web.yaml", app("web", 4).replace("sleep 600", "sleep 601"));
+    repo.commit("PR: change the command");
+    JsonNode json =
+        JSON.readTree(
+            telos(
+                    "plan",
+                    "--repo",
+                    repo.url(),
+                    "--revision",
+                    "pr-42",
+                    "--path",
+                    "apps",
+                    "--server",
+                    api,
+                    "-o",
+                    "json")
+                .text());
+    JsonNode web = null;
+    for (JsonNode c : json.get("changes")) {
+      if (c.get("app").asText().equals("cli/web")) {
+        web = c;
+      }
+    }
+    assertThat(web.get("change").asText()).isEqualTo("rollout");
+    assertThat(web.get("fields").get(0).asText())
+        .isEqualTo("command: exec sleep 600 → exec sleep 601");
+
+    repo.write("apps/web.yaml", "kind: [");
+    repo.commit("PR: broken");
+    Result broken =
+        telos("plan", "--repo", repo.url(), "--revision", "pr-42", "--path", "apps", "--offline");
+    assertThat(broken.code()).isEqualTo(1);
+    assertThat(broken.text()).contains("apps/web.yaml:");
+
+    Result offline =
+        telos("plan", "--repo", repo.url(), "--revision", "main", "--path", "apps", "--offline");
+    assertThat(offline.code()).isEqualTo(2);
+    assertThat(offline.text()).contains("launch cli/web (Service): 2 instance(s)");
+    // A plan never changes the cluster.
+    assertThat(
+            JSON.readTree(telos("apps", "--server", api, "-o", "json").text())
+                .get(0)
+                .get("runningInstances")
+                .asInt())
+        .isEqualTo(2);
+  }
+}
