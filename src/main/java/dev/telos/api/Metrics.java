@@ -1,7 +1,6 @@
 package dev.telos.api;
 
 import dev.telos.controller.Controller;
-import dev.telos.controller.StatusView;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -14,7 +13,7 @@ import java.util.List;
  * Prometheus metrics: apps by status, tasks by state, sync status, Mesos connection, JVM. Gauges
  * read the controller's published view, so scraping never touches the loop.
  */
-public final class Metrics {
+public final class Metrics implements dev.telos.controller.ControllerEvents {
   private static final List<String> APP_STATUSES =
       List.of(
           "Synced",
@@ -36,6 +35,16 @@ public final class Metrics {
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
 
   public Metrics(Controller controller) {
+    for (String c :
+        List.of(
+            "telos_task_launches",
+            "telos_task_kills",
+            "telos_task_restarts",
+            "telos_offers_received",
+            "telos_offers_declined",
+            "telos_git_errors")) {
+      registry.counter(c);
+    }
     new JvmMemoryMetrics().bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);
     new JvmGcMetrics().bindTo(registry);
@@ -97,12 +106,60 @@ public final class Metrics {
         .register(registry);
   }
 
-  String scrape() {
-    return registry.scrape();
+  @Override
+  public void gitPolled(java.time.Duration took, String outcome) {
+    io.micrometer.core.instrument.Timer.builder("telos_git_fetch")
+        .description("Git polls (ls-remote, fetch when moved, snapshot) by outcome")
+        .tag("outcome", outcome)
+        .register(registry)
+        .record(took);
+    if (outcome.equals("failed")) {
+      registry.counter("telos_git_errors").increment();
+    }
   }
 
-  /** For tests: the view-based gauges read this. */
-  static StatusView sample(Controller c) {
-    return c.view();
+  @Override
+  public void syncFinished(java.time.Duration took, String result) {
+    io.micrometer.core.instrument.Timer.builder("telos_sync_duration")
+        .description("From a new commit to its end (Synced or Superseded)")
+        .tag("result", result)
+        .register(registry)
+        .record(took);
+  }
+
+  @Override
+  public void launched(int tasks) {
+    registry.counter("telos_task_launches").increment(tasks);
+  }
+
+  @Override
+  public void killed(int tasks) {
+    registry.counter("telos_task_kills").increment(tasks);
+  }
+
+  @Override
+  public void restarted(String app) {
+    registry.counter("telos_task_restarts").increment();
+  }
+
+  @Override
+  public void offersReceived(int offers) {
+    registry.counter("telos_offers_received").increment(offers);
+  }
+
+  @Override
+  public void offersDeclined(int offers) {
+    registry.counter("telos_offers_declined").increment(offers);
+  }
+
+  @Override
+  public void reconciliation(boolean explicit) {
+    registry
+        .counter("telos_reconciliation_rounds", "kind", explicit ? "explicit" : "implicit")
+        .increment();
+  }
+
+  String scrape() {
+    return registry.scrape();
   }
 }

@@ -87,6 +87,7 @@ public final class Controller implements AutoCloseable {
   private final AtomicReference<StatusView> view = new AtomicReference<>(StatusView.initial());
   private final List<Consumer<StatusView>> watchers = new CopyOnWriteArrayList<>();
   private final AtomicBoolean pollQueued = new AtomicBoolean();
+  private volatile ControllerEvents events = ControllerEvents.NONE;
 
   // --- loop-owned state ------------------------------------------------------------------------
   private final LiveState live = new LiveState();
@@ -149,6 +150,21 @@ public final class Controller implements AutoCloseable {
     return info.build();
   }
 
+  private static String outcome(PollResult result) {
+    if (result instanceof PollResult.Updated) {
+      return "updated";
+    }
+    if (result instanceof PollResult.Unchanged) {
+      return "unchanged";
+    }
+    return result instanceof PollResult.Invalid ? "invalid" : "failed";
+  }
+
+  /** Where metrics go; set before {@link #start()}. */
+  public void events(ControllerEvents sink) {
+    this.events = sink == null ? ControllerEvents.NONE : sink;
+  }
+
   /** Restores persisted state, starts the loop, the Mesos client and the poller. */
   public void start() throws IOException {
     JavaType tasksType =
@@ -197,7 +213,9 @@ public final class Controller implements AutoCloseable {
       poller.execute(
           () -> {
             pollQueued.set(false);
+            long started = System.nanoTime();
             PollResult result = source.poll();
+            events.gitPolled(Duration.ofNanos(System.nanoTime() - started), outcome(result));
             post(() -> onPoll(result));
           });
     } catch (java.util.concurrent.RejectedExecutionException e) {
@@ -322,6 +340,7 @@ public final class Controller implements AutoCloseable {
         live.removeOffer(id);
       }
       client.decline(ids, plan.wantsOffers() ? DECLINE_BUSY : DECLINE_IDLE);
+      events.offersDeclined(ids.size());
     }
     for (Plan.Kill k : plan.kills()) {
       log.info("killing task={} app={} reason=\"{}\"", k.taskId(), k.appKey(), k.reason());
@@ -366,6 +385,12 @@ public final class Controller implements AutoCloseable {
       suppressed = true;
     }
     countIntoSync(plan.launches().size(), plan.kills().size());
+    if (!plan.launches().isEmpty()) {
+      events.launched(plan.launches().size());
+    }
+    if (!plan.kills().isEmpty()) {
+      events.killed(plan.kills().size());
+    }
   }
 
   private void schedule(Instant at, Instant now) {
@@ -497,6 +522,7 @@ public final class Controller implements AutoCloseable {
 
   private void finishSync(String how, Instant now) {
     if (!syncs.isEmpty() && syncs.get(0).finishedAt() == null) {
+      events.syncFinished(Duration.between(syncs.get(0).startedAt(), now), how);
       syncs.set(0, syncs.get(0).finish(now, how));
       store.write("history", syncs);
     }
@@ -541,7 +567,10 @@ public final class Controller implements AutoCloseable {
         live.clearOffers();
         startReconciliation();
       }
-      case OFFERS -> live.addOffers(event.getOffers().getOffersList());
+      case OFFERS -> {
+        live.addOffers(event.getOffers().getOffersList());
+        events.offersReceived(event.getOffers().getOffersCount());
+      }
       case RESCIND -> live.removeOffer(event.getRescind().getOfferId().getValue());
       case UPDATE -> onUpdate(event.getUpdate().getStatus(), now);
       case FAILURE -> {
@@ -566,14 +595,14 @@ public final class Controller implements AutoCloseable {
     }
     if (!known.isEmpty()) {
       client.reconcile(known);
+      events.reconciliation(true);
     }
+    events.reconciliation(false);
     client
         .reconcile(List.of())
         .whenComplete(
             (r, e) -> {
-              // Answers to implicit reconciliation are queued by the master before the 202; give
-              // them a
-              // moment to arrive, then act.
+              // The master queues the answers before its 202; let them arrive, then act.
               try {
                 timers.schedule(() -> post(() -> reconciled = subscribed), 1, TimeUnit.SECONDS);
               } catch (java.util.concurrent.RejectedExecutionException stopped) {
@@ -591,6 +620,7 @@ public final class Controller implements AutoCloseable {
                     () -> {
                       if (subscribed) {
                         client.reconcile(List.of());
+                        events.reconciliation(false);
                       }
                     }),
             every,
@@ -680,6 +710,7 @@ public final class Controller implements AutoCloseable {
             h.failedAttempts(),
             h.attemptsSpec(),
             h.lastCronFire()));
+    events.restarted(key);
     log.warn(
         "task ended unexpectedly app={} task={} state={} message=\"{}\"",
         key,

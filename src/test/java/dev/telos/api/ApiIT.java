@@ -248,7 +248,12 @@ class ApiIT {
         .contains("telos_tasks{state=\"TASK_RUNNING\"} 2.0")
         .contains("telos_sync_status{status=\"Synced\"} 1.0")
         .contains("telos_mesos_connection{state=\"SUBSCRIBED\"} 1.0")
-        .contains("jvm_memory_used_bytes");
+        .contains("jvm_memory_used_bytes")
+        .contains("telos_task_launches_total 2.0")
+        .contains("telos_offers_received_total")
+        .contains("telos_reconciliation_rounds_total{kind=\"implicit\"}")
+        .contains("telos_git_fetch_seconds_count{outcome=\"updated\"} 1")
+        .contains("telos_sync_duration_seconds_count{result=\"Synced\"} 1");
   }
 
   @Test

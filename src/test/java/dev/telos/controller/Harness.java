@@ -73,11 +73,14 @@ public final class Harness implements AutoCloseable {
     controller =
         new Controller(
             settings, source, mesos, new StateStore(dir.resolve("data")), InstantSource.system());
+    metrics = new dev.telos.api.Metrics(controller);
+    controller.events(metrics);
     controller.start();
     return controller;
   }
 
   dev.telos.api.ApiServer api;
+  dev.telos.api.Metrics metrics;
 
   /** Starts the HTTP API on a free port of 127.0.0.1; returns its base URL. */
   String startApi(String token, String webhookSecret) throws Exception {
@@ -85,7 +88,7 @@ public final class Harness implements AutoCloseable {
         new dev.telos.api.ApiServer(
             controller,
             new dev.telos.api.ApiServer.Options("127.0.0.1", 0, token, webhookSecret, "main"),
-            new dev.telos.api.Metrics(controller));
+            metrics);
     return "http://127.0.0.1:" + api.port();
   }
 

@@ -1,0 +1,31 @@
+package dev.telos.controller;
+
+import java.time.Duration;
+
+/**
+ * What the controller does, for metrics. Called on the controller's threads; implementations must
+ * be quick and must not throw. Every method has a no-op default; {@link #NONE} does nothing.
+ */
+public interface ControllerEvents {
+  ControllerEvents NONE = new ControllerEvents() {};
+
+  /** A git poll finished: {@code updated}, {@code unchanged}, {@code invalid} or {@code failed}. */
+  default void gitPolled(Duration took, String outcome) {}
+
+  /** A commit's sync ended: {@code Synced} or {@code Superseded}. */
+  default void syncFinished(Duration took, String result) {}
+
+  default void launched(int tasks) {}
+
+  default void killed(int tasks) {}
+
+  /** A task of a Service ended without being asked to. */
+  default void restarted(String app) {}
+
+  default void offersReceived(int offers) {}
+
+  default void offersDeclined(int offers) {}
+
+  /** A reconciliation round was sent: explicit (with tasks) or implicit. */
+  default void reconciliation(boolean explicit) {}
+}
