@@ -99,6 +99,14 @@ final class ControllerOptions {
   Path gitKnownHosts;
 
   @Option(
+      names = "--verify-signatures",
+      paramLabel = "KEYRING",
+      description =
+          "Sync only commits signed by a key of this OpenPGP public keyring (gpg --export"
+              + " [--armor]); others are refused like invalid commits.")
+  Path verifySignatures;
+
+  @Option(
       names = "--api-token-file",
       description = "Require this bearer token on write" + " endpoints (POST /api/v1/sync).")
   Path apiTokenFile;
@@ -155,6 +163,9 @@ final class ControllerOptions {
                 allowRewrittenHistory,
                 Duration.ofSeconds(60)),
             new ManifestLoader());
+    if (verifySignatures != null) {
+      source.verifySignatures(dev.telos.git.SignatureVerifier.fromKeyring(verifySignatures));
+    }
     PlannerSettings planner =
         new PlannerSettings(
             maxPrunePercent / 100d,

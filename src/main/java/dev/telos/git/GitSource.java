@@ -96,6 +96,7 @@ public final class GitSource implements AutoCloseable {
   private final Transport transport;
   private final AtomicLong parsedFiles = new AtomicLong();
   private Map<BlobKey, ManifestLoader.FileResult> cache = new HashMap<>();
+  private SignatureVerifier verifier;
   private Snapshot lastGood;
   private PollResult lastResult;
   private ObjectId lastExamined;
@@ -119,6 +120,14 @@ public final class GitSource implements AutoCloseable {
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /**
+   * Refuses commits not signed by a key of the verifier's keyring ({@code --verify-signatures}).
+   * Set before the first poll.
+   */
+  public synchronized void verifySignatures(SignatureVerifier signatures) {
+    this.verifier = signatures;
   }
 
   /** How many files were parsed so far (cache misses), for tests and metrics. */
@@ -318,6 +327,19 @@ public final class GitSource implements AutoCloseable {
                 + ">",
             commit.getCommitterIdent().getWhenAsInstant(),
             commit.getFullMessage().strip());
+    if (verifier != null) {
+      java.util.Optional<String> problem = verifier.check(commit);
+      if (problem.isPresent()) {
+        log.warn(
+            "commit rejected: signature revision={} reason=\"{}\"", info.shortSha(), problem.get());
+        return new PollResult.Invalid(
+            info,
+            List.of(
+                new dev.telos.manifest.ManifestError(
+                    new dev.telos.manifest.Location("commit " + info.shortSha(), 1, 1),
+                    problem.get())));
+      }
+    }
     List<ManifestLoader.FileResult> files = new ArrayList<>();
     Map<BlobKey, ManifestLoader.FileResult> next = new HashMap<>();
     try (ObjectReader reader = repo.newObjectReader();

@@ -476,8 +476,13 @@ public final class Planner {
               kill(key, a, app.task().killGracePeriod(), "replaced by the run of " + due);
             }
           }
-          launchTasks(app, 1, List.of(), "scheduled run of " + due);
-          cronEvents.add(new Plan.CronEvent(key, due, true, "started"));
+          // The run counts as started once it is placed; until then the next pass retries it
+          // (within startingDeadline), so a run waiting for offers is never lost.
+          if (launchTasks(app, 1, List.of(), "scheduled run of " + due) == 1) {
+            cronEvents.add(new Plan.CronEvent(key, due, true, "started"));
+          } else {
+            message = "run of " + due + " waiting for offers";
+          }
         }
       }
       app.schedule().next(due != null && due.isAfter(now) ? due : now).ifPresent(this::wake);

@@ -210,6 +210,38 @@ class ControllerIT {
   }
 
   @Test
+  void aCronJobFiresOnItsScheduleAndForbidSkipsOverlappingRuns() throws Exception {
+    h = new Harness(dir, 1);
+    // Every minute; each run outlives the next fire time, so Forbid must skip that one.
+    String v =
+        h.commit(
+            "tick.yaml",
+            "apiVersion: telos.dev/v1\nkind: CronJob\nmetadata: {name:"
+                + " tick, namespace: it}\nspec:\n  schedule: '* * * * *'\n  concurrencyPolicy: Forbid\n"
+                + "  job: {command: 'exec sleep 600', resources: {cpus: 0.01, mem: 8},"
+                + " killGracePeriod: 1s}\n",
+            "cron");
+    h.start();
+    h.awaitSynced(v);
+    assertThat(h.app("tick").status()).isEqualTo("Scheduled");
+    assertThat(h.running("tick")).isEmpty();
+
+    // The injected clock jumps past the next minute; a sync wakes the loop.
+    h.clock.advance(Duration.ofSeconds(61));
+    h.controller.requestSync();
+    await("the first run").until(() -> h.running("tick").size() == 1);
+    String firstRun = h.running("tick").iterator().next();
+
+    h.clock.advance(Duration.ofSeconds(60));
+    h.controller.requestSync();
+    await()
+        .during(Duration.ofSeconds(2))
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> h.running("tick").equals(java.util.Set.of(firstRun)));
+    assertThat(h.masterTasks()).containsExactly(firstRun);
+  }
+
+  @Test
   void aLostAgentsTasksAreReplacedAndTheSurplusKilledWhenItReturns() throws Exception {
     h = new Harness(dir, 2);
     String v =

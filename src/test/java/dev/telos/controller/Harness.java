@@ -13,7 +13,6 @@ import dev.telos.store.StateStore;
 import dev.telos.testing.TempGitRepo;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.InstantSource;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Predicate;
@@ -25,6 +24,7 @@ public final class Harness implements AutoCloseable {
   final TempGitRepo repo;
   final LocalCluster cluster;
   Controller controller;
+  final dev.telos.testing.OffsetClock clock = new dev.telos.testing.OffsetClock();
   PlannerSettings planner =
       new PlannerSettings(
           0.5,
@@ -71,8 +71,7 @@ public final class Harness implements AutoCloseable {
             .backoff(new BackoffPolicy(Duration.ofMillis(50), Duration.ofMillis(500)))
             .missedHeartbeats(5);
     controller =
-        new Controller(
-            settings, source, mesos, new StateStore(dir.resolve("data")), InstantSource.system());
+        new Controller(settings, source, mesos, new StateStore(dir.resolve("data")), clock);
     metrics = new dev.telos.api.Metrics(controller);
     controller.events(metrics);
     controller.start();

@@ -83,6 +83,20 @@ class JobPlannerTest {
   }
 
   @Test
+  void aDueRunWithoutOffersIsNotRecordedSoTheNextPassRetriesIt() {
+    App allow = cron("Allow", null);
+    f.with(allow);
+    f.history.put(
+        allow.key(),
+        new AppHistory(0, null, Set.of(), 0, null, Instant.parse("2026-06-01T11:54:00Z")));
+    Plan plan = f.plan();
+    assertThat(plan.launches()).isEmpty();
+    assertThat(plan.pending()).hasSize(1);
+    assertThat(plan.cronEvents()).isEmpty();
+    assertThat(plan.wantsOffers()).isTrue();
+  }
+
+  @Test
   void forbidSkipsARunWhileThePreviousOneIsActive() {
     App forbid = cron("Forbid", null);
     f.with(forbid).offer("a1", 4, 1000, 1, 0);

@@ -81,6 +81,50 @@ public final class TempGitRepo implements AutoCloseable {
     return c.getName();
   }
 
+  /**
+   * Commits the staged tree with an OpenPGP signature made by {@code signer} over the commit's
+   * content (as git signs it); returns the SHA.
+   */
+  public String commitSigned(String message, java.util.function.Function<byte[], byte[]> signer)
+      throws GitAPIException, IOException {
+    git.add().addFilepattern(".").call();
+    git.add().addFilepattern(".").setUpdate(true).call();
+    org.eclipse.jgit.lib.Repository repo = git.getRepository();
+    PersonIdent who =
+        new PersonIdent(
+            "Ada Lovelace",
+            "ada@example.com",
+            Instant.parse("2026-01-01T00:00:00Z").plusSeconds(60L * clock++),
+            ZoneOffset.UTC);
+    try (org.eclipse.jgit.lib.ObjectInserter inserter = repo.newObjectInserter()) {
+      org.eclipse.jgit.dircache.DirCache index = repo.lockDirCache();
+      org.eclipse.jgit.lib.ObjectId tree;
+      try {
+        tree = index.writeTree(inserter);
+      } finally {
+        index.unlock();
+      }
+      org.eclipse.jgit.lib.CommitBuilder commit = new org.eclipse.jgit.lib.CommitBuilder();
+      commit.setTreeId(tree);
+      org.eclipse.jgit.lib.ObjectId head = repo.resolve("HEAD");
+      if (head != null) {
+        commit.setParentId(head);
+      }
+      commit.setAuthor(who);
+      commit.setCommitter(who);
+      commit.setMessage(message);
+      byte[] payload = commit.build();
+      commit.setGpgSignature(new org.eclipse.jgit.lib.GpgSignature(signer.apply(payload)));
+      org.eclipse.jgit.lib.ObjectId id = inserter.insert(commit);
+      inserter.flush();
+      org.eclipse.jgit.lib.RefUpdate update = repo.updateRef("HEAD");
+      update.setNewObjectId(id);
+      update.setForceUpdate(true);
+      update.update();
+      return id.getName();
+    }
+  }
+
   /** Creates and checks out a branch at HEAD. */
   public TempGitRepo branch(String name) throws GitAPIException {
     git.checkout().setCreateBranch(true).setName(name).call();
