@@ -84,4 +84,92 @@ class DependencyRulesTest {
             "org.eclipse.jgit..")
         .check(CLASSES);
   }
+
+  @Test
+  void manifestsTouchNeitherGitNorMesosNorTheNetwork() {
+    noClasses()
+        .that()
+        .resideInAPackage("dev.telos.manifest..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "dev.telos.git..",
+            "dev.telos.mesos..",
+            "dev.telos.cluster..",
+            "dev.telos.reconcile..",
+            "dev.telos.controller..",
+            "org.eclipse.jgit..",
+            "org.apache.mesos..",
+            "okhttp3..",
+            "java.net..")
+        .check(CLASSES);
+  }
+
+  @Test
+  void theGitSourceDecidesNothingAboutTasks() {
+    noClasses()
+        .that()
+        .resideInAPackage("dev.telos.git..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "dev.telos.cluster..",
+            "dev.telos.reconcile..",
+            "dev.telos.controller..",
+            "dev.telos.mesos..",
+            "dev.telos.api..",
+            "dev.telos.cli..")
+        .check(CLASSES);
+  }
+
+  @Test
+  void theLiveStateNeverCallsMesos() {
+    noClasses()
+        .that()
+        .resideInAPackage("dev.telos.cluster..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage("dev.telos.mesos..", "dev.telos.controller..", "okhttp3..")
+        .check(CLASSES);
+  }
+
+  @Test
+  void theControllerSpeaksNoHttpOfItsOwnAndNeverReachesUp() {
+    noClasses()
+        .that()
+        .resideInAPackage("dev.telos.controller..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "dev.telos.api..", "dev.telos.cli..", "com.sun.net.httpserver..", "okhttp3..")
+        .check(CLASSES);
+  }
+
+  @Test
+  void theApiHoldsNoStateAndSitsBelowTheCli() {
+    noClasses()
+        .that()
+        .resideInAPackage("dev.telos.api..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage("dev.telos.cli..", "dev.telos.mesos..", "dev.telos.store..")
+        .check(CLASSES);
+  }
+
+  @Test
+  void theStoreIsALeaf() {
+    noClasses()
+        .that()
+        .resideInAPackage("dev.telos.store..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "dev.telos.controller..",
+            "dev.telos.reconcile..",
+            "dev.telos.mesos..",
+            "dev.telos.git..",
+            "dev.telos.api..",
+            "dev.telos.cli..")
+        .check(CLASSES);
+  }
 }
