@@ -157,6 +157,26 @@ class ControllerIT {
   }
 
   @Test
+  void anUnreachableRepositoryChangesNothing() throws Exception {
+    h = new Harness(dir, 1);
+    String v = h.commit("a.yaml", sleeper("a", 2), "a");
+    h.start();
+    h.awaitSynced(v);
+    Set<String> before = h.running("a");
+    h.repo.close();
+    try (var files = java.nio.file.Files.walk(h.repo.dir())) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    }
+    await().until(() -> h.view().syncStatus().equals("Error"));
+    assertThat(h.view().lastError().message()).contains("cannot read");
+    await()
+        .during(Duration.ofSeconds(2))
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> h.running("a").equals(before));
+    assertThat(h.view().revision()).isEqualTo(v);
+  }
+
+  @Test
   void removedAppsArePrunedButAMassRemovalIsHeld() throws Exception {
     h = new Harness(dir, 1);
     h.repo
