@@ -56,9 +56,10 @@ final class ControllerOptions {
 
   @Option(
       names = "--poll",
-      defaultValue = "5s",
       converter = DurationConverter.class,
-      description = "How often the repository is checked (default: ${DEFAULT-VALUE}).")
+      description =
+          "How often the repository is checked (default: 5s for telos local, 30s for"
+              + " telos run).")
   Duration poll;
 
   @Option(
@@ -142,7 +143,9 @@ final class ControllerOptions {
     }
   }
 
-  Running start(String masterUrl, Path dataDir, String defaultBind) throws IOException {
+  Running start(String masterUrl, Path dataDir, String defaultBind, Duration defaultPoll)
+      throws IOException {
+    Duration poll = this.poll != null ? this.poll : defaultPoll;
     StateStore store = new StateStore(dataDir);
     GitCredentials credentials =
         gitSshKey != null

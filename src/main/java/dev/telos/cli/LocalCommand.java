@@ -49,7 +49,7 @@ final class LocalCommand implements Callable<Integer> {
                 .build());
     ControllerOptions.Running running;
     try {
-      running = options.start(cluster.url(), dir, "127.0.0.1");
+      running = options.start(cluster.url(), dir, "127.0.0.1", java.time.Duration.ofSeconds(5));
     } catch (RuntimeException | java.io.IOException e) {
       cluster.close();
       throw e;

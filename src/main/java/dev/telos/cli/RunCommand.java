@@ -26,17 +26,24 @@ final class RunCommand implements Callable<Integer> {
       description = "Framework ID, task records and sync history (default: ${DEFAULT-VALUE}).")
   Path dataDir;
 
+  @Option(
+      names = "--zk",
+      paramLabel = "zk://HOST:PORT/PATH",
+      description = "Read the leading master from ZooKeeper (not supported yet).")
+  String zk;
+
   @Mixin ControllerOptions options;
 
   @Override
   public Integer call() throws Exception {
-    if (master.startsWith("zk://")) {
+    if (zk != null || master.startsWith("zk://")) {
       throw new picocli.CommandLine.ParameterException(
           new picocli.CommandLine(this),
           "--master zk://... is not supported yet: give the http(s) URL of any master; a"
               + " non-leading master redirects to the leader");
     }
-    ControllerOptions.Running running = options.start(master, dataDir, "0.0.0.0");
+    ControllerOptions.Running running =
+        options.start(master, dataDir, "0.0.0.0", java.time.Duration.ofSeconds(30));
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
