@@ -134,6 +134,9 @@ final class ControllerOptions {
   @Option(names = "--user", description = "Unix user tasks run as (default: this process's).")
   String user;
 
+  /** Set by {@code telos run} for masters found through ZooKeeper. */
+  java.util.function.Supplier<java.util.Optional<String>> leaderDetector;
+
   /** A running controller with its API; close it to stop both. */
   record Running(Controller controller, ApiServer api) implements AutoCloseable {
     @Override
@@ -196,7 +199,8 @@ final class ControllerOptions {
         MesosClientConfig.builder(masterUrl, Controller.frameworkInfo(settings))
             .contentType(mesosContentType)
             .credentials(mesosCredentials)
-            .caBundle(mesosCaBundle);
+            .caBundle(mesosCaBundle)
+            .leaderDetector(leaderDetector);
     Controller controller = new Controller(settings, source, mesos, store, InstantSource.system());
     controller.start();
     ApiServer api =

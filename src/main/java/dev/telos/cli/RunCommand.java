@@ -29,27 +29,35 @@ final class RunCommand implements Callable<Integer> {
   @Option(
       names = "--zk",
       paramLabel = "zk://HOST:PORT/PATH",
-      description = "Read the leading master from ZooKeeper (not supported yet).")
+      description =
+          "Find the leading master in ZooKeeper, as Mesos publishes it (same as"
+              + " --master zk://...).")
   String zk;
 
   @Mixin ControllerOptions options;
 
   @Override
   public Integer call() throws Exception {
-    if (zk != null || master.startsWith("zk://")) {
-      throw new picocli.CommandLine.ParameterException(
-          new picocli.CommandLine(this),
-          "--master zk://... is not supported yet: give the http(s) URL of any master; a"
-              + " non-leading master redirects to the leader");
+    String zkUrl = zk != null ? zk : master.startsWith("zk://") ? master : null;
+    dev.telos.ha.ZkMasterDetector detector = null;
+    String masterUrl = master;
+    if (zkUrl != null) {
+      detector = dev.telos.ha.ZkMasterDetector.connect(zkUrl);
+      options.leaderDetector = detector::leader;
+      masterUrl = detector.leader().orElse("http://127.0.0.1:5050");
     }
     ControllerOptions.Running running =
-        options.start(master, dataDir, "0.0.0.0", java.time.Duration.ofSeconds(30));
+        options.start(masterUrl, dataDir, "0.0.0.0", java.time.Duration.ofSeconds(30));
+    dev.telos.ha.ZkMasterDetector zkDetector = detector;
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
                 () -> {
                   running.close();
+                  if (zkDetector != null) {
+                    zkDetector.close();
+                  }
                   stopped.countDown();
                 },
                 "telos-shutdown"));

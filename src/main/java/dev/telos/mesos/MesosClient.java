@@ -393,6 +393,18 @@ public final class MesosClient implements AutoCloseable {
   private boolean subscribeOnce() throws IOException {
     state = ConnectionState.SUBSCRIBING;
     dropReason = null;
+    if (config.leaderDetector != null) {
+      String leader =
+          config
+              .leaderDetector
+              .get()
+              .orElseThrow(() -> new IOException("no leading Mesos master is known yet"));
+      HttpUrl url = HttpUrl.parse(leader);
+      if (url == null) {
+        throw new IOException("the detected leader is not an http(s) URL: " + leader);
+      }
+      endpoint = schedulerEndpoint(url);
+    }
     FrameworkInfo.Builder info = config.frameworkInfo.toBuilder();
     org.apache.mesos.v1.scheduler.Protos.Call.Builder call =
         org.apache.mesos.v1.scheduler.Protos.Call.newBuilder()

@@ -25,8 +25,10 @@ public final class MesosClientConfig {
   final int maxCallAttempts;
   final int maxRedirects;
   final FrameworkIdStore frameworkIdStore;
+  final java.util.function.Supplier<java.util.Optional<String>> leaderDetector;
 
   private MesosClientConfig(Builder b) {
+    this.leaderDetector = b.leaderDetector;
     this.master = b.master;
     this.frameworkInfo = b.frameworkInfo;
     this.contentType = b.contentType;
@@ -88,6 +90,7 @@ public final class MesosClientConfig {
     private int maxCallAttempts = 5;
     private int maxRedirects = 3;
     private FrameworkIdStore frameworkIdStore = FrameworkIdStore.inMemory();
+    private java.util.function.Supplier<java.util.Optional<String>> leaderDetector;
 
     private Builder(String masterUrl, FrameworkInfo frameworkInfo) {
       Objects.requireNonNull(masterUrl, "masterUrl");
@@ -196,6 +199,16 @@ public final class MesosClientConfig {
     /** Where the framework ID is kept between runs (default: in memory only). */
     public Builder frameworkIdStore(FrameworkIdStore store) {
       this.frameworkIdStore = Objects.requireNonNull(store, "frameworkIdStore");
+      return this;
+    }
+
+    /**
+     * Asks {@code detector} for the leading master's URL before every subscription (for masters
+     * found through ZooKeeper); empty means no leader is known yet, and the client backs off.
+     */
+    public Builder leaderDetector(
+        java.util.function.Supplier<java.util.Optional<String>> detector) {
+      this.leaderDetector = detector;
       return this;
     }
 
