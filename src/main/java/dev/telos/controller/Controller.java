@@ -94,6 +94,8 @@ public final class Controller implements AutoCloseable {
   private final Map<String, TaskRecord> records = new LinkedHashMap<>();
   private final Map<String, AppHistory> history = new HashMap<>();
   private final List<SyncRecord> syncs = new ArrayList<>();
+  private final Map<String, List<RunRecord>> runs = new HashMap<>();
+  private static final int MAX_RUNS = 20;
   private MesosClient client;
   private Snapshot desired;
   private StatusView.ErrorView lastError;
@@ -185,6 +187,18 @@ public final class Controller implements AutoCloseable {
     JavaType syncType =
         store.mapper().getTypeFactory().constructCollectionType(List.class, SyncRecord.class);
     syncs.addAll(store.<List<SyncRecord>>read("history", syncType).orElse(List.of()));
+    JavaType runsType =
+        store
+            .mapper()
+            .getTypeFactory()
+            .constructMapType(
+                HashMap.class,
+                store.mapper().getTypeFactory().constructType(String.class),
+                store
+                    .mapper()
+                    .getTypeFactory()
+                    .constructCollectionType(List.class, RunRecord.class));
+    runs.putAll(store.<Map<String, List<RunRecord>>>read("runs", runsType).orElse(Map.of()));
     log.info("controller starting known_tasks={} sync_records={}", records.size(), syncs.size());
     loop.start();
     FrameworkIdStore ids =
@@ -314,6 +328,18 @@ public final class Controller implements AutoCloseable {
       for (Plan.Launch l : e.getValue()) {
         tasks.add(l.task());
         live.launching(l.taskId(), l.agentId(), l.host(), l.ports(), now);
+        App app = appOf(l.appKey());
+        if (app instanceof Job || app instanceof CronJob) {
+          Instant fire =
+              plan.cronEvents().stream()
+                  .filter(c -> c.started() && c.appKey().equals(l.appKey()))
+                  .map(Plan.CronEvent::fireTime)
+                  .findFirst()
+                  .orElse(null);
+          addRun(
+              l.appKey(),
+              new RunRecord(l.taskId(), app.specHash(), fire, now, null, "Running", l.reason()));
+        }
         log.info(
             "launching task={} app={} host={} reason=\"{}\"",
             l.taskId(),
@@ -353,6 +379,19 @@ public final class Controller implements AutoCloseable {
           k.gracePeriod());
     }
     for (Plan.CronEvent c : plan.cronEvents()) {
+      if (!c.started()) {
+        App app = appOf(c.appKey());
+        addRun(
+            c.appKey(),
+            new RunRecord(
+                null,
+                app == null ? null : app.specHash(),
+                c.fireTime(),
+                now,
+                now,
+                "Skipped",
+                c.reason()));
+      }
       AppHistory h = history.getOrDefault(c.appKey(), AppHistory.EMPTY);
       history.put(
           c.appKey(),
@@ -390,6 +429,38 @@ public final class Controller implements AutoCloseable {
     }
     if (!plan.kills().isEmpty()) {
       events.killed(plan.kills().size());
+    }
+  }
+
+  private void addRun(String appKey, RunRecord run) {
+    List<RunRecord> list = runs.computeIfAbsent(appKey, k -> new ArrayList<>());
+    list.add(0, run);
+    while (list.size() > MAX_RUNS) {
+      list.remove(list.size() - 1);
+    }
+    store.write("runs", runs);
+  }
+
+  private void endRun(String appKey, LiveTask task, Instant now) {
+    List<RunRecord> list = runs.get(appKey);
+    if (list == null) {
+      return;
+    }
+    for (int i = 0; i < list.size(); i++) {
+      RunRecord r = list.get(i);
+      if (task.id().equals(r.taskId()) && r.finishedAt() == null) {
+        String how =
+            switch (task.state()) {
+              case TASK_FINISHED -> "Succeeded";
+              case TASK_KILLED -> "Killed";
+              default -> "Failed";
+            };
+        list.set(
+            i,
+            r.end(now, how, task.state() + (task.message() == null ? "" : ": " + task.message())));
+        store.write("runs", runs);
+        return;
+      }
     }
   }
 
@@ -675,6 +746,7 @@ public final class Controller implements AutoCloseable {
     AppHistory h = history.getOrDefault(key, AppHistory.EMPTY);
     boolean expected = task.killRequestedAt() != null || task.state() == TaskState.TASK_KILLED;
     if (app instanceof Job || app instanceof CronJob) {
+      endRun(key, task, now);
       if (task.state() == TaskState.TASK_FINISHED) {
         Set<String> done = new HashSet<>(h.succeededJobSpecs());
         if (app instanceof Job) {
@@ -769,7 +841,8 @@ public final class Controller implements AutoCloseable {
                 s == null ? null : s.message(),
                 desired.commit().sha(),
                 app.specHash(),
-                tasksByApp.getOrDefault(app.key(), List.of())));
+                tasksByApp.getOrDefault(app.key(), List.of()),
+                runs.getOrDefault(app.key(), List.of())));
       }
     }
     for (Map.Entry<String, Plan.AppStatus> e : plan.apps().entrySet()) {
@@ -787,7 +860,8 @@ public final class Controller implements AutoCloseable {
                 e.getValue().message(),
                 null,
                 null,
-                tasksByApp.getOrDefault(e.getKey(), List.of())));
+                tasksByApp.getOrDefault(e.getKey(), List.of()),
+                List.of()));
       }
     }
     String sync = syncStatus(plan);
@@ -844,7 +918,11 @@ public final class Controller implements AutoCloseable {
       return "OutOfSync";
     }
     boolean progressing = !subscribed || !reconciled;
-    for (Plan.AppStatus s : plan.apps().values()) {
+    for (Map.Entry<String, Plan.AppStatus> e : plan.apps().entrySet()) {
+      Plan.AppStatus s = e.getValue();
+      if (s.status().equals("Running") && appOf(e.getKey()) instanceof CronJob) {
+        continue; // a scheduled run in progress is the desired state, not a pending change
+      }
       switch (s.status()) {
         case "Synced", "Succeeded", "Scheduled" -> {}
         case "Failed", "PruneHeld" -> {

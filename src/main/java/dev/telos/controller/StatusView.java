@@ -42,9 +42,11 @@ public record StatusView(
       String message,
       String revision,
       String specHash,
-      List<TaskView> tasks) {
+      List<TaskView> tasks,
+      List<RunRecord> runs) {
     public AppView {
       tasks = List.copyOf(tasks);
+      runs = List.copyOf(runs);
     }
   }
 

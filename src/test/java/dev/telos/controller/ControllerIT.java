@@ -12,6 +12,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -227,11 +228,24 @@ class ControllerIT {
     h.start();
     h.awaitApp("once", a -> a.status().equals("Succeeded"));
     h.awaitSynced(v);
+    List<RunRecord> runs = h.app("once").runs();
+    assertThat(runs)
+        .singleElement()
+        .satisfies(
+            r -> {
+              assertThat(r.result()).isEqualTo("Succeeded");
+              assertThat(r.specHash()).isEqualTo(h.app("once").specHash());
+              assertThat(r.finishedAt()).isAfterOrEqualTo(r.startedAt());
+            });
   }
 
   @Test
   void aCronJobFiresOnItsScheduleAndForbidSkipsOverlappingRuns() throws Exception {
     h = new Harness(dir, 1);
+    // Start two seconds into a minute of the injected clock, so no real minute boundary
+    // passes while the test runs: only the test's own clock moves fire the schedule.
+    long intoMinute = h.clock.instant().getEpochSecond() % 60;
+    h.clock.advance(Duration.ofSeconds((62 - intoMinute) % 60));
     // Every minute; each run outlives the next fire time, so Forbid must skip that one.
     String v =
         h.commit(
@@ -259,6 +273,11 @@ class ControllerIT {
         .atMost(Duration.ofSeconds(10))
         .until(() -> h.running("tick").equals(java.util.Set.of(firstRun)));
     assertThat(h.masterTasks()).containsExactly(firstRun);
+    await().until(() -> h.app("tick").runs().size() == 2);
+    assertThat(h.app("tick").runs())
+        .extracting(RunRecord::result)
+        .containsExactly("Skipped", "Running");
+    assertThat(h.app("tick").runs().get(0).message()).contains("Forbid");
   }
 
   @Test

@@ -77,6 +77,23 @@ class GitSourceIT {
   }
 
   @Test
+  void aFileUrlReadsTheSameRepository() throws Exception {
+    source =
+        new GitSource(
+            new GitSource.Config(
+                remote.dir().toUri().toString(),
+                "main",
+                "apps",
+                null,
+                tmp.resolve("data"),
+                false,
+                Duration.ofSeconds(30)),
+            new ManifestLoader());
+    assertThat(remote.dir().toUri().toString()).startsWith("file:");
+    assertThat(updated(source.poll()).apps()).extracting(App::key).containsExactly("default/web");
+  }
+
+  @Test
   void anUnmovedRefIsNotFetchedAgainAndReportsUnchanged() throws Exception {
     open("main", "");
     Snapshot first = updated(source.poll());
