@@ -121,8 +121,8 @@ public final class ApiServer implements AutoCloseable {
           throw new ApiError(405, "use POST");
         }
         authorize(ex);
-        controller.requestSync();
-        send(ex, 202, Map.of("accepted", true));
+        long request = controller.requestSync();
+        send(ex, 202, Map.of("accepted", true, "request", request));
       } else if (path.equals("/api/v1/webhooks/git")) {
         if (!method.equals("POST")) {
           throw new ApiError(405, "use POST");
@@ -163,6 +163,8 @@ public final class ApiServer implements AutoCloseable {
     m.put("mesosConnection", v.mesosConnection());
     m.put("heldPrune", v.heldPrune());
     m.put("updatedAt", v.updatedAt());
+    m.put("checkedAt", v.checkedAt());
+    m.put("checkedRequest", v.checkedRequest());
     return m;
   }
 

@@ -187,7 +187,7 @@ final class ClientCommands {
       ApiClient client = options.client();
       PrintWriter out = spec.commandLine().getOut();
       Instant asked = Instant.now();
-      client.post("/api/v1/sync");
+      long request = client.post("/api/v1/sync").path("request").asLong(0);
       if (!await) {
         out.println(options.json() ? "{\"accepted\":true}" : "sync requested");
         out.flush();
@@ -197,7 +197,8 @@ final class ClientCommands {
       String last = null;
       while (Instant.now().isBefore(deadline)) {
         JsonNode s = client.get("/api/v1/status");
-        Instant updated = Instant.parse(s.path("updatedAt").asText(Instant.EPOCH.toString()));
+        // A result counts only once a repository check that began after our request is in.
+        boolean checked = s.path("checkedRequest").asLong(0) >= request;
         String sync = s.path("syncStatus").asText();
         String line = sync + " at " + shortSha(s.path("revision").asText(null)) + progress(client);
         if (!line.equals(last)) {
@@ -205,10 +206,10 @@ final class ClientCommands {
           out.flush();
           last = line;
         }
-        if (updated.isAfter(asked) && sync.equals("Synced")) {
+        if (checked && sync.equals("Synced")) {
           return 0;
         }
-        if (updated.isAfter(asked) && sync.equals("Error")) {
+        if (checked && sync.equals("Error")) {
           out.println("error: " + s.path("lastError").path("message").asText());
           out.flush();
           return 1;

@@ -108,6 +108,10 @@ public final class Controller implements AutoCloseable {
   private ScheduledFuture<?> reconcileTimer;
   private String mesosState = "DISCONNECTED";
   private String fatal;
+  private Instant checkedAt;
+  private long checkedRequest;
+  private final java.util.concurrent.atomic.AtomicLong syncRequests =
+      new java.util.concurrent.atomic.AtomicLong();
 
   public Controller(
       ControllerSettings settings,
@@ -215,26 +219,34 @@ public final class Controller implements AutoCloseable {
         };
     client = MesosClient.start(mesosConfig.frameworkIdStore(ids).build(), new Listener());
     long period = settings.poll().toMillis();
-    timers.scheduleWithFixedDelay(this::requestSync, 0, period, TimeUnit.MILLISECONDS);
+    timers.scheduleWithFixedDelay(() -> requestSync(), 0, period, TimeUnit.MILLISECONDS);
   }
 
-  /** Fetches now and reconciles (the {@code sync} endpoint and webhooks call this). */
-  public void requestSync() {
+  /**
+   * Fetches now and reconciles (the {@code sync} endpoint and webhooks call this). Returns the
+   * request's number: once {@link StatusView#checkedRequest()} reaches it, the status reflects a
+   * repository check that began after the request.
+   */
+  public long requestSync() {
+    long id = syncRequests.incrementAndGet();
     if (!running.get() || !pollQueued.compareAndSet(false, true)) {
-      return;
+      return id;
     }
     try {
       poller.execute(
           () -> {
             pollQueued.set(false);
+            long covers = syncRequests.get();
+            Instant began = clock.instant();
             long started = System.nanoTime();
             PollResult result = source.poll();
             events.gitPolled(Duration.ofNanos(System.nanoTime() - started), outcome(result));
-            post(() -> onPoll(result));
+            post(() -> onPoll(result, began, covers));
           });
     } catch (java.util.concurrent.RejectedExecutionException e) {
       pollQueued.set(false);
     }
+    return id;
   }
 
   /** The latest published view. */
@@ -477,8 +489,10 @@ public final class Controller implements AutoCloseable {
 
   // --- inputs ----------------------------------------------------------------------------------
 
-  private void onPoll(PollResult result) {
+  private void onPoll(PollResult result, Instant began, long covers) {
     Instant now = clock.instant();
+    checkedAt = began;
+    checkedRequest = Math.max(checkedRequest, covers);
     if (result instanceof PollResult.Updated u) {
       Snapshot s = u.snapshot();
       boolean first = desired == null;
@@ -884,6 +898,8 @@ public final class Controller implements AutoCloseable {
             ready,
             plan.heldPrune(),
             now,
+            checkedAt,
+            checkedRequest,
             apps,
             List.copyOf(syncs));
     StatusView previous = view.getAndSet(v);

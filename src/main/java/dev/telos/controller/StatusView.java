@@ -8,6 +8,9 @@ import java.util.List;
  *
  * @param syncStatus {@code Synced}, {@code Progressing}, {@code OutOfSync} or {@code Error}
  * @param lastError the error that keeps the controller from the newest commit, or null
+ * @param checkedAt when the latest repository check whose result was taken in began, or null
+ * @param checkedRequest the number of the newest sync request that check covers (see {@link
+ *     Controller#requestSync()})
  */
 public record StatusView(
     String revision,
@@ -19,6 +22,8 @@ public record StatusView(
     boolean ready,
     String heldPrune,
     Instant updatedAt,
+    Instant checkedAt,
+    long checkedRequest,
     List<AppView> apps,
     List<SyncRecord> history) {
   public StatusView {
@@ -75,6 +80,8 @@ public record StatusView(
         false,
         null,
         Instant.EPOCH,
+        null,
+        0,
         List.of(),
         List.of());
   }
