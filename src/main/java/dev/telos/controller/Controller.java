@@ -26,12 +26,10 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
@@ -404,16 +402,9 @@ public final class Controller implements AutoCloseable {
                 "Skipped",
                 c.reason()));
       }
-      AppHistory h = history.getOrDefault(c.appKey(), AppHistory.EMPTY);
       history.put(
           c.appKey(),
-          new AppHistory(
-              h.consecutiveFailures(),
-              h.lastFailureAt(),
-              h.succeededJobSpecs(),
-              h.failedAttempts(),
-              h.attemptsSpec(),
-              c.fireTime()));
+          history.getOrDefault(c.appKey(), AppHistory.EMPTY).withCronFire(c.fireTime()));
       log.info(
           "cron {} app={} fire_time={} reason=\"{}\"",
           c.started() ? "run" : "skipped",
@@ -570,16 +561,7 @@ public final class Controller implements AutoCloseable {
     for (App app : desired.apps()) {
       if (app instanceof CronJob
           && history.getOrDefault(app.key(), AppHistory.EMPTY).lastCronFire() == null) {
-        AppHistory h = history.getOrDefault(app.key(), AppHistory.EMPTY);
-        history.put(
-            app.key(),
-            new AppHistory(
-                h.consecutiveFailures(),
-                h.lastFailureAt(),
-                h.succeededJobSpecs(),
-                h.failedAttempts(),
-                h.attemptsSpec(),
-                now));
+        history.put(app.key(), history.getOrDefault(app.key(), AppHistory.EMPTY).withCronFire(now));
         changed = true;
       }
     }
@@ -728,15 +710,7 @@ public final class Controller implements AutoCloseable {
       boolean healthyEnough =
           app == null || app.task().healthCheck() == null || Boolean.TRUE.equals(task.healthy());
       if (h != null && h.consecutiveFailures() > 0 && healthyEnough && !(app instanceof Job)) {
-        history.put(
-            key,
-            new AppHistory(
-                0,
-                h.lastFailureAt(),
-                h.succeededJobSpecs(),
-                h.failedAttempts(),
-                h.attemptsSpec(),
-                h.lastCronFire()));
+        history.put(key, h.withRecovery());
         historyChanged = true;
       }
     }
@@ -762,22 +736,9 @@ public final class Controller implements AutoCloseable {
     if (app instanceof Job || app instanceof CronJob) {
       endRun(key, task, now);
       if (task.state() == TaskState.TASK_FINISHED) {
-        Set<String> done = new HashSet<>(h.succeededJobSpecs());
-        if (app instanceof Job) {
-          done.add(task.specHash());
-        }
-        history.put(key, new AppHistory(0, h.lastFailureAt(), done, 0, null, h.lastCronFire()));
+        history.put(key, h.withSuccess(app instanceof Job ? task.specHash() : null));
       } else if (!expected) {
-        int attempts = task.specHash().equals(h.attemptsSpec()) ? h.failedAttempts() + 1 : 1;
-        history.put(
-            key,
-            new AppHistory(
-                h.consecutiveFailures() + 1,
-                now,
-                h.succeededJobSpecs(),
-                attempts,
-                task.specHash(),
-                h.lastCronFire()));
+        history.put(key, h.withFailedAttempt(task.specHash(), now));
       } else {
         return false;
       }
@@ -787,15 +748,7 @@ public final class Controller implements AutoCloseable {
     if (expected) {
       return false;
     }
-    history.put(
-        key,
-        new AppHistory(
-            h.consecutiveFailures() + 1,
-            now,
-            h.succeededJobSpecs(),
-            h.failedAttempts(),
-            h.attemptsSpec(),
-            h.lastCronFire()));
+    history.put(key, h.withFailure(now));
     events.restarted(key);
     log.warn(
         "task ended unexpectedly app={} task={} state={} message=\"{}\"",

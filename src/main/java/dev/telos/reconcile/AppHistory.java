@@ -25,4 +25,38 @@ public record AppHistory(
   public AppHistory {
     succeededJobSpecs = Set.copyOf(succeededJobSpecs);
   }
+
+  /** After a cron fire time was handled (run or skipped). */
+  public AppHistory withCronFire(Instant fire) {
+    return new AppHistory(
+        consecutiveFailures, lastFailureAt, succeededJobSpecs, failedAttempts, attemptsSpec, fire);
+  }
+
+  /** After a task ended unexpectedly at {@code at}. */
+  public AppHistory withFailure(Instant at) {
+    return new AppHistory(
+        consecutiveFailures + 1, at, succeededJobSpecs, failedAttempts, attemptsSpec, lastCronFire);
+  }
+
+  /** After a healthy run: the restart backoff starts over. */
+  public AppHistory withRecovery() {
+    return new AppHistory(
+        0, lastFailureAt, succeededJobSpecs, failedAttempts, attemptsSpec, lastCronFire);
+  }
+
+  /** After a failed attempt of the Job spec {@code spec} at {@code at}. */
+  public AppHistory withFailedAttempt(String spec, Instant at) {
+    int attempts = spec.equals(attemptsSpec) ? failedAttempts + 1 : 1;
+    return new AppHistory(
+        consecutiveFailures + 1, at, succeededJobSpecs, attempts, spec, lastCronFire);
+  }
+
+  /** After a successful run of the Job spec {@code spec} (null for a cron run). */
+  public AppHistory withSuccess(String spec) {
+    Set<String> done = new java.util.HashSet<>(succeededJobSpecs);
+    if (spec != null) {
+      done.add(spec);
+    }
+    return new AppHistory(0, lastFailureAt, done, 0, null, lastCronFire);
+  }
 }

@@ -37,19 +37,20 @@ class ControllerIT {
       "  healthCheck: {type: COMMAND, command: 'false', interval: 200ms,"
           + " timeout: 1s, gracePeriod: 60s, maxConsecutiveFailures: 3}\n";
 
+  /** Python's HTTP server on a host port from the offer, health-checked over HTTP. */
+  static String web(int instances) {
+    return service(
+        "web",
+        instances,
+        "  command: exec python3 -m http.server $PORT_HTTP --bind"
+            + " $HOST\n  ports: [{name: http}]\n  healthCheck: {type: HTTP, port: http,"
+            + " interval: 200ms, timeout: 1s, gracePeriod: 20s}\n");
+  }
+
   @Test
   void launchesServesOnRealPortsAndScalesUpAndDownWithoutRestarts() throws Exception {
     h = new Harness(dir, 1);
-    String v1 =
-        h.commit(
-            "web.yaml",
-            service(
-                "web",
-                2,
-                "  command: exec python3 -m http.server"
-                    + " $PORT_HTTP --bind $HOST\n  ports: [{name: http}]\n  healthCheck: {type: HTTP,"
-                    + " port: http, interval: 200ms, timeout: 1s, gracePeriod: 20s}\n"),
-            "web x2");
+    String v1 = h.commit("web.yaml", web(2), "web x2");
     h.start();
     h.awaitSynced(v1);
     StatusView.AppView web = h.app("web");
@@ -68,29 +69,11 @@ class ControllerIT {
     }
     Set<String> first = h.running("web");
 
-    String v2 =
-        h.commit(
-            "web.yaml",
-            service(
-                "web",
-                3,
-                "  command: exec python3 -m http.server"
-                    + " $PORT_HTTP --bind $HOST\n  ports: [{name: http}]\n  healthCheck: {type: HTTP,"
-                    + " port: http, interval: 200ms, timeout: 1s, gracePeriod: 20s}\n"),
-            "web x3");
+    String v2 = h.commit("web.yaml", web(3), "web x3");
     h.awaitSynced(v2);
     assertThat(h.running("web")).hasSize(3).containsAll(first);
 
-    String v3 =
-        h.commit(
-            "web.yaml",
-            service(
-                "web",
-                1,
-                "  command: exec python3 -m http.server"
-                    + " $PORT_HTTP --bind $HOST\n  ports: [{name: http}]\n  healthCheck: {type: HTTP,"
-                    + " port: http, interval: 200ms, timeout: 1s, gracePeriod: 20s}\n"),
-            "web x1");
+    String v3 = h.commit("web.yaml", web(1), "web x1");
     h.awaitSynced(v3);
     assertThat(h.running("web")).hasSize(1);
     assertThat(first).containsAll(h.running("web"));
