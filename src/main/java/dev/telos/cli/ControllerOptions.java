@@ -134,6 +134,15 @@ final class ControllerOptions {
   @Option(names = "--user", description = "Unix user tasks run as (default: this process's).")
   String user;
 
+  @Option(
+      names = "--roles",
+      defaultValue = "*",
+      split = ",",
+      description =
+          "Mesos roles to receive offers for (MULTI_ROLE); an app's role must be one"
+              + " of them (default: ${DEFAULT-VALUE}).")
+  java.util.List<String> roles;
+
   /** Set by {@code telos run} for masters found through ZooKeeper. */
   java.util.function.Supplier<java.util.Optional<String>> leaderDetector;
 
@@ -196,7 +205,7 @@ final class ControllerOptions {
             ? Credentials.fromFile(mesosCredentialFile)
             : Credentials.fromEnvironment(System.getenv());
     MesosClientConfig.Builder mesos =
-        MesosClientConfig.builder(masterUrl, Controller.frameworkInfo(settings))
+        MesosClientConfig.builder(masterUrl, Controller.frameworkInfo(settings, roles))
             .contentType(mesosContentType)
             .credentials(mesosCredentials)
             .caBundle(mesosCaBundle)

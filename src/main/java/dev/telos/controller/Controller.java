@@ -135,15 +135,26 @@ public final class Controller implements AutoCloseable {
     };
   }
 
-  /** The framework description Telos subscribes with. */
+  /** The framework description Telos subscribes with, for the role {@code *}. */
   public static FrameworkInfo frameworkInfo(ControllerSettings settings) {
+    return frameworkInfo(settings, List.of("*"));
+  }
+
+  /**
+   * The framework description Telos subscribes with, for {@code roles} (MULTI_ROLE): offers come
+   * only for these roles, so an app's {@code role} must be one of them.
+   */
+  public static FrameworkInfo frameworkInfo(ControllerSettings settings, List<String> roles) {
+    if (roles.isEmpty()) {
+      throw new IllegalArgumentException("at least one role is needed");
+    }
     FrameworkInfo.Builder info =
         FrameworkInfo.newBuilder()
             .setName(settings.frameworkName())
             .setUser(settings.user())
             .setFailoverTimeout(settings.failoverTimeout().toSeconds())
             .setCheckpoint(true)
-            .addRoles("*");
+            .addAllRoles(roles);
     for (FrameworkInfo.Capability.Type c :
         List.of(
             FrameworkInfo.Capability.Type.PARTITION_AWARE,

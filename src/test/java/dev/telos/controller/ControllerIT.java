@@ -200,6 +200,24 @@ class ControllerIT {
   }
 
   @Test
+  void appsRunInTheirRoleOnlyWhenTheFrameworkSubscribesToIt() throws Exception {
+    h = new Harness(dir, 1);
+    h.roles = List.of("*", "batch");
+    h.commit(
+        "b.yaml",
+        sleeper("b", 1).replace("  command:", "  role: batch\n  command:"),
+        "b in role batch");
+    h.commit(
+        "c.yaml",
+        sleeper("c", 1).replace("  command:", "  role: other\n  command:"),
+        "c in a role nobody subscribed to");
+    h.start();
+    h.awaitApp("b", a -> a.runningInstances() == 1);
+    h.awaitApp("c", a -> a.message() != null && a.message().contains("role 'other'"));
+    assertThat(h.running("c")).isEmpty();
+  }
+
+  @Test
   void aJobRunsToCompletionOnce() throws Exception {
     h = new Harness(dir, 1);
     String v =

@@ -25,6 +25,7 @@ public final class Harness implements AutoCloseable {
   final LocalCluster cluster;
   Controller controller;
   final dev.telos.testing.OffsetClock clock = new dev.telos.testing.OffsetClock();
+  List<String> roles = List.of("*");
   PlannerSettings planner =
       new PlannerSettings(
           0.5,
@@ -67,7 +68,7 @@ public final class Harness implements AutoCloseable {
                 Duration.ofSeconds(30)),
             new ManifestLoader());
     MesosClientConfig.Builder mesos =
-        MesosClientConfig.builder(cluster.url(), Controller.frameworkInfo(settings))
+        MesosClientConfig.builder(cluster.url(), Controller.frameworkInfo(settings, roles))
             .backoff(new BackoffPolicy(Duration.ofMillis(50), Duration.ofMillis(500)))
             .missedHeartbeats(5);
     controller =
