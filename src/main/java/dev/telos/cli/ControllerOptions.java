@@ -211,6 +211,8 @@ final class ControllerOptions {
             .caBundle(mesosCaBundle)
             .leaderDetector(leaderDetector);
     Controller controller = new Controller(settings, source, mesos, store, InstantSource.system());
+    Metrics metrics = new Metrics(controller);
+    controller.events(metrics);
     controller.start();
     ApiServer api =
         new ApiServer(
@@ -221,7 +223,7 @@ final class ControllerOptions {
                 secret(apiTokenFile),
                 secret(webhookSecretFile),
                 branch),
-            new Metrics(controller));
+            metrics);
     return new Running(controller, api);
   }
 

@@ -103,6 +103,17 @@ class ClientCommandsIT {
     JsonNode history = JSON.readTree(telos("history", "--server", api, "--output", "json").text());
     assertThat(history.get(0).get("message").asText()).isEqualTo("add web");
     assertThat(telos("history", "--server", api).out().get(0)).startsWith("ID  STARTED");
+
+    // The packaged wiring reports what the controller did, not only the gauges.
+    String metrics =
+        java.net.http.HttpClient.newHttpClient()
+            .send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(api + "/metrics")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString())
+            .body();
+    assertThat(metrics)
+        .contains("telos_task_launches_total 2.0")
+        .contains("telos_sync_duration_seconds_count{result=\"Synced\"} 1");
   }
 
   @Test
