@@ -14,9 +14,6 @@ public sealed interface GitCredentials {
   /** Environment variable read by {@link #token(String, Path)} when no file is given. */
   String TOKEN_ENV = "TELOS_GIT_TOKEN";
 
-  /** Environment variable for the password of {@link Basic}. */
-  String PASSWORD_ENV = "TELOS_GIT_PASSWORD";
-
   /** No credentials: public repositories, local paths. */
   record None() implements GitCredentials {}
 
