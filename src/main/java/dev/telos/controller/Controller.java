@@ -107,6 +107,8 @@ public final class Controller implements AutoCloseable {
   private String mesosState = "DISCONNECTED";
   private String fatal;
   private Instant checkedAt;
+  private Instant reconcileStartedAt = Instant.EPOCH;
+  private final Map<String, Instant> heardAt = new HashMap<>();
   private long checkedRequest;
   private final java.util.concurrent.atomic.AtomicLong syncRequests =
       new java.util.concurrent.atomic.AtomicLong();
@@ -660,8 +662,52 @@ public final class Controller implements AutoCloseable {
     }
   }
 
+  /**
+   * Repeats explicit reconciliation, with backoff (1 s doubling to a minute), for the tasks that
+   * have had no update since the round began, until every one has been answered: a master
+   * recovering from failover may not answer for agents that have not re-registered yet.
+   */
+  private void scheduleReconcileRetry(int attempt) {
+    long delay = Math.min(60_000L, 1000L << Math.min(attempt, 6));
+    try {
+      timers.schedule(() -> post(() -> retryReconciliation(attempt)), delay, TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException stopped) {
+      // shutting down
+    }
+  }
+
+  private void retryReconciliation(int attempt) {
+    if (!subscribed) {
+      return;
+    }
+    List<Call.Reconcile.Task> unanswered = new ArrayList<>();
+    for (LiveTask t : live.tasks()) {
+      Instant heard = heardAt.get(t.id());
+      if (!t.terminal() && (heard == null || heard.isBefore(reconcileStartedAt))) {
+        unanswered.add(
+            dev.telos.mesos.Calls.reconcileTask(
+                TaskID.newBuilder().setValue(t.id()).build(),
+                t.agentId() == null
+                    ? null
+                    : org.apache.mesos.v1.Protos.AgentID.newBuilder()
+                        .setValue(t.agentId())
+                        .build()));
+      }
+    }
+    if (unanswered.isEmpty()) {
+      return;
+    }
+    log.info(
+        "reconciling again tasks_without_answer={} attempt={}", unanswered.size(), attempt + 1);
+    client.reconcile(unanswered);
+    events.reconciliation(true);
+    scheduleReconcileRetry(attempt + 1);
+  }
+
   /** Explicit reconciliation of every task we know, then implicit, then periodically. */
   private void startReconciliation() {
+    reconcileStartedAt = clock.instant();
+    scheduleReconcileRetry(0);
     List<Call.Reconcile.Task> known = new ArrayList<>();
     for (LiveTask t : live.tasks()) {
       known.add(
@@ -707,6 +753,7 @@ public final class Controller implements AutoCloseable {
   }
 
   private void onUpdate(TaskStatus status, Instant now) {
+    heardAt.put(status.getTaskId().getValue(), now);
     LiveTask before = live.task(status.getTaskId().getValue());
     LiveTask task = live.update(status, now);
     String key = task.appKey();
@@ -726,6 +773,7 @@ public final class Controller implements AutoCloseable {
       }
     }
     if (task.terminal()) {
+      heardAt.remove(task.id());
       if (records.remove(task.id()) != null) {
         store.write("tasks", records);
       }

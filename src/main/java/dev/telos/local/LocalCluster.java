@@ -167,6 +167,14 @@ public final class LocalCluster implements AutoCloseable {
     return master.restoreAgent(agentId);
   }
 
+  /**
+   * Leaves reconciliation requests unanswered (or answers them again), as a master does for tasks
+   * on agents that have not re-registered after a failover.
+   */
+  public void holdReconciliation(boolean held) {
+    master.holdReconciliation(held);
+  }
+
   /** Kills a task's processes abruptly: the task fails as a crash would make it. */
   public boolean crashTask(String taskId) {
     Master.Agent agent = master.agentOfTask(taskId);

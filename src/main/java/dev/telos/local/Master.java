@@ -745,7 +745,20 @@ final class Master {
     }
   }
 
+  private volatile boolean reconciliationHeld;
+
+  /**
+   * While held, RECONCILE gets no answer, as when agents are still re-registering after a master
+   * failover (fault injection).
+   */
+  void holdReconciliation(boolean held) {
+    reconciliationHeld = held;
+  }
+
   private void reconcile(Framework framework, List<Call.Reconcile.Task> requested) {
+    if (reconciliationHeld) {
+      return;
+    }
     if (requested.isEmpty()) {
       for (Task task : framework.tasks.values()) {
         sendReconciliation(framework, task);

@@ -338,6 +338,27 @@ class ControllerIT {
   }
 
   @Test
+  void unansweredReconciliationIsRepeatedUntilEveryTaskIsAccountedFor() throws Exception {
+    h = new Harness(dir, 1);
+    String v = h.commit("w.yaml", sleeper("w", 2), "w");
+    h.start();
+    h.awaitSynced(v);
+    Set<String> tasks = h.running("w");
+    h.stopController();
+
+    // A master that does not answer yet (its agents still re-registering after a failover).
+    h.cluster.holdReconciliation(true);
+    h.start();
+    await().until(() -> h.view().ready());
+    assertThat(h.app("w").tasks())
+        .extracting(StatusView.TaskView::state)
+        .containsOnly("TASK_STAGING");
+    h.cluster.holdReconciliation(false);
+    await().until(() -> h.running("w").equals(tasks));
+    assertThat(h.masterTasks()).hasSize(2);
+  }
+
+  @Test
   void aMasterFailoverIsFollowedAndChangesNothing() throws Exception {
     h = new Harness(dir, 1);
     String v = h.commit("w.yaml", sleeper("w", 2), "w");
