@@ -417,7 +417,9 @@ public final class Controller implements AutoCloseable {
       }
       history.put(
           c.appKey(),
-          history.getOrDefault(c.appKey(), AppHistory.EMPTY).withCronFire(c.fireTime()));
+          history
+              .getOrDefault(c.appKey(), AppHistory.EMPTY)
+              .withCronFire(c.fireTime(), c.started()));
       log.info(
           "cron {} app={} fire_time={} reason=\"{}\"",
           c.started() ? "run" : "skipped",
@@ -574,7 +576,8 @@ public final class Controller implements AutoCloseable {
     for (App app : desired.apps()) {
       if (app instanceof CronJob
           && history.getOrDefault(app.key(), AppHistory.EMPTY).lastCronFire() == null) {
-        history.put(app.key(), history.getOrDefault(app.key(), AppHistory.EMPTY).withCronFire(now));
+        history.put(
+            app.key(), history.getOrDefault(app.key(), AppHistory.EMPTY).withCronFire(now, false));
         changed = true;
       }
     }

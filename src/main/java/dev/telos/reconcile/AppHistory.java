@@ -26,10 +26,15 @@ public record AppHistory(
     succeededJobSpecs = Set.copyOf(succeededJobSpecs);
   }
 
-  /** After a cron fire time was handled (run or skipped). */
-  public AppHistory withCronFire(Instant fire) {
+  /** After a cron fire time was handled: a started run begins with no failed attempts. */
+  public AppHistory withCronFire(Instant fire, boolean started) {
     return new AppHistory(
-        consecutiveFailures, lastFailureAt, succeededJobSpecs, failedAttempts, attemptsSpec, fire);
+        consecutiveFailures,
+        lastFailureAt,
+        succeededJobSpecs,
+        started ? 0 : failedAttempts,
+        started ? null : attemptsSpec,
+        fire);
   }
 
   /** After a task ended unexpectedly at {@code at}. */

@@ -484,12 +484,40 @@ public final class Planner {
             message = "run of " + due + " waiting for offers";
           }
         }
+      } else if (active.isEmpty()) {
+        message = retryCronRun(key, app, history);
       }
       app.schedule().next(due != null && due.isAfter(now) ? due : now).ifPresent(this::wake);
       statuses.put(
           key,
           new Plan.AppStatus(
               active.isEmpty() ? "Scheduled" : "Running", 0, countRunning(tasks), 0, message));
+    }
+
+    /**
+     * Retries the current cron run after a failure, as a Job would: up to {@code retries} times,
+     * waiting {@code backoff} doubling. Failed attempts are counted per run (reset when a new fire
+     * time starts one).
+     */
+    private String retryCronRun(String key, CronJob app, AppHistory history) {
+      int attempts = app.specHash().equals(history.attemptsSpec()) ? history.failedAttempts() : 0;
+      if (attempts == 0 || attempts > app.retries() || history.lastFailureAt() == null) {
+        return attempts > app.retries() ? "last run failed " + attempts + " time(s)" : null;
+      }
+      Instant retryAt =
+          history
+              .lastFailureAt()
+              .plus(app.backoff().multipliedBy(1L << Math.min(20, attempts - 1)));
+      if (now.isBefore(retryAt)) {
+        wake(retryAt);
+        return "retry "
+            + (attempts + 1)
+            + " of the last run in "
+            + Duration.between(now, retryAt).toSeconds()
+            + "s";
+      }
+      launchTasks(app, 1, List.of(), "retry " + (attempts + 1) + " of " + (app.retries() + 1));
+      return null;
     }
 
     // --- shared ------------------------------------------------------------------------------

@@ -97,6 +97,32 @@ class JobPlannerTest {
   }
 
   @Test
+  void aFailedCronRunIsRetriedWithBackoffUntilItsRetriesRunOut() {
+    App cron =
+        PlannerFixture.app(
+            "apiVersion: telos.dev/v1\nkind: CronJob\nmetadata: {name: r}\n"
+                + "spec:\n  schedule: '0 0 * * *'\n  job: {command: ./r, retries: 1, backoff: 10s,"
+                + " resources: {cpus: 0.1, mem: 10}}\n");
+    f.with(cron).offer("a1", 4, 1000, 1, 0);
+    Instant fired = Instant.parse("2026-06-01T00:00:00Z");
+    f.history.put(
+        cron.key(), new AppHistory(1, NOW.minusSeconds(5), Set.of(), 1, cron.specHash(), fired));
+    Plan wait = f.plan();
+    assertThat(wait.launches()).isEmpty();
+    assertThat(wait.apps().get(cron.key()).message()).startsWith("retry 2 of the last run in");
+    f.history.put(
+        cron.key(), new AppHistory(1, NOW.minusSeconds(11), Set.of(), 1, cron.specHash(), fired));
+    assertThat(f.plan().launches())
+        .singleElement()
+        .satisfies(l -> assertThat(l.reason()).isEqualTo("retry 2 of 2"));
+    f.history.put(
+        cron.key(), new AppHistory(2, NOW.minusSeconds(100), Set.of(), 2, cron.specHash(), fired));
+    Plan exhausted = f.plan();
+    assertThat(exhausted.launches()).isEmpty();
+    assertThat(exhausted.apps().get(cron.key()).message()).isEqualTo("last run failed 2 time(s)");
+  }
+
+  @Test
   void forbidSkipsARunWhileThePreviousOneIsActive() {
     App forbid = cron("Forbid", null);
     f.with(forbid).offer("a1", 4, 1000, 1, 0);
