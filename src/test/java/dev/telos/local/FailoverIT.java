@@ -2,7 +2,6 @@ package dev.telos.local;
 
 import static dev.telos.local.ClusterFixture.accept;
 import static dev.telos.local.ClusterFixture.alive;
-import static dev.telos.local.ClusterFixture.fast;
 import static dev.telos.local.ClusterFixture.firstOffer;
 import static dev.telos.local.ClusterFixture.frameworkInfo;
 import static dev.telos.local.ClusterFixture.shell;
@@ -14,38 +13,10 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.telos.testing.RawScheduler;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Framework failover within and past its timeout, teardown, and agent partitions. */
-class FailoverIT {
-  @TempDir Path work;
-  LocalCluster cluster;
-  final List<RawScheduler> schedulers = new ArrayList<>();
-
-  @BeforeEach
-  void start() throws Exception {
-    cluster = LocalCluster.start(fast(work).build());
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    for (RawScheduler s : schedulers) {
-      s.close();
-    }
-    cluster.close();
-  }
-
-  RawScheduler subscribe(String info) throws Exception {
-    RawScheduler s = RawScheduler.subscribe(cluster.url(), info);
-    schedulers.add(s);
-    return s;
-  }
+class FailoverIT extends EmbeddedClusterTest {
 
   /** Launches one long-running task and acknowledges it to RUNNING; returns its pid. */
   long runTask(RawScheduler s, String id) throws Exception {

@@ -2,7 +2,6 @@ package dev.telos.local;
 
 import static dev.telos.local.ClusterFixture.accept;
 import static dev.telos.local.ClusterFixture.alive;
-import static dev.telos.local.ClusterFixture.fast;
 import static dev.telos.local.ClusterFixture.firstOffer;
 import static dev.telos.local.ClusterFixture.frameworkInfo;
 import static dev.telos.local.ClusterFixture.shell;
@@ -17,43 +16,15 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The embedded master driven by a scheduler written from the Mesos documentation, in JSON: the
  * exchange the scheduler HTTP API docs show, and Mesos's answers to bad requests.
  */
-class MasterConformanceIT {
-  @TempDir Path work;
-  LocalCluster cluster;
-  final List<RawScheduler> schedulers = new ArrayList<>();
+class MasterConformanceIT extends EmbeddedClusterTest {
   final HttpClient http = HttpClient.newHttpClient();
-
-  @BeforeEach
-  void start() throws Exception {
-    cluster = LocalCluster.start(fast(work).build());
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    for (RawScheduler s : schedulers) {
-      s.close();
-    }
-    cluster.close();
-  }
-
-  RawScheduler subscribe(String info) throws Exception {
-    RawScheduler s = RawScheduler.subscribe(cluster.url(), info);
-    schedulers.add(s);
-    return s;
-  }
 
   @Test
   void subscribeOfferLaunchAcknowledgeAndKillAsTheDocsShow() throws Exception {
