@@ -15,7 +15,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -303,18 +302,5 @@ public final class ApiServer implements AutoCloseable {
       super(message, null, false, false);
       this.status = status;
     }
-  }
-
-  static List<String> endpoints() {
-    return List.of(
-        "/healthz",
-        "/readyz",
-        "/api/v1/status",
-        "/api/v1/apps",
-        "/api/v1/history",
-        "/api/v1/sync",
-        "/api/v1/webhooks/git",
-        "/api/v1/events",
-        "/metrics");
   }
 }

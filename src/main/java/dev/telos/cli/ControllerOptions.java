@@ -163,10 +163,7 @@ final class ControllerOptions {
         gitSshKey != null
             ? new GitCredentials.SshKey(gitSshKey, gitKnownHosts)
             : GitCredentials.token(gitUsername, gitTokenFile);
-    String url = repo;
-    if (!repo.contains("://") && !repo.contains("@") && Files.isDirectory(Path.of(repo))) {
-      url = Path.of(repo).toAbsolutePath().normalize().toString();
-    }
+    String url = repositoryUrl(repo);
     GitSource source =
         new GitSource(
             new GitSource.Config(
@@ -225,6 +222,14 @@ final class ControllerOptions {
                 branch),
             metrics);
     return new Running(controller, api);
+  }
+
+  /** A local directory as an absolute path (JGit reads it as a remote); URLs unchanged. */
+  static String repositoryUrl(String repo) {
+    if (!repo.contains("://") && !repo.contains("@") && Files.isDirectory(Path.of(repo))) {
+      return Path.of(repo).toAbsolutePath().normalize().toString();
+    }
+    return repo;
   }
 
   private static String secret(Path file) throws IOException {

@@ -108,10 +108,7 @@ final class PlanCommand implements Callable<Integer> {
   }
 
   private int plan(PrintWriter out, Path data) throws Exception {
-    String url = repo;
-    if (!repo.contains("://") && !repo.contains("@") && Files.isDirectory(Path.of(repo))) {
-      url = Path.of(repo).toAbsolutePath().normalize().toString();
-    }
+    String url = ControllerOptions.repositoryUrl(repo);
     try (GitSource source =
         new GitSource(
             new GitSource.Config(

@@ -40,8 +40,8 @@ final class ValidateCommand implements Callable<Integer> {
       if (Files.isDirectory(path)) {
         try (Stream<Path> walk = Files.walk(path)) {
           for (Path p : walk.filter(Files::isRegularFile).sorted().toList()) {
-            if (!hidden(path.relativize(p))
-                && ManifestLoader.isManifest(p.getFileName().toString())) {
+            if (ManifestLoader.isSourceFile(
+                path.relativize(p).toString().replace(java.io.File.separatorChar, '/'))) {
               files.add(loader.parseFile(p.toString(), Files.readAllBytes(p)));
             }
           }
@@ -65,14 +65,5 @@ final class ValidateCommand implements Callable<Integer> {
     out.println("valid: " + result.apps().size() + " app(s) in " + files.size() + " file(s)");
     out.flush();
     return 0;
-  }
-
-  private static boolean hidden(Path relative) {
-    for (Path part : relative) {
-      if (part.toString().startsWith(".")) {
-        return true;
-      }
-    }
-    return false;
   }
 }

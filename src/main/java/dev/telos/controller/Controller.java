@@ -10,7 +10,6 @@ import dev.telos.manifest.App;
 import dev.telos.manifest.CronJob;
 import dev.telos.manifest.Job;
 import dev.telos.manifest.ManifestError;
-import dev.telos.mesos.ConnectionState;
 import dev.telos.mesos.FrameworkIdStore;
 import dev.telos.mesos.MesosClient;
 import dev.telos.mesos.MesosClientConfig;
@@ -963,11 +962,6 @@ public final class Controller implements AutoCloseable {
       }
     }
     return progressing ? "Progressing" : "Synced";
-  }
-
-  /** Whether the client is subscribed, for readiness. */
-  public ConnectionState connection() {
-    return client == null ? ConnectionState.DISCONNECTED : client.state();
   }
 
   /** Stops the loop and the client; the framework and its tasks stay registered with Mesos. */

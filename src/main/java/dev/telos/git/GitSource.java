@@ -368,8 +368,7 @@ public final class GitSource implements AutoCloseable {
         String path = walk.getPathString();
         String relative = root.isEmpty() ? path : path.substring(root.length() + 1);
         FileMode mode = walk.getFileMode(0);
-        if (hidden(relative)
-            || !ManifestLoader.isManifest(path)
+        if (!ManifestLoader.isSourceFile(relative)
             || (mode != FileMode.REGULAR_FILE && mode != FileMode.EXECUTABLE_FILE)) {
           continue;
         }
@@ -398,15 +397,6 @@ public final class GitSource implements AutoCloseable {
       return new PollResult.Invalid(info, load.errors());
     }
     return new PollResult.Updated(new Snapshot(info, load.apps()));
-  }
-
-  private static boolean hidden(String relative) {
-    for (String part : relative.split("/")) {
-      if (part.startsWith(".")) {
-        return true;
-      }
-    }
-    return false;
   }
 
   @Override

@@ -128,7 +128,7 @@ public final class ManifestLoader {
     try (Stream<Path> files = Files.walk(root)) {
       for (Path p : files.filter(Files::isRegularFile).sorted().toList()) {
         Path rel = root.relativize(p);
-        if (hidden(rel) || !isManifest(p.getFileName().toString())) {
+        if (!isSourceFile(rel.toString().replace(java.io.File.separatorChar, '/'))) {
           continue;
         }
         results.add(
@@ -138,12 +138,16 @@ public final class ManifestLoader {
     return combine(results);
   }
 
-  private static boolean hidden(Path relative) {
-    for (Path part : relative) {
-      if (part.toString().startsWith(".")) {
-        return true;
+  /**
+   * Whether a file, by its path relative to the source root ({@code /}-separated), is read as
+   * manifests: {@code *.yaml} or {@code *.yml}, and not under a hidden directory or hidden itself.
+   */
+  public static boolean isSourceFile(String relativePath) {
+    for (String part : relativePath.split("/")) {
+      if (part.startsWith(".")) {
+        return false;
       }
     }
-    return false;
+    return isManifest(relativePath);
   }
 }

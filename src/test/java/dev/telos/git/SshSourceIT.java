@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.time.Duration;
+import java.util.List;
 import org.apache.sshd.common.config.keys.writer.openssh.OpenSSHKeyPairResourceWriter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -18,16 +19,11 @@ import org.junit.jupiter.api.io.TempDir;
 class SshSourceIT {
   @TempDir Path tmp;
 
-  Path writeKey(KeyPair key) throws Exception {
-    Path file = tmp.resolve("id_rsa");
-    try (OutputStream out = Files.newOutputStream(file)) {
-      OpenSSHKeyPairResourceWriter.INSTANCE.writePrivateKey(key, "telos-test", null, out);
-    }
-    return file;
-  }
+  /** What two polls over SSH gave, and the commit the repository holds. */
+  record Polled(String sha, PollResult first, PollResult second) {}
 
-  @Test
-  void readsARepositoryOverSshWithAKeyAndKnownHosts() throws Exception {
+  /** Serves a one-commit repository over SSH and polls it twice, knowing the host key or not. */
+  Polled pollOverSsh(boolean knownHost) throws Exception {
     KeyPair client = SshGitServer.rsa();
     try (TempGitRepo repo = TempGitRepo.init(tmp.resolve("repo"));
         SshGitServer server = new SshGitServer(repo.dir(), client.getPublic())) {
@@ -35,9 +31,13 @@ class SshSourceIT {
           "apps/a.yaml",
           "apiVersion: telos.dev/v1\nkind: Job\nmetadata: {name: a}\n" + "spec: {command: run}\n");
       String sha = repo.commit("over ssh");
+      Path key = tmp.resolve("id_rsa");
+      try (OutputStream out = Files.newOutputStream(key)) {
+        OpenSSHKeyPairResourceWriter.INSTANCE.writePrivateKey(client, "telos-test", null, out);
+      }
       Path knownHosts =
-          Files.writeString(tmp.resolve("known_hosts"), server.knownHostsLine() + "\n");
-      GitCredentials credentials = new GitCredentials.SshKey(writeKey(client), knownHosts);
+          Files.write(
+              tmp.resolve("known_hosts"), knownHost ? List.of(server.knownHostsLine()) : List.of());
       String url = "ssh://git@127.0.0.1:" + server.port() + "/acme/deploy.git";
       try (GitSource source =
           new GitSource(
@@ -45,47 +45,30 @@ class SshSourceIT {
                   url,
                   "main",
                   "apps",
-                  credentials,
+                  new GitCredentials.SshKey(key, knownHosts),
                   tmp.resolve("data"),
                   false,
                   Duration.ofSeconds(30)),
               new ManifestLoader())) {
-        PollResult r = source.poll();
-        assertThat(r).isInstanceOf(PollResult.Updated.class);
-        assertThat(((PollResult.Updated) r).snapshot().commit().sha()).isEqualTo(sha);
-        assertThat(source.poll()).isInstanceOf(PollResult.Unchanged.class);
+        return new Polled(sha, source.poll(), source.poll());
       }
     }
   }
 
   @Test
+  void readsARepositoryOverSshWithAKeyAndKnownHosts() throws Exception {
+    Polled p = pollOverSsh(true);
+    assertThat(p.first()).isInstanceOf(PollResult.Updated.class);
+    assertThat(((PollResult.Updated) p.first()).snapshot().commit().sha()).isEqualTo(p.sha());
+    assertThat(p.second()).isInstanceOf(PollResult.Unchanged.class);
+  }
+
+  @Test
   void anUnknownHostKeyIsRefused() throws Exception {
-    KeyPair client = SshGitServer.rsa();
-    try (TempGitRepo repo = TempGitRepo.init(tmp.resolve("repo"));
-        SshGitServer server = new SshGitServer(repo.dir(), client.getPublic())) {
-      repo.write(
-          "apps/a.yaml",
-          "apiVersion: telos.dev/v1\nkind: Job\nmetadata: {name: a}\n" + "spec: {command: run}\n");
-      repo.commit("over ssh");
-      Path knownHosts = Files.writeString(tmp.resolve("known_hosts"), "");
-      GitCredentials credentials = new GitCredentials.SshKey(writeKey(client), knownHosts);
-      try (GitSource source =
-          new GitSource(
-              new GitSource.Config(
-                  "ssh://git@127.0.0.1:" + server.port() + "/r.git",
-                  "main",
-                  "apps",
-                  credentials,
-                  tmp.resolve("data"),
-                  false,
-                  Duration.ofSeconds(30)),
-              new ManifestLoader())) {
-        PollResult r = source.poll();
-        assertThat(r).isInstanceOf(PollResult.Failed.class);
-        assertThat(((PollResult.Failed) r).message())
-            .contains("cannot read")
-            .contains("Server key did not validate");
-      }
-    }
+    Polled p = pollOverSsh(false);
+    assertThat(p.first()).isInstanceOf(PollResult.Failed.class);
+    assertThat(((PollResult.Failed) p.first()).message())
+        .contains("cannot read")
+        .contains("Server key did not validate");
   }
 }

@@ -231,6 +231,15 @@ class ManifestLoaderTest {
   }
 
   @Test
+  void onlyVisibleYamlFilesAreSourceFiles() {
+    assertThat(ManifestLoader.isSourceFile("apps/web.yaml")).isTrue();
+    assertThat(ManifestLoader.isSourceFile("web.yml")).isTrue();
+    assertThat(ManifestLoader.isSourceFile("apps/README.md")).isFalse();
+    assertThat(ManifestLoader.isSourceFile(".github/workflows/ci.yaml")).isFalse();
+    assertThat(ManifestLoader.isSourceFile("apps/.draft.yaml")).isFalse();
+  }
+
+  @Test
   void theSameNameInTwoNamespacesIsFine() {
     ManifestLoader.FileResult r =
         parse(

@@ -8,7 +8,6 @@ import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.PublicKey;
-import java.util.List;
 import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.config.keys.PublicKeyEntry;
 import org.apache.sshd.common.keyprovider.KeyPairProvider;
@@ -124,9 +123,5 @@ public final class SshGitServer implements AutoCloseable {
 
     @Override
     public void destroy(ChannelSession channel) {}
-  }
-
-  static List<String> commands() {
-    return List.of("git-upload-pack");
   }
 }
