@@ -159,6 +159,16 @@ public final class Metrics implements dev.telos.controller.ControllerEvents {
         .increment();
   }
 
+  @Override
+  public void callFailed(String call) {
+    registry.counter("telos_mesos_call_failures", "call", call).increment();
+  }
+
+  @Override
+  public void boundHit(String what) {
+    registry.counter("telos_bounds_hit", "what", what).increment();
+  }
+
   String scrape() {
     return registry.scrape();
   }

@@ -55,9 +55,12 @@ final class ClusterCommand implements Callable<Integer> {
   @Option(
       names = "--agent-ports",
       defaultValue = "31000-32000",
+      converter = PortRangeConverter.class,
+      paramLabel = "BEGIN-END",
       description =
-          "Port range offered by the agents; process agents split it (default: ${DEFAULT-VALUE}).")
-  String agentPorts;
+          "Port range offered by the agents; process agents split it and offer only the ports"
+              + " they can bind (default: ${DEFAULT-VALUE}).")
+  PortRangeConverter.PortRange agentPorts;
 
   @Option(
       names = "--work-dir",
@@ -92,18 +95,13 @@ final class ClusterCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException, InterruptedException {
-    String[] range = agentPorts.split("-", 2);
-    if (range.length != 2) {
-      throw new picocli.CommandLine.ParameterException(
-          new picocli.CommandLine(this), "--agent-ports must look like 31000-32000");
-    }
     Path dir = workDir != null ? workDir : Files.createTempDirectory("telos-cluster-");
     LocalClusterConfig config =
         LocalClusterConfig.builder(dir)
             .port(port)
             .agents(agents, simulatedAgents)
             .agentResources(agentCpus, agentMem)
-            .ports(Integer.parseInt(range[0].trim()), Integer.parseInt(range[1].trim()))
+            .ports(agentPorts.begin(), agentPorts.end())
             .timings(heartbeat, Duration.ofSeconds(1), Duration.ofSeconds(10))
             .simulation(simulatedDelay, simulatedFailureRate)
             .faults(faults)

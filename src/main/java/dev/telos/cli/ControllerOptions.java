@@ -11,7 +11,7 @@ import dev.telos.mesos.ContentType;
 import dev.telos.mesos.Credentials;
 import dev.telos.mesos.MesosClientConfig;
 import dev.telos.reconcile.PlannerSettings;
-import dev.telos.store.StateStore;
+import dev.telos.store.FileStateStore;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -61,6 +61,15 @@ final class ControllerOptions {
           "How often the repository is checked (default: 5s for telos local, 30s for"
               + " telos run).")
   Duration poll;
+
+  @Option(
+      names = "--task-launch-timeout",
+      defaultValue = "5m",
+      converter = DurationConverter.class,
+      description =
+          "A launched task not RUNNING within this long is reconciled, killed and replaced"
+              + " (default: ${DEFAULT-VALUE}).")
+  Duration taskLaunchTimeout;
 
   @Option(
       names = "--max-prune",
@@ -147,18 +156,36 @@ final class ControllerOptions {
   java.util.function.Supplier<java.util.Optional<String>> leaderDetector;
 
   /** A running controller with its API; close it to stop both. */
-  record Running(Controller controller, ApiServer api) implements AutoCloseable {
+  record Running(Controller controller, ApiServer api, FileStateStore store)
+      implements AutoCloseable {
     @Override
     public void close() {
       api.close();
       controller.close();
+      store.close();
     }
   }
 
   Running start(String masterUrl, Path dataDir, String defaultBind, Duration defaultPoll)
       throws IOException {
+    // Locked first: a second process on this data dir must not even fetch into it.
+    FileStateStore store = FileStateStore.open(dataDir);
+    try {
+      return start(masterUrl, dataDir, defaultBind, defaultPoll, store);
+    } catch (IOException | RuntimeException e) {
+      store.close();
+      throw e;
+    }
+  }
+
+  private Running start(
+      String masterUrl,
+      Path dataDir,
+      String defaultBind,
+      Duration defaultPoll,
+      FileStateStore store)
+      throws IOException {
     Duration poll = this.poll != null ? this.poll : defaultPoll;
-    StateStore store = new StateStore(dataDir);
     GitCredentials credentials =
         gitSshKey != null
             ? new GitCredentials.SshKey(gitSshKey, gitKnownHosts)
@@ -183,9 +210,9 @@ final class ControllerOptions {
             maxPrunePercent / 100d,
             allowMassPrune,
             PlannerSettings.DEFAULT.unreachableTimeout(),
-            PlannerSettings.DEFAULT.restartBackoff(),
-            PlannerSettings.DEFAULT.maxRestartBackoff(),
-            PlannerSettings.DEFAULT.killRetry());
+            PlannerSettings.DEFAULT.restart(),
+            PlannerSettings.DEFAULT.killRetry(),
+            taskLaunchTimeout);
     ControllerSettings settings = ControllerSettings.defaults(poll).withPlanner(planner);
     if (user != null) {
       settings =
@@ -221,7 +248,7 @@ final class ControllerOptions {
                 secret(webhookSecretFile),
                 branch),
             metrics);
-    return new Running(controller, api);
+    return new Running(controller, api, store);
   }
 
   /** A local directory as an absolute path (JGit reads it as a remote); URLs unchanged. */

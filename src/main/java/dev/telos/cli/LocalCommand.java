@@ -32,6 +32,16 @@ final class LocalCommand implements Callable<Integer> {
       description = "Process agents of the embedded cluster (default: ${DEFAULT-VALUE}).")
   int agents;
 
+  @Option(
+      names = "--agent-ports",
+      defaultValue = "31000-32000",
+      converter = PortRangeConverter.class,
+      paramLabel = "BEGIN-END",
+      description =
+          "Port range of the embedded agents; only ports that no other program holds are"
+              + " offered (default: ${DEFAULT-VALUE}).")
+  PortRangeConverter.PortRange agentPorts;
+
   @Mixin ControllerOptions options;
 
   @Override
@@ -45,6 +55,7 @@ final class LocalCommand implements Callable<Integer> {
             LocalClusterConfig.builder(dir.resolve("cluster"))
                 .port(0)
                 .agents(agents, 0)
+                .ports(agentPorts.begin(), agentPorts.end())
                 .timings(Duration.ofSeconds(5), Duration.ofMillis(500), Duration.ofSeconds(10))
                 .build());
     ControllerOptions.Running running;

@@ -142,7 +142,8 @@ public final class LiveState {
             recorded,
             healthy,
             status.hasMessage() ? status.getMessage() : previous.message(),
-            since);
+            since,
+            now);
     if (agent != null && (next.agentId() == null || !agent.equals(next.agentId()))) {
       next = next.withAgent(agent, hostnames.get(agent));
     }
@@ -154,6 +155,18 @@ public final class LiveState {
     LiveTask t = tasks.get(taskId);
     if (t != null) {
       tasks.put(taskId, t.withKillRequestedAt(at));
+    }
+  }
+
+  /**
+   * Puts a task back as it was before an update whose recording failed (null: it was unknown), so
+   * that the redelivered update is applied again.
+   */
+  public void restore(String taskId, LiveTask before) {
+    if (before == null) {
+      tasks.remove(taskId);
+    } else {
+      tasks.put(taskId, before);
     }
   }
 

@@ -16,6 +16,10 @@ import org.apache.mesos.v1.Protos.TaskState;
  * @param ports the host ports assigned at launch, when known
  * @param unreachableSince when the task became TASK_UNREACHABLE (or LOST while possibly running)
  * @param killRequestedAt when the controller last asked to kill it, or null
+ * @param runningSince since when it has been TASK_RUNNING without a break, as this process saw it
+ *     (null when not running)
+ * @param healthySince since when its health check has passed without a break (null when not
+ *     running, unchecked, unhealthy or not yet reported)
  */
 public record LiveTask(
     String id,
@@ -29,7 +33,40 @@ public record LiveTask(
     List<Long> ports,
     Instant unreachableSince,
     Instant killRequestedAt,
-    String message) {
+    String message,
+    Instant runningSince,
+    Instant healthySince) {
+  /** A task with no uptime recorded yet. */
+  public LiveTask(
+      String id,
+      String appKey,
+      String specHash,
+      Instant launchedAt,
+      TaskState state,
+      Boolean healthy,
+      String agentId,
+      String host,
+      List<Long> ports,
+      Instant unreachableSince,
+      Instant killRequestedAt,
+      String message) {
+    this(
+        id,
+        appKey,
+        specHash,
+        launchedAt,
+        state,
+        healthy,
+        agentId,
+        host,
+        ports,
+        unreachableSince,
+        killRequestedAt,
+        message,
+        null,
+        null);
+  }
+
   public LiveTask {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(state, "state");
@@ -57,7 +94,15 @@ public record LiveTask(
     };
   }
 
-  public LiveTask withState(TaskState s, Boolean h, String m, Instant unreachable) {
+  /**
+   * This task after a status update at {@code now}: running and healthy times carry over while the
+   * task stays running (and healthy), and start over otherwise.
+   */
+  public LiveTask withState(TaskState s, Boolean h, String m, Instant unreachable, Instant now) {
+    boolean running = s == TaskState.TASK_RUNNING;
+    Instant up = running ? (runningSince != null ? runningSince : now) : null;
+    Instant well =
+        running && Boolean.TRUE.equals(h) ? (healthySince != null ? healthySince : now) : null;
     return new LiveTask(
         id,
         appKey,
@@ -70,7 +115,17 @@ public record LiveTask(
         ports,
         unreachable,
         killRequestedAt,
-        m);
+        m,
+        up,
+        well);
+  }
+
+  /**
+   * Since when this task has been up as {@code checked} (a health check declared) defines it:
+   * running, and healthy where checked; null when it is not up.
+   */
+  public Instant upSince(boolean checked) {
+    return checked ? healthySince : runningSince;
   }
 
   public LiveTask withKillRequestedAt(Instant at) {
@@ -86,7 +141,9 @@ public record LiveTask(
         ports,
         unreachableSince,
         at,
-        message);
+        message,
+        runningSince,
+        healthySince);
   }
 
   public LiveTask withAgent(String agent, String hostname) {
@@ -102,6 +159,8 @@ public record LiveTask(
         ports,
         unreachableSince,
         killRequestedAt,
-        message);
+        message,
+        runningSince,
+        healthySince);
   }
 }

@@ -105,9 +105,25 @@ public final class Controller implements AutoCloseable {
   private ScheduledFuture<?> reconcileTimer;
   private String mesosState = "DISCONNECTED";
   private String fatal;
+  private String storeError;
+  private long subscription;
   private Instant checkedAt;
   private Instant reconcileStartedAt = Instant.EPOCH;
   private final Map<String, Instant> heardAt = new HashMap<>();
+
+  /**
+   * Tasks whose terminal update was already accounted for, newest last, so that a redelivered
+   * update is not counted twice. Bounded: the agent redelivers only until acknowledged.
+   */
+  private final Map<String, TaskState> ended =
+      new LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, TaskState> eldest) {
+          return size() > MAX_ENDED;
+        }
+      };
+
+  private static final int MAX_ENDED = 10_000;
   private long checkedRequest;
   private final java.util.concurrent.atomic.AtomicLong syncRequests =
       new java.util.concurrent.atomic.AtomicLong();
@@ -343,7 +359,18 @@ public final class Controller implements AutoCloseable {
       records.put(l.taskId(), new TaskRecord(l.agentId(), l.host(), l.ports()));
     }
     if (!plan.launches().isEmpty()) {
-      store.write("tasks", records);
+      try {
+        store.write("tasks", records);
+        storeError = null;
+      } catch (java.io.UncheckedIOException e) {
+        // No intent kept, no launch: a task Telos could forget after a crash must never start.
+        for (Plan.Launch l : plan.launches()) {
+          records.remove(l.taskId());
+        }
+        byOffer.clear();
+        storeError = "cannot record launches, so none is made: " + e.getMessage();
+        log.error("state write failed; launching nothing error=\"{}\"", e.getMessage());
+      }
     }
     for (Map.Entry<String, List<Plan.Launch>> e : byOffer.entrySet()) {
       List<org.apache.mesos.v1.Protos.TaskInfo> tasks = new ArrayList<>();
@@ -370,16 +397,25 @@ public final class Controller implements AutoCloseable {
             l.reason());
       }
       live.removeOffer(e.getKey());
-      client.accept(
-          List.of(OfferID.newBuilder().setValue(e.getKey()).build()),
-          List.of(
-              org.apache.mesos.v1.Protos.Offer.Operation.newBuilder()
-                  .setType(org.apache.mesos.v1.Protos.Offer.Operation.Type.LAUNCH)
-                  .setLaunch(
-                      org.apache.mesos.v1.Protos.Offer.Operation.Launch.newBuilder()
-                          .addAllTaskInfos(tasks))
-                  .build()),
-          dev.telos.mesos.Calls.refuseFor(Duration.ofSeconds(1)));
+      List<String> launched = e.getValue().stream().map(Plan.Launch::taskId).toList();
+      checked(
+              "ACCEPT",
+              client.accept(
+                  List.of(OfferID.newBuilder().setValue(e.getKey()).build()),
+                  List.of(
+                      org.apache.mesos.v1.Protos.Offer.Operation.newBuilder()
+                          .setType(org.apache.mesos.v1.Protos.Offer.Operation.Type.LAUNCH)
+                          .setLaunch(
+                              org.apache.mesos.v1.Protos.Offer.Operation.Launch.newBuilder()
+                                  .addAllTaskInfos(tasks))
+                          .build()),
+                  dev.telos.mesos.Calls.refuseFor(Duration.ofSeconds(1))))
+          .exceptionally(
+              failed -> {
+                // Launched or not, only the master knows: ask it (the ACCEPT is never resent).
+                post(() -> reconcileExplicitly(launched));
+                return null;
+              });
     }
     if (!plan.declines().isEmpty()) {
       List<OfferID> ids = new ArrayList<>();
@@ -387,18 +423,23 @@ public final class Controller implements AutoCloseable {
         ids.add(OfferID.newBuilder().setValue(id).build());
         live.removeOffer(id);
       }
-      client.decline(ids, plan.wantsOffers() ? DECLINE_BUSY : DECLINE_IDLE);
+      checked("DECLINE", client.decline(ids, plan.wantsOffers() ? DECLINE_BUSY : DECLINE_IDLE));
       events.offersDeclined(ids.size());
     }
     for (Plan.Kill k : plan.kills()) {
       log.info("killing task={} app={} reason=\"{}\"", k.taskId(), k.appKey(), k.reason());
       live.killRequested(k.taskId(), now);
-      client.kill(
-          TaskID.newBuilder().setValue(k.taskId()).build(),
-          k.agentId() == null
-              ? null
-              : org.apache.mesos.v1.Protos.AgentID.newBuilder().setValue(k.agentId()).build(),
-          k.gracePeriod());
+      checked(
+          "KILL",
+          client.kill(
+              TaskID.newBuilder().setValue(k.taskId()).build(),
+              k.agentId() == null
+                  ? null
+                  : org.apache.mesos.v1.Protos.AgentID.newBuilder().setValue(k.agentId()).build(),
+              k.gracePeriod()));
+      if (k.reason().startsWith("launch timed out")) {
+        reconcileExplicitly(List.of(k.taskId())); // its real state, if the master has one
+      }
     }
     for (Plan.CronEvent c : plan.cronEvents()) {
       if (!c.started()) {
@@ -426,18 +467,25 @@ public final class Controller implements AutoCloseable {
           c.fireTime(),
           c.reason());
     }
-    if (!plan.cronEvents().isEmpty()) {
-      store.write("apps", history);
+    for (String key : plan.backoffResets()) {
+      AppHistory h = history.get(key);
+      if (h != null && h.consecutiveFailures() > 0) {
+        history.put(key, h.withRecovery());
+        log.info("restart backoff reset app={} after_failures={}", key, h.consecutiveFailures());
+      }
+    }
+    if (!plan.cronEvents().isEmpty() || !plan.backoffResets().isEmpty()) {
+      persist("apps", history);
     }
     if (plan.wantsOffers()) {
       // Re-revive while launches wait: a REVIVE racing a DECLINE is a known way to lose offers.
       if (suppressed || Duration.between(lastRevive, now).compareTo(REVIVE_EVERY) >= 0) {
-        client.revive(List.of());
+        checked("REVIVE", client.revive(List.of()));
         suppressed = false;
         lastRevive = now;
       }
     } else if (!suppressed && plan.launches().isEmpty()) {
-      client.suppress(List.of());
+      checked("SUPPRESS", client.suppress(List.of()));
       suppressed = true;
     }
     countIntoSync(plan.launches().size(), plan.kills().size());
@@ -449,13 +497,27 @@ public final class Controller implements AutoCloseable {
     }
   }
 
+  /**
+   * Writes a record whose loss a crash would only make stale (sync history, job runs, cron fire
+   * times): a failed write is reported in the status and retried with the next change, and never
+   * stops the pass.
+   */
+  private void persist(String name, Object value) {
+    try {
+      store.write(name, value);
+    } catch (java.io.UncheckedIOException e) {
+      storeError = "cannot write state file " + name + ": " + e.getMessage();
+      log.error("state write failed name={} error=\"{}\"", name, e.getMessage());
+    }
+  }
+
   private void addRun(String appKey, RunRecord run) {
     List<RunRecord> list = runs.computeIfAbsent(appKey, k -> new ArrayList<>());
     list.add(0, run);
     while (list.size() > MAX_RUNS) {
       list.remove(list.size() - 1);
     }
-    store.write("runs", runs);
+    persist("runs", runs);
   }
 
   private void endRun(String appKey, LiveTask task, Instant now) {
@@ -475,7 +537,7 @@ public final class Controller implements AutoCloseable {
         list.set(
             i,
             r.end(now, how, task.state() + (task.message() == null ? "" : ": " + task.message())));
-        store.write("runs", runs);
+        persist("runs", runs);
         return;
       }
     }
@@ -519,7 +581,7 @@ public final class Controller implements AutoCloseable {
               null);
       syncs.add(0, r);
       trimHistory();
-      store.write("history", syncs);
+      persist("history", syncs);
       log.info(
           "new revision revision={} author=\"{}\" apps={} first={}",
           s.commit().shortSha(),
@@ -557,7 +619,7 @@ public final class Controller implements AutoCloseable {
                 "Invalid",
                 message));
         trimHistory();
-        store.write("history", syncs);
+        persist("history", syncs);
         log.warn(
             "commit rejected revision={} errors={} first=\"{}\"",
             inv.commit().shortSha(),
@@ -581,7 +643,7 @@ public final class Controller implements AutoCloseable {
       }
     }
     if (changed) {
-      store.write("apps", history);
+      persist("apps", history);
     }
   }
 
@@ -598,7 +660,7 @@ public final class Controller implements AutoCloseable {
   private void countIntoSync(int launched, int killed) {
     if ((launched > 0 || killed > 0) && !syncs.isEmpty() && syncs.get(0).finishedAt() == null) {
       syncs.set(0, syncs.get(0).withCounts(launched, killed));
-      store.write("history", syncs);
+      persist("history", syncs);
     }
   }
 
@@ -606,7 +668,7 @@ public final class Controller implements AutoCloseable {
     if (!syncs.isEmpty() && syncs.get(0).finishedAt() == null) {
       events.syncFinished(Duration.between(syncs.get(0).startedAt(), now), how);
       syncs.set(0, syncs.get(0).finish(now, how));
-      store.write("history", syncs);
+      persist("history", syncs);
     }
   }
 
@@ -642,6 +704,7 @@ public final class Controller implements AutoCloseable {
     Instant now = clock.instant();
     switch (event.getType()) {
       case SUBSCRIBED -> {
+        subscription++;
         subscribed = true;
         reconciled = false;
         suppressed = false;
@@ -669,31 +732,19 @@ public final class Controller implements AutoCloseable {
    * have had no update since the round began, until every one has been answered: a master
    * recovering from failover may not answer for agents that have not re-registered yet.
    */
-  private void scheduleReconcileRetry(int attempt) {
-    long delay = Math.min(60_000L, 1000L << Math.min(attempt, 6));
-    try {
-      timers.schedule(() -> post(() -> retryReconciliation(attempt)), delay, TimeUnit.MILLISECONDS);
-    } catch (java.util.concurrent.RejectedExecutionException stopped) {
-      // shutting down
-    }
+  private void scheduleReconcileRetry(long epoch, int attempt) {
+    later(retryDelay(attempt), () -> retryReconciliation(epoch, attempt));
   }
 
-  private void retryReconciliation(int attempt) {
-    if (!subscribed) {
+  private void retryReconciliation(long epoch, int attempt) {
+    if (!subscribed || epoch != subscription) {
       return;
     }
-    List<Call.Reconcile.Task> unanswered = new ArrayList<>();
+    List<String> unanswered = new ArrayList<>();
     for (LiveTask t : live.tasks()) {
       Instant heard = heardAt.get(t.id());
       if (!t.terminal() && (heard == null || heard.isBefore(reconcileStartedAt))) {
-        unanswered.add(
-            dev.telos.mesos.Calls.reconcileTask(
-                TaskID.newBuilder().setValue(t.id()).build(),
-                t.agentId() == null
-                    ? null
-                    : org.apache.mesos.v1.Protos.AgentID.newBuilder()
-                        .setValue(t.agentId())
-                        .build()));
+        unanswered.add(t.id());
       }
     }
     if (unanswered.isEmpty()) {
@@ -701,40 +752,25 @@ public final class Controller implements AutoCloseable {
     }
     log.info(
         "reconciling again tasks_without_answer={} attempt={}", unanswered.size(), attempt + 1);
-    client.reconcile(unanswered);
-    events.reconciliation(true);
-    scheduleReconcileRetry(attempt + 1);
+    reconcileExplicitly(unanswered);
+    scheduleReconcileRetry(epoch, attempt + 1);
   }
 
-  /** Explicit reconciliation of every task we know, then implicit, then periodically. */
+  /**
+   * Explicit reconciliation of every task we know, then implicit, then periodically. Launches and
+   * kills wait until the implicit round was accepted (202) and its answers had a second to arrive;
+   * a failed round is sent again with backoff until one is accepted.
+   */
   private void startReconciliation() {
+    long epoch = subscription;
     reconcileStartedAt = clock.instant();
-    scheduleReconcileRetry(0);
-    List<Call.Reconcile.Task> known = new ArrayList<>();
+    scheduleReconcileRetry(epoch, 0);
+    List<String> known = new ArrayList<>();
     for (LiveTask t : live.tasks()) {
-      known.add(
-          dev.telos.mesos.Calls.reconcileTask(
-              TaskID.newBuilder().setValue(t.id()).build(),
-              t.agentId() == null
-                  ? null
-                  : org.apache.mesos.v1.Protos.AgentID.newBuilder().setValue(t.agentId()).build()));
+      known.add(t.id());
     }
-    if (!known.isEmpty()) {
-      client.reconcile(known);
-      events.reconciliation(true);
-    }
-    events.reconciliation(false);
-    client
-        .reconcile(List.of())
-        .whenComplete(
-            (r, e) -> {
-              // The master queues the answers before its 202; let them arrive, then act.
-              try {
-                timers.schedule(() -> post(() -> reconciled = subscribed), 1, TimeUnit.SECONDS);
-              } catch (java.util.concurrent.RejectedExecutionException stopped) {
-                // shutting down
-              }
-            });
+    reconcileExplicitly(known);
+    reconcileImplicitly(epoch, 0);
     if (reconcileTimer != null) {
       reconcileTimer.cancel(false);
     }
@@ -745,7 +781,7 @@ public final class Controller implements AutoCloseable {
                 post(
                     () -> {
                       if (subscribed) {
-                        client.reconcile(List.of());
+                        checked("RECONCILE", client.reconcile(List.of()));
                         events.reconciliation(false);
                       }
                     }),
@@ -754,39 +790,194 @@ public final class Controller implements AutoCloseable {
             TimeUnit.MILLISECONDS);
   }
 
+  private void reconcileImplicitly(long epoch, int attempt) {
+    if (!subscribed || epoch != subscription) {
+      return;
+    }
+    events.reconciliation(false);
+    client
+        .reconcile(List.of())
+        .whenComplete(
+            (r, e) -> {
+              if (e == null && r.status() == 202) {
+                // The master queues the answers before its 202; let them arrive, then act.
+                later(
+                    Duration.ofSeconds(1),
+                    () -> {
+                      if (epoch == subscription) {
+                        reconciled = subscribed;
+                      }
+                    });
+                return;
+              }
+              Duration delay = retryDelay(attempt);
+              log.warn(
+                  "implicit reconciliation failed; nothing is launched or killed until it succeeds"
+                      + " attempt={} retry_in={}ms reason=\"{}\"",
+                  attempt + 1,
+                  delay.toMillis(),
+                  e == null ? "answered " + r.status() : rootMessage(e));
+              later(delay, () -> reconcileImplicitly(epoch, attempt + 1));
+            });
+  }
+
+  /** Asks the master for the state of these tasks (with their agents, for better answers). */
+  private void reconcileExplicitly(List<String> taskIds) {
+    if (!subscribed || taskIds.isEmpty()) {
+      return;
+    }
+    List<Call.Reconcile.Task> tasks = new ArrayList<>();
+    for (String id : taskIds) {
+      LiveTask t = live.task(id);
+      String agent =
+          t != null ? t.agentId() : records.containsKey(id) ? records.get(id).agentId() : null;
+      tasks.add(
+          dev.telos.mesos.Calls.reconcileTask(
+              TaskID.newBuilder().setValue(id).build(),
+              agent == null
+                  ? null
+                  : org.apache.mesos.v1.Protos.AgentID.newBuilder().setValue(agent).build()));
+    }
+    checked("RECONCILE", client.reconcile(tasks));
+    events.reconciliation(true);
+  }
+
+  /** 1 s doubling to a minute. */
+  private static Duration retryDelay(int attempt) {
+    return Duration.ofMillis(Math.min(60_000L, 1000L << Math.min(attempt, 6)));
+  }
+
+  /** Runs {@code input} on the loop after {@code delay}; nothing once stopped. */
+  private void later(Duration delay, Runnable input) {
+    try {
+      timers.schedule(() -> post(input), delay.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException stopped) {
+      // shutting down
+    }
+  }
+
+  /**
+   * Logs a call that failed: every call's outcome is checked. Returns the same future, for callers
+   * that act on a failure too.
+   */
+  private java.util.concurrent.CompletableFuture<dev.telos.mesos.CallResponse> checked(
+      String what, java.util.concurrent.CompletableFuture<dev.telos.mesos.CallResponse> call) {
+    call.whenComplete(
+        (r, e) -> {
+          if (e != null) {
+            log.warn("call to the master failed call={} reason=\"{}\"", what, rootMessage(e));
+            events.callFailed(what);
+          }
+        });
+    return call;
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable t = e;
+    while ((t instanceof java.util.concurrent.CompletionException
+            || t instanceof java.util.concurrent.ExecutionException)
+        && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t.getMessage() == null ? t.toString() : t.getMessage();
+  }
+
   private void onUpdate(TaskStatus status, Instant now) {
-    heardAt.put(status.getTaskId().getValue(), now);
-    LiveTask before = live.task(status.getTaskId().getValue());
+    String id = status.getTaskId().getValue();
+    heardAt.put(id, now);
+    if (ended.containsKey(id)) {
+      if (LiveTask.isTerminal(status.getState())) {
+        // Delivery is at least once: a terminal update redelivered after a lost ACK changes
+        // nothing; it is only acknowledged again.
+        acknowledge(status);
+        return;
+      }
+      // A task reported ended is running after all (a master's guess about a task it did not
+      // know yet, say): it is live again, and the planner decides what to do with it.
+      ended.remove(id);
+    }
+    LiveTask before = live.task(id);
+    if (contradicts(before, status)) {
+      log.warn(
+          "update contradicts what the agent last said; reconciling instead of acting task={}"
+              + " known_state={} update={} reason={}",
+          id,
+          before.state(),
+          status.getState(),
+          status.getReason());
+      reconcileExplicitly(List.of(id));
+      acknowledge(status);
+      return;
+    }
     LiveTask task = live.update(status, now);
     String key = task.appKey();
+    AppHistory historyBefore = key == null ? null : history.get(key);
+    TaskRecord record = null;
     boolean historyChanged = false;
-    if (key != null && task.terminal() && (before == null || !before.terminal())) {
-      historyChanged = recordEnd(key, task, status, now);
-    } else if (key != null
-        && task.state() == TaskState.TASK_RUNNING
-        && !Boolean.FALSE.equals(task.healthy())) {
-      AppHistory h = history.get(key);
-      App app = appOf(key);
-      boolean healthyEnough =
-          app == null || app.task().healthCheck() == null || Boolean.TRUE.equals(task.healthy());
-      if (h != null && h.consecutiveFailures() > 0 && healthyEnough && !(app instanceof Job)) {
-        history.put(key, h.withRecovery());
-        historyChanged = true;
+    try {
+      if (key != null && task.terminal() && (before == null || !before.terminal())) {
+        historyChanged = recordEnd(key, task, status, now);
       }
+      if (task.terminal()) {
+        record = records.remove(id);
+        if (record != null) {
+          store.write("tasks", records);
+        }
+      }
+      if (historyChanged) {
+        store.write("apps", history);
+      }
+    } catch (java.io.UncheckedIOException e) {
+      // Not recorded, so not acknowledged: the agent redelivers it, and it is applied again then.
+      live.restore(id, before);
+      if (record != null) {
+        records.put(id, record);
+      }
+      if (key != null) {
+        if (historyBefore == null) {
+          history.remove(key);
+        } else {
+          history.put(key, historyBefore);
+        }
+      }
+      storeError = "cannot record status updates: " + e.getMessage();
+      log.error("state write failed; update left unacknowledged task={}", id);
+      return;
+    }
+    if (record != null || historyChanged) {
+      storeError = null;
     }
     if (task.terminal()) {
-      heardAt.remove(task.id());
-      if (records.remove(task.id()) != null) {
-        store.write("tasks", records);
-      }
+      heardAt.remove(id);
       live.forgetTerminal();
-    }
-    if (historyChanged) {
-      store.write("apps", history);
+      ended.put(id, task.state());
     }
     // Recorded first; acknowledged only now.
+    acknowledge(status);
+  }
+
+  /**
+   * Whether a master-made update says a task never launched (a retried or stale ACCEPT answered
+   * REASON_INVALID_OFFERS) while its agent already reported it started: acting on it would replace
+   * a healthy task.
+   */
+  private static boolean contradicts(LiveTask known, TaskStatus status) {
+    if (known == null
+        || status.getSource() != TaskStatus.Source.SOURCE_MASTER
+        || status.getReason() != TaskStatus.Reason.REASON_INVALID_OFFERS) {
+      return false;
+    }
+    return switch (known.state()) {
+      case TASK_STARTING, TASK_RUNNING, TASK_KILLING -> true;
+      default -> false;
+    };
+  }
+
+  private void acknowledge(TaskStatus status) {
     if (status.hasUuid() && client != null) {
-      client.acknowledge(status.getAgentId(), status.getTaskId(), status.getUuid());
+      checked(
+          "ACKNOWLEDGE",
+          client.acknowledge(status.getAgentId(), status.getTaskId(), status.getUuid()));
     }
   }
 
@@ -870,7 +1061,9 @@ public final class Controller implements AutoCloseable {
                 desired.commit().sha(),
                 app.specHash(),
                 tasksByApp.getOrDefault(app.key(), List.of()),
-                runs.getOrDefault(app.key(), List.of())));
+                runs.getOrDefault(app.key(), List.of()),
+                s == null ? 0 : s.failures(),
+                s == null ? null : s.nextLaunchAt()));
       }
     }
     for (Map.Entry<String, Plan.AppStatus> e : plan.apps().entrySet()) {
@@ -889,7 +1082,9 @@ public final class Controller implements AutoCloseable {
                 null,
                 null,
                 tasksByApp.getOrDefault(e.getKey(), List.of()),
-                List.of()));
+                List.of(),
+                0,
+                null));
       }
     }
     String sync = syncStatus(plan);
@@ -898,6 +1093,9 @@ public final class Controller implements AutoCloseable {
     }
     boolean ready = subscribed && reconciled && desired != null;
     StatusView.ErrorView error = lastError;
+    if (storeError != null && error == null) {
+      error = new StatusView.ErrorView(storeError, null, null, null, null);
+    }
     if (fatal != null) {
       error = new StatusView.ErrorView(fatal, null, null, null, null);
     }
@@ -938,8 +1136,9 @@ public final class Controller implements AutoCloseable {
   }
 
   private String syncStatus(Plan plan) {
-    if (fatal != null || lastError != null || (desired == null && !subscribed)) {
-      return fatal != null || lastError != null ? "Error" : "Progressing";
+    boolean error = fatal != null || lastError != null || storeError != null;
+    if (error || (desired == null && !subscribed)) {
+      return error ? "Error" : "Progressing";
     }
     if (desired == null) {
       return "Progressing";

@@ -28,4 +28,10 @@ public interface ControllerEvents {
 
   /** A reconciliation round was sent: explicit (with tasks) or implicit. */
   default void reconciliation(boolean explicit) {}
+
+  /** A call to the master failed (after any retries); {@code call} is its type. */
+  default void callFailed(String call) {}
+
+  /** A bound on what the controller keeps was hit and something was dropped. */
+  default void boundHit(String what) {}
 }

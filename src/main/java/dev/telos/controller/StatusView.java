@@ -35,7 +35,13 @@ public record StatusView(
   public record ErrorView(
       String message, String file, Integer line, Integer column, String revision) {}
 
-  /** One app and its tasks. */
+  /**
+   * One app and its tasks.
+   *
+   * @param restartFailures consecutive unexpected task ends counting toward the restart backoff
+   * @param nextLaunchAt when the restart backoff next lets a task launch, or null when it holds
+   *     nothing back
+   */
   public record AppView(
       String namespace,
       String name,
@@ -48,7 +54,9 @@ public record StatusView(
       String revision,
       String specHash,
       List<TaskView> tasks,
-      List<RunRecord> runs) {
+      List<RunRecord> runs,
+      int restartFailures,
+      java.time.Instant nextLaunchAt) {
     public AppView {
       tasks = List.copyOf(tasks);
       runs = List.copyOf(runs);

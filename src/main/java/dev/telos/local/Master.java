@@ -1057,6 +1057,10 @@ final class Master {
         }
         String id = masterId + "-O" + offerCounter++;
         Resources offered = agent.free.copy();
+        if (agent.runner.checksPorts()) {
+          // A port another program holds stays free but unoffered until it is released.
+          offered.retainPorts(agent.runner::canBind);
+        }
         agent.free.subtract(offered);
         offers.put(id, new OfferRecord(id, f.id, agent.id, role, offered));
         batches

@@ -67,6 +67,25 @@ final class ProcessRunner implements TaskRunner {
     }
   }
 
+  /**
+   * Tries to bind the port on every interface, as a task's server would: another process listening
+   * on it (another {@code telos local}, say) makes the bind fail.
+   */
+  @Override
+  public boolean canBind(long port) {
+    try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+      probe.bind(new java.net.InetSocketAddress((int) port), 1);
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  @Override
+  public boolean checksPorts() {
+    return true;
+  }
+
   ProcessRunner(
       String agentId,
       Path workDir,

@@ -157,6 +157,20 @@ final class Resources {
     }
   }
 
+  /** Keeps only the ports that {@code keep} accepts. */
+  void retainPorts(java.util.function.LongPredicate keep) {
+    java.util.TreeMap<Long, Long> before = new java.util.TreeMap<>(ports);
+    ports.clear();
+    before.forEach(
+        (b, e) -> {
+          for (long p = b; p <= e; p++) {
+            if (keep.test(p)) {
+              addPorts(p, p);
+            }
+          }
+        });
+  }
+
   /** The amount as Mesos resources for {@code role}, with {@code allocation_info} set. */
   List<Resource> toProto(String role) {
     List<Resource> out = new ArrayList<>();

@@ -29,6 +29,19 @@ interface TaskRunner {
     return Optional.empty();
   }
 
+  /**
+   * Whether a task could bind {@code port} on this agent now. Process agents check it, so that a
+   * port another program holds is never offered; simulated agents have no ports to collide on.
+   */
+  default boolean canBind(long port) {
+    return true;
+  }
+
+  /** Whether {@link #canBind} checks anything (so offers need not ask it for every port). */
+  default boolean checksPorts() {
+    return false;
+  }
+
   /** Kills every task at once and waits until they are gone. */
   void shutdown();
 }

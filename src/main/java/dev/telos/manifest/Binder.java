@@ -28,7 +28,8 @@ final class Binder {
           "healthCheck",
           "killGracePeriod",
           "role");
-  static final Set<String> SERVICE = union(TASK_FIELDS, "instances", "upgrade");
+  static final Set<String> SERVICE = union(TASK_FIELDS, "instances", "upgrade", "restart");
+  static final Set<String> RESTART = Set.of("backoff", "factor", "maxDelay", "resetAfter");
   static final Set<String> JOB = union(TASK_FIELDS, "retries", "backoff");
   static final Set<String> CRON =
       Set.of("schedule", "timezone", "concurrencyPolicy", "startingDeadline", "job");
@@ -52,6 +53,9 @@ final class Binder {
   private static final Pattern RESERVED_ENV =
       Pattern.compile("PORT\\d*|PORTS|PORT_.+|HOST|TELOS_.*|MESOS_.*");
   private static final Set<String> KINDS = Set.of("Service", "Job", "CronJob");
+
+  /** The longest kill grace period, health-check timing or retry backoff a manifest may set. */
+  static final Duration ONE_DAY = Duration.ofDays(1);
 
   private Binder() {}
 
@@ -150,7 +154,30 @@ final class Binder {
         upgrade = new UpgradeStrategy(surge, unavailable);
       }
     }
-    return task == null ? null : new Service(metadata, instances, task, upgrade, source);
+    RestartPolicy restart = restart(spec.object("restart", RESTART));
+    return task == null ? null : new Service(metadata, instances, task, upgrade, restart, source);
+  }
+
+  private static RestartPolicy restart(Fields r) {
+    if (r == null) {
+      return null;
+    }
+    RestartPolicy d = RestartPolicy.DEFAULT;
+    Duration backoff = r.duration("backoff", d.backoff(), ONE_DAY);
+    double factor = r.number("factor", d.factor(), 1, 100, false);
+    Duration maxDelay = r.duration("maxDelay", d.maxDelay(), ONE_DAY);
+    Duration resetAfter = r.duration("resetAfter", d.resetAfter(), ONE_DAY);
+    if (maxDelay.compareTo(backoff) < 0) {
+      r.error(
+          r.has("maxDelay") ? r.get("maxDelay") : r.get("backoff"),
+          "spec.restart.maxDelay ("
+              + Durations.format(maxDelay)
+              + ") must not be shorter than spec.restart.backoff ("
+              + Durations.format(backoff)
+              + ")");
+      return null;
+    }
+    return new RestartPolicy(backoff, factor, maxDelay, resetAfter);
   }
 
   private static Job job(Fields spec, Metadata metadata, Location source) {
@@ -159,7 +186,7 @@ final class Binder {
     }
     TaskSpec task = task(spec);
     int retries = (int) spec.integer("retries", Job.DEFAULT_RETRIES, 0, 100);
-    Duration backoff = spec.duration("backoff", Job.DEFAULT_BACKOFF);
+    Duration backoff = spec.duration("backoff", Job.DEFAULT_BACKOFF, ONE_DAY);
     return task == null ? null : new Job(metadata, task, retries, backoff, source);
   }
 
@@ -207,7 +234,7 @@ final class Binder {
     }
     TaskSpec task = task(job);
     int retries = (int) job.integer("retries", Job.DEFAULT_RETRIES, 0, 100);
-    Duration backoff = job.duration("backoff", Job.DEFAULT_BACKOFF);
+    Duration backoff = job.duration("backoff", Job.DEFAULT_BACKOFF, ONE_DAY);
     if (task == null || schedule == null) {
       return null;
     }
@@ -284,7 +311,7 @@ final class Binder {
       }
     }
     HealthCheckSpec health = healthCheck(spec.object("healthCheck", HEALTH), ports);
-    Duration killGrace = spec.duration("killGracePeriod", TaskSpec.DEFAULT_KILL_GRACE);
+    Duration killGrace = spec.duration("killGracePeriod", TaskSpec.DEFAULT_KILL_GRACE, ONE_DAY);
     String role = spec.string("role", "*", false);
     if (role.isBlank()) {
       spec.error(spec.get("role"), spec.name("role") + " must not be empty");
@@ -414,10 +441,10 @@ final class Binder {
       h.error(h.get("path"), "healthCheck.path must start with '/'");
     }
     String command = h.string("command", null, type == HealthCheckSpec.Type.COMMAND);
-    Duration delay = h.duration("delay", Duration.ZERO);
-    Duration interval = h.duration("interval", Duration.ofSeconds(10));
-    Duration timeout = h.duration("timeout", Duration.ofSeconds(5));
-    Duration grace = h.duration("gracePeriod", Duration.ofSeconds(30));
+    Duration delay = h.duration("delay", Duration.ZERO, ONE_DAY);
+    Duration interval = h.duration("interval", Duration.ofSeconds(10), ONE_DAY);
+    Duration timeout = h.duration("timeout", Duration.ofSeconds(5), ONE_DAY);
+    Duration grace = h.duration("gracePeriod", Duration.ofSeconds(30), ONE_DAY);
     int failures = (int) h.integer("maxConsecutiveFailures", 3, 1, 1000);
     if (interval.isZero()) {
       h.error(h.get("interval"), "healthCheck.interval must be > 0");

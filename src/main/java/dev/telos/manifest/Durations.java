@@ -11,6 +11,13 @@ import java.util.regex.Pattern;
 public final class Durations {
   private static final Pattern PART = Pattern.compile("(\\d+)(ms|s|m|h)");
 
+  /**
+   * The longest duration a manifest may write anywhere (366 days): longer ones are typing mistakes,
+   * and near {@code Long.MAX_VALUE} nanoseconds they overflow every computation that adds them to
+   * an instant or converts them for Mesos.
+   */
+  public static final Duration MAX = Duration.ofDays(366);
+
   private Durations() {}
 
   /**
@@ -30,15 +37,20 @@ public final class Durations {
       if (m.start() != at) {
         break;
       }
-      long n = Long.parseLong(m.group(1));
-      total =
-          total.plus(
-              switch (m.group(2)) {
-                case "ms" -> Duration.ofMillis(n);
-                case "s" -> Duration.ofSeconds(n);
-                case "m" -> Duration.ofMinutes(n);
-                default -> Duration.ofHours(n);
-              });
+      try {
+        long n = Long.parseLong(m.group(1));
+        total =
+            total.plus(
+                switch (m.group(2)) {
+                  case "ms" -> Duration.ofMillis(n);
+                  case "s" -> Duration.ofSeconds(n);
+                  case "m" -> Duration.ofMinutes(n);
+                  default -> Duration.ofHours(n);
+                });
+      } catch (ArithmeticException | NumberFormatException tooLarge) {
+        throw new IllegalArgumentException(
+            "'" + text + "' is too long; the longest duration is " + format(MAX) + " (366 days)");
+      }
       at = m.end();
     }
     if (at != t.length()) {
@@ -49,6 +61,20 @@ public final class Durations {
               + " unit: 500ms, 30s, 5m, 1h (or combined: 1h30m)");
     }
     return total;
+  }
+
+  /**
+   * Parses a duration no longer than {@code max}.
+   *
+   * @throws IllegalArgumentException when the text is not a duration or is longer
+   */
+  public static Duration parse(String text, Duration max) {
+    Duration d = parse(text);
+    if (d.compareTo(max) > 0) {
+      throw new IllegalArgumentException(
+          "'" + text + "' is too long; at most " + format(max) + " is allowed here");
+    }
+    return d;
   }
 
   /** Formats a duration the way {@link #parse} reads it, in the largest exact unit. */

@@ -170,6 +170,11 @@ final class Fields {
   }
 
   Duration duration(String key, Duration fallback) {
+    return duration(key, fallback, Durations.MAX);
+  }
+
+  /** A duration field no longer than {@code max}; {@code fallback} when absent or wrong. */
+  Duration duration(String key, Duration fallback, Duration max) {
     YamlNode v = get(key);
     if (v == null) {
       return fallback;
@@ -186,7 +191,7 @@ final class Fields {
       return fallback;
     }
     try {
-      return Durations.parse(s.text());
+      return Durations.parse(s.text(), max);
     } catch (IllegalArgumentException e) {
       error(v, name(key) + ": " + e.getMessage());
       return fallback;

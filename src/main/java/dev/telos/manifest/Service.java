@@ -3,21 +3,30 @@ package dev.telos.manifest;
 import java.util.Objects;
 
 /**
- * A long-running app: {@code instances} tasks (default 1) kept running, replaced when they end,
- * rolled out under {@code upgrade} when the spec changes.
+ * A long-running app: {@code instances} tasks (default 1) kept running, replaced when they end
+ * (with {@code restart}'s backoff), rolled out under {@code upgrade} when the spec changes.
+ *
+ * @param restart the manifest's restart policy, or null when it sets none (the controller's default
+ *     applies)
  */
 public record Service(
     Metadata metadata,
     int instances,
     TaskSpec task,
     UpgradeStrategy upgrade,
+    RestartPolicy restart,
     Location source,
     String specHash)
     implements App {
   /** A service whose spec hash is computed from its task. */
   public Service(
-      Metadata metadata, int instances, TaskSpec task, UpgradeStrategy upgrade, Location source) {
-    this(metadata, instances, task, upgrade, source, SpecHash.of("Service", task));
+      Metadata metadata,
+      int instances,
+      TaskSpec task,
+      UpgradeStrategy upgrade,
+      RestartPolicy restart,
+      Location source) {
+    this(metadata, instances, task, upgrade, restart, source, SpecHash.of("Service", task));
   }
 
   public Service {

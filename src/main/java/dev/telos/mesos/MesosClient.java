@@ -168,7 +168,7 @@ public final class MesosClient implements AutoCloseable {
 
   /** DECLINE offers, refusing their resources for {@code refuse}. */
   public CompletableFuture<CallResponse> decline(Collection<OfferID> offers, Duration refuse) {
-    return withFramework(id -> Calls.decline(id, offers, refuse));
+    return inOfferFlowOrder(() -> withFramework(id -> Calls.decline(id, offers, refuse)));
   }
 
   /** KILL a task, with a grace period overriding its kill policy (null: the task's own). */
@@ -190,12 +190,31 @@ public final class MesosClient implements AutoCloseable {
 
   /** REVIVE offers for roles (empty: all). */
   public CompletableFuture<CallResponse> revive(Collection<String> roles) {
-    return withFramework(id -> Calls.revive(id, roles));
+    return inOfferFlowOrder(() -> withFramework(id -> Calls.revive(id, roles)));
   }
 
   /** SUPPRESS offers for roles (empty: all). */
   public CompletableFuture<CallResponse> suppress(Collection<String> roles) {
-    return withFramework(id -> Calls.suppress(id, roles));
+    return inOfferFlowOrder(() -> withFramework(id -> Calls.suppress(id, roles)));
+  }
+
+  private final Object offerFlowLock = new Object();
+  private CompletableFuture<?> offerFlowTail = CompletableFuture.completedFuture(null);
+
+  /**
+   * Sends an offer-flow call (DECLINE, REVIVE, SUPPRESS) only once the previous one has been
+   * answered: calls on separate connections may overtake each other, and a DECLINE with a filter
+   * that reaches the master after the REVIVE meant to clear it leaves offers filtered for as long
+   * as the filter lasts.
+   */
+  private CompletableFuture<CallResponse> inOfferFlowOrder(
+      java.util.function.Supplier<CompletableFuture<CallResponse>> send) {
+    synchronized (offerFlowLock) {
+      CompletableFuture<CallResponse> next =
+          offerFlowTail.handle((r, e) -> null).thenCompose(ignored -> send.get());
+      offerFlowTail = next;
+      return next;
+    }
   }
 
   /** TEARDOWN the framework: every task is killed and the framework removed. Irreversible. */
@@ -315,6 +334,16 @@ public final class MesosClient implements AutoCloseable {
       result.completeExceptionally(cause);
       return;
     }
+    if (!idempotent(call.getType()) && !neverReachedMaster(cause)) {
+      // A second ACCEPT of the same offers is answered with TASK_DROPPED for tasks that run; a
+      // second KILL or TEARDOWN may act again. The caller learns the outcome from reconciliation.
+      log.warn(
+          "call failed and is not resent: it may have taken effect type={} reason={}",
+          type,
+          cause.getMessage());
+      result.completeExceptionally(cause);
+      return;
+    }
     if (!sid.equals(streamId)) {
       // The stream this call belonged to is gone; the master would answer 400 to its stream ID.
       result.completeExceptionally(new NotSubscribedException(type, state));
@@ -335,6 +364,28 @@ public final class MesosClient implements AutoCloseable {
     } catch (java.util.concurrent.RejectedExecutionException e) {
       result.completeExceptionally(cause);
     }
+  }
+
+  /** Whether sending {@code type} twice has the same effect as sending it once. */
+  static boolean idempotent(org.apache.mesos.v1.scheduler.Protos.Call.Type type) {
+    return switch (type) {
+      case ACCEPT, KILL, TEARDOWN, SHUTDOWN, MESSAGE -> false;
+      default -> true;
+    };
+  }
+
+  /**
+   * Whether a failed attempt certainly never reached the master: the connection was never made, or
+   * the master answered 503 (no leader, or still recovering), which it does before looking at the
+   * call.
+   */
+  static boolean neverReachedMaster(Exception cause) {
+    if (cause instanceof MesosHttpException http) {
+      return http.status() == 503;
+    }
+    return cause instanceof java.net.ConnectException
+        || cause instanceof java.net.UnknownHostException
+        || cause instanceof java.net.NoRouteToHostException;
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -129,7 +129,7 @@ final class Placement {
             case LIKE -> value != null && Pattern.matches(c.value(), value);
             case UNLIKE -> value == null || !Pattern.matches(c.value(), value);
             case MAX_PER -> value != null && here < Integer.parseInt(c.value());
-            case GROUP_BY -> value != null && here <= minimumOver(c.field(), counts);
+            case GROUP_BY -> value != null && groupBy(c, value, counts, occupied);
           };
       if (!ok) {
         return Optional.of(label);
@@ -138,15 +138,35 @@ final class Placement {
     return Optional.empty();
   }
 
-  /** The smallest task count over every known value of a field (unseen values count 0). */
-  private int minimumOver(String field, Map<String, Integer> counts) {
+  /**
+   * GROUP_BY [n]: tasks spread evenly over the field's values, over at most {@code n} of them when
+   * n is given. The values counted are those of agents present now (an offer this pass, or a task
+   * of the app): an agent that left must not hold a share forever.
+   */
+  private boolean groupBy(
+      Constraint c, String value, Map<String, Integer> counts, List<String> occupied) {
+    Integer limit = c.value() == null ? null : Integer.valueOf(c.value());
+    int here = counts.getOrDefault(value, 0);
+    if (limit != null && here == 0 && counts.size() >= limit) {
+      return false; // n values are in use already
+    }
     int min = Integer.MAX_VALUE;
-    for (Map<String, String> f : agentFields.values()) {
-      String v = f.get(field);
-      if (v != null) {
-        min = Math.min(min, counts.getOrDefault(v, 0));
+    if (limit != null && counts.size() >= limit) {
+      for (int n : counts.values()) {
+        min = Math.min(min, n);
+      }
+    } else {
+      java.util.Set<String> present = new java.util.HashSet<>(occupied);
+      for (OfferSlot slot : slots) {
+        present.add(slot.agentId());
+      }
+      for (String agent : present) {
+        String v = agentFields.getOrDefault(agent, Map.of()).get(c.field());
+        if (v != null) {
+          min = Math.min(min, counts.getOrDefault(v, 0));
+        }
       }
     }
-    return min == Integer.MAX_VALUE ? 0 : min;
+    return here <= (min == Integer.MAX_VALUE ? 0 : min);
   }
 }

@@ -14,6 +14,8 @@ import org.apache.mesos.v1.Protos.TaskInfo;
  * @param wantsOffers whether launches are waiting (REVIVE) or not (SUPPRESS)
  * @param heldPrune why pruning was held back, or null
  * @param nextWakeup the earliest time a pass may decide something new without any input
+ * @param backoffResets apps whose restart backoff starts over: a task of theirs has stayed up for
+ *     their policy's {@code resetAfter}
  */
 public record Plan(
     List<Launch> launches,
@@ -24,7 +26,8 @@ public record Plan(
     List<CronEvent> cronEvents,
     boolean wantsOffers,
     String heldPrune,
-    Instant nextWakeup) {
+    Instant nextWakeup,
+    List<String> backoffResets) {
   public Plan {
     launches = List.copyOf(launches);
     pending = List.copyOf(pending);
@@ -32,6 +35,7 @@ public record Plan(
     declines = List.copyOf(declines);
     apps = Map.copyOf(apps);
     cronEvents = List.copyOf(cronEvents);
+    backoffResets = List.copyOf(backoffResets);
   }
 
   /** Whether the plan changes anything on the cluster. */
@@ -67,6 +71,23 @@ public record Plan(
   /** A cron fire time handled this pass: run, or skipped with a reason. */
   public record CronEvent(String appKey, Instant fireTime, boolean started, String reason) {}
 
-  /** One app's state after this pass. */
-  public record AppStatus(String status, int desired, int running, int healthy, String message) {}
+  /**
+   * One app's state after this pass.
+   *
+   * @param failures consecutive unexpected task ends counting toward the restart backoff
+   * @param nextLaunchAt when the restart backoff lets the next launch happen, or null when it does
+   *     not hold one back
+   */
+  public record AppStatus(
+      String status,
+      int desired,
+      int running,
+      int healthy,
+      String message,
+      int failures,
+      Instant nextLaunchAt) {
+    public AppStatus(String status, int desired, int running, int healthy, String message) {
+      this(status, desired, running, healthy, message, 0, null);
+    }
+  }
 }

@@ -5,6 +5,7 @@ import dev.telos.cluster.TaskIds;
 import dev.telos.manifest.App;
 import dev.telos.manifest.CronJob;
 import dev.telos.manifest.Job;
+import dev.telos.manifest.RestartPolicy;
 import dev.telos.manifest.Service;
 import java.time.Duration;
 import java.time.Instant;
@@ -68,7 +69,8 @@ public final class Planner {
   static Plan nothing(Input in) {
     List<String> declines = in.offers().stream().map(o -> o.getId().getValue()).toList();
     return new Plan(
-        List.of(), List.of(), List.of(), declines, Map.of(), List.of(), false, null, null);
+        List.of(), List.of(), List.of(), declines, Map.of(), List.of(), false, null, null,
+        List.of());
   }
 
   /** One computation; holds the intermediate results of a single call. */
@@ -80,6 +82,7 @@ public final class Planner {
     final List<Plan.Kill> kills = new ArrayList<>();
     final Map<String, Plan.AppStatus> statuses = new HashMap<>();
     final List<Plan.CronEvent> cronEvents = new ArrayList<>();
+    final List<String> backoffResets = new ArrayList<>();
     final Map<String, List<LiveTask>> byApp;
     final List<LiveTask> orphans = new ArrayList<>();
     Instant wakeup;
@@ -126,17 +129,44 @@ public final class Planner {
         App app = e.getValue();
         List<LiveTask> tasks = byApp.getOrDefault(key, List.of());
         AppHistory history = in.history().getOrDefault(key, AppHistory.EMPTY);
-        if (app instanceof Service s) {
-          service(key, s, tasks, history);
-        } else if (app instanceof Job j) {
-          job(key, j, tasks, history);
-        } else if (app instanceof CronJob c) {
-          cron(key, c, tasks, history);
+        int launched = launches.size();
+        int waiting = pending.size();
+        int killed = kills.size();
+        int crons = cronEvents.size();
+        int resets = backoffResets.size();
+        try {
+          if (app instanceof Service s) {
+            service(key, s, tasks, history);
+          } else if (app instanceof Job j) {
+            job(key, j, tasks, history);
+          } else if (app instanceof CronJob c) {
+            cron(key, c, tasks, history);
+          }
+        } catch (RuntimeException failure) {
+          // One app's failure must never stop the others: drop what it decided, say why.
+          launches.subList(launched, launches.size()).clear();
+          pending.subList(waiting, pending.size()).clear();
+          kills.subList(killed, kills.size()).clear();
+          cronEvents.subList(crons, cronEvents.size()).clear();
+          backoffResets.subList(resets, backoffResets.size()).clear();
+          statuses.put(
+              key,
+              new Plan.AppStatus(
+                  "Degraded",
+                  app instanceof Service s ? s.instances() : 1,
+                  countRunning(tasks),
+                  0,
+                  "planning failed: " + failure));
         }
+      }
+      // An offer that no launch uses goes back, even if a failed app had reserved part of it.
+      Set<String> used = new java.util.HashSet<>();
+      for (Plan.Launch l : launches) {
+        used.add(l.offerId());
       }
       List<String> declines = new ArrayList<>();
       for (OfferSlot slot : placement.slots()) {
-        if (slot.placed == 0) {
+        if (!used.contains(slot.offer.getId().getValue())) {
           declines.add(slot.offer.getId().getValue());
         }
       }
@@ -149,7 +179,8 @@ public final class Planner {
           cronEvents,
           !pending.isEmpty(),
           held,
-          wakeup);
+          wakeup,
+          backoffResets);
     }
 
     // --- prune -------------------------------------------------------------------------------
@@ -218,6 +249,11 @@ public final class Planner {
           retryKill(key, t, grace);
           continue;
         }
+        if (launchTimedOut(t)) {
+          kill(key, t, grace, launchTimeoutReason());
+          killing++;
+          continue;
+        }
         if (t.state() == TaskState.TASK_UNREACHABLE && t.unreachableSince() != null) {
           Instant expires = t.unreachableSince().plus(in.settings().unreachableTimeout());
           if (!now.isBefore(expires)) {
@@ -279,17 +315,22 @@ public final class Planner {
       int launch =
           oldLeft > 0 || killing > 0 ? Math.min(need, Math.max(0, n + surge - total)) : need;
       String message = null;
-      if (launch > 0 && history.consecutiveFailures() > 0 && history.lastFailureAt() != null) {
-        Instant retryAt =
-            history.lastFailureAt().plus(in.settings().restartDelay(history.consecutiveFailures()));
+      RestartPolicy policy = app.restart() != null ? app.restart() : in.settings().restart();
+      int failures = failuresAfterUptime(key, history, current, checked, policy);
+      Instant nextLaunchAt = null;
+      if (launch > 0 && failures > 0 && history.lastFailureAt() != null) {
+        Instant retryAt = history.lastFailureAt().plus(policy.delay(failures));
         if (now.isBefore(retryAt)) {
           message =
               "restarting in "
-                  + Duration.between(now, retryAt).toSeconds()
-                  + "s after "
-                  + history.consecutiveFailures()
+                  + dev.telos.manifest.Durations.format(
+                      Duration.ofSeconds(
+                          Duration.between(now, retryAt).plusMillis(999).toSeconds()))
+                  + " after "
+                  + failures
                   + " failure(s)";
           wake(retryAt);
+          nextLaunchAt = retryAt;
           launch = 0;
         }
       }
@@ -321,12 +362,64 @@ public final class Planner {
               && killed.isEmpty()
               && healthy == n
               && launch == 0;
-      String status =
-          synced ? "Synced" : history.consecutiveFailures() > 0 ? "Degraded" : "Progressing";
+      String status = synced ? "Synced" : failures > 0 ? "Degraded" : "Progressing";
       if (message == null && placed < launch) {
         message = "waiting for offers: " + pending.get(pending.size() - 1).reason();
       }
-      statuses.put(key, new Plan.AppStatus(status, n, running, healthy, message));
+      statuses.put(
+          key, new Plan.AppStatus(status, n, running, healthy, message, failures, nextLaunchAt));
+    }
+
+    /**
+     * The failures that still count toward the backoff: all of them, unless a task of the current
+     * spec has stayed up for the policy's {@code resetAfter}, which starts the count over (and is
+     * reported in the plan so the controller records it).
+     */
+    private int failuresAfterUptime(
+        String key,
+        AppHistory history,
+        List<LiveTask> current,
+        boolean checked,
+        RestartPolicy policy) {
+      int failures = history.consecutiveFailures();
+      if (failures == 0) {
+        return 0;
+      }
+      Instant earliest = null;
+      for (LiveTask t : current) {
+        Instant up = t.state() == TaskState.TASK_RUNNING ? t.upSince(checked) : null;
+        if (up != null && (earliest == null || up.isBefore(earliest))) {
+          earliest = up;
+        }
+      }
+      if (earliest == null) {
+        return failures;
+      }
+      Instant resetAt = earliest.plus(policy.resetAfter());
+      if (now.isBefore(resetAt)) {
+        wake(resetAt);
+        return failures;
+      }
+      backoffResets.add(key);
+      return 0;
+    }
+
+    /** Whether a launched task is still not running after the launch timeout. */
+    private boolean launchTimedOut(LiveTask t) {
+      if (t.state() != TaskState.TASK_STAGING && t.state() != TaskState.TASK_STARTING) {
+        return false;
+      }
+      Instant deadline = t.launchedAt().plus(in.settings().launchTimeout());
+      if (now.isBefore(deadline)) {
+        wake(deadline);
+        return false;
+      }
+      return true;
+    }
+
+    private String launchTimeoutReason() {
+      return "launch timed out: not RUNNING within --task-launch-timeout "
+          + dev.telos.manifest.Durations.format(in.settings().launchTimeout());
     }
 
     private static int killedOld(List<LiveTask> killed, List<LiveTask> old) {
@@ -361,6 +454,8 @@ public final class Planner {
           } else {
             retryKill(key, t, app.task().killGracePeriod());
           }
+        } else if (t.killRequestedAt() == null && launchTimedOut(t)) {
+          kill(key, t, app.task().killGracePeriod(), launchTimeoutReason());
         } else {
           active.add(t);
         }

@@ -1,6 +1,8 @@
 package dev.telos.reconcile;
 
+import dev.telos.manifest.RestartPolicy;
 import java.time.Duration;
+import java.util.Objects;
 
 /**
  * The planner's policy knobs. Immutable; checked at construction.
@@ -8,44 +10,42 @@ import java.time.Duration;
  * @param maxPrune the largest fraction of running apps one commit may remove (default 0.5)
  * @param allowMassPrune prune even above {@code maxPrune}
  * @param unreachableTimeout how long a TASK_UNREACHABLE task is waited for before it is replaced
- * @param restartBackoff the first restart delay of a failing app; doubles per failure
- * @param maxRestartBackoff the cap of the restart delay
+ * @param restart the restart policy of Services whose manifest sets none
  * @param killRetry how long after a kill without a terminal update the kill is sent again
+ * @param launchTimeout how long a launched task may stay STAGING/STARTING before it is killed and
+ *     replaced (Marathon's {@code task_launch_timeout}, default 5 minutes)
  */
 public record PlannerSettings(
     double maxPrune,
     boolean allowMassPrune,
     Duration unreachableTimeout,
-    Duration restartBackoff,
-    Duration maxRestartBackoff,
-    Duration killRetry) {
+    RestartPolicy restart,
+    Duration killRetry,
+    Duration launchTimeout) {
   public static final PlannerSettings DEFAULT =
       new PlannerSettings(
           0.5,
           false,
           Duration.ofMinutes(5),
-          Duration.ofSeconds(1),
-          Duration.ofMinutes(5),
-          Duration.ofSeconds(60));
+          RestartPolicy.DEFAULT,
+          Duration.ofSeconds(60),
+          Duration.ofMinutes(5));
 
   public PlannerSettings {
     if (!(maxPrune >= 0 && maxPrune <= 1)) {
       throw new IllegalArgumentException("maxPrune must be between 0 and 1, got " + maxPrune);
     }
-    if (restartBackoff.isNegative() || maxRestartBackoff.compareTo(restartBackoff) < 0) {
-      throw new IllegalArgumentException("restart backoff must be >= 0 and <= its maximum");
+    Objects.requireNonNull(restart, "restart");
+    Objects.requireNonNull(unreachableTimeout, "unreachableTimeout");
+    Objects.requireNonNull(killRetry, "killRetry");
+    if (launchTimeout == null || launchTimeout.isNegative() || launchTimeout.isZero()) {
+      throw new IllegalArgumentException("launchTimeout must be > 0, got " + launchTimeout);
     }
   }
 
-  /** The restart delay after {@code failures} consecutive failures. */
-  public Duration restartDelay(int failures) {
-    if (failures <= 0) {
-      return Duration.ZERO;
-    }
-    Duration d = restartBackoff;
-    for (int i = 1; i < failures && d.compareTo(maxRestartBackoff) < 0; i++) {
-      d = d.multipliedBy(2);
-    }
-    return d.compareTo(maxRestartBackoff) > 0 ? maxRestartBackoff : d;
+  /** These settings with another launch timeout. */
+  public PlannerSettings withLaunchTimeout(Duration timeout) {
+    return new PlannerSettings(
+        maxPrune, allowMassPrune, unreachableTimeout, restart, killRetry, timeout);
   }
 }

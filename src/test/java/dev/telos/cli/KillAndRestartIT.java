@@ -103,6 +103,12 @@ class KillAndRestartIT {
       assertThat(v1).hasSize(3);
       String frameworkId = get(api + "/api/v1/status").path("frameworkId").asText();
 
+      // A second controller on the same data dir would launch everything twice: it refuses.
+      try (TelosProcess intruder = run(master, repo)) {
+        assertThat(intruder.awaitExit(Duration.ofSeconds(60))).isEqualTo(1);
+        assertThat(intruder.stderr()).contains("is locked by pid " + first.pid());
+      }
+
       // v2 never becomes healthy: the rollout stalls with one surge task, then SIGKILL.
       repo.write("apps/r.yaml", app("exec sleep 601", "false"));
       repo.commit("v2");
@@ -110,6 +116,7 @@ class KillAndRestartIT {
       Set<String> midRollout = masterTasks(master);
       first.kill();
 
+      // SIGKILL released the lock with the process: the next one starts at once.
       try (TelosProcess second = run(master, repo)) {
         String api2 = second.awaitOutput("Telos API listening on (http://\\S+)");
         await().until(() -> get(api2 + "/readyz").path("ready").asBoolean());

@@ -9,7 +9,7 @@ import dev.telos.manifest.ManifestLoader;
 import dev.telos.mesos.BackoffPolicy;
 import dev.telos.mesos.MesosClientConfig;
 import dev.telos.reconcile.PlannerSettings;
-import dev.telos.store.StateStore;
+import dev.telos.store.FileStateStore;
 import dev.telos.testing.TempGitRepo;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,9 +31,10 @@ public final class Harness implements AutoCloseable {
           0.5,
           false,
           Duration.ofSeconds(2),
-          Duration.ofMillis(200),
-          Duration.ofSeconds(2),
-          Duration.ofSeconds(5));
+          new dev.telos.manifest.RestartPolicy(
+              Duration.ofMillis(200), 2, Duration.ofSeconds(2), Duration.ofSeconds(1)),
+          Duration.ofSeconds(5),
+          Duration.ofMinutes(5));
 
   Harness(Path dir, int agents) throws Exception {
     this.dir = dir;
@@ -72,7 +73,7 @@ public final class Harness implements AutoCloseable {
             .backoff(new BackoffPolicy(Duration.ofMillis(50), Duration.ofMillis(500)))
             .missedHeartbeats(5);
     controller =
-        new Controller(settings, source, mesos, new StateStore(dir.resolve("data")), clock);
+        new Controller(settings, source, mesos, new FileStateStore(dir.resolve("data")), clock);
     metrics = new dev.telos.api.Metrics(controller);
     controller.events(metrics);
     controller.start();

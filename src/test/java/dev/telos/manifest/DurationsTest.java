@@ -23,4 +23,17 @@ class DurationsTest {
       assertThatThrownBy(() -> Durations.parse(bad)).isInstanceOf(IllegalArgumentException.class);
     }
   }
+
+  @Test
+  void tooLongDurationsAreRefusedNotOverflowed() {
+    assertThatThrownBy(() -> Durations.parse("99999999999999999999h"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("too long");
+    assertThatThrownBy(() -> Durations.parse("9223372036854775807h"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("too long");
+    assertThat(Durations.parse("24h", Duration.ofDays(1))).isEqualTo(Duration.ofHours(24));
+    assertThatThrownBy(() -> Durations.parse("24h1ms", Duration.ofDays(1)))
+        .hasMessage("'24h1ms' is too long; at most 24h is allowed here");
+  }
 }

@@ -38,5 +38,6 @@ class JsonSchemaTest {
     assertThat(properties(task + "constraints/items/properties")).isEqualTo(Binder.CONSTRAINT);
     assertThat(properties(task + "healthCheck/properties")).isEqualTo(Binder.HEALTH);
     assertThat(properties(task + "upgrade/properties")).isEqualTo(Binder.UPGRADE);
+    assertThat(properties(task + "restart/properties")).isEqualTo(Binder.RESTART);
   }
 }

@@ -76,6 +76,21 @@ class ManifestLoaderTest {
   }
 
   @Test
+  void aRestartPolicyBindsWithDefaultsForWhatItLeavesOut() {
+    ManifestLoader.FileResult r =
+        parse(SERVICE_HEAD + "  command: x\n  restart: {backoff: 2s, factor: 3}\n");
+    assertThat(r.errors()).isEmpty();
+    Service s = (Service) r.apps().get(0);
+    assertThat(s.restart())
+        .isEqualTo(
+            new RestartPolicy(
+                Duration.ofSeconds(2), 3, Duration.ofMinutes(5), Duration.ofMinutes(5)));
+    assertThat(s.specHash())
+        .as("the restart policy never replaces tasks")
+        .isEqualTo(((Service) parse(SERVICE_HEAD + "  command: x\n").apps().get(0)).specHash());
+  }
+
+  @Test
   void defaultsAreDocumentedValues() {
     ManifestLoader.FileResult r = parse(SERVICE_HEAD + "  command: sleep 1\n");
     Service s = (Service) r.apps().get(0);
@@ -86,6 +101,7 @@ class ManifestLoaderTest {
     assertThat(s.task().role()).isEqualTo("*");
     assertThat(s.upgrade()).isEqualTo(UpgradeStrategy.DEFAULT);
     assertThat(s.task().healthCheck()).isNull();
+    assertThat(s.restart()).as("the controller's default applies").isNull();
   }
 
   @Test
@@ -154,6 +170,34 @@ class ManifestLoaderTest {
             "bad duration",
             SERVICE_HEAD + "  command: x\n  killGracePeriod: 10 seconds\n",
             "apps/a.yaml:7:20: spec.killGracePeriod: '10 seconds' is not a duration; write a number and a unit: 500ms, 30s, 5m, 1h (or combined: 1h30m)"),
+        Arguments.of(
+            "a grace period that would overflow every placement (regression)",
+            SERVICE_HEAD + "  command: x\n  killGracePeriod: 2562048h\n",
+            "apps/a.yaml:7:20: spec.killGracePeriod: '2562048h' is too long; at most 24h is allowed"
+                + " here"),
+        Arguments.of(
+            "a duration past long overflow names its place (regression)",
+            SERVICE_HEAD + "  command: x\n  killGracePeriod: 99999999999999999999h\n",
+            "apps/a.yaml:7:20: spec.killGracePeriod: '99999999999999999999h' is too long; the"
+                + " longest duration is 8784h (366 days)"),
+        Arguments.of(
+            "health check interval bounded",
+            SERVICE_HEAD
+                + "  command: x\n  healthCheck: {type: COMMAND, command: 'true', interval: 25h}\n",
+            "apps/a.yaml:7:59: spec.healthCheck.interval: '25h' is too long; at most 24h is allowed here"),
+        Arguments.of(
+            "job backoff bounded",
+            "apiVersion: telos.dev/v1\nkind: Job\nmetadata: {name: a}\nspec: {command: x, backoff: 48h}\n",
+            "apps/a.yaml:4:29: spec.backoff: '48h' is too long; at most 24h is allowed here"),
+        Arguments.of(
+            "restart factor bounded",
+            SERVICE_HEAD + "  command: x\n  restart: {factor: 0.5}\n",
+            "apps/a.yaml:7:21: spec.restart.factor must be >= 1 and <= 100, got 0.5"),
+        Arguments.of(
+            "restart maxDelay below backoff",
+            SERVICE_HEAD + "  command: x\n  restart: {backoff: 10s, maxDelay: 5s}\n",
+            "apps/a.yaml:7:37: spec.restart.maxDelay (5s) must not be shorter than"
+                + " spec.restart.backoff (10s)"),
         Arguments.of(
             "bad cron",
             "apiVersion: telos.dev/v1\nkind: CronJob\nmetadata: {name: c}\nspec:\n  schedule: '* * *'\n  job: {command: x}\n",

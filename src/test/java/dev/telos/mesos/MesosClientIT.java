@@ -7,6 +7,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import com.google.protobuf.ByteString;
+import dev.telos.testing.ScriptedMaster;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -88,6 +89,7 @@ class MesosClientIT {
   void subscribesWithoutAStreamIdAndDeliversEventsInOrder() throws Exception {
     ScriptedMaster m = master();
     FrameworkIdStore store = FrameworkIdStore.inMemory();
+    listener.store = store;
     MesosClient client = start(config(m).frameworkIdStore(store));
 
     ScriptedMaster.Received subscribe = m.nextSubscribe();
@@ -348,6 +350,73 @@ class MesosClientIT {
   }
 
   @Test
+  void anAcceptThatMayHaveTakenEffectIsNeverSentAgain() throws Exception {
+    // Regression: a retried ACCEPT is answered TASK_DROPPED / REASON_INVALID_OFFERS for tasks that
+    // the first one launched and that run.
+    ScriptedMaster m = master();
+    MesosClient client = start(config(m));
+    m.nextStream().subscribed("fw-1", Duration.ofSeconds(15));
+    await().until(() -> client.state() == ConnectionState.SUBSCRIBED);
+    m.nextAnswers.add(new ScriptedMaster.Answer(500, Map.of(), "Internal Server Error"));
+    CompletableFuture<CallResponse> accept =
+        client.accept(
+            List.of(OfferID.newBuilder().setValue("o-1").build()),
+            List.of(),
+            Calls.refuseFor(Duration.ofSeconds(1)));
+    assertThat(accept).failsWithin(Duration.ofSeconds(20));
+    assertThat(m.nextCall().call().getType()).isEqualTo(Call.Type.ACCEPT);
+    // An idempotent call with the same failure is retried.
+    m.nextAnswers.add(new ScriptedMaster.Answer(500, Map.of(), "Internal Server Error"));
+    assertThat(client.reconcile(List.of()).get(20, TimeUnit.SECONDS).status()).isEqualTo(202);
+    assertThat(List.of(m.nextCall(), m.nextCall()))
+        .extracting(r -> r.call().getType())
+        .containsOnly(Call.Type.RECONCILE);
+    assertThat(m.calls).as("no second ACCEPT").isEmpty();
+  }
+
+  @Test
+  void anAcceptRefusedWith503IsSentAgainBecauseTheMasterNeverLookedAtIt() throws Exception {
+    ScriptedMaster m = master();
+    MesosClient client = start(config(m));
+    m.nextStream().subscribed("fw-1", Duration.ofSeconds(15));
+    await().until(() -> client.state() == ConnectionState.SUBSCRIBED);
+    m.nextAnswers.add(new ScriptedMaster.Answer(503, Map.of(), "Master has not finished recovery"));
+    CompletableFuture<CallResponse> accept =
+        client.accept(
+            List.of(OfferID.newBuilder().setValue("o-1").build()),
+            List.of(),
+            Calls.refuseFor(Duration.ofSeconds(1)));
+    assertThat(accept.get(20, TimeUnit.SECONDS).status()).isEqualTo(202);
+    assertThat(List.of(m.nextCall(), m.nextCall()))
+        .extracting(r -> r.call().getType())
+        .containsOnly(Call.Type.ACCEPT);
+  }
+
+  @Test
+  void offerFlowCallsReachTheMasterInTheOrderTheyWereMade() throws Exception {
+    ScriptedMaster m = master();
+    MesosClient client = start(config(m));
+    m.nextStream().subscribed("fw-1", Duration.ofSeconds(15));
+    await().until(() -> client.state() == ConnectionState.SUBSCRIBED);
+    // The DECLINE is answered slowly; the REVIVE made after it must not overtake it.
+    m.nextAnswers.add(new ScriptedMaster.Answer(202, Map.of(), "", 300));
+    client.decline(List.of(OfferID.newBuilder().setValue("o-1").build()), Duration.ofSeconds(5));
+    CompletableFuture<CallResponse> revive = client.revive(List.of());
+    CompletableFuture<CallResponse> suppress = client.suppress(List.of());
+    assertThat(suppress.get(20, TimeUnit.SECONDS).status()).isEqualTo(202);
+    assertThat(revive).isCompleted();
+    ScriptedMaster.Received decline = m.nextCall();
+    ScriptedMaster.Received second = m.nextCall();
+    ScriptedMaster.Received third = m.nextCall();
+    assertThat(List.of(decline, second, third))
+        .extracting(r -> r.call().getType())
+        .containsExactly(Call.Type.DECLINE, Call.Type.REVIVE, Call.Type.SUPPRESS);
+    assertThat(Duration.ofNanos(second.atNanos() - decline.atNanos()))
+        .as("REVIVE sent only once the DECLINE was answered")
+        .isGreaterThanOrEqualTo(Duration.ofMillis(300));
+  }
+
+  @Test
   void aClientErrorIsTypedAndCarriesTheMastersMessage() throws Exception {
     ScriptedMaster m = master();
     MesosClient client = start(config(m));
@@ -577,15 +646,23 @@ class MesosClientIT {
     final List<String> threads = new CopyOnWriteArrayList<>();
     final List<String> disconnects = new CopyOnWriteArrayList<>();
     final List<MesosFatalException> fatal = new CopyOnWriteArrayList<>();
-    volatile boolean frameworkIdSavedBeforeSubscribed;
+
+    /**
+     * Whether, when SUBSCRIBED was dispatched, {@link #store} already held the framework ID the
+     * event assigned (null until a SUBSCRIBED arrives while a store is set).
+     */
+    volatile Boolean frameworkIdSavedBeforeSubscribed;
+
     volatile FrameworkIdStore store;
 
     @Override
     public void onEvent(Event event) {
       events.add(event);
       threads.add(Thread.currentThread().getName());
-      if (event.getType() == Event.Type.SUBSCRIBED) {
-        frameworkIdSavedBeforeSubscribed = true;
+      FrameworkIdStore s = store;
+      if (event.getType() == Event.Type.SUBSCRIBED && s != null) {
+        String assigned = event.getSubscribed().getFrameworkId().getValue();
+        frameworkIdSavedBeforeSubscribed = s.load().map(assigned::equals).orElse(false);
       }
     }
 

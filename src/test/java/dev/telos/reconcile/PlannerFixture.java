@@ -122,7 +122,11 @@ final class PlannerFixture {
             List.of(),
             null,
             null,
-            null);
+            null,
+            state == TaskState.TASK_RUNNING ? NOW.minusSeconds(60L * minutesAgo) : null,
+            state == TaskState.TASK_RUNNING && Boolean.TRUE.equals(healthy)
+                ? NOW.minusSeconds(60L * minutesAgo)
+                : null);
     tasks.add(t);
     return t;
   }

@@ -141,6 +141,35 @@ class PlannerTest {
   }
 
   @Test
+  void aNewTaskWithNoHealthResultYetIsNotCountedHealthy() {
+    // healthy == null: checked, but no result yet. Treating "unknown" as healthy would let a
+    // rollout kill the old version before the new one ever passed its check.
+    App v1 = service("web", 2, "  healthCheck: {type: COMMAND, command: 'true'}\n");
+    App v2 =
+        service("web", 2, "  healthCheck: {type: COMMAND, command: 'true'}\n  env: {V: '2'}\n");
+    f.with(v2).offer("a1", 4, 1000, 1, 0);
+    f.task(v1, v1.specHash(), TaskState.TASK_RUNNING, true, "a1", 10);
+    f.task(v1, v1.specHash(), TaskState.TASK_RUNNING, true, "a1", 9);
+    f.task(v2, v2.specHash(), TaskState.TASK_RUNNING, null, "a1", 0);
+    Plan plan = f.plan();
+    assertThat(plan.kills()).isEmpty();
+    assertThat(plan.launches()).as("maxSurge 1 is used by the unknown one").isEmpty();
+    assertThat(plan.apps().get("default/web").healthy()).isZero();
+    assertThat(plan.apps().get("default/web").status()).isEqualTo("Progressing");
+  }
+
+  @Test
+  void anAppWithOneUnknownHealthTaskIsNotSynced() {
+    App web = service("web", 1, "  healthCheck: {type: COMMAND, command: 'true'}\n");
+    f.with(web);
+    f.task(web, web.specHash(), TaskState.TASK_RUNNING, null, "a1", 0);
+    assertThat(f.plan().apps().get("default/web").status()).isEqualTo("Progressing");
+    f.tasks.clear();
+    f.task(web, web.specHash(), TaskState.TASK_RUNNING, true, "a1", 0);
+    assertThat(f.plan().apps().get("default/web").status()).isEqualTo("Synced");
+  }
+
+  @Test
   void aNewVersionFailingItsHealthCheckNeverTakesDownTheOldOne() {
     App v1 = service("web", 2, "  healthCheck: {type: COMMAND, command: 'true'}\n");
     App v2 = service("web", 2, "  healthCheck: {type: COMMAND, command: 'false'}\n");
@@ -186,13 +215,15 @@ class PlannerTest {
     App web = service("web", 1, "");
     f.with(web).offer("a1", 4, 1000, 1, 0);
     LiveTask lost = f.running(web, "a2", 30);
-    f.tasks.set(0, lost.withState(TaskState.TASK_UNREACHABLE, null, "gone", NOW.minusSeconds(60)));
+    f.tasks.set(
+        0, lost.withState(TaskState.TASK_UNREACHABLE, null, "gone", NOW.minusSeconds(60), NOW));
     Plan early = f.plan();
     assertThat(early.launches()).isEmpty();
     assertThat(early.nextWakeup()).isEqualTo(NOW.minusSeconds(60).plus(Duration.ofMinutes(5)));
     f.tasks.set(
         0,
-        lost.withState(TaskState.TASK_UNREACHABLE, null, "gone", NOW.minus(Duration.ofMinutes(6))));
+        lost.withState(
+            TaskState.TASK_UNREACHABLE, null, "gone", NOW.minus(Duration.ofMinutes(6)), NOW));
     assertThat(f.plan().launches()).hasSize(1);
 
     // It comes back while its replacement runs: one of the two goes, the newest.
@@ -216,6 +247,19 @@ class PlannerTest {
   }
 
   @Test
+  void removingExactlyMaxPruneOfTheAppsIsAllowed() {
+    // The guard holds only what goes *over* --max-prune: 1 of 2 apps is exactly 50%.
+    App a = service("a", 1, "");
+    App b = service("b", 1, "");
+    f.with(a);
+    f.running(a, "a1", 1);
+    LiveTask gone = f.running(b, "a1", 1);
+    Plan plan = f.plan();
+    assertThat(plan.heldPrune()).isNull();
+    assertThat(plan.kills()).extracting(Plan.Kill::taskId).containsExactly(gone.id());
+  }
+
+  @Test
   void aCommitRemovingMostAppsHoldsThePrune() {
     App a = service("a", 1, "");
     App b = service("b", 1, "");
@@ -235,9 +279,9 @@ class PlannerTest {
             0.5,
             true,
             Duration.ofMinutes(5),
-            Duration.ofSeconds(1),
-            Duration.ofMinutes(5),
-            Duration.ofSeconds(60));
+            dev.telos.manifest.RestartPolicy.DEFAULT,
+            Duration.ofSeconds(60),
+            Duration.ofMinutes(5));
     assertThat(f.plan().kills()).hasSize(2);
   }
 
@@ -322,6 +366,48 @@ class PlannerTest {
         plan.launches().stream()
             .collect(Collectors.groupingBy(Plan.Launch::agentId, Collectors.counting()));
     assertThat(perAgent).containsEntry("a2", 2L).containsEntry("a1", 1L);
+  }
+
+  @Test
+  void groupByNSpreadsOverAtMostNValues() {
+    // Regression: GROUP_BY's n was ignored, so 4 instances went to 4 racks instead of 2.
+    App web = service("web", 4, "  constraints: [{field: rack, operator: GROUP_BY, value: 2}]\n");
+    f.with(web)
+        .offer("a1", 8, 4000, 1, 0, "rack", "r1")
+        .offer("a2", 8, 4000, 1, 0, "rack", "r2")
+        .offer("a3", 8, 4000, 1, 0, "rack", "r3")
+        .offer("a4", 8, 4000, 1, 0, "rack", "r4");
+    Plan plan = f.plan();
+    Map<String, Long> perAgent =
+        plan.launches().stream()
+            .collect(Collectors.groupingBy(Plan.Launch::agentId, Collectors.counting()));
+    assertThat(plan.launches()).hasSize(4);
+    assertThat(perAgent).hasSize(2).allSatisfy((agent, n) -> assertThat(n).isEqualTo(2L));
+  }
+
+  @Test
+  void groupByIgnoresAgentsThatAreGone() {
+    // Regression: an agent seen once counted in GROUP_BY forever, so after it left every launch
+    // waited for a value no offer could bring back.
+    App web = service("web", 2, "  constraints: [{field: rack, operator: GROUP_BY}]\n");
+    f.with(web).offer("a1", 8, 4000, 1, 0, "rack", "r1");
+    f.running(web, "a1", 5);
+    Planner.Input in = f.input();
+    Map<String, Map<String, String>> fields = new java.util.HashMap<>(in.agentFields());
+    fields.put("gone", Map.of("hostname", "host-gone", "rack", "r9"));
+    Plan plan =
+        Planner.plan(
+            new Planner.Input(
+                in.revision(),
+                in.desired(),
+                in.tasks(),
+                in.offers(),
+                fields,
+                in.history(),
+                in.settings(),
+                in.seed()),
+            PlannerFixture.NOW);
+    assertThat(plan.launches()).as("r9 has no agent with tasks or offers").hasSize(1);
   }
 
   @Test

@@ -114,6 +114,11 @@ public final class TelosProcess implements AutoCloseable {
     return reader.isAlive();
   }
 
+  /** What the process wrote to stderr so far. */
+  public String stderr() throws IOException {
+    return Files.readString(stderr);
+  }
+
   /** Every stdout line so far. */
   public List<String> stdout() {
     return List.copyOf(stdout);

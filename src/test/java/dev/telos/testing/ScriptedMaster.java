@@ -1,6 +1,7 @@
-package dev.telos.mesos;
+package dev.telos.testing;
 
-import dev.telos.testing.ScriptedHttpServer;
+import dev.telos.mesos.ContentType;
+import dev.telos.mesos.RecordIoDecoder;
 import dev.telos.testing.ScriptedHttpServer.Exchange;
 import dev.telos.testing.ScriptedHttpServer.Recorded;
 import java.io.IOException;
@@ -23,42 +24,49 @@ import org.apache.mesos.v1.scheduler.Protos.Event;
  * events (or raw bytes) into; calls answer 202 unless a scripted answer is queued. Records every
  * request with its decoded call.
  */
-final class ScriptedMaster implements AutoCloseable {
+public final class ScriptedMaster implements AutoCloseable {
   /** A request seen by the master, with its call decoded from protobuf or JSON. */
-  record Received(Recorded http, Call call) {}
+  public record Received(Recorded http, Call call, long atNanos) {}
 
   /** A canned answer to the next request. */
-  record Answer(int code, Map<String, String> headers, String body) {}
+  public record Answer(int code, Map<String, String> headers, String body, long delayMillis) {
+    public Answer(int code, Map<String, String> headers, String body) {
+      this(code, headers, body, 0);
+    }
+  }
 
-  final ScriptedHttpServer server;
-  final BlockingQueue<Received> subscribes = new LinkedBlockingQueue<>();
-  final BlockingQueue<Received> calls = new LinkedBlockingQueue<>();
-  final BlockingQueue<Stream> streams = new LinkedBlockingQueue<>();
-  final ConcurrentLinkedDeque<Answer> nextAnswers = new ConcurrentLinkedDeque<>();
-  final AtomicInteger requests = new AtomicInteger();
+  public final ScriptedHttpServer server;
+  public final BlockingQueue<Received> subscribes = new LinkedBlockingQueue<>();
+  public final BlockingQueue<Received> calls = new LinkedBlockingQueue<>();
+  public final BlockingQueue<Stream> streams = new LinkedBlockingQueue<>();
+  public final ConcurrentLinkedDeque<Answer> nextAnswers = new ConcurrentLinkedDeque<>();
+  public final AtomicInteger requests = new AtomicInteger();
 
-  ScriptedMaster() throws IOException {
+  public ScriptedMaster() throws IOException {
     this(ServerSocketFactory.getDefault());
   }
 
-  ScriptedMaster(ServerSocketFactory factory) throws IOException {
+  public ScriptedMaster(ServerSocketFactory factory) throws IOException {
     this.server = new ScriptedHttpServer(factory, this::handle);
   }
 
-  String url() {
+  public String url() {
     return server.url("http");
   }
 
   private void handle(Recorded http, Exchange exchange) throws IOException, InterruptedException {
     requests.incrementAndGet();
     Call call = decode(http);
-    Received received = new Received(http, call);
+    Received received = new Received(http, call, System.nanoTime());
     if (call != null && call.getType() == Call.Type.SUBSCRIBE) {
       subscribes.add(received);
     } else {
       calls.add(received);
     }
     Answer answer = nextAnswers.pollFirst();
+    if (answer != null && answer.delayMillis() > 0) {
+      Thread.sleep(answer.delayMillis());
+    }
     if (answer != null) {
       exchange.respond(
           answer.code(), answer.headers(), answer.body().getBytes(StandardCharsets.UTF_8));
@@ -93,7 +101,7 @@ final class ScriptedMaster implements AutoCloseable {
     }
   }
 
-  Stream nextStream() throws InterruptedException {
+  public Stream nextStream() throws InterruptedException {
     Stream s = streams.poll(20, TimeUnit.SECONDS);
     if (s == null) {
       throw new AssertionError("no SUBSCRIBE stream opened within 20 s");
@@ -101,7 +109,7 @@ final class ScriptedMaster implements AutoCloseable {
     return s;
   }
 
-  Received nextSubscribe() throws InterruptedException {
+  public Received nextSubscribe() throws InterruptedException {
     Received r = subscribes.poll(20, TimeUnit.SECONDS);
     if (r == null) {
       throw new AssertionError("no SUBSCRIBE within 20 s");
@@ -109,7 +117,7 @@ final class ScriptedMaster implements AutoCloseable {
     return r;
   }
 
-  Received nextCall() throws InterruptedException {
+  public Received nextCall() throws InterruptedException {
     Received r = calls.poll(20, TimeUnit.SECONDS);
     if (r == null) {
       throw new AssertionError("no call within 20 s");
@@ -126,11 +134,11 @@ final class ScriptedMaster implements AutoCloseable {
   }
 
   /** One open event stream. */
-  static final class Stream {
-    final Exchange exchange;
-    final ContentType encoding;
-    final String id;
-    final CountDownLatch closed = new CountDownLatch(1);
+  public static final class Stream {
+    public final Exchange exchange;
+    public final ContentType encoding;
+    public final String id;
+    public final CountDownLatch closed = new CountDownLatch(1);
 
     Stream(Exchange exchange, ContentType encoding, String id) {
       this.exchange = exchange;
@@ -138,7 +146,7 @@ final class ScriptedMaster implements AutoCloseable {
       this.id = id;
     }
 
-    byte[] frame(Event event) {
+    public byte[] frame(Event event) {
       byte[] record =
           switch (encoding) {
             case PROTOBUF -> event.toByteArray();
@@ -156,15 +164,15 @@ final class ScriptedMaster implements AutoCloseable {
       return RecordIoDecoder.encode(record);
     }
 
-    void send(Event event) throws IOException {
+    public void send(Event event) throws IOException {
       exchange.chunk(frame(event));
     }
 
-    void sendRaw(byte[] bytes) throws IOException {
+    public void sendRaw(byte[] bytes) throws IOException {
       exchange.chunk(bytes);
     }
 
-    void subscribed(String frameworkId, Duration heartbeat) throws IOException {
+    public void subscribed(String frameworkId, Duration heartbeat) throws IOException {
       send(
           Event.newBuilder()
               .setType(Event.Type.SUBSCRIBED)
@@ -176,16 +184,16 @@ final class ScriptedMaster implements AutoCloseable {
               .build());
     }
 
-    void heartbeat() throws IOException {
+    public void heartbeat() throws IOException {
       send(Event.newBuilder().setType(Event.Type.HEARTBEAT).build());
     }
 
-    void end() throws IOException {
+    public void end() throws IOException {
       exchange.endChunks();
       closed.countDown();
     }
 
-    void cut() throws IOException {
+    public void cut() throws IOException {
       exchange.cut();
       closed.countDown();
     }

@@ -1,0 +1,141 @@
+package dev.telos.reconcile;
+
+import static dev.telos.reconcile.PlannerFixture.NOW;
+import static dev.telos.reconcile.PlannerFixture.service;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.telos.cluster.LiveTask;
+import dev.telos.manifest.App;
+import dev.telos.manifest.Metadata;
+import dev.telos.manifest.Service;
+import dev.telos.manifest.TaskSpec;
+import java.time.Duration;
+import java.util.Set;
+import org.apache.mesos.v1.Protos.TaskState;
+import org.junit.jupiter.api.Test;
+
+/** Crash-loop backoff, per-app restart policies, launch timeouts and per-app failure isolation. */
+class RestartAndIsolationTest {
+  final PlannerFixture f = new PlannerFixture();
+
+  static AppHistory failures(int n, Duration ago) {
+    return new AppHistory(n, NOW.minus(ago), Set.of(), 0, null, null);
+  }
+
+  @Test
+  void aTaskThatCrashesSoonAfterRunningDoesNotResetTheBackoff() {
+    // Regression: any TASK_RUNNING used to reset the count, so an app exiting 1 at once was
+    // relaunched about every second forever.
+    App web = service("web", 1, "");
+    f.with(web).offer("a1", 4, 1000, 1, 0);
+    f.history.put(web.key(), failures(4, Duration.ofSeconds(1)));
+    LiveTask briefly = f.running(web, "a1", 0); // up since NOW: far from resetAfter (5m)
+    Plan plan = f.plan();
+    assertThat(plan.backoffResets()).isEmpty();
+    assertThat(plan.apps().get(web.key()).failures()).isEqualTo(4);
+    assertThat(plan.nextWakeup()).isEqualTo(briefly.runningSince().plus(Duration.ofMinutes(5)));
+  }
+
+  @Test
+  void theBackoffStartsOverOnceATaskStayedUpForResetAfter() {
+    App web = service("web", 1, "  restart: {resetAfter: 2m}\n");
+    f.with(web);
+    f.history.put(web.key(), failures(4, Duration.ofMinutes(10)));
+    f.running(web, "a1", 3);
+    Plan plan = f.plan();
+    assertThat(plan.backoffResets()).containsExactly(web.key());
+    assertThat(plan.apps().get(web.key()).failures()).isZero();
+    assertThat(plan.apps().get(web.key()).status()).isEqualTo("Synced");
+  }
+
+  @Test
+  void aHealthCheckedTaskCountsAsUpOnlyWhileHealthy() {
+    App web =
+        service(
+            "web",
+            1,
+            "  ports: [{name: http}]\n  healthCheck: {type: TCP}\n  restart: {resetAfter: 1m}\n");
+    f.with(web);
+    f.history.put(web.key(), failures(2, Duration.ofMinutes(10)));
+    f.task(web, web.specHash(), TaskState.TASK_RUNNING, null, "a1", 30); // running, no result yet
+    assertThat(f.plan().backoffResets()).isEmpty();
+    f.tasks.clear();
+    f.task(web, web.specHash(), TaskState.TASK_RUNNING, true, "a1", 30);
+    assertThat(f.plan().backoffResets()).containsExactly(web.key());
+  }
+
+  @Test
+  void theManifestsRestartPolicyDecidesTheDelay() {
+    App web = service("web", 1, "  restart: {backoff: 10s, factor: 3, maxDelay: 1m}\n");
+    f.with(web).offer("a1", 4, 1000, 1, 0);
+    f.history.put(web.key(), failures(2, Duration.ofSeconds(20)));
+    Plan waiting = f.plan(); // 10s × 3 = 30s after the failure
+    assertThat(waiting.launches()).isEmpty();
+    assertThat(waiting.apps().get(web.key()).nextLaunchAt()).isEqualTo(NOW.plusSeconds(10));
+    assertThat(waiting.apps().get(web.key()).message())
+        .isEqualTo("restarting in 10s after 2 failure(s)");
+    f.history.put(web.key(), failures(5, Duration.ofSeconds(59)));
+    assertThat(f.plan().apps().get(web.key()).nextLaunchAt())
+        .as("capped at maxDelay")
+        .isEqualTo(NOW.plusSeconds(1));
+    f.history.put(web.key(), failures(2, Duration.ofSeconds(30)));
+    Plan ready = f.plan();
+    assertThat(ready.launches()).hasSize(1);
+    assertThat(ready.apps().get(web.key()).nextLaunchAt()).isNull();
+  }
+
+  @Test
+  void aTaskNotRunningWithinTheLaunchTimeoutIsKilledAndReplaced() {
+    App web = service("web", 1, "");
+    f.with(web).offer("a1", 4, 1000, 1, 0);
+    f.task(web, web.specHash(), TaskState.TASK_STAGING, null, "a1", 6);
+    Plan plan = f.plan();
+    assertThat(plan.kills())
+        .singleElement()
+        .satisfies(k -> assertThat(k.reason()).startsWith("launch timed out"));
+    assertThat(plan.launches()).as("its replacement").hasSize(1);
+  }
+
+  @Test
+  void aTaskStillWithinTheLaunchTimeoutIsWaitedFor() {
+    App web = service("web", 1, "");
+    f.with(web).offer("a1", 4, 1000, 1, 0);
+    LiveTask staging = f.task(web, web.specHash(), TaskState.TASK_STAGING, null, "a1", 1);
+    Plan plan = f.plan();
+    assertThat(plan.kills()).isEmpty();
+    assertThat(plan.launches()).isEmpty();
+    assertThat(plan.nextWakeup()).isEqualTo(staging.launchedAt().plus(Duration.ofMinutes(5)));
+  }
+
+  @Test
+  void anAppWhosePlanningFailsIsDegradedAndTheOthersGoOn() {
+    // A spec no validation would let through (the loader bounds killGracePeriod to 24h); built by
+    // hand, it overflows when its TaskInfo is made.
+    Service ok = (Service) service("ok", 1, "");
+    Service broken = (Service) service("broken", 1, "");
+    TaskSpec t = broken.task();
+    Service huge =
+        new Service(
+            new Metadata("broken", "default", java.util.Map.of()),
+            1,
+            new TaskSpec(
+                t.command(),
+                t.env(),
+                t.resources(),
+                t.ports(),
+                t.container(),
+                t.constraints(),
+                t.healthCheck(),
+                Duration.ofDays(365L * 300),
+                t.role()),
+            broken.upgrade(),
+            null,
+            broken.source());
+    f.with(huge).with(ok).offer("a1", 4, 1000, 1, 0);
+    Plan plan = f.plan();
+    assertThat(plan.launches()).extracting(Plan.Launch::appKey).containsExactly(ok.key());
+    assertThat(plan.apps().get(huge.key()).status()).isEqualTo("Degraded");
+    assertThat(plan.apps().get(huge.key()).message()).startsWith("planning failed: ");
+    assertThat(plan.declines()).isEmpty();
+  }
+}
