@@ -212,7 +212,8 @@ final class ControllerOptions {
             PlannerSettings.DEFAULT.unreachableTimeout(),
             PlannerSettings.DEFAULT.restart(),
             PlannerSettings.DEFAULT.killRetry(),
-            taskLaunchTimeout);
+            taskLaunchTimeout,
+            java.util.Set.copyOf(roles));
     ControllerSettings settings = ControllerSettings.defaults(poll).withPlanner(planner);
     if (user != null) {
       settings =

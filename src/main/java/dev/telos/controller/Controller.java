@@ -18,6 +18,7 @@ import dev.telos.mesos.SchedulerListener;
 import dev.telos.reconcile.AppHistory;
 import dev.telos.reconcile.Plan;
 import dev.telos.reconcile.Planner;
+import dev.telos.reconcile.PlannerSettings;
 import dev.telos.store.StateStore;
 import java.io.IOException;
 import java.time.Duration;
@@ -64,9 +65,14 @@ import org.slf4j.LoggerFactory;
 public final class Controller implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Controller.class);
   private static final int MAX_HISTORY = 200;
+
+  /** The state document naming the last valid commit, restored before the first poll. */
+  private static final String LAST_GOOD = "last-good";
+
   private static final Duration DECLINE_IDLE = Duration.ofSeconds(120);
   private static final Duration DECLINE_BUSY = Duration.ofSeconds(5);
   private static final Duration REVIVE_EVERY = Duration.ofSeconds(5);
+  private static final Duration REVIVE_MAX = Duration.ofMinutes(1);
 
   /** What is remembered of a launched task, persisted before the ACCEPT that launches it. */
   record TaskRecord(String agentId, String host, List<Long> ports) {}
@@ -76,6 +82,7 @@ public final class Controller implements AutoCloseable {
   private final StateStore store;
   private final InstantSource clock;
   private final MesosClientConfig.Builder mesosConfig;
+  private final PlannerSettings plannerSettings;
   private final BlockingQueue<Runnable> inbox = new LinkedBlockingQueue<>();
   private final ScheduledExecutorService timers;
   private final ExecutorService poller;
@@ -100,6 +107,8 @@ public final class Controller implements AutoCloseable {
   private boolean reconciled;
   private boolean suppressed;
   private Instant lastRevive = Instant.EPOCH;
+  private Duration reviveDelay = REVIVE_EVERY;
+  private java.util.Set<String> revivedRoles = java.util.Set.of();
   private long passes;
   private ScheduledFuture<?> wakeup;
   private ScheduledFuture<?> reconcileTimer;
@@ -139,6 +148,10 @@ public final class Controller implements AutoCloseable {
     this.store = store;
     this.clock = clock;
     this.mesosConfig = mesosConfig;
+    this.plannerSettings =
+        settings.planner().roles().isEmpty()
+            ? settings.planner().withRoles(mesosConfig.frameworkInfo().getRolesList())
+            : settings.planner();
     this.timers = Executors.newSingleThreadScheduledExecutor(daemon("telos-controller-timer"));
     this.poller = Executors.newSingleThreadExecutor(daemon("telos-git-poller"));
     this.loop = new Thread(this::run, "telos-controller");
@@ -229,7 +242,21 @@ public final class Controller implements AutoCloseable {
                     .getTypeFactory()
                     .constructCollectionType(List.class, RunRecord.class));
     runs.putAll(store.<Map<String, List<RunRecord>>>read("runs", runsType).orElse(Map.of()));
-    log.info("controller starting known_tasks={} sync_records={}", records.size(), syncs.size());
+    Optional<String> lastGood =
+        store
+            .<Map<String, String>>read(
+                LAST_GOOD,
+                store
+                    .mapper()
+                    .getTypeFactory()
+                    .constructMapType(HashMap.class, String.class, String.class))
+            .map(m -> m.get("revision"));
+    lastGood.flatMap(source::restore).ifPresent(s -> desired = s);
+    log.info(
+        "controller starting known_tasks={} sync_records={} restored_revision={}",
+        records.size(),
+        syncs.size(),
+        desired == null ? null : desired.commit().shortSha());
     loop.start();
     FrameworkIdStore ids =
         new FrameworkIdStore() {
@@ -341,13 +368,18 @@ public final class Controller implements AutoCloseable {
             act ? live.offers() : List.of(),
             agents,
             history,
-            settings.planner(),
+            plannerSettings,
             ++passes);
     Plan plan = Planner.plan(input, now);
     if (act) {
       apply(plan, now);
     }
-    schedule(plan.nextWakeup(), now);
+    Instant next = plan.nextWakeup();
+    if (act && plan.wantsOffers()) {
+      Instant revive = lastRevive.plus(reviveDelay);
+      next = next == null || revive.isBefore(next) ? revive : next;
+    }
+    schedule(next, now);
     publish(plan, now);
   }
 
@@ -477,17 +509,7 @@ public final class Controller implements AutoCloseable {
     if (!plan.cronEvents().isEmpty() || !plan.backoffResets().isEmpty()) {
       persist("apps", history);
     }
-    if (plan.wantsOffers()) {
-      // Re-revive while launches wait: a REVIVE racing a DECLINE is a known way to lose offers.
-      if (suppressed || Duration.between(lastRevive, now).compareTo(REVIVE_EVERY) >= 0) {
-        checked("REVIVE", client.revive(List.of()));
-        suppressed = false;
-        lastRevive = now;
-      }
-    } else if (!suppressed && plan.launches().isEmpty()) {
-      checked("SUPPRESS", client.suppress(List.of()));
-      suppressed = true;
-    }
+    reviveOrSuppress(plan, now);
     countIntoSync(plan.launches().size(), plan.kills().size());
     if (!plan.launches().isEmpty()) {
       events.launched(plan.launches().size());
@@ -509,6 +531,44 @@ public final class Controller implements AutoCloseable {
       storeError = "cannot write state file " + name + ": " + e.getMessage();
       log.error("state write failed name={} error=\"{}\"", name, e.getMessage());
     }
+  }
+
+  /**
+   * REVIVE the roles whose waiting launches an offer could take, and only those: a REVIVE clears
+   * every filter of its roles in the whole cluster, so it is repeated with backoff (5 s doubling to
+   * a minute) while the same launches keep waiting, and starts over when what waits changes or a
+   * launch goes out. Launches that no offer can take (a role Telos is not subscribed to) revive
+   * nothing. SUPPRESS when nothing waits.
+   */
+  private void reviveOrSuppress(Plan plan, Instant now) {
+    java.util.Set<String> wanted = plan.wantedRoles();
+    if (!plan.launches().isEmpty()) {
+      reviveDelay = REVIVE_EVERY; // progress: offers are flowing
+    }
+    if (!wanted.isEmpty()) {
+      boolean changed = suppressed || !wanted.equals(revivedRoles);
+      if (changed) {
+        reviveDelay = REVIVE_EVERY;
+      }
+      if (changed || !now.isBefore(lastRevive.plus(reviveDelay))) {
+        // Re-revive while launches wait: a REVIVE racing a DECLINE is a known way to lose offers.
+        checked("REVIVE", client.revive(wanted));
+        if (!changed) {
+          reviveDelay = min(reviveDelay.multipliedBy(2), REVIVE_MAX);
+        }
+        suppressed = false;
+        revivedRoles = wanted;
+        lastRevive = now;
+      }
+    } else if (!suppressed && plan.launches().isEmpty()) {
+      checked("SUPPRESS", client.suppress(List.of()));
+      suppressed = true;
+      revivedRoles = java.util.Set.of();
+    }
+  }
+
+  private static Duration min(Duration a, Duration b) {
+    return a.compareTo(b) <= 0 ? a : b;
   }
 
   private void addRun(String appKey, RunRecord run) {
@@ -582,6 +642,7 @@ public final class Controller implements AutoCloseable {
       syncs.add(0, r);
       trimHistory();
       persist("history", syncs);
+      persist(LAST_GOOD, Map.of("revision", s.commit().sha()));
       log.info(
           "new revision revision={} author=\"{}\" apps={} first={}",
           s.commit().shortSha(),

@@ -198,6 +198,41 @@ public final class GitSource implements AutoCloseable {
   }
 
   /**
+   * Restores the last good snapshot a previous run synced, from the local mirror only (no network):
+   * after a restart while the newest commit is invalid or the repository unreachable, that is what
+   * Telos keeps managing, and the first poll's force-push check compares against it. Call before
+   * the first {@link #poll}.
+   *
+   * @return the snapshot, or empty when the mirror lacks the commit or it is no longer valid (then
+   *     the first good poll decides, as on a first start)
+   */
+  public synchronized java.util.Optional<Snapshot> restore(String sha) {
+    try {
+      ObjectId id = ObjectId.fromString(sha);
+      if (!hasCommit(id)) {
+        log.warn("last synced commit not in the local mirror; not restored revision={}", sha);
+        return java.util.Optional.empty();
+      }
+      RevCommit commit;
+      try (org.eclipse.jgit.revwalk.RevWalk walk = new org.eclipse.jgit.revwalk.RevWalk(repo)) {
+        commit = walk.parseCommit(id);
+      }
+      PollResult result = read(commit);
+      if (!(result instanceof PollResult.Updated u)) {
+        log.warn("last synced commit no longer reads as valid; not restored revision={}", sha);
+        return java.util.Optional.empty();
+      }
+      lastGood = u.snapshot();
+      lastExamined = commit.getId().copy();
+      lastResult = result;
+      return java.util.Optional.of(lastGood);
+    } catch (IOException | RuntimeException e) {
+      log.warn("cannot restore the last synced commit revision={} error=\"{}\"", sha, describe(e));
+      return java.util.Optional.empty();
+    }
+  }
+
+  /**
    * Reads the snapshot at any revision (branch, tag or SHA) without changing what {@link #poll}
    * tracks; fetches when the revision is not known yet. For {@code telos plan}.
    */

@@ -92,6 +92,11 @@ public final class MesosClientConfig {
     private FrameworkIdStore frameworkIdStore = FrameworkIdStore.inMemory();
     private java.util.function.Supplier<java.util.Optional<String>> leaderDetector;
 
+    /** The framework description this builder subscribes with. */
+    public FrameworkInfo frameworkInfo() {
+      return frameworkInfo;
+    }
+
     private Builder(String masterUrl, FrameworkInfo frameworkInfo) {
       Objects.requireNonNull(masterUrl, "masterUrl");
       HttpUrl url = HttpUrl.parse(masterUrl);

@@ -61,8 +61,25 @@ public record Plan(
     }
   }
 
-  /** Tasks an app needs that no offer could take this pass. */
-  public record Pending(String appKey, String specHash, int count, String reason) {}
+  /**
+   * Tasks an app needs that no offer could take this pass, and the role they need offers of.
+   *
+   * @param placeable whether an offer could ever take them (false: their role is not one Telos
+   *     subscribes to, so reviving offers cannot help)
+   */
+  public record Pending(
+      String appKey, String specHash, int count, String reason, String role, boolean placeable) {}
+
+  /** The roles whose offers placeable waiting launches need (REVIVE these, and only these). */
+  public java.util.Set<String> wantedRoles() {
+    java.util.Set<String> roles = new java.util.TreeSet<>();
+    for (Pending p : pending) {
+      if (p.placeable()) {
+        roles.add(p.role());
+      }
+    }
+    return roles;
+  }
 
   /** A task to kill, with the grace period from its app's {@code killGracePeriod}. */
   public record Kill(

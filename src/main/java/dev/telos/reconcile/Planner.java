@@ -177,7 +177,7 @@ public final class Planner {
           declines,
           statuses,
           cronEvents,
-          !pending.isEmpty(),
+          pending.stream().anyMatch(Plan.Pending::placeable),
           held,
           wakeup,
           backoffResets);
@@ -618,12 +618,33 @@ public final class Planner {
     // --- shared ------------------------------------------------------------------------------
 
     private int launchTasks(App app, int count, List<String> occupied, String reason) {
+      if (count <= 0) {
+        return 0;
+      }
+      String role = app.task().role();
+      java.util.Set<String> roles = in.settings().roles();
+      if (!roles.isEmpty() && !roles.contains(role)) {
+        pending.add(
+            new Plan.Pending(
+                app.key(),
+                app.specHash(),
+                count,
+                "role '"
+                    + role
+                    + "' is not one Telos subscribes to ("
+                    + String.join(",", new java.util.TreeSet<>(roles))
+                    + "), so no offer can come; add it to --roles or change the app's role",
+                role,
+                false));
+        return 0;
+      }
       List<String> agents = new ArrayList<>(occupied);
       int placed = 0;
       for (int i = 0; i < count; i++) {
         Placement.Result r = placement.place(app, agents);
         if (r.placed() == null) {
-          pending.add(new Plan.Pending(app.key(), app.specHash(), count - placed, r.reason()));
+          pending.add(
+              new Plan.Pending(app.key(), app.specHash(), count - placed, r.reason(), role, true));
           break;
         }
         Placement.Placed p = r.placed();

@@ -14,6 +14,8 @@ import java.util.Objects;
  * @param killRetry how long after a kill without a terminal update the kill is sent again
  * @param launchTimeout how long a launched task may stay STAGING/STARTING before it is killed and
  *     replaced (Marathon's {@code task_launch_timeout}, default 5 minutes)
+ * @param roles the roles Telos subscribes to (offers come for these only); empty: not known, any
+ *     role is assumed placeable
  */
 public record PlannerSettings(
     double maxPrune,
@@ -21,7 +23,8 @@ public record PlannerSettings(
     Duration unreachableTimeout,
     RestartPolicy restart,
     Duration killRetry,
-    Duration launchTimeout) {
+    Duration launchTimeout,
+    java.util.Set<String> roles) {
   public static final PlannerSettings DEFAULT =
       new PlannerSettings(
           0.5,
@@ -29,7 +32,8 @@ public record PlannerSettings(
           Duration.ofMinutes(5),
           RestartPolicy.DEFAULT,
           Duration.ofSeconds(60),
-          Duration.ofMinutes(5));
+          Duration.ofMinutes(5),
+          java.util.Set.of());
 
   public PlannerSettings {
     if (!(maxPrune >= 0 && maxPrune <= 1)) {
@@ -41,11 +45,24 @@ public record PlannerSettings(
     if (launchTimeout == null || launchTimeout.isNegative() || launchTimeout.isZero()) {
       throw new IllegalArgumentException("launchTimeout must be > 0, got " + launchTimeout);
     }
+    roles = roles == null ? java.util.Set.of() : java.util.Set.copyOf(roles);
   }
 
   /** These settings with another launch timeout. */
   public PlannerSettings withLaunchTimeout(Duration timeout) {
     return new PlannerSettings(
-        maxPrune, allowMassPrune, unreachableTimeout, restart, killRetry, timeout);
+        maxPrune, allowMassPrune, unreachableTimeout, restart, killRetry, timeout, roles);
+  }
+
+  /** These settings for a framework subscribed to {@code subscribed}. */
+  public PlannerSettings withRoles(java.util.Collection<String> subscribed) {
+    return new PlannerSettings(
+        maxPrune,
+        allowMassPrune,
+        unreachableTimeout,
+        restart,
+        killRetry,
+        launchTimeout,
+        java.util.Set.copyOf(subscribed));
   }
 }

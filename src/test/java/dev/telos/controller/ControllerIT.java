@@ -141,6 +141,52 @@ class ControllerIT {
   }
 
   @Test
+  void afterARestartOnAnInvalidCommitTheLastGoodOneIsStillManaged() throws Exception {
+    // Regression: the last good commit lived only in memory, so a controller restarted while the
+    // newest commit was invalid managed nothing: a crashed task stayed down.
+    h = new Harness(dir, 1);
+    String good = h.commit("w.yaml", sleeper("w", 1), "w");
+    h.start();
+    h.awaitSynced(good);
+    h.stopController();
+    String bad = h.commit("w.yaml", sleeper("w", 1).replace("instances", "instanes"), "typo");
+
+    h.start();
+    await().until(() -> h.view().syncStatus().equals("Error") && h.view().ready());
+    assertThat(h.view().revision()).isEqualTo(good);
+    assertThat(h.view().lastError().revision()).isEqualTo(bad);
+    assertThat(h.view().lastError().file()).isEqualTo("apps/w.yaml");
+    await().until(() -> h.running("w").size() == 1);
+    String victim = h.running("w").iterator().next();
+    assertThat(h.cluster.crashTask(victim)).isTrue();
+    await().until(() -> h.running("w").size() == 1 && !h.running("w").contains(victim));
+    assertThat(h.view().syncStatus()).isEqualTo("Error");
+  }
+
+  @Test
+  void aForcePushWhileStoppedIsRefusedOnTheFirstPollAfterTheRestart() throws Exception {
+    h = new Harness(dir, 1);
+    String good = h.commit("w.yaml", sleeper("w", 1), "w");
+    h.start();
+    h.awaitSynced(good);
+    h.stopController();
+    var git = h.repo.git();
+    git.checkout().setOrphan(true).setName("rewritten").call();
+    h.commit("w.yaml", sleeper("w", 2), "history rewritten");
+    git.branchDelete().setBranchNames("main").setForce(true).call();
+    git.branchRename().setNewName("main").call();
+
+    h.start();
+    await().until(() -> h.view().syncStatus().equals("Error"));
+    assertThat(h.view().lastError().message()).contains("was rewritten");
+    assertThat(h.view().revision()).isEqualTo(good);
+    await()
+        .during(Duration.ofSeconds(1))
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> h.running("w").size() == 1);
+  }
+
+  @Test
   void anUnreachableRepositoryChangesNothing() throws Exception {
     h = new Harness(dir, 1);
     String v = h.commit("a.yaml", sleeper("a", 2), "a");

@@ -127,7 +127,8 @@ class ControllerProtocolIT {
                 new RestartPolicy(
                     Duration.ofMinutes(10), 2, Duration.ofMinutes(10), Duration.ofMinutes(5)),
                 Duration.ofMinutes(5),
-                Duration.ofMinutes(5)));
+                Duration.ofMinutes(5),
+                java.util.Set.of()));
     GitSource source =
         new GitSource(
             new GitSource.Config(
@@ -386,6 +387,46 @@ class ControllerProtocolIT {
                                     && t.state().equals("TASK_RUNNING")));
     assertThat(store.failures("it/web")).isZero();
     assertThat(seen).noneMatch(type(Call.Type.KILL));
+  }
+
+  @Test
+  void onlyRolesWithAPlaceableLaunchAreRevived() throws Exception {
+    // Regression: a launch that could never be placed (its role not subscribed) revived every
+    // role every 5 s, clearing every filter in the cluster.
+    Call revive = next(type(Call.Type.REVIVE));
+    assertThat(revive.getRevive().getRolesList()).containsExactly("*");
+    stream.send(
+        Event.newBuilder()
+            .setType(Event.Type.OFFERS)
+            .setOffers(Event.Offers.newBuilder().addOffers(offer("o-1", "agent-1")))
+            .build());
+    next(type(Call.Type.ACCEPT));
+
+    repo.write(
+        "apps/batch.yaml",
+        "apiVersion: telos.dev/v1\nkind: Service\nmetadata: {name: batch, namespace: it}\n"
+            + "spec:\n  command: exec sleep 600\n  role: analytics\n");
+    repo.commit("batch in a role Telos does not subscribe to");
+    controller.requestSync();
+    await()
+        .until(
+            () ->
+                controller.view().apps().stream()
+                    .anyMatch(
+                        a ->
+                            a.name().equals("batch")
+                                && a.message() != null
+                                && a.message().contains("role 'analytics' is not one Telos")));
+    drain();
+    seen.clear();
+    await()
+        .during(Duration.ofSeconds(6))
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () -> {
+              drain();
+              return seen.stream().noneMatch(type(Call.Type.REVIVE));
+            });
   }
 
   @Test

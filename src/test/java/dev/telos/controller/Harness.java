@@ -34,7 +34,8 @@ public final class Harness implements AutoCloseable {
           new dev.telos.manifest.RestartPolicy(
               Duration.ofMillis(200), 2, Duration.ofSeconds(2), Duration.ofSeconds(1)),
           Duration.ofSeconds(5),
-          Duration.ofMinutes(5));
+          Duration.ofMinutes(5),
+          java.util.Set.of());
 
   Harness(Path dir, int agents) throws Exception {
     this.dir = dir;

@@ -281,7 +281,8 @@ class PlannerTest {
             Duration.ofMinutes(5),
             dev.telos.manifest.RestartPolicy.DEFAULT,
             Duration.ofSeconds(60),
-            Duration.ofMinutes(5));
+            Duration.ofMinutes(5),
+            java.util.Set.of());
     assertThat(f.plan().kills()).hasSize(2);
   }
 
