@@ -217,7 +217,7 @@ final class BenchCommand implements Callable<Integer> {
       name = "bench",
       mixinStandardHelpOptions = true,
       description = "Benchmarks that print figures.",
-      subcommands = {BenchCommand.class, BenchGitCommand.class})
+      subcommands = {BenchCommand.class, BenchGitCommand.class, BenchFaultsCommand.class})
   static final class Group implements Runnable {
     @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 

@@ -92,6 +92,7 @@ public final class Controller implements AutoCloseable {
   private final List<Consumer<StatusView>> watchers = new CopyOnWriteArrayList<>();
   private final AtomicBoolean pollQueued = new AtomicBoolean();
   private volatile ControllerEvents events = ControllerEvents.NONE;
+  private volatile CrashPoints crashPoints = CrashPoints.NONE;
 
   // --- loop-owned state ------------------------------------------------------------------------
   private final LiveState live = new LiveState();
@@ -155,6 +156,14 @@ public final class Controller implements AutoCloseable {
     this.timers = Executors.newSingleThreadScheduledExecutor(daemon("telos-controller-timer"));
     this.poller = Executors.newSingleThreadExecutor(daemon("telos-git-poller"));
     this.loop = new Thread(this::run, "telos-controller");
+    this.loop.setUncaughtExceptionHandler(
+        (t, e) -> {
+          if (e instanceof CrashPoints.Crash) {
+            log.warn("controller loop stopped by an injected crash point={}", e.getMessage());
+          } else {
+            log.error("controller loop died", e);
+          }
+        });
   }
 
   private static java.util.concurrent.ThreadFactory daemon(String name) {
@@ -203,6 +212,16 @@ public final class Controller implements AutoCloseable {
       return "unchanged";
     }
     return result instanceof PollResult.Invalid ? "invalid" : "failed";
+  }
+
+  /** Where a fault harness may crash the loop; set before {@link #start()}. */
+  public void crashPoints(CrashPoints points) {
+    this.crashPoints = points == null ? CrashPoints.NONE : points;
+  }
+
+  /** Whether the loop thread has ended while the controller was meant to run (a crash). */
+  public boolean crashed() {
+    return running.get() && !loop.isAlive() && loop.getState() == Thread.State.TERMINATED;
   }
 
   /** Where metrics go; set before {@link #start()}. */
@@ -404,6 +423,9 @@ public final class Controller implements AutoCloseable {
         log.error("state write failed; launching nothing error=\"{}\"", e.getMessage());
       }
     }
+    if (!byOffer.isEmpty()) {
+      crashPoints.reached(CrashPoints.BEFORE_ACCEPT);
+    }
     for (Map.Entry<String, List<Plan.Launch>> e : byOffer.entrySet()) {
       List<org.apache.mesos.v1.Protos.TaskInfo> tasks = new ArrayList<>();
       for (Plan.Launch l : e.getValue()) {
@@ -460,6 +482,7 @@ public final class Controller implements AutoCloseable {
     }
     for (Plan.Kill k : plan.kills()) {
       log.info("killing task={} app={} reason=\"{}\"", k.taskId(), k.appKey(), k.reason());
+      events.killing(k.appKey(), k.taskId(), k.reason());
       live.killRequested(k.taskId(), now);
       checked(
           "KILL",
@@ -1014,6 +1037,9 @@ public final class Controller implements AutoCloseable {
       ended.put(id, task.state());
     }
     // Recorded first; acknowledged only now.
+    if (status.hasUuid()) {
+      crashPoints.reached(CrashPoints.BEFORE_ACK);
+    }
     acknowledge(status);
   }
 
@@ -1230,7 +1256,8 @@ public final class Controller implements AutoCloseable {
     running.set(false);
     timers.shutdownNow();
     poller.shutdownNow();
-    loop.interrupt();
+    // Woken, not interrupted: an interrupt closes a FileChannel mid-write (a state file).
+    inbox.add(() -> {});
     try {
       loop.join(5000);
     } catch (InterruptedException e) {

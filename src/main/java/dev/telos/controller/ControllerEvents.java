@@ -19,6 +19,9 @@ public interface ControllerEvents {
 
   default void killed(int tasks) {}
 
+  /** A task is being killed, by the app's plan, for {@code reason} (appKey null: an orphan). */
+  default void killing(String appKey, String taskId, String reason) {}
+
   /** A task of a Service ended without being asked to. */
   default void restarted(String app) {}
 

@@ -132,6 +132,19 @@ public final class LocalCluster implements AutoCloseable {
     return StateJson.render(master, null);
   }
 
+  /**
+   * Calls the scheduler endpoint refused (4xx/5xx) on any master of this cluster, as {@code STATUS
+   * message}, oldest first (at most the last 100 per master). A test fails on the first unexpected
+   * one instead of timing out.
+   */
+  public synchronized List<String> refusedCalls() {
+    List<String> all = new ArrayList<>();
+    for (MasterServer s : servers) {
+      all.addAll(s.refusals());
+    }
+    return all;
+  }
+
   /** The OS process ID of a running task on a process agent. */
   public Optional<Long> taskPid(String taskId) {
     Master.Agent agent = master.agentOfTask(taskId);
@@ -146,6 +159,23 @@ public final class LocalCluster implements AutoCloseable {
   }
 
   // --- Fault injection ---------------------------------------------------------------------------
+
+  /**
+   * Arms a fault for the next {@code times} calls of {@code callType} (ACCEPT, KILL, ACKNOWLEDGE,
+   * ...): {@code UNAVAILABLE} answers 503 without effect, {@code ERROR_AFTER_EFFECT} answers 500
+   * after handling the call, {@code LOST} answers 202 and drops it.
+   */
+  public void armCallFault(String callType, String mode, int times) {
+    master.callFaults.arm(
+        org.apache.mesos.v1.scheduler.Protos.Call.Type.valueOf(callType),
+        CallFaults.Mode.valueOf(mode),
+        times);
+  }
+
+  /** Disarms every call fault not yet used. */
+  public void clearCallFaults() {
+    master.callFaults.clear();
+  }
 
   /** Cuts a framework's event stream, as a network failure would. */
   public boolean cutStream(String frameworkId) {

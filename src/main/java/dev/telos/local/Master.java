@@ -745,6 +745,9 @@ final class Master {
     }
   }
 
+  /** Faults armed for the next calls of a type (fault injection). */
+  final CallFaults callFaults = new CallFaults();
+
   private volatile boolean reconciliationHeld;
 
   /**

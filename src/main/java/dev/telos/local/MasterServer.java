@@ -9,6 +9,7 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
@@ -131,11 +132,23 @@ final class MasterServer {
         subscribe(exchange, call, streamId);
         return;
       }
+      CallFaults.Mode fault;
       try {
         Master.Framework framework = master.authorize(call, streamId);
-        master.handle(framework, call);
+        fault = master.callFaults.next(call.getType());
+        if (fault == CallFaults.Mode.UNAVAILABLE) {
+          respond(exchange, 503, "Master has not finished recovery");
+          return;
+        }
+        if (fault != CallFaults.Mode.LOST) {
+          master.handle(framework, call);
+        }
       } catch (Master.Refusal refusal) {
         respond(exchange, refusal.status, refusal.getMessage());
+        return;
+      }
+      if (fault == CallFaults.Mode.ERROR_AFTER_EFFECT) {
+        respond(exchange, 500, "Internal Server Error");
         return;
       }
       respond(exchange, 202, "");
@@ -230,7 +243,32 @@ final class MasterServer {
     return body.length > MAX_BODY ? null : body;
   }
 
-  private static void respond(HttpExchange exchange, int status, String body) throws IOException {
+  private static final int MAX_REFUSALS = 100;
+  private final java.util.Deque<String> refusals = new java.util.ArrayDeque<>();
+
+  /**
+   * The last calls to the scheduler endpoint that were refused (4xx/5xx), newest last, as {@code
+   * STATUS message}: tests fail on the first one instead of waiting for a timeout.
+   */
+  List<String> refusals() {
+    synchronized (refusals) {
+      return List.copyOf(refusals);
+    }
+  }
+
+  private void respond(HttpExchange exchange, int status, String body) throws IOException {
+    if (status >= 400 && exchange.getRequestURI().getPath().endsWith("/api/v1/scheduler")) {
+      synchronized (refusals) {
+        refusals.addLast(status + " " + body);
+        while (refusals.size() > MAX_REFUSALS) {
+          refusals.removeFirst();
+        }
+      }
+    }
+    send(exchange, status, body);
+  }
+
+  private static void send(HttpExchange exchange, int status, String body) throws IOException {
     byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
     if (!exchange.getResponseHeaders().containsKey("Content-Type")) {
       exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");

@@ -44,6 +44,8 @@ final class ProcessRunner implements TaskRunner {
   private final ScheduledExecutorService timers;
   private final ExecutorService workers;
   private final Map<String, Running> running = new ConcurrentHashMap<>();
+  private final Object lifecycle = new Object();
+  private boolean stopped;
 
   final class Running {
     final Launch launch;
@@ -144,10 +146,26 @@ final class ProcessRunner implements TaskRunner {
               .redirectError(ProcessBuilder.Redirect.appendTo(sandbox.resolve("stderr").toFile()));
       builder.environment().clear();
       builder.environment().putAll(env);
-      sink.status(taskId, TaskState.TASK_STARTING, null, null, null);
-      Process process = builder.start();
-      Running r = new Running(launch, process, sandbox, env);
-      running.put(taskId, r);
+      Process process;
+      Running r;
+      // Started and registered under the lock that shutdown() takes: a launch that was queued
+      // before the agent stopped must not start a process nobody will kill (a leak found by the
+      // test suite's process guard).
+      synchronized (lifecycle) {
+        if (stopped) {
+          sink.status(
+              taskId,
+              TaskState.TASK_FAILED,
+              "The agent is shutting down",
+              TaskStatus.Reason.REASON_AGENT_RESTARTED,
+              null);
+          return;
+        }
+        sink.status(taskId, TaskState.TASK_STARTING, null, null, null);
+        process = builder.start();
+        r = new Running(launch, process, sandbox, env);
+        running.put(taskId, r);
+      }
       log.info("task process started task_id={} pid={} sandbox={}", taskId, process.pid(), sandbox);
       sink.status(taskId, TaskState.TASK_RUNNING, null, null, null);
       if (task.hasHealthCheck()) {
@@ -340,7 +358,11 @@ final class ProcessRunner implements TaskRunner {
 
   @Override
   public void shutdown() {
-    List<Running> all = List.copyOf(running.values());
+    List<Running> all;
+    synchronized (lifecycle) {
+      stopped = true;
+      all = List.copyOf(running.values());
+    }
     for (Running r : all) {
       r.killRequested = true;
       signalGroup(r.process.pid(), "KILL");

@@ -245,8 +245,12 @@ public final class Planner {
       int killing = 0;
       for (LiveTask t : tasks) {
         if (t.killRequestedAt() != null || t.state() == TaskState.TASK_KILLING) {
-          killing++;
           retryKill(key, t, grace);
+          // Until its end is confirmed it may still run, so it counts against maxSurge; a task
+          // unreachable past the timeout no longer does (its agent may never come back).
+          if (!unreachableExpired(t)) {
+            killing++;
+          }
           continue;
         }
         if (launchTimedOut(t)) {
@@ -310,10 +314,12 @@ public final class Planner {
         killable--;
       }
       int oldLeft = old.size() - killedOld(killed, old);
-      int total = current.size() + oldLeft;
+      // Every task that may still run counts against instances + maxSurge: those killed this
+      // pass and those whose kill is not confirmed yet included. Launching beside a task that is
+      // still stopping would run more than the surge allows until it stops.
+      int alive = counted.size() + killing;
       int need = Math.max(0, n - current.size());
-      int launch =
-          oldLeft > 0 || killing > 0 ? Math.min(need, Math.max(0, n + surge - total)) : need;
+      int launch = Math.min(need, Math.max(0, n + surge - alive));
       String message = null;
       RestartPolicy policy = app.restart() != null ? app.restart() : in.settings().restart();
       int failures = failuresAfterUptime(key, history, current, checked, policy);
@@ -402,6 +408,12 @@ public final class Planner {
       }
       backoffResets.add(key);
       return 0;
+    }
+
+    private boolean unreachableExpired(LiveTask t) {
+      return t.state() == TaskState.TASK_UNREACHABLE
+          && t.unreachableSince() != null
+          && !now.isBefore(t.unreachableSince().plus(in.settings().unreachableTimeout()));
     }
 
     /** Whether a launched task is still not running after the launch timeout. */

@@ -154,7 +154,7 @@ public final class FileStateStore implements StateStore, AutoCloseable {
       } catch (IOException ignored) {
         // the write already failed; its message says why
       }
-      throw new UncheckedIOException("cannot write state file " + target, e);
+      throw new UncheckedIOException("cannot write state file " + target + ": " + e, e);
     }
   }
 

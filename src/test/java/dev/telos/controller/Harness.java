@@ -124,7 +124,18 @@ public final class Harness implements AutoCloseable {
     return repo.commit(message);
   }
 
+  /**
+   * The controller's view, failing at once when the master refused a call in a way a correct
+   * scheduler never provokes (a broken controller then fails in seconds, not at a timeout). A 403
+   * "not subscribed" or a stale stream ID can happen in a correct run, when a call races a
+   * resubscription; they are allowed.
+   */
   StatusView view() {
+    for (String refusal : cluster.refusedCalls()) {
+      if (!refusal.startsWith("403 ") && !refusal.contains("didn't match the stream ID")) {
+        throw new AssertionError("the embedded master refused a call: " + refusal);
+      }
+    }
     return controller.view();
   }
 

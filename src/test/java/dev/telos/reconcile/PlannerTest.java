@@ -137,7 +137,30 @@ class PlannerTest {
     assertThat(step2.kills())
         .hasSize(1)
         .allSatisfy(k -> assertThat(k.reason()).startsWith("rolling update"));
-    assertThat(step2.launches()).hasSize(1);
+    assertThat(step2.launches())
+        .as("the killed task may still run: launching beside it would exceed maxSurge")
+        .isEmpty();
+
+    // The kill is confirmed (the task ended): the next new task goes out.
+    String killed = step2.kills().get(0).taskId();
+    f.tasks.removeIf(t -> t.id().equals(killed));
+    Plan step3 = f.plan();
+    assertThat(step3.kills()).isEmpty();
+    assertThat(step3.launches()).hasSize(1);
+  }
+
+  @Test
+  void aTaskWhoseKillIsNotConfirmedStillCountsAgainstMaxSurge() {
+    // Found by the fault harness: a rollout launched beside tasks it had asked to kill (on a
+    // partitioned agent), and when the agent came back the app ran instances + maxSurge + 2.
+    App v1 = service("web", 3, "");
+    App v2 = service("web", 3, "  env: {V: '2'}\n");
+    f.with(v2).offer("a1", 8, 4000, 1, 0);
+    for (int i = 0; i < 3; i++) {
+      LiveTask t = f.running(v1, "a2", 10 - i);
+      f.tasks.set(i, t.withKillRequestedAt(NOW.minusSeconds(5)));
+    }
+    assertThat(f.plan().launches()).as("3 may still run; maxSurge is 1").hasSize(1);
   }
 
   @Test
@@ -193,7 +216,10 @@ class PlannerTest {
     f.running(v1, "a1", 9);
     Plan plan = f.plan();
     assertThat(plan.kills()).hasSize(1);
-    assertThat(plan.launches()).hasSize(1);
+    assertThat(plan.launches()).as("maxSurge 0: not beside a task still stopping").isEmpty();
+    String killed = plan.kills().get(0).taskId();
+    f.tasks.removeIf(t -> t.id().equals(killed));
+    assertThat(f.plan().launches()).hasSize(1);
   }
 
   @Test

@@ -1,0 +1,301 @@
+package dev.telos.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.telos.cluster.TaskIds;
+import dev.telos.controller.StatusView;
+import dev.telos.local.LocalCluster;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * The invariants {@link FaultHarness} checks, read from the master's own state ({@code
+ * /master/state}) and the repository's model, never from what Telos says about itself:
+ *
+ * <ul>
+ *   <li>continuously: no app runs more than {@code instances + maxSurge} tasks (STAGING, STARTING
+ *       or RUNNING; the largest {@code instances} of the newest two commits counts);
+ *   <li>every kill has a reason, and none happens while the newest commit is invalid, the
+ *       repository unreachable or a mass prune held;
+ *   <li>after every round: the cluster converged to the newest valid commit; no task outlives its
+ *       app (orphans 0); the framework ID never changed; every task the master runs is one Telos
+ *       knows.
+ * </ul>
+ */
+final class FaultChecker {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final LocalCluster cluster;
+  private final Map<String, int[]> model;
+  private final int surge;
+  private final Map<FaultHarness.Fault, Integer> injected = new EnumMap<>(FaultHarness.Fault.class);
+  private final List<Duration> convergence = new ArrayList<>();
+  private final List<String> violations = new ArrayList<>();
+  private final Map<String, Integer> previousInstances = new HashMap<>();
+  private volatile String killsHeldBecause;
+  private boolean sampledViolation;
+  private volatile boolean sampling;
+  private Thread sampler;
+  private int round;
+  private long kills;
+  private List<String> trace = List.of();
+
+  /** The harness's event trace of the current round, quoted in violations. */
+  synchronized void trace(List<String> current) {
+    this.trace = current;
+  }
+
+  FaultChecker(LocalCluster cluster, Map<String, int[]> model, int surge) {
+    this.cluster = cluster;
+    this.model = model;
+    this.surge = surge;
+  }
+
+  synchronized void count(FaultHarness.Fault fault) {
+    injected.merge(fault, 1, Integer::sum);
+    round++;
+    sampledViolation = false;
+  }
+
+  // --- continuous checks -------------------------------------------------------------------------
+
+  void start() {
+    sampling = true;
+    sampler = new Thread(this::sample, "telos-fault-sampler");
+    sampler.setDaemon(true);
+    sampler.start();
+  }
+
+  void stop() {
+    sampling = false;
+    if (sampler != null) {
+      sampler.interrupt();
+    }
+  }
+
+  private void sample() {
+    while (sampling) {
+      try {
+        Map<String, Integer> active = activePerApp(tasks());
+        Map<String, Integer> bound = new HashMap<>();
+        synchronized (this) {
+          for (Map.Entry<String, int[]> e : model.entrySet()) {
+            String key = FaultHarness.NAMESPACE + "/" + e.getKey();
+            int now = e.getValue()[0];
+            int before = previousInstances.getOrDefault(key, now);
+            bound.put(key, Math.max(now, before) + surge);
+          }
+          for (Map.Entry<String, Integer> e : active.entrySet()) {
+            Integer max = bound.get(e.getKey());
+            if (max != null && e.getValue() > max && !sampledViolation) {
+              violation(
+                  round,
+                  e.getKey()
+                      + " ran "
+                      + e.getValue()
+                      + " tasks, more than instances + maxSurge = "
+                      + max
+                      + ": "
+                      + active,
+                  List.copyOf(trace));
+              sampledViolation = true;
+            }
+          }
+        }
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        return;
+      } catch (IOException | RuntimeException e) {
+        // the master is failing over: sample again
+      }
+    }
+  }
+
+  /** Kills from here on are violations, for {@code why}. */
+  void holdKills(String why) {
+    killsHeldBecause = why;
+  }
+
+  void releaseKills() {
+    killsHeldBecause = null;
+  }
+
+  synchronized void killed(String appKey, String taskId, String reason) {
+    kills++;
+    if (reason == null || reason.isBlank()) {
+      violation(round, "task " + taskId + " was killed without a reason", List.copyOf(trace));
+    }
+    String held = killsHeldBecause;
+    if (held != null) {
+      violation(
+          round, "task " + taskId + " killed (" + reason + ") while " + held, List.copyOf(trace));
+    }
+  }
+
+  // --- after each round --------------------------------------------------------------------------
+
+  synchronized void converged(Duration took) {
+    convergence.add(took);
+  }
+
+  synchronized void afterRound(int round, StatusView view, String frameworkId, List<String> trace)
+      throws IOException {
+    if (!frameworkId.equals(view.frameworkId())) {
+      violation(round, "framework ID changed to " + view.frameworkId(), trace);
+    }
+    JsonNode tasks = tasks();
+    Set<String> known = new HashSet<>();
+    for (StatusView.AppView app : view.apps()) {
+      for (StatusView.TaskView t : app.tasks()) {
+        known.add(t.id());
+      }
+    }
+    for (JsonNode t : tasks) {
+      String id = t.path("id").asText();
+      String state = t.path("state").asText();
+      if (!active(state)) {
+        continue;
+      }
+      String app = TaskIds.parse(id).map(TaskIds.Parsed::appKey).orElse(null);
+      if (app == null || !model.containsKey(app.substring(app.indexOf('/') + 1))) {
+        violation(round, "orphan: task " + id + " (" + state + ") outlived its app", trace);
+      }
+      if (!known.contains(id)) {
+        violation(round, "lost: the master runs " + id + " but Telos does not know it", trace);
+      }
+    }
+    previousInstances.clear();
+    model.forEach((k, v) -> previousInstances.put(FaultHarness.NAMESPACE + "/" + k, v[0]));
+  }
+
+  /** Whether the master runs exactly the model's instances of every app, and nothing else. */
+  synchronized boolean matchesModel() {
+    try {
+      Map<String, Integer> active = activePerApp(tasks());
+      Map<String, Integer> wanted = new TreeMap<>();
+      model.forEach(
+          (k, v) -> {
+            if (v[0] > 0) {
+              wanted.put(FaultHarness.NAMESPACE + "/" + k, v[0]);
+            }
+          });
+      return active.equals(wanted);
+    } catch (IOException | RuntimeException e) {
+      return false;
+    }
+  }
+
+  String describeCluster() {
+    try {
+      return activePerApp(tasks()).toString();
+    } catch (IOException | RuntimeException e) {
+      return "unreadable: " + e.getMessage();
+    }
+  }
+
+  List<String> agentsWithTasks() throws IOException {
+    Set<String> agents = new java.util.TreeSet<>();
+    for (JsonNode t : tasks()) {
+      if (active(t.path("state").asText())) {
+        agents.add(t.path("slave_id").asText());
+      }
+    }
+    return new ArrayList<>(agents);
+  }
+
+  List<String> runningTasks() throws IOException {
+    List<String> ids = new ArrayList<>();
+    for (JsonNode t : tasks()) {
+      if ("TASK_RUNNING".equals(t.path("state").asText())) {
+        ids.add(t.path("id").asText());
+      }
+    }
+    java.util.Collections.sort(ids);
+    return ids;
+  }
+
+  synchronized void violation(int round, String what, List<String> trace) {
+    String v = "round " + round + ": " + what;
+    if (!trace.isEmpty()) {
+      v += "\n    trace: " + String.join("\n           ", trace);
+    }
+    violations.add(v);
+  }
+
+  synchronized int violations() {
+    return violations.size();
+  }
+
+  // --- the report --------------------------------------------------------------------------------
+
+  synchronized void report(PrintStream out, long seed, int rounds, Duration took) {
+    out.println(
+        "fault harness: seed " + seed + ", " + rounds + " rounds in " + took.toSeconds() + " s");
+    out.println("faults injected:");
+    for (FaultHarness.Fault f : FaultHarness.Fault.values()) {
+      out.printf(
+          "  %-24s %d%n", f.name().toLowerCase().replace('_', '-'), injected.getOrDefault(f, 0));
+    }
+    List<Duration> sorted = new ArrayList<>(convergence);
+    sorted.sort(null);
+    out.printf(
+        "convergence: p50 %d ms, p99 %d ms, max %d ms over %d rounds%n",
+        percentile(sorted, 0.50),
+        percentile(sorted, 0.99),
+        sorted.isEmpty() ? 0 : sorted.get(sorted.size() - 1).toMillis(),
+        sorted.size());
+    out.println("kills checked: " + kills);
+    out.println("violations: " + violations.size());
+    for (String v : violations) {
+      out.println("  " + v);
+    }
+    if (!violations.isEmpty()) {
+      out.println("replay with: telos bench faults --seed " + seed + " --rounds " + rounds);
+    }
+  }
+
+  private static long percentile(List<Duration> sorted, double p) {
+    if (sorted.isEmpty()) {
+      return 0;
+    }
+    int i = (int) Math.ceil(p * sorted.size()) - 1;
+    return sorted.get(Math.max(0, Math.min(sorted.size() - 1, i))).toMillis();
+  }
+
+  // --- the master's state ------------------------------------------------------------------------
+
+  private JsonNode tasks() throws IOException {
+    List<JsonNode> all = new ArrayList<>();
+    for (JsonNode f : JSON.readTree(cluster.stateJson()).path("frameworks")) {
+      f.path("tasks").forEach(all::add);
+    }
+    return JSON.valueToTree(all);
+  }
+
+  private static boolean active(String state) {
+    return state.equals("TASK_STAGING")
+        || state.equals("TASK_STARTING")
+        || state.equals("TASK_RUNNING");
+  }
+
+  private static Map<String, Integer> activePerApp(JsonNode tasks) {
+    Map<String, Integer> counts = new TreeMap<>();
+    for (JsonNode t : tasks) {
+      if (active(t.path("state").asText())) {
+        String app =
+            TaskIds.parse(t.path("id").asText()).map(TaskIds.Parsed::appKey).orElse("(foreign)");
+        counts.merge(app, 1, Integer::sum);
+      }
+    }
+    return counts;
+  }
+}

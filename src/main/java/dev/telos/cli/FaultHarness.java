@@ -1,0 +1,487 @@
+package dev.telos.cli;
+
+import dev.telos.controller.Controller;
+import dev.telos.controller.ControllerEvents;
+import dev.telos.controller.ControllerSettings;
+import dev.telos.controller.CrashPoints;
+import dev.telos.controller.StatusView;
+import dev.telos.git.GitSource;
+import dev.telos.local.LocalCluster;
+import dev.telos.local.LocalClusterConfig;
+import dev.telos.manifest.ManifestLoader;
+import dev.telos.manifest.RestartPolicy;
+import dev.telos.mesos.BackoffPolicy;
+import dev.telos.mesos.MesosClientConfig;
+import dev.telos.reconcile.PlannerSettings;
+import dev.telos.store.FileStateStore;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
+import org.eclipse.jgit.api.Git;
+import org.eclipse.jgit.api.errors.GitAPIException;
+import org.eclipse.jgit.lib.PersonIdent;
+
+/**
+ * The fault harness behind {@code telos bench faults}: the real controller against an embedded
+ * cluster of simulated agents and a real git repository, round after round of a plain change
+ * (scale, rollout, new app, removed app) and a fault chosen by a seeded generator, each round
+ * checked by {@link FaultChecker} against the master's own state. The same seed replays the same
+ * sequence of changes and faults.
+ *
+ * <p>A harness, not a hot path: it holds the whole scenario in one place on purpose.
+ */
+final class FaultHarness implements AutoCloseable {
+  /** The faults a round may inject. */
+  enum Fault {
+    CONTROLLER_CRASH,
+    CRASH_BEFORE_ACCEPT,
+    CRASH_BEFORE_ACK,
+    MASTER_FAILOVER,
+    STREAM_CUT,
+    HEARTBEATS_STOPPED,
+    AGENT_PARTITION,
+    TASK_CRASH,
+    CALL_503,
+    CALL_500_AFTER_EFFECT,
+    ACK_LOST,
+    REPO_UNREACHABLE,
+    INVALID_COMMIT,
+    MASS_DELETION
+  }
+
+  /** What the harness is asked to do. */
+  record Options(int rounds, long seed, int agents, int apps, Duration convergeWithin) {}
+
+  static final String NAMESPACE = "faults";
+  static final int SURGE = 1;
+
+  private final Options options;
+  private final PrintStream out;
+  private final Random random;
+  private final Path dir;
+  private final LocalCluster cluster;
+  private final Git git;
+  private final FaultChecker checker;
+  private final List<String> trace = java.util.Collections.synchronizedList(new ArrayList<>());
+
+  /** The apps of the newest valid commit: name → instances and version. */
+  private final TreeMap<String, int[]> model = new TreeMap<>();
+
+  private Controller controller;
+  private final AtomicReference<String> armedCrash = new AtomicReference<>();
+  private String frameworkId;
+  private String validSha;
+  private int nextApp;
+
+  FaultHarness(Options options, PrintStream out) throws IOException, GitAPIException {
+    this.options = options;
+    this.out = out;
+    this.random = new Random(options.seed());
+    this.dir = Files.createTempDirectory("telos-faults-");
+    this.cluster =
+        LocalCluster.start(
+            LocalClusterConfig.builder(dir.resolve("cluster"))
+                .port(0)
+                .agents(0, options.agents())
+                .agentResources(64, 65536)
+                .timings(Duration.ofMillis(300), Duration.ofMillis(50), Duration.ofMillis(500))
+                .simulation(Duration.ofMillis(20), 0)
+                .build());
+    this.git =
+        Git.init().setDirectory(dir.resolve("repo").toFile()).setInitialBranch("main").call();
+    this.checker = new FaultChecker(cluster, model, SURGE);
+    this.checker.trace(trace);
+  }
+
+  /** Runs every round; returns the number of violations. */
+  int run() throws Exception {
+    for (int i = 0; i < options.apps(); i++) {
+      model.put("app-" + nextApp++, new int[] {1 + random.nextInt(3), 1});
+    }
+    validSha = commitModel("initial apps");
+    startController();
+    converge(0, "initial sync");
+    frameworkId = controller.view().frameworkId();
+    checker.start();
+    for (int round = 1; round <= options.rounds(); round++) {
+      trace.clear();
+      Fault fault = Fault.values()[random.nextInt(Fault.values().length)];
+      checker.count(fault);
+      record("round " + round + " fault " + fault);
+      inject(fault);
+      converge(round, fault.name());
+      checker.afterRound(round, controller.view(), frameworkId, trace);
+    }
+    checker.stop();
+    return checker.violations();
+  }
+
+  // --- faults ------------------------------------------------------------------------------------
+
+  private void inject(Fault fault) throws Exception {
+    switch (fault) {
+      case CONTROLLER_CRASH -> {
+        change();
+        pause(random.nextInt(300));
+        record("controller crash");
+        restartController();
+      }
+      case CRASH_BEFORE_ACCEPT, CRASH_BEFORE_ACK -> {
+        String point =
+            fault == Fault.CRASH_BEFORE_ACCEPT ? CrashPoints.BEFORE_ACCEPT : CrashPoints.BEFORE_ACK;
+        armedCrash.set(point);
+        scale(+1); // a launch, then its updates, pass the crash point
+        boolean crashed = waitFor(Duration.ofSeconds(20), controller::crashed);
+        record("crash at " + point + (crashed ? "" : " (not reached)"));
+        armedCrash.set(null);
+        restartController();
+      }
+      case MASTER_FAILOVER -> {
+        change();
+        record("master failover to " + cluster.failover());
+      }
+      case STREAM_CUT -> {
+        change();
+        record("stream cut " + cluster.cutStream(frameworkId));
+      }
+      case HEARTBEATS_STOPPED -> {
+        cluster.pauseHeartbeats(frameworkId, true);
+        change();
+        pause(2000); // beyond 5 heartbeat intervals: the client must resubscribe
+        cluster.pauseHeartbeats(frameworkId, false);
+        record("heartbeats resumed");
+      }
+      case AGENT_PARTITION -> {
+        List<String> agents = checker.agentsWithTasks();
+        String agent = agents.isEmpty() ? cluster.agentIds().get(0) : pick(agents);
+        cluster.loseAgent(agent);
+        record("agent lost " + agent);
+        change();
+        pause(500 + random.nextInt(2500));
+        cluster.restoreAgent(agent);
+        record("agent returned " + agent);
+      }
+      case TASK_CRASH -> {
+        List<String> tasks = checker.runningTasks();
+        if (!tasks.isEmpty()) {
+          String task = pick(tasks);
+          record("task crash " + task + " " + cluster.crashTask(task));
+        }
+        change();
+      }
+      case CALL_503 -> {
+        cluster.armCallFault("ACCEPT", "UNAVAILABLE", 2);
+        scale(+1);
+        record("ACCEPT answered 503 twice");
+      }
+      case CALL_500_AFTER_EFFECT -> {
+        cluster.armCallFault(pick(List.of("ACCEPT", "KILL")), "ERROR_AFTER_EFFECT", 1);
+        change();
+        record("a call answered 500 after it took effect");
+      }
+      case ACK_LOST -> {
+        cluster.armCallFault("ACKNOWLEDGE", "LOST", 3);
+        change();
+        record("3 acknowledgements lost: updates redelivered");
+      }
+      case REPO_UNREACHABLE -> {
+        Path repo = dir.resolve("repo");
+        Path away = dir.resolve("repo-away");
+        Files.move(repo, away);
+        record("repository unreachable");
+        checker.holdKills("repository unreachable");
+        waitFor(Duration.ofSeconds(10), () -> "Error".equals(controller.view().syncStatus()));
+        pause(500);
+        checker.releaseKills();
+        Files.move(away, repo);
+        record("repository back");
+        change();
+      }
+      case INVALID_COMMIT -> {
+        String app = pick(new ArrayList<>(model.keySet()));
+        write(app, manifest(app, model.get(app)).replace("instances", "instanes"));
+        String bad = commit("invalid " + app);
+        record("invalid commit " + bad.substring(0, 12));
+        checker.holdKills("invalid commit");
+        waitFor(Duration.ofSeconds(10), () -> "Error".equals(controller.view().syncStatus()));
+        pause(300);
+        checker.releaseKills();
+        change(); // writes the whole model again: the fix
+      }
+      case MASS_DELETION -> {
+        List<String> names = new ArrayList<>(model.keySet());
+        int remove = names.size() / 2 + 1;
+        for (int i = 0; i < remove; i++) {
+          Files.deleteIfExists(file(names.get(i)));
+        }
+        String sha = commit("delete most apps");
+        record("mass deletion " + sha.substring(0, 12) + " of " + remove + "/" + names.size());
+        checker.holdKills("mass deletion held");
+        waitFor(Duration.ofSeconds(10), () -> controller.view().heldPrune() != null);
+        pause(300);
+        checker.releaseKills();
+        validSha = commitModel("revert the mass deletion");
+      }
+    }
+  }
+
+  /** A plain change, as a platform team commits it. */
+  private void change() throws Exception {
+    switch (random.nextInt(4)) {
+      case 0 -> scale(random.nextBoolean() ? 1 : -1);
+      case 1 -> {
+        String app = pick(new ArrayList<>(model.keySet()));
+        model.get(app)[1]++;
+        validSha = commitModel("roll out " + app);
+      }
+      case 2 -> {
+        String app = "app-" + nextApp++;
+        model.put(app, new int[] {1 + random.nextInt(2), 1});
+        validSha = commitModel("add " + app);
+      }
+      default -> {
+        if (model.size() > 3) {
+          String app = pick(new ArrayList<>(model.keySet()));
+          model.remove(app);
+          Files.deleteIfExists(file(app));
+          validSha = commitModel("remove " + app);
+        } else {
+          scale(1);
+        }
+      }
+    }
+  }
+
+  /** Scales an app that can go {@code delta} (one instance up or down, within 0-4). */
+  private void scale(int delta) throws Exception {
+    List<String> candidates = new ArrayList<>();
+    model.forEach(
+        (name, spec) -> {
+          if (spec[0] + delta >= 0 && spec[0] + delta <= 4) {
+            candidates.add(name);
+          }
+        });
+    if (candidates.isEmpty()) {
+      candidates.addAll(model.keySet());
+    }
+    String app = pick(candidates);
+    int[] spec = model.get(app);
+    spec[0] = Math.max(0, Math.min(4, spec[0] + delta));
+    validSha = commitModel("scale " + app + " to " + spec[0]);
+  }
+
+  // --- the controller ----------------------------------------------------------------------------
+
+  private void startController() throws IOException {
+    ControllerSettings settings =
+        new ControllerSettings(
+            "telos-faults",
+            System.getProperty("user.name"),
+            Duration.ofDays(7),
+            Duration.ofMillis(200),
+            Duration.ofMinutes(15),
+            new PlannerSettings(
+                0.5,
+                false,
+                Duration.ofSeconds(3),
+                new RestartPolicy(
+                    Duration.ofMillis(100), 2, Duration.ofSeconds(1), Duration.ofSeconds(1)),
+                Duration.ofSeconds(5),
+                Duration.ofSeconds(20),
+                Set.of()));
+    GitSource source =
+        new GitSource(
+            new GitSource.Config(
+                dir.resolve("repo").toString(),
+                "main",
+                "",
+                null,
+                dir.resolve("data"),
+                false,
+                Duration.ofSeconds(30)),
+            new ManifestLoader());
+    MesosClientConfig.Builder mesos =
+        MesosClientConfig.builder(cluster.url(), Controller.frameworkInfo(settings))
+            .backoff(new BackoffPolicy(Duration.ofMillis(50), Duration.ofMillis(500)))
+            .missedHeartbeats(5);
+    controller =
+        new Controller(
+            settings,
+            source,
+            mesos,
+            new FileStateStore(dir.resolve("data")),
+            InstantSource.system());
+    controller.events(
+        new ControllerEvents() {
+          @Override
+          public void killing(String appKey, String taskId, String reason) {
+            checker.killed(appKey, taskId, reason);
+          }
+        });
+    controller.crashPoints(
+        point -> {
+          if (point.equals(armedCrash.get()) && armedCrash.compareAndSet(point, null)) {
+            throw new CrashPoints.Crash(point);
+          }
+        });
+    controller.start();
+  }
+
+  private void restartController() throws IOException {
+    controller.close();
+    startController();
+    record("controller restarted");
+  }
+
+  private void converge(int round, String what) throws InterruptedException {
+    long started = System.nanoTime();
+    boolean done =
+        waitFor(
+            options.convergeWithin(),
+            () -> {
+              StatusView v = controller.view();
+              return validSha.equals(v.revision())
+                  && "Synced".equals(v.syncStatus())
+                  && checker.matchesModel();
+            });
+    Duration took = Duration.ofNanos(System.nanoTime() - started);
+    if (done) {
+      checker.converged(took);
+    } else {
+      StatusView v = controller.view();
+      checker.violation(
+          round,
+          "did not converge to "
+              + validSha.substring(0, 12)
+              + " within "
+              + options.convergeWithin().toSeconds()
+              + "s after "
+              + what
+              + " (revision "
+              + v.revision()
+              + ", "
+              + v.syncStatus()
+              + ", master "
+              + checker.describeCluster()
+              + ", error "
+              + v.lastError()
+              + ")",
+          trace);
+    }
+  }
+
+  // --- the repository ----------------------------------------------------------------------------
+
+  private String commitModel(String message) throws IOException, GitAPIException {
+    for (Map.Entry<String, int[]> e : model.entrySet()) {
+      write(e.getKey(), manifest(e.getKey(), e.getValue()));
+    }
+    String sha = commit(message);
+    record("commit " + sha.substring(0, 12) + " " + message + " " + describeModel());
+    return sha;
+  }
+
+  private String describeModel() {
+    StringBuilder s = new StringBuilder("{");
+    model.forEach((k, v) -> s.append(s.length() > 1 ? " " : "").append(k).append('=').append(v[0]));
+    return s.append('}').toString();
+  }
+
+  static String manifest(String name, int[] spec) {
+    return "apiVersion: telos.dev/v1\nkind: Service\nmetadata: {name: "
+        + name
+        + ", namespace: "
+        + NAMESPACE
+        + "}\nspec:\n  instances: "
+        + spec[0]
+        + "\n  command: sleep 3600\n  env: {VERSION: '"
+        + spec[1]
+        + "'}\n  resources: {cpus: 0.01, mem: 1}\n  killGracePeriod: 100ms\n"
+        + "  upgrade: {maxSurge: "
+        + SURGE
+        + ", maxUnavailable: 0}\n";
+  }
+
+  private Path file(String app) {
+    return dir.resolve("repo").resolve(app + ".yaml");
+  }
+
+  private void write(String app, String yaml) throws IOException {
+    Files.writeString(file(app), yaml, StandardCharsets.UTF_8);
+  }
+
+  private String commit(String message) throws GitAPIException {
+    git.add().addFilepattern(".").call();
+    git.add().addFilepattern(".").setUpdate(true).call();
+    PersonIdent who = new PersonIdent("Fault Harness", "faults@telos.dev");
+    return git.commit()
+        .setMessage(message)
+        .setAuthor(who)
+        .setCommitter(who)
+        .setAllowEmpty(true)
+        .setSign(false)
+        .call()
+        .getName();
+  }
+
+  // --- helpers -----------------------------------------------------------------------------------
+
+  private <T> T pick(List<T> from) {
+    return from.get(random.nextInt(from.size()));
+  }
+
+  private void record(String event) {
+    trace.add(event);
+  }
+
+  private static void pause(long millis) throws InterruptedException {
+    Thread.sleep(millis);
+  }
+
+  private static boolean waitFor(Duration within, BooleanSupplier condition)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + within.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (condition.getAsBoolean()) {
+        return true;
+      }
+      Thread.sleep(20);
+    }
+    return condition.getAsBoolean();
+  }
+
+  FaultChecker checker() {
+    return checker;
+  }
+
+  @Override
+  public void close() {
+    checker.stop();
+    if (controller != null) {
+      controller.close();
+    }
+    cluster.close();
+    git.close();
+    deleteTree(dir);
+  }
+
+  private static void deleteTree(Path root) {
+    try (var files = Files.walk(root)) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      // a temporary directory; the OS cleans it eventually
+    }
+  }
+}

@@ -1,0 +1,48 @@
+package dev.telos.testing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.lang.reflect.Proxy;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/** The suite's process guard fails a class that leaves a process behind, and kills it. */
+class NoLeakedProcessesTest {
+  static ExtensionContext named(String name) {
+    return (ExtensionContext)
+        Proxy.newProxyInstance(
+            ExtensionContext.class.getClassLoader(),
+            new Class<?>[] {ExtensionContext.class},
+            (proxy, method, args) -> {
+              if (method.getName().equals("getDisplayName")) {
+                return name;
+              }
+              throw new UnsupportedOperationException(method.getName());
+            });
+  }
+
+  @Test
+  void aProcessLeftRunningFailsTheClassAndIsKilled() throws Exception {
+    Process leaked = new ProcessBuilder("sleep", "300").start();
+    try {
+      assertThatThrownBy(
+              () -> new NoLeakedProcesses(Duration.ofMillis(200)).afterAll(named("LeakyIT")))
+          .isInstanceOf(AssertionError.class)
+          .hasMessageContaining("LeakyIT left 1 process(es)")
+          .hasMessageContaining("pid " + leaked.pid())
+          .hasMessageContaining("sleep");
+      assertThat(leaked.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    } finally {
+      leaked.destroyForcibly();
+    }
+  }
+
+  @Test
+  void aProcessThatEndsWithinTheGraceIsFine() throws Exception {
+    Process ending = new ProcessBuilder("sleep", "0.1").start();
+    new NoLeakedProcesses(Duration.ofSeconds(10)).afterAll(named("TidyIT"));
+    assertThat(ending.isAlive()).isFalse();
+  }
+}
