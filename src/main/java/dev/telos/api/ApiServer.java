@@ -219,8 +219,32 @@ public final class ApiServer implements AutoCloseable {
     }
   }
 
+  /**
+   * Event-stream clients held at once: each holds a server thread, so an unbounded number would
+   * starve every other request.
+   */
+  static final int MAX_SSE_CLIENTS = 64;
+
+  private final java.util.concurrent.atomic.AtomicInteger sseClients =
+      new java.util.concurrent.atomic.AtomicInteger();
+
   /** Server-sent events: one {@code status} event per change of the published view. */
   private void events(HttpExchange ex) throws IOException {
+    if (sseClients.incrementAndGet() > MAX_SSE_CLIENTS) {
+      sseClients.decrementAndGet();
+      log.warn("event stream refused: too many clients max={}", MAX_SSE_CLIENTS);
+      metrics.boundHit("sse-clients");
+      throw new ApiError(
+          503, "too many event-stream clients (at most " + MAX_SSE_CLIENTS + "); try again later");
+    }
+    try {
+      streamEvents(ex);
+    } finally {
+      sseClients.decrementAndGet();
+    }
+  }
+
+  private void streamEvents(HttpExchange ex) throws IOException {
     ex.getResponseHeaders().set("Content-Type", "text/event-stream");
     ex.getResponseHeaders().set("Cache-Control", "no-cache");
     ex.sendResponseHeaders(200, 0);

@@ -49,6 +49,7 @@ final class FaultHarness implements AutoCloseable {
     CRASH_BEFORE_ACCEPT,
     CRASH_BEFORE_ACK,
     MASTER_FAILOVER,
+    MASTER_FAILOVER_SLOW_AGENTS,
     STREAM_CUT,
     HEARTBEATS_STOPPED,
     AGENT_PARTITION,
@@ -151,6 +152,14 @@ final class FaultHarness implements AutoCloseable {
       case MASTER_FAILOVER -> {
         change();
         record("master failover to " + cluster.failover());
+      }
+      case MASTER_FAILOVER_SLOW_AGENTS -> {
+        // The agents re-register seconds after the new master is up, and Telos restarts
+        // meanwhile: its tasks are unknown to the master until then, and must not be replaced.
+        Duration late = Duration.ofMillis(1000 + random.nextInt(2000));
+        record("master failover to " + cluster.failover(late) + ", agents back after " + late);
+        restartController();
+        change();
       }
       case STREAM_CUT -> {
         change();

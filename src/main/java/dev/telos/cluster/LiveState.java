@@ -89,6 +89,7 @@ public final class LiveState {
   public void remember(String taskId, String agentId, String host, List<Long> ports) {
     if (!tasks.containsKey(taskId)) {
       launching(taskId, agentId, host, ports, Instant.EPOCH);
+      tasks.put(taskId, tasks.get(taskId).asRecovering());
     }
   }
 
@@ -168,6 +169,29 @@ public final class LiveState {
     } else {
       tasks.put(taskId, before);
     }
+  }
+
+  /**
+   * Forgets tasks the master has reported TASK_UNKNOWN since before {@code cutoff}: it has no
+   * record of them, and an agent that kept one would have re-registered long since. Returns their
+   * IDs. Should one come back after all, its update makes it known again.
+   */
+  public List<String> forgetUnknownSince(Instant cutoff) {
+    List<String> gone = new java.util.ArrayList<>();
+    tasks
+        .values()
+        .removeIf(
+            t -> {
+              boolean old =
+                  t.state() == TaskState.TASK_UNKNOWN
+                      && t.unreachableSince() != null
+                      && t.unreachableSince().isBefore(cutoff);
+              if (old) {
+                gone.add(t.id());
+              }
+              return old;
+            });
+    return gone;
   }
 
   /** Drops terminal tasks once the controller has accounted for them. */

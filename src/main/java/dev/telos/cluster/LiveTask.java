@@ -18,6 +18,9 @@ import org.apache.mesos.v1.Protos.TaskState;
  * @param killRequestedAt when the controller last asked to kill it, or null
  * @param runningSince since when it has been TASK_RUNNING without a break, as this process saw it
  *     (null when not running)
+ * @param recovering restored from the controller's records after a restart and not heard of from
+ *     Mesos since: it may well run (on an agent a recovering master has not seen re-register), so
+ *     it is neither timed out as a launch nor replaced
  * @param healthySince since when its health check has passed without a break (null when not
  *     running, unchecked, unhealthy or not yet reported)
  */
@@ -35,7 +38,8 @@ public record LiveTask(
     Instant killRequestedAt,
     String message,
     Instant runningSince,
-    Instant healthySince) {
+    Instant healthySince,
+    boolean recovering) {
   /** A task with no uptime recorded yet. */
   public LiveTask(
       String id,
@@ -64,7 +68,8 @@ public record LiveTask(
         killRequestedAt,
         message,
         null,
-        null);
+        null,
+        false);
   }
 
   public LiveTask {
@@ -117,7 +122,28 @@ public record LiveTask(
         killRequestedAt,
         m,
         up,
-        well);
+        well,
+        false);
+  }
+
+  /** This task as restored from the controller's records, before Mesos said anything of it. */
+  public LiveTask asRecovering() {
+    return new LiveTask(
+        id,
+        appKey,
+        specHash,
+        launchedAt,
+        state,
+        healthy,
+        agentId,
+        host,
+        ports,
+        unreachableSince,
+        killRequestedAt,
+        message,
+        runningSince,
+        healthySince,
+        true);
   }
 
   /**
@@ -143,7 +169,8 @@ public record LiveTask(
         at,
         message,
         runningSince,
-        healthySince);
+        healthySince,
+        recovering);
   }
 
   public LiveTask withAgent(String agent, String hostname) {
@@ -161,6 +188,7 @@ public record LiveTask(
         killRequestedAt,
         message,
         runningSince,
-        healthySince);
+        healthySince,
+        recovering);
   }
 }

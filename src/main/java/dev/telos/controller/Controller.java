@@ -66,6 +66,9 @@ public final class Controller implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Controller.class);
   private static final int MAX_HISTORY = 200;
 
+  /** How long a task the master reports TASK_UNKNOWN is remembered (then it is forgotten). */
+  private static final Duration FORGET_UNKNOWN_AFTER = Duration.ofHours(1);
+
   /** The state document naming the last valid commit, restored before the first poll. */
   private static final String LAST_GOOD = "last-good";
 
@@ -83,7 +86,15 @@ public final class Controller implements AutoCloseable {
   private final InstantSource clock;
   private final MesosClientConfig.Builder mesosConfig;
   private final PlannerSettings plannerSettings;
-  private final BlockingQueue<Runnable> inbox = new LinkedBlockingQueue<>();
+
+  /**
+   * Inputs waiting for the loop. Bounded: when the loop falls behind a flood of events, their
+   * producers (the Mesos stream's reader, the git poller, timers) wait, which holds the flood back
+   * in the network instead of in this heap.
+   */
+  private final BlockingQueue<Runnable> inbox = new LinkedBlockingQueue<>(MAX_INBOX);
+
+  static final int MAX_INBOX = 100_000;
   private final ScheduledExecutorService timers;
   private final ExecutorService poller;
   private final Thread loop;
@@ -336,8 +347,17 @@ public final class Controller implements AutoCloseable {
   }
 
   private void post(Runnable input) {
-    if (running.get()) {
-      inbox.add(input);
+    if (!running.get() || inbox.offer(input)) {
+      return;
+    }
+    events.boundHit("controller-inbox");
+    log.warn("controller inbox full; the producer waits for the loop size={}", MAX_INBOX);
+    try {
+      while (running.get() && !inbox.offer(input, 1, TimeUnit.SECONDS)) {
+        // the loop drains it, or the controller stops
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
@@ -374,6 +394,13 @@ public final class Controller implements AutoCloseable {
 
   private void pass() {
     Instant now = clock.instant();
+    List<String> unknown = live.forgetUnknownSince(now.minus(FORGET_UNKNOWN_AFTER));
+    if (!unknown.isEmpty()) {
+      unknown.forEach(records::remove);
+      persist("tasks", records);
+      events.boundHit("unknown-tasks");
+      log.info("forgot tasks unknown to the master for an hour tasks={}", unknown.size());
+    }
     Map<String, Map<String, String>> agents = new HashMap<>();
     for (Offer o : live.knownAgents()) {
       agents.put(o.getAgentId().getValue(), Planner.agentFields(o));
@@ -666,6 +693,7 @@ public final class Controller implements AutoCloseable {
       trimHistory();
       persist("history", syncs);
       persist(LAST_GOOD, Map.of("revision", s.commit().sha()));
+      forgetRemovedApps();
       log.info(
           "new revision revision={} author=\"{}\" apps={} first={}",
           s.commit().shortSha(),
@@ -713,6 +741,31 @@ public final class Controller implements AutoCloseable {
     } else if (result instanceof PollResult.Failed f) {
       lastError = new StatusView.ErrorView(f.message(), null, null, null, null);
       log.warn("source unavailable: {}", f.message());
+    }
+  }
+
+  /**
+   * Drops the histories and run records of apps that are neither in the new snapshot nor have a
+   * task left: they would otherwise grow with every app ever deleted.
+   */
+  private void forgetRemovedApps() {
+    java.util.Set<String> keep = new java.util.HashSet<>();
+    for (App a : desired.apps()) {
+      keep.add(a.key());
+    }
+    for (LiveTask t : live.tasks()) {
+      if (t.appKey() != null) {
+        keep.add(t.appKey());
+      }
+    }
+    int before = history.size() + runs.size();
+    history.keySet().retainAll(keep);
+    runs.keySet().retainAll(keep);
+    int dropped = before - history.size() - runs.size();
+    if (dropped > 0) {
+      log.info("forgot the records of removed apps records={}", dropped);
+      persist("apps", history);
+      persist("runs", runs);
     }
   }
 
@@ -1130,7 +1183,8 @@ public final class Controller implements AutoCloseable {
                   t.host() != null ? t.host() : r == null ? null : r.host(),
                   !t.ports().isEmpty() ? t.ports() : r == null ? List.of() : r.ports(),
                   t.healthy(),
-                  t.specHash()));
+                  t.specHash(),
+                  t.recovering()));
     }
     if (desired != null) {
       for (App app : desired.apps()) {
@@ -1257,7 +1311,7 @@ public final class Controller implements AutoCloseable {
     timers.shutdownNow();
     poller.shutdownNow();
     // Woken, not interrupted: an interrupt closes a FileChannel mid-write (a state file).
-    inbox.add(() -> {});
+    inbox.offer(() -> {});
     try {
       loop.join(5000);
     } catch (InterruptedException e) {

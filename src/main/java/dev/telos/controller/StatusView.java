@@ -63,7 +63,12 @@ public record StatusView(
     }
   }
 
-  /** One task. */
+  /**
+   * One task.
+   *
+   * @param recovering known from Telos's records only: the master has not reported it since Telos
+   *     restarted (its agent may not have re-registered after a master failover)
+   */
   public record TaskView(
       String id,
       String state,
@@ -71,7 +76,8 @@ public record StatusView(
       String host,
       List<Long> ports,
       Boolean healthy,
-      String specHash) {
+      String specHash,
+      boolean recovering) {
     public TaskView {
       ports = List.copyOf(ports);
     }

@@ -71,6 +71,13 @@ final class Master {
     final List<Attribute> attributes;
     boolean reachable = true;
 
+    /**
+     * False after a master failover until the agent re-registers: the new master does not know its
+     * tasks yet, answers no reconciliation for them, offers nothing of it and holds its updates (as
+     * a recovering Mesos master does for up to {@code agent_reregister_timeout}).
+     */
+    boolean registered = true;
+
     /** Updates the agent could not deliver while unreachable, in order. */
     final List<Runnable> held = new ArrayList<>();
 
@@ -764,18 +771,25 @@ final class Master {
     }
     if (requested.isEmpty()) {
       for (Task task : framework.tasks.values()) {
-        sendReconciliation(framework, task);
+        if (agents.get(task.agentId).registered) {
+          sendReconciliation(framework, task);
+        }
       }
       return;
     }
     for (Call.Reconcile.Task r : requested) {
       Task task = framework.tasks.get(r.getTaskId().getValue());
+      String agentId = r.hasAgentId() ? r.getAgentId().getValue() : "";
+      Agent agent = agentId.isEmpty() ? null : agents.get(agentId);
+      if (task != null
+          ? !agents.get(task.agentId).registered
+          : agent != null && !agent.registered) {
+        continue; // not re-registered yet: the master cannot answer for it
+      }
       if (task != null) {
         sendReconciliation(framework, task);
         continue;
       }
-      String agentId = r.hasAgentId() ? r.getAgentId().getValue() : "";
-      Agent agent = agentId.isEmpty() ? null : agents.get(agentId);
       TaskState state;
       if (agent != null && agent.reachable) {
         state = framework.partitionAware() ? TaskState.TASK_GONE : TaskState.TASK_LOST;
@@ -846,7 +860,7 @@ final class Master {
     if (agent == null) {
       return;
     }
-    if (!agent.reachable) {
+    if (!agent.reachable || !agent.registered) {
       agent.held.add(() -> agentStatus(agentId, taskId, state, message, reason, healthy));
       return;
     }
@@ -1049,7 +1063,10 @@ final class Master {
     long now = System.nanoTime();
     Map<Framework, List<Offer>> batches = new LinkedHashMap<>();
     for (Agent agent : agents.values()) {
-      if (!agent.reachable || agent.free.isEmpty() || !hasCpusOrMem(agent.free)) {
+      if (!agent.reachable
+          || !agent.registered
+          || agent.free.isEmpty()
+          || !hasCpusOrMem(agent.free)) {
         continue;
       }
       for (int i = 0; i < candidates.size(); i++) {
@@ -1161,6 +1178,37 @@ final class Master {
     return true;
   }
 
+  /**
+   * After a failover, every agent is unknown to the new master until it re-registers {@code delay}
+   * later: meanwhile its tasks are in no reconciliation answer and no state, its resources in no
+   * offer, and its updates are held (then delivered, in order).
+   */
+  synchronized void agentsReregisterAfter(Duration delay) {
+    if (delay.isZero() || delay.isNegative()) {
+      return;
+    }
+    for (Agent agent : agents.values()) {
+      agent.registered = false;
+    }
+    later(this::reregisterAgents, delay.toMillis());
+  }
+
+  private synchronized void reregisterAgents() {
+    for (Agent agent : agents.values()) {
+      if (agent.registered) {
+        continue;
+      }
+      agent.registered = true;
+      log.info("agent re-registered agent_id={}", agent.id);
+      if (agent.reachable) {
+        List<Runnable> held = List.copyOf(agent.held);
+        agent.held.clear();
+        held.forEach(Runnable::run);
+      }
+    }
+    scheduleAllocation();
+  }
+
   /** The agent drops off the network: its tasks become unreachable (or lost). */
   synchronized boolean loseAgent(String agentId) {
     Agent agent = agents.get(agentId);
@@ -1246,6 +1294,10 @@ final class Master {
   }
 
   /** Where a task runs, for fault injection by task ID. */
+  synchronized Agent agentById(String agentId) {
+    return agents.get(agentId);
+  }
+
   synchronized Agent agentOfTask(String taskId) {
     for (Framework f : frameworks.values()) {
       Task t = f.tasks.get(taskId);

@@ -25,11 +25,11 @@ final class StateJson {
     List<Object> frameworks = new ArrayList<>();
     synchronized (master) {
       for (Master.Framework f : master.frameworksSnapshot()) {
-        frameworks.add(framework(f, true));
+        frameworks.add(framework(master, f, true));
       }
       List<Object> completed = new ArrayList<>();
       for (Master.Framework f : master.completedFrameworksSnapshot()) {
-        completed.add(framework(f, false));
+        completed.add(framework(master, f, false));
       }
       state.put("frameworks", frameworks);
       state.put("completed_frameworks", completed);
@@ -63,7 +63,7 @@ final class StateJson {
     }
   }
 
-  private static Map<String, Object> framework(Master.Framework f, boolean active) {
+  private static Map<String, Object> framework(Master master, Master.Framework f, boolean active) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("id", f.id);
     m.put("name", f.info.getName());
@@ -80,6 +80,10 @@ final class StateJson {
     List<Object> tasks = new ArrayList<>();
     List<Object> completed = new ArrayList<>();
     for (Master.Task t : f.tasks.values()) {
+      Master.Agent agent = master.agentById(t.agentId);
+      if (agent != null && !agent.registered) {
+        continue; // a recovering master does not know the tasks of agents yet to re-register
+      }
       (Master.isTerminal(t.state) ? completed : tasks).add(task(t));
     }
     for (Master.Task t : f.completedTasks) {

@@ -19,6 +19,7 @@ final class Subscription {
     Subscription open(String frameworkId);
   }
 
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Subscription.class);
   private static final byte[] END = new byte[0];
   private static final byte[] CUT = new byte[0];
 
@@ -27,6 +28,12 @@ final class Subscription {
   final Wire wire;
   private final HttpExchange exchange;
   private final LinkedBlockingQueue<byte[]> queue = new LinkedBlockingQueue<>();
+
+  /** Events a stream may hold for a framework that does not read them (64 MiB). */
+  static final long MAX_QUEUED_BYTES = 64L << 20;
+
+  private final java.util.concurrent.atomic.AtomicLong queuedBytes =
+      new java.util.concurrent.atomic.AtomicLong();
   private volatile boolean closed;
   volatile ScheduledFuture<?> heartbeat;
   volatile boolean heartbeatsPaused;
@@ -52,6 +59,16 @@ final class Subscription {
     byte[] framed = new byte[prefix.length + record.length];
     System.arraycopy(prefix, 0, framed, 0, prefix.length);
     System.arraycopy(record, 0, framed, prefix.length, record.length);
+    if (queuedBytes.addAndGet(framed.length) > MAX_QUEUED_BYTES) {
+      // A framework that does not read its stream would make the master hold every event for
+      // it: drop the connection instead; it resubscribes and reconciles.
+      log.warn(
+          "event stream cut: the framework reads too slowly framework_id={} queued_bytes={}",
+          frameworkId,
+          queuedBytes.get());
+      cut();
+      return;
+    }
     queue.add(framed);
   }
 
@@ -96,9 +113,12 @@ final class Subscription {
           return;
         }
         out.write(next);
+        queuedBytes.addAndGet(-next.length);
         byte[] more;
         while ((more = queue.peek()) != null && more != END && more != CUT) {
-          out.write(queue.poll());
+          byte[] polled = queue.poll();
+          out.write(polled);
+          queuedBytes.addAndGet(-polled.length);
         }
         out.flush();
       }

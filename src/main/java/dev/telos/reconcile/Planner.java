@@ -372,6 +372,13 @@ public final class Planner {
       if (message == null && placed < launch) {
         message = "waiting for offers: " + pending.get(pending.size() - 1).reason();
       }
+      long recovering = tasks.stream().filter(LiveTask::recovering).count();
+      if (message == null && recovering > 0) {
+        message =
+            recovering
+                + " task(s) recovering: the master has not reported them since Telos restarted"
+                + " (their agents may not have re-registered yet); they are not replaced";
+      }
       statuses.put(
           key, new Plan.AppStatus(status, n, running, healthy, message, failures, nextLaunchAt));
     }
@@ -418,8 +425,9 @@ public final class Planner {
 
     /** Whether a launched task is still not running after the launch timeout. */
     private boolean launchTimedOut(LiveTask t) {
-      if (t.state() != TaskState.TASK_STAGING && t.state() != TaskState.TASK_STARTING) {
-        return false;
+      if (t.recovering()
+          || (t.state() != TaskState.TASK_STAGING && t.state() != TaskState.TASK_STARTING)) {
+        return false; // a recovering task waits for the master's answer, however long it takes
       }
       Instant deadline = t.launchedAt().plus(in.settings().launchTimeout());
       if (now.isBefore(deadline)) {

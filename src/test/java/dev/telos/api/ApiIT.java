@@ -263,4 +263,36 @@ class ApiIT {
     assertThat(json(nope).get("error").asText()).contains("/api/v1/nope");
     assertThat(post("/api/v1/apps", Map.of(), "").statusCode()).isEqualTo(405);
   }
+
+  @Test
+  void eventStreamClientsAreBoundedAndTheNextOneIsRefused() throws Exception {
+    java.util.List<java.net.Socket> held = new java.util.ArrayList<>();
+    try {
+      URI uri = URI.create(base);
+      for (int i = 0; i <= ApiServer.MAX_SSE_CLIENTS; i++) {
+        java.net.Socket s = new java.net.Socket(uri.getHost(), uri.getPort());
+        held.add(s);
+        s.getOutputStream()
+            .write(
+                "GET /api/v1/events HTTP/1.1\r\nHost: t\r\n\r\n"
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        s.getOutputStream().flush();
+        String statusLine =
+            new java.io.BufferedReader(
+                    new java.io.InputStreamReader(
+                        s.getInputStream(), java.nio.charset.StandardCharsets.US_ASCII))
+                .readLine();
+        if (i < ApiServer.MAX_SSE_CLIENTS) {
+          assertThat(statusLine).as("client " + i).contains(" 200");
+        } else {
+          assertThat(statusLine).as("one too many").contains(" 503");
+        }
+      }
+      assertThat(get("/healthz").statusCode()).as("other requests still served").isEqualTo(200);
+    } finally {
+      for (java.net.Socket s : held) {
+        s.close();
+      }
+    }
+  }
 }

@@ -187,6 +187,40 @@ class ControllerIT {
   }
 
   @Test
+  void tasksAMasterHasNotRecoveredYetAreShownRecoveringAndNeverReplaced() throws Exception {
+    // A real Mesos 1.11 master that restarted heard from its agent again only ~55 s later; until
+    // then it did not know the tasks. A restarted Telos must wait for them, not replace them.
+    h = new Harness(dir, 1);
+    h.planner = h.planner.withLaunchTimeout(Duration.ofSeconds(1));
+    String v = h.commit("w.yaml", sleeper("w", 2), "w");
+    h.start();
+    h.awaitSynced(v);
+    Set<String> before = h.running("w");
+    h.stopController();
+    h.cluster.failover(Duration.ofSeconds(6));
+    h.start();
+
+    h.awaitApp("w", a -> a.message() != null && a.message().contains("2 task(s) recovering"));
+    assertThat(h.app("w").tasks())
+        .allSatisfy(t -> assertThat(t.recovering()).isTrue())
+        .extracting(StatusView.TaskView::id)
+        .containsExactlyInAnyOrderElementsOf(before);
+    assertThat(h.masterTasks()).as("the new master does not know them yet").isEmpty();
+    await()
+        .during(Duration.ofSeconds(2))
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                h.app("w").tasks().stream().map(StatusView.TaskView::id).toList().size() == 2
+                    && h.masterTasks().isEmpty());
+
+    // The agent re-registers: the same tasks, running, nothing launched or killed.
+    h.awaitSynced(v);
+    assertThat(h.running("w")).isEqualTo(before);
+    assertThat(h.app("w").tasks()).noneMatch(StatusView.TaskView::recovering);
+  }
+
+  @Test
   void anUnreachableRepositoryChangesNothing() throws Exception {
     h = new Harness(dir, 1);
     String v = h.commit("a.yaml", sleeper("a", 2), "a");

@@ -126,7 +126,8 @@ final class PlannerFixture {
             state == TaskState.TASK_RUNNING ? NOW.minusSeconds(60L * minutesAgo) : null,
             state == TaskState.TASK_RUNNING && Boolean.TRUE.equals(healthy)
                 ? NOW.minusSeconds(60L * minutesAgo)
-                : null);
+                : null,
+            false);
     tasks.add(t);
     return t;
   }

@@ -1,0 +1,198 @@
+package dev.telos.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Instant;
+import java.util.List;
+import org.apache.mesos.v1.Protos.AgentID;
+import org.apache.mesos.v1.Protos.FrameworkID;
+import org.apache.mesos.v1.Protos.Offer;
+import org.apache.mesos.v1.Protos.OfferID;
+import org.apache.mesos.v1.Protos.TaskID;
+import org.apache.mesos.v1.Protos.TaskState;
+import org.apache.mesos.v1.Protos.TaskStatus;
+import org.junit.jupiter.api.Test;
+
+/** What the controller learns from Mesos events, one update at a time. */
+class LiveStateTest {
+  static final Instant T0 = Instant.parse("2026-06-01T12:00:00Z");
+  final LiveState live = new LiveState();
+  final String id = TaskIds.of("shop", "web", "abc123", T0, "x1");
+
+  static Offer offer(String id, String agent, String host) {
+    return Offer.newBuilder()
+        .setId(OfferID.newBuilder().setValue(id))
+        .setFrameworkId(FrameworkID.newBuilder().setValue("fw"))
+        .setAgentId(AgentID.newBuilder().setValue(agent))
+        .setHostname(host)
+        .build();
+  }
+
+  static TaskStatus status(String task, String agent, TaskState state) {
+    TaskStatus.Builder s =
+        TaskStatus.newBuilder().setTaskId(TaskID.newBuilder().setValue(task)).setState(state);
+    if (agent != null) {
+      s.setAgentId(AgentID.newBuilder().setValue(agent));
+    }
+    return s.build();
+  }
+
+  @Test
+  void taskIdsCarryTheAppTheSpecAndTheLaunchTime() {
+    TaskIds.Parsed p = TaskIds.parse(id).orElseThrow();
+    assertThat(p.appKey()).isEqualTo("shop/web");
+    assertThat(p.specHash()).isEqualTo("abc123");
+    assertThat(p.launchedAt()).isEqualTo(T0);
+    assertThat(p.unique()).isEqualTo("x1");
+    String fresh = TaskIds.next("shop", "web", "abc123", T0);
+    assertThat(TaskIds.parse(fresh)).hasValueSatisfying(q -> assertThat(q.unique()).hasSize(4));
+    assertThat(TaskIds.parse("marathon-app.1234")).isEmpty();
+    assertThat(TaskIds.parse("Shop.web.abc.kx-1")).isEmpty();
+  }
+
+  @Test
+  void offersAreKeptByIdAndDroppedByIdAgentOrAll() {
+    live.addOffers(
+        List.of(offer("o1", "a1", "h1"), offer("o2", "a2", "h2"), offer("o3", "a1", "h1")));
+    assertThat(live.offers())
+        .extracting(o -> o.getId().getValue())
+        .containsExactly("o1", "o2", "o3");
+    assertThat(live.hostname("a2")).isEqualTo("h2");
+    assertThat(live.knownAgents()).hasSize(2);
+    live.removeOffer("o2");
+    assertThat(live.offers()).extracting(o -> o.getId().getValue()).containsExactly("o1", "o3");
+    live.removeOffersOfAgent("a1");
+    assertThat(live.offers()).isEmpty();
+    live.addOffers(List.of(offer("o4", "a2", "h2")));
+    live.clearOffers();
+    assertThat(live.offers()).isEmpty();
+    assertThat(live.knownAgents()).as("agents are remembered beyond their offers").hasSize(2);
+  }
+
+  @Test
+  void aLaunchedTaskIsStagingWithWhatItWasGivenUntilMesosSpeaks() {
+    live.launching(id, "a1", "h1", List.of(31000L), T0.plusSeconds(5));
+    LiveTask t = live.task(id);
+    assertThat(t.state()).isEqualTo(TaskState.TASK_STAGING);
+    assertThat(t.appKey()).isEqualTo("shop/web");
+    assertThat(t.specHash()).isEqualTo("abc123");
+    assertThat(t.launchedAt()).as("from the ID").isEqualTo(T0);
+    assertThat(t.agentId()).isEqualTo("a1");
+    assertThat(t.ports()).containsExactly(31000L);
+    live.launching("foreign-task", "a1", "h1", List.of(), T0.plusSeconds(5));
+    assertThat(live.task("foreign-task").appKey()).isNull();
+    assertThat(live.task("foreign-task").launchedAt()).isEqualTo(T0.plusSeconds(5));
+  }
+
+  @Test
+  void rememberedTasksDoNotOverwriteWhatIsKnown() {
+    live.launching(id, "a1", "h1", List.of(1L), T0);
+    live.update(status(id, "a1", TaskState.TASK_RUNNING), T0.plusSeconds(1));
+    live.remember(id, "a9", "h9", List.of(9L));
+    assertThat(live.task(id).state()).isEqualTo(TaskState.TASK_RUNNING);
+    assertThat(live.task(id).agentId()).isEqualTo("a1");
+    String other = TaskIds.of("shop", "web", "abc123", T0, "x2");
+    live.remember(other, "a2", "h2", List.of(2L));
+    assertThat(live.task(other).state()).isEqualTo(TaskState.TASK_STAGING);
+    assertThat(live.tasks()).hasSize(2);
+  }
+
+  @Test
+  void runningAndHealthyTimesStartOnceAndCarryOver() {
+    live.launching(id, "a1", "h1", List.of(), T0);
+    live.update(status(id, "a1", TaskState.TASK_RUNNING), T0.plusSeconds(1));
+    assertThat(live.task(id).runningSince()).isEqualTo(T0.plusSeconds(1));
+    assertThat(live.task(id).healthySince()).isNull();
+    assertThat(live.task(id).healthy()).isNull();
+    live.update(
+        status(id, "a1", TaskState.TASK_RUNNING).toBuilder().setHealthy(true).build(),
+        T0.plusSeconds(3));
+    live.update(status(id, "a1", TaskState.TASK_RUNNING), T0.plusSeconds(4));
+    LiveTask t = live.task(id);
+    assertThat(t.runningSince()).isEqualTo(T0.plusSeconds(1));
+    assertThat(t.healthy()).as("a RUNNING update without a result keeps the last").isTrue();
+    assertThat(t.healthySince()).isEqualTo(T0.plusSeconds(3));
+    assertThat(t.upSince(true)).isEqualTo(T0.plusSeconds(3));
+    assertThat(t.upSince(false)).isEqualTo(T0.plusSeconds(1));
+    live.update(
+        status(id, "a1", TaskState.TASK_RUNNING).toBuilder().setHealthy(false).build(),
+        T0.plusSeconds(5));
+    assertThat(live.task(id).healthySince()).isNull();
+    assertThat(live.task(id).runningSince()).isEqualTo(T0.plusSeconds(1));
+  }
+
+  @Test
+  void partitionStatesAreUnreachableFromTheirFirstReportAndNotTerminal() {
+    live.launching(id, "a1", "h1", List.of(), T0);
+    live.update(status(id, "a1", TaskState.TASK_RUNNING), T0.plusSeconds(1));
+    live.update(status(id, "a1", TaskState.TASK_UNREACHABLE), T0.plusSeconds(10));
+    live.update(status(id, "a1", TaskState.TASK_UNKNOWN), T0.plusSeconds(20));
+    LiveTask t = live.task(id);
+    assertThat(t.state()).isEqualTo(TaskState.TASK_UNKNOWN);
+    assertThat(t.terminal()).isFalse();
+    assertThat(t.unreachableSince()).isEqualTo(T0.plusSeconds(10));
+    assertThat(t.runningSince()).isNull();
+    TaskStatus lost =
+        status(id, "a1", TaskState.TASK_LOST).toBuilder()
+            .setReason(TaskStatus.Reason.REASON_AGENT_REMOVED)
+            .build();
+    live.update(lost, T0.plusSeconds(30));
+    assertThat(live.task(id).state())
+        .as("a partition's TASK_LOST may come back")
+        .isEqualTo(TaskState.TASK_UNREACHABLE);
+    assertThat(live.task(id).unreachableSince()).isEqualTo(T0.plusSeconds(10));
+    live.update(status(id, "a1", TaskState.TASK_RUNNING), T0.plusSeconds(40));
+    assertThat(live.task(id).unreachableSince()).isNull();
+    live.update(status(id, "a1", TaskState.TASK_LOST), T0.plusSeconds(50));
+    assertThat(live.task(id).terminal()).as("any other TASK_LOST is final").isTrue();
+  }
+
+  @Test
+  void anUpdateNamesTheAgentAndItsHostWhenTheLaunchDidNot() {
+    live.addOffers(List.of(offer("o1", "a7", "h7")));
+    live.update(status(id, "a7", TaskState.TASK_RUNNING), T0);
+    assertThat(live.task(id).agentId()).isEqualTo("a7");
+    assertThat(live.task(id).host()).isEqualTo("h7");
+    live.update(status(id, null, TaskState.TASK_RUNNING), T0.plusSeconds(1));
+    assertThat(live.task(id).agentId()).as("an update without agent keeps it").isEqualTo("a7");
+    live.update(
+        status(id, "a7", TaskState.TASK_RUNNING).toBuilder().setMessage("hello").build(), T0);
+    live.update(status(id, "a7", TaskState.TASK_RUNNING), T0);
+    assertThat(live.task(id).message()).isEqualTo("hello");
+  }
+
+  @Test
+  void killsAreNotedTerminalTasksForgottenAndFailedUpdatesUndone() {
+    live.launching(id, "a1", "h1", List.of(), T0);
+    live.killRequested(id, T0.plusSeconds(2));
+    live.killRequested("unknown", T0);
+    assertThat(live.task(id).killRequestedAt()).isEqualTo(T0.plusSeconds(2));
+    assertThat(live.task("unknown")).isNull();
+    LiveTask before = live.task(id);
+    LiveTask after = live.update(status(id, "a1", TaskState.TASK_KILLED), T0.plusSeconds(3));
+    assertThat(after.terminal()).isTrue();
+    live.restore(id, before);
+    assertThat(live.task(id)).isEqualTo(before);
+    live.update(status(id, "a1", TaskState.TASK_FAILED), T0.plusSeconds(4));
+    live.forgetTerminal();
+    assertThat(live.task(id)).isNull();
+    assertThat(live.tasks()).isEmpty();
+    String never = TaskIds.of("shop", "web", "abc123", T0, "x9");
+    live.update(status(never, "a1", TaskState.TASK_RUNNING), T0);
+    live.restore(never, null);
+    assertThat(live.task(never)).as("unknown before: unknown again").isNull();
+  }
+
+  @Test
+  void tasksUnknownToTheMasterForLongAreForgotten() {
+    String a = TaskIds.of("shop", "web", "abc123", T0, "a1");
+    String b = TaskIds.of("shop", "web", "abc123", T0, "b1");
+    live.update(status(a, "a1", TaskState.TASK_UNKNOWN), T0);
+    live.update(status(b, "a1", TaskState.TASK_UNKNOWN), T0.plusSeconds(3600));
+    live.update(status(id, "a1", TaskState.TASK_UNREACHABLE), T0);
+    assertThat(live.forgetUnknownSince(T0.plusSeconds(60))).containsExactly(a);
+    assertThat(live.task(a)).isNull();
+    assertThat(live.task(b)).isNotNull();
+    assertThat(live.task(id)).as("unreachable: its agent may come back").isNotNull();
+  }
+}
