@@ -242,13 +242,11 @@ public final class Controller implements AutoCloseable {
 
   /** Restores persisted state, starts the loop, the Mesos client and the poller. */
   public void start() throws IOException {
-    JavaType tasksType =
-        store
-            .mapper()
-            .getTypeFactory()
-            .constructMapType(LinkedHashMap.class, String.class, TaskRecord.class);
     Map<String, TaskRecord> saved =
-        store.<Map<String, TaskRecord>>read("tasks", tasksType).orElse(Map.of());
+        store
+            .<TaskRecord>readMap(
+                "tasks", store.mapper().getTypeFactory().constructType(TaskRecord.class))
+            .orElse(Map.of());
     records.putAll(saved);
     saved.forEach((id, r) -> live.remember(id, r.agentId(), r.host(), r.ports()));
     JavaType historyType =
@@ -397,7 +395,11 @@ public final class Controller implements AutoCloseable {
     List<String> unknown = live.forgetUnknownSince(now.minus(FORGET_UNKNOWN_AFTER));
     if (!unknown.isEmpty()) {
       unknown.forEach(records::remove);
-      persist("tasks", records);
+      try {
+        store.update("tasks", Map.of(), unknown, records);
+      } catch (java.io.UncheckedIOException e) {
+        storeError = "cannot write state: " + e.getMessage();
+      }
       events.boundHit("unknown-tasks");
       log.info("forgot tasks unknown to the master for an hour tasks={}", unknown.size());
     }
@@ -432,13 +434,18 @@ public final class Controller implements AutoCloseable {
   private void apply(Plan plan, Instant now) {
     // Intents first: a crash after ACCEPT must still know the tasks it launched.
     Map<String, List<Plan.Launch>> byOffer = new LinkedHashMap<>();
+    Map<String, TaskRecord> intents = new LinkedHashMap<>();
     for (Plan.Launch l : plan.launches()) {
       byOffer.computeIfAbsent(l.offerId(), k -> new ArrayList<>()).add(l);
-      records.put(l.taskId(), new TaskRecord(l.agentId(), l.host(), l.ports()));
+      TaskRecord r = new TaskRecord(l.agentId(), l.host(), l.ports());
+      records.put(l.taskId(), r);
+      intents.put(l.taskId(), r);
     }
     if (!plan.launches().isEmpty()) {
       try {
-        store.write("tasks", records);
+        // Only the new intents are appended: rewriting every record on each launch or end
+        // made state writes grow with the cluster.
+        store.update("tasks", intents, List.of(), records);
         storeError = null;
       } catch (java.io.UncheckedIOException e) {
         // No intent kept, no launch: a task Telos could forget after a crash must never start.
@@ -1058,7 +1065,7 @@ public final class Controller implements AutoCloseable {
       if (task.terminal()) {
         record = records.remove(id);
         if (record != null) {
-          store.write("tasks", records);
+          store.update("tasks", Map.of(), List.of(id), records);
         }
       }
       if (historyChanged) {
@@ -1155,13 +1162,24 @@ public final class Controller implements AutoCloseable {
     if (desired == null) {
       return null;
     }
-    for (App a : desired.apps()) {
-      if (a.key().equals(key)) {
-        return a;
+    if (indexed != desired) {
+      Map<String, App> index = new HashMap<>(desired.apps().size() * 2);
+      for (App a : desired.apps()) {
+        index.put(a.key(), a);
       }
+      appsByKey = index;
+      indexed = desired;
     }
-    return null;
+    return appsByKey.get(key);
   }
+
+  /**
+   * {@link #desired}'s apps by key, rebuilt when the snapshot changes (a linear search per lookup
+   * made the status view quadratic in the number of apps).
+   */
+  private Snapshot indexed;
+
+  private Map<String, App> appsByKey = Map.of();
 
   // --- the published view ----------------------------------------------------------------------
 
@@ -1186,8 +1204,10 @@ public final class Controller implements AutoCloseable {
                   t.specHash(),
                   t.recovering()));
     }
+    java.util.Set<String> listed = new java.util.HashSet<>();
     if (desired != null) {
       for (App app : desired.apps()) {
+        listed.add(app.key());
         Plan.AppStatus s = plan.apps().get(app.key());
         apps.add(
             new StatusView.AppView(
@@ -1208,7 +1228,7 @@ public final class Controller implements AutoCloseable {
       }
     }
     for (Map.Entry<String, Plan.AppStatus> e : plan.apps().entrySet()) {
-      if (apps.stream().noneMatch(a -> (a.namespace() + "/" + a.name()).equals(e.getKey()))) {
+      if (!listed.contains(e.getKey())) {
         String[] nn = e.getKey().split("/", 2);
         apps.add(
             new StatusView.AppView(

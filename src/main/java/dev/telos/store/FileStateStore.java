@@ -38,6 +38,16 @@ public final class FileStateStore implements StateStore, AutoCloseable {
 
   private final DataDirLock lock;
 
+  /** Lines in each journal since its document was last written whole. */
+  private final java.util.Map<String, Integer> journalLines = new java.util.HashMap<>();
+
+  private static final int MIN_JOURNAL_LINES = 1000;
+
+  private final ObjectMapper compact =
+      new ObjectMapper()
+          .registerModule(new JavaTimeModule())
+          .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+
   private FileStateStore(Path dir, DataDirLock lock) throws IOException {
     this.dir = Files.createDirectories(dir.resolve("state"));
     this.lock = lock;
@@ -102,12 +112,114 @@ public final class FileStateStore implements StateStore, AutoCloseable {
   }
 
   @Override
-  public void write(String name, Object value) {
+  public synchronized void write(String name, Object value) {
     try {
       writeText(name + ".json", json.writeValueAsString(value));
+      dropJournal(name);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /**
+   * Appends the change to {@code NAME.journal} (one JSON line, fsynced) instead of rewriting the
+   * whole document; once the journal holds 1,000 lines and half as many as the map has entries, the
+   * whole map is written and the journal starts over. Replaying a journal over the document it ends
+   * at changes nothing, so a crash between the two leaves a readable state.
+   */
+  @Override
+  public synchronized void update(
+      String name,
+      java.util.Map<String, ?> puts,
+      java.util.Collection<String> removes,
+      java.util.Map<String, ?> whole) {
+    if (puts.isEmpty() && removes.isEmpty()) {
+      return;
+    }
+    int lines = journalLines.getOrDefault(name, 0);
+    if (lines >= Math.max(MIN_JOURNAL_LINES, whole.size() / 2)) {
+      write(name, whole);
+      return;
+    }
+    java.util.Map<String, Object> entry = new java.util.LinkedHashMap<>();
+    if (!puts.isEmpty()) {
+      entry.put("put", puts);
+    }
+    if (!removes.isEmpty()) {
+      entry.put("remove", removes);
+    }
+    Path file = dir.resolve(name + ".journal");
+    check(name + ".journal");
+    try {
+      boolean created = !Files.exists(file);
+      byte[] line = (compact.writeValueAsString(entry) + "\n").getBytes(StandardCharsets.UTF_8);
+      try (FileChannel ch =
+          FileChannel.open(
+              file,
+              StandardOpenOption.CREATE,
+              StandardOpenOption.WRITE,
+              StandardOpenOption.APPEND)) {
+        ch.write(java.nio.ByteBuffer.wrap(line));
+        ch.force(false);
+      }
+      if (created) {
+        syncDirectory(dir);
+      }
+      journalLines.put(name, lines + 1);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot append to state journal " + file + ": " + e, e);
+    }
+  }
+
+  @Override
+  public synchronized <V> Optional<java.util.Map<String, V>> readMap(
+      String name, JavaType valueType) {
+    JavaType mapType =
+        json.getTypeFactory()
+            .constructMapType(
+                java.util.LinkedHashMap.class,
+                json.getTypeFactory().constructType(String.class),
+                valueType);
+    Optional<java.util.Map<String, V>> base = read(name, mapType);
+    Path file = dir.resolve(name + ".journal");
+    if (!Files.exists(file)) {
+      return base;
+    }
+    java.util.Map<String, V> map = new java.util.LinkedHashMap<>(base.orElse(java.util.Map.of()));
+    int lines = 0;
+    try {
+      for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+        if (line.isBlank()) {
+          continue;
+        }
+        com.fasterxml.jackson.databind.JsonNode entry;
+        try {
+          entry = json.readTree(line);
+        } catch (IOException torn) {
+          break; // the last line of a crash mid-append: never acknowledged, so never relied on
+        }
+        for (java.util.Iterator<
+                    java.util.Map.Entry<String, com.fasterxml.jackson.databind.JsonNode>>
+                it = entry.path("put").fields();
+            it.hasNext(); ) {
+          var e = it.next();
+          map.put(e.getKey(), json.convertValue(e.getValue(), valueType));
+        }
+        entry.path("remove").forEach(id -> map.remove(id.asText()));
+        lines++;
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("corrupt state journal " + file, e);
+    }
+    journalLines.put(name, lines);
+    return Optional.of(map);
+  }
+
+  private void dropJournal(String name) throws IOException {
+    if (Files.deleteIfExists(dir.resolve(name + ".journal"))) {
+      syncDirectory(dir);
+    }
+    journalLines.remove(name);
   }
 
   @Override

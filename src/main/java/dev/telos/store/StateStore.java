@@ -36,6 +36,40 @@ public interface StateStore {
    */
   void write(String name, Object value);
 
+  /**
+   * Changes some entries of a map document durably before returning: {@code puts} added or
+   * replaced, {@code removes} deleted; {@code whole} is the map after the change. A store may write
+   * only the change (a journal) and the whole map now and then; this default writes the whole map
+   * every time.
+   *
+   * @throws java.io.UncheckedIOException when it could not be kept
+   */
+  default void update(
+      String name,
+      java.util.Map<String, ?> puts,
+      java.util.Collection<String> removes,
+      java.util.Map<String, ?> whole) {
+    write(name, whole);
+  }
+
+  /**
+   * Reads a map document with every change {@link #update} made to it; empty when it was never
+   * written.
+   *
+   * @param valueType the type of the map's values
+   */
+  default <V> java.util.Optional<java.util.Map<String, V>> readMap(
+      String name, JavaType valueType) {
+    return read(
+        name,
+        mapper()
+            .getTypeFactory()
+            .constructMapType(
+                java.util.LinkedHashMap.class,
+                mapper().getTypeFactory().constructType(String.class),
+                valueType));
+  }
+
   /** The mapper documents are written with, to build {@link JavaType}s for {@link #read}. */
   ObjectMapper mapper();
 }

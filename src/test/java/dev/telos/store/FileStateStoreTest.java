@@ -54,4 +54,57 @@ class FileStateStoreTest {
         store.mapper().getTypeFactory().constructMapType(Map.class, String.class, Integer.class);
     assertThat(store.<Map<String, Integer>>read("apps", type)).contains(Map.of("v", 1));
   }
+
+  static java.util.Map<String, Integer> map(Object... kv) {
+    java.util.Map<String, Integer> m = new java.util.LinkedHashMap<>();
+    for (int i = 0; i < kv.length; i += 2) {
+      m.put((String) kv[i], (Integer) kv[i + 1]);
+    }
+    return m;
+  }
+
+  @Test
+  void mapUpdatesAreJournaledAndReadBackMerged() throws Exception {
+    FileStateStore store = new FileStateStore(dir);
+    var intType = store.mapper().getTypeFactory().constructType(Integer.class);
+    store.write("tasks", map("a", 1, "b", 2));
+    store.update("tasks", map("c", 3), List.of(), map("a", 1, "b", 2, "c", 3));
+    store.update("tasks", Map.of(), List.of("a"), map("b", 2, "c", 3));
+    assertThat(Files.readString(store.directory().resolve("tasks.json")))
+        .as("the document is not rewritten for a change")
+        .doesNotContain("\"c\"");
+    assertThat(Files.readAllLines(store.directory().resolve("tasks.journal"))).hasSize(2);
+    FileStateStore reopened = new FileStateStore(dir);
+    assertThat(reopened.<Integer>readMap("tasks", intType)).contains(map("b", 2, "c", 3));
+  }
+
+  @Test
+  void theJournalIsFoldedIntoTheDocumentOnceItOutgrowsIt() throws Exception {
+    FileStateStore store = new FileStateStore(dir);
+    var intType = store.mapper().getTypeFactory().constructType(Integer.class);
+    java.util.Map<String, Integer> whole = new java.util.LinkedHashMap<>();
+    for (int i = 0; i < 1001; i++) {
+      whole.put("t" + i, i);
+      store.update("tasks", map("t" + i, i), List.of(), whole);
+    }
+    assertThat(store.directory().resolve("tasks.journal"))
+        .as("1,000 lines, then the whole map written and the journal started over")
+        .doesNotExist();
+    assertThat(new FileStateStore(dir).<Integer>readMap("tasks", intType)).contains(whole);
+  }
+
+  @Test
+  void aTornLastLineIsIgnoredAndAReplayedJournalChangesNothing() throws Exception {
+    FileStateStore store = new FileStateStore(dir);
+    var intType = store.mapper().getTypeFactory().constructType(Integer.class);
+    store.update("tasks", map("a", 1), List.of(), map("a", 1));
+    store.update("tasks", map("b", 2), List.of(), map("a", 1, "b", 2));
+    store.update("tasks", Map.of(), List.of("a"), map("b", 2));
+    Path journal = store.directory().resolve("tasks.journal");
+    String lines = Files.readString(journal);
+    // A crash after the whole map was written but before the journal was dropped.
+    store.write("tasks", map("b", 2));
+    Files.writeString(journal, lines + "{\"put\":{\"x\":");
+    assertThat(new FileStateStore(dir).<Integer>readMap("tasks", intType)).contains(map("b", 2));
+  }
 }
