@@ -313,7 +313,8 @@ public final class Planner {
         killed.add(t);
         killable--;
       }
-      int oldLeft = old.size() - killedOld(killed, old);
+      // Old tasks this pass does not kill: the rollout is not over while any remains.
+      boolean oldRemain = !killed.containsAll(old);
       // Every task that may still run counts against instances + maxSurge: those killed this
       // pass and those whose kill is not confirmed yet included. Launching beside a task that is
       // still stopping would run more than the surge allows until it stops.
@@ -363,7 +364,7 @@ public final class Planner {
       }
       boolean synced =
           current.size() == n
-              && oldLeft == 0
+              && !oldRemain
               && killing == 0
               && killed.isEmpty()
               && healthy == n
@@ -440,16 +441,6 @@ public final class Planner {
     private String launchTimeoutReason() {
       return "launch timed out: not RUNNING within --task-launch-timeout "
           + dev.telos.manifest.Durations.format(in.settings().launchTimeout());
-    }
-
-    private static int killedOld(List<LiveTask> killed, List<LiveTask> old) {
-      int c = 0;
-      for (LiveTask t : killed) {
-        if (old.contains(t)) {
-          c++;
-        }
-      }
-      return c;
     }
 
     private static boolean available(LiveTask t, String hash, boolean checked) {

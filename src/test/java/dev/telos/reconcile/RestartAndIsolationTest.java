@@ -138,4 +138,104 @@ class RestartAndIsolationTest {
     assertThat(plan.apps().get(huge.key()).message()).startsWith("planning failed: ");
     assertThat(plan.declines()).isEmpty();
   }
+
+  @Test
+  void whatAFailingAppDecidedBeforeItFailedIsDroppedToo() {
+    // It asks to kill its old task, then fails making the TaskInfo of the new one: the kill
+    // must not go out from a plan the app could not finish.
+    Service ok = (Service) service("ok", 1, "");
+    Service broken = (Service) service("broken", 1, "");
+    TaskSpec t = broken.task();
+    Service huge =
+        new Service(
+            new Metadata("broken", "default", java.util.Map.of()),
+            1,
+            new TaskSpec(
+                t.command(),
+                java.util.Map.of("V", "2"),
+                t.resources(),
+                t.ports(),
+                t.container(),
+                t.constraints(),
+                t.healthCheck(),
+                Duration.ofDays(365L * 300),
+                t.role()),
+            broken.upgrade(),
+            null,
+            broken.source());
+    f.with(huge).with(ok).offer("a1", 4, 1000, 1, 0);
+    f.task(huge, "0ldspec", TaskState.TASK_STAGING, null, "a1", 0);
+    Plan plan = f.plan();
+    assertThat(plan.kills()).isEmpty();
+    assertThat(plan.launches()).extracting(Plan.Launch::appKey).containsExactly(ok.key());
+  }
+
+  @Test
+  void aKilledTaskUnreachablePastTheTimeoutNoLongerCountsAgainstSurge() {
+    String noSurge = "  upgrade: {maxSurge: 0, maxUnavailable: 1}\n";
+    App v2 = service("web", 1, noSurge + "  env: {V: '2'}\n");
+    f.with(v2).offer("a1", 4, 1000, 1, 0);
+    LiveTask gone =
+        f.running(service("web", 1, noSurge), "a2", 30)
+            .withState(
+                TaskState.TASK_UNREACHABLE, null, "lost", NOW.minus(Duration.ofMinutes(6)), NOW)
+            .withKillRequestedAt(NOW.minusSeconds(200));
+    f.tasks.set(0, gone);
+    assertThat(f.plan().launches()).as("its agent may never come back").hasSize(1);
+    f.tasks.set(
+        0,
+        gone.withState(
+            TaskState.TASK_UNREACHABLE, null, "lost", NOW.minus(Duration.ofMinutes(1)), NOW));
+    f.tasks.add(f.tasks.remove(0));
+    assertThat(f.plan().launches())
+        .as("within the timeout it may still run: with maxSurge 0 nothing launches beside it")
+        .isEmpty();
+  }
+
+  @Test
+  void wantedRolesAreThoseOfPlaceableLaunchesOnly() {
+    Plan plan =
+        new Plan(
+            java.util.List.of(),
+            java.util.List.of(
+                new Plan.Pending("default/a", "h", 1, "no offers", "web", true),
+                new Plan.Pending("default/b", "h", 1, "not subscribed", "batch", false)),
+            java.util.List.of(),
+            java.util.List.of(),
+            java.util.Map.of(),
+            java.util.List.of(),
+            true,
+            null,
+            null,
+            java.util.List.of());
+    assertThat(plan.wantedRoles()).containsExactly("web");
+    assertThat(plan.changesCluster()).isTrue();
+    Plan idle =
+        new Plan(
+            java.util.List.of(),
+            java.util.List.of(),
+            java.util.List.of(),
+            java.util.List.of("o1"),
+            java.util.Map.of(),
+            java.util.List.of(),
+            false,
+            null,
+            null,
+            java.util.List.of());
+    assertThat(idle.wantedRoles()).isEmpty();
+    assertThat(idle.changesCluster()).as("declines change nothing on the cluster").isFalse();
+  }
+
+  @Test
+  void statusesCountOnlyRunningTasks() {
+    App web = service("web", 3, "");
+    f.with(web);
+    f.running(web, "a1", 5);
+    f.running(web, "a1", 4);
+    f.task(web, web.specHash(), TaskState.TASK_STAGING, null, "a1", 0);
+    Plan.AppStatus s = f.plan().apps().get(web.key());
+    assertThat(s.running()).isEqualTo(2);
+    assertThat(s.desired()).isEqualTo(3);
+    assertThat(s.healthy()).isEqualTo(2);
+  }
 }
