@@ -64,7 +64,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class Controller implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Controller.class);
-  private static final int MAX_HISTORY = 200;
 
   /** How long a task the master reports TASK_UNKNOWN is remembered (then it is forgotten). */
   private static final Duration FORGET_UNKNOWN_AFTER = Duration.ofHours(1);
@@ -74,8 +73,6 @@ public final class Controller implements AutoCloseable {
 
   private static final Duration DECLINE_IDLE = Duration.ofSeconds(120);
   private static final Duration DECLINE_BUSY = Duration.ofSeconds(5);
-  private static final Duration REVIVE_EVERY = Duration.ofSeconds(5);
-  private static final Duration REVIVE_MAX = Duration.ofMinutes(1);
 
   /** What is remembered of a launched task, persisted before the ACCEPT that launches it. */
   record TaskRecord(String agentId, String host, List<Long> ports) {}
@@ -109,7 +106,7 @@ public final class Controller implements AutoCloseable {
   private final LiveState live = new LiveState();
   private final Map<String, TaskRecord> records = new LinkedHashMap<>();
   private final Map<String, AppHistory> history = new HashMap<>();
-  private final List<SyncRecord> syncs = new ArrayList<>();
+  private SyncLog syncs;
   private final Map<String, List<RunRecord>> runs = new HashMap<>();
   private static final int MAX_RUNS = 20;
   private MesosClient client;
@@ -117,10 +114,7 @@ public final class Controller implements AutoCloseable {
   private StatusView.ErrorView lastError;
   private boolean subscribed;
   private boolean reconciled;
-  private boolean suppressed;
-  private Instant lastRevive = Instant.EPOCH;
-  private Duration reviveDelay = REVIVE_EVERY;
-  private java.util.Set<String> revivedRoles = java.util.Set.of();
+  private final OfferFlow offerFlow = new OfferFlow();
   private long passes;
   private ScheduledFuture<?> wakeup;
   private ScheduledFuture<?> reconcileTimer;
@@ -257,7 +251,11 @@ public final class Controller implements AutoCloseable {
     history.putAll(store.<Map<String, AppHistory>>read("apps", historyType).orElse(Map.of()));
     JavaType syncType =
         store.mapper().getTypeFactory().constructCollectionType(List.class, SyncRecord.class);
-    syncs.addAll(store.<List<SyncRecord>>read("history", syncType).orElse(List.of()));
+    syncs =
+        new SyncLog(
+            store.<List<SyncRecord>>read("history", syncType).orElse(List.of()),
+            this::persist,
+            () -> events);
     JavaType runsType =
         store
             .mapper()
@@ -424,7 +422,7 @@ public final class Controller implements AutoCloseable {
     }
     Instant next = plan.nextWakeup();
     if (act && plan.wantsOffers()) {
-      Instant revive = lastRevive.plus(reviveDelay);
+      Instant revive = offerFlow.nextRevive();
       next = next == null || revive.isBefore(next) ? revive : next;
     }
     schedule(next, now);
@@ -567,7 +565,7 @@ public final class Controller implements AutoCloseable {
       persist("apps", history);
     }
     reviveOrSuppress(plan, now);
-    countIntoSync(plan.launches().size(), plan.kills().size());
+    syncs.count(plan.launches().size(), plan.kills().size());
     if (!plan.launches().isEmpty()) {
       events.launched(plan.launches().size());
     }
@@ -590,42 +588,13 @@ public final class Controller implements AutoCloseable {
     }
   }
 
-  /**
-   * REVIVE the roles whose waiting launches an offer could take, and only those: a REVIVE clears
-   * every filter of its roles in the whole cluster, so it is repeated with backoff (5 s doubling to
-   * a minute) while the same launches keep waiting, and starts over when what waits changes or a
-   * launch goes out. Launches that no offer can take (a role Telos is not subscribed to) revive
-   * nothing. SUPPRESS when nothing waits.
-   */
   private void reviveOrSuppress(Plan plan, Instant now) {
-    java.util.Set<String> wanted = plan.wantedRoles();
-    if (!plan.launches().isEmpty()) {
-      reviveDelay = REVIVE_EVERY; // progress: offers are flowing
-    }
-    if (!wanted.isEmpty()) {
-      boolean changed = suppressed || !wanted.equals(revivedRoles);
-      if (changed) {
-        reviveDelay = REVIVE_EVERY;
-      }
-      if (changed || !now.isBefore(lastRevive.plus(reviveDelay))) {
-        // Re-revive while launches wait: a REVIVE racing a DECLINE is a known way to lose offers.
-        checked("REVIVE", client.revive(wanted));
-        if (!changed) {
-          reviveDelay = min(reviveDelay.multipliedBy(2), REVIVE_MAX);
-        }
-        suppressed = false;
-        revivedRoles = wanted;
-        lastRevive = now;
-      }
-    } else if (!suppressed && plan.launches().isEmpty()) {
+    OfferFlow.Call call = offerFlow.after(plan, now);
+    if (call instanceof OfferFlow.Revive r) {
+      checked("REVIVE", client.revive(r.roles()));
+    } else if (call instanceof OfferFlow.Suppress) {
       checked("SUPPRESS", client.suppress(List.of()));
-      suppressed = true;
-      revivedRoles = java.util.Set.of();
     }
-  }
-
-  private static Duration min(Duration a, Duration b) {
-    return a.compareTo(b) <= 0 ? a : b;
   }
 
   private void addRun(String appKey, RunRecord run) {
@@ -683,22 +652,7 @@ public final class Controller implements AutoCloseable {
       desired = s;
       lastError = null;
       initialiseCrons(now);
-      finishSync("Superseded", now);
-      SyncRecord r =
-          new SyncRecord(
-              nextSyncId(),
-              now,
-              null,
-              s.commit().sha(),
-              s.commit().author(),
-              s.commit().subject(),
-              0,
-              0,
-              "Progressing",
-              null);
-      syncs.add(0, r);
-      trimHistory();
-      persist("history", syncs);
+      syncs.started(s.commit(), now);
       persist(LAST_GOOD, Map.of("revision", s.commit().sha()));
       forgetRemovedApps();
       log.info(
@@ -724,21 +678,7 @@ public final class Controller implements AutoCloseable {
       boolean changed = lastError == null || !inv.commit().sha().equals(lastError.revision());
       lastError = error;
       if (changed) {
-        syncs.add(
-            0,
-            new SyncRecord(
-                nextSyncId(),
-                now,
-                now,
-                inv.commit().sha(),
-                inv.commit().author(),
-                inv.commit().subject(),
-                0,
-                0,
-                "Invalid",
-                message));
-        trimHistory();
-        persist("history", syncs);
+        syncs.rejected(inv.commit(), message, now);
         log.warn(
             "commit rejected revision={} errors={} first=\"{}\"",
             inv.commit().shortSha(),
@@ -791,31 +731,6 @@ public final class Controller implements AutoCloseable {
     }
   }
 
-  private long nextSyncId() {
-    return syncs.isEmpty() ? 1 : syncs.get(0).id() + 1;
-  }
-
-  private void trimHistory() {
-    while (syncs.size() > MAX_HISTORY) {
-      syncs.remove(syncs.size() - 1);
-    }
-  }
-
-  private void countIntoSync(int launched, int killed) {
-    if ((launched > 0 || killed > 0) && !syncs.isEmpty() && syncs.get(0).finishedAt() == null) {
-      syncs.set(0, syncs.get(0).withCounts(launched, killed));
-      persist("history", syncs);
-    }
-  }
-
-  private void finishSync(String how, Instant now) {
-    if (!syncs.isEmpty() && syncs.get(0).finishedAt() == null) {
-      events.syncFinished(Duration.between(syncs.get(0).startedAt(), now), how);
-      syncs.set(0, syncs.get(0).finish(now, how));
-      persist("history", syncs);
-    }
-  }
-
   private final class Listener implements SchedulerListener {
     @Override
     public void onEvent(Event event) {
@@ -851,7 +766,7 @@ public final class Controller implements AutoCloseable {
         subscription++;
         subscribed = true;
         reconciled = false;
-        suppressed = false;
+        offerFlow.subscribed();
         mesosState = "SUBSCRIBED";
         live.clearOffers();
         startReconciliation();
@@ -1250,7 +1165,7 @@ public final class Controller implements AutoCloseable {
     }
     String sync = syncStatus(plan);
     if (sync.equals("Synced")) {
-      finishSync("Synced", now);
+      syncs.finish("Synced", now);
     }
     boolean ready = subscribed && reconciled && desired != null;
     StatusView.ErrorView error = lastError;
@@ -1274,7 +1189,7 @@ public final class Controller implements AutoCloseable {
             checkedAt,
             checkedRequest,
             apps,
-            List.copyOf(syncs));
+            syncs.snapshot());
     StatusView previous = view.getAndSet(v);
     if (!sameContent(previous, v)) {
       for (Consumer<StatusView> w : watchers) {

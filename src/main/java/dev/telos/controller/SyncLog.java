@@ -1,0 +1,108 @@
+package dev.telos.controller;
+
+import dev.telos.git.CommitInfo;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BiConsumer;
+
+/**
+ * The history of syncs, newest first: one record per new valid commit (Progressing, then Synced or
+ * Superseded, with what it launched and killed) and per rejected one (Invalid, with the error).
+ * Keeps the last {@value #MAX} records. Owned by the loop thread; every change is handed to {@code
+ * persist} as the whole list (it is small).
+ */
+final class SyncLog {
+  static final int MAX = 200;
+
+  private final List<SyncRecord> records = new ArrayList<>();
+  private final BiConsumer<String, Object> persist;
+  private final ControllerEventsSupplier events;
+
+  /** Where sync durations go, read at each use (the sink may be set after construction). */
+  @FunctionalInterface
+  interface ControllerEventsSupplier {
+    ControllerEvents get();
+  }
+
+  SyncLog(List<SyncRecord> saved, BiConsumer<String, Object> persist, ControllerEventsSupplier e) {
+    this.records.addAll(saved);
+    this.persist = persist;
+    this.events = e;
+  }
+
+  int size() {
+    return records.size();
+  }
+
+  List<SyncRecord> snapshot() {
+    return List.copyOf(records);
+  }
+
+  /** A new valid commit starts syncing; the one before it, if still open, was superseded. */
+  void started(CommitInfo commit, Instant now) {
+    finish("Superseded", now);
+    add(
+        new SyncRecord(
+            nextId(),
+            now,
+            null,
+            commit.sha(),
+            commit.author(),
+            commit.subject(),
+            0,
+            0,
+            "Progressing",
+            null));
+  }
+
+  /** A commit was rejected whole. */
+  void rejected(CommitInfo commit, String error, Instant now) {
+    add(
+        new SyncRecord(
+            nextId(),
+            now,
+            now,
+            commit.sha(),
+            commit.author(),
+            commit.subject(),
+            0,
+            0,
+            "Invalid",
+            error));
+  }
+
+  /** Counts launches and kills into the open sync, if any. */
+  void count(int launched, int killed) {
+    if ((launched > 0 || killed > 0) && open()) {
+      records.set(0, records.get(0).withCounts(launched, killed));
+      persist.accept("history", records);
+    }
+  }
+
+  /** Ends the open sync, if any, as {@code how} (Synced or Superseded). */
+  void finish(String how, Instant now) {
+    if (open()) {
+      events.get().syncFinished(Duration.between(records.get(0).startedAt(), now), how);
+      records.set(0, records.get(0).finish(now, how));
+      persist.accept("history", records);
+    }
+  }
+
+  private boolean open() {
+    return !records.isEmpty() && records.get(0).finishedAt() == null;
+  }
+
+  private void add(SyncRecord r) {
+    records.add(0, r);
+    while (records.size() > MAX) {
+      records.remove(records.size() - 1);
+    }
+    persist.accept("history", records);
+  }
+
+  private long nextId() {
+    return records.isEmpty() ? 1 : records.get(0).id() + 1;
+  }
+}
