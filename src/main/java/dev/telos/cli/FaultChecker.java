@@ -243,7 +243,7 @@ final class FaultChecker {
     out.println("faults injected:");
     for (FaultHarness.Fault f : FaultHarness.Fault.values()) {
       out.printf(
-          "  %-24s %d%n", f.name().toLowerCase().replace('_', '-'), injected.getOrDefault(f, 0));
+          "  %-28s %d%n", f.name().toLowerCase().replace('_', '-'), injected.getOrDefault(f, 0));
     }
     List<Duration> sorted = new ArrayList<>(convergence);
     sorted.sort(null);
