@@ -36,6 +36,7 @@ final class FaultChecker {
 
   private final LocalCluster cluster;
   private final Map<String, int[]> model;
+  private final Map<String, int[]> jobs;
   private final int surge;
   private final Map<FaultHarness.Fault, Integer> injected = new EnumMap<>(FaultHarness.Fault.class);
   private final List<Duration> convergence = new ArrayList<>();
@@ -47,6 +48,7 @@ final class FaultChecker {
   private Thread sampler;
   private int round;
   private long kills;
+  private long jobRuns;
   private List<String> trace = List.of();
 
   /** The harness's event trace of the current round, quoted in violations. */
@@ -54,9 +56,10 @@ final class FaultChecker {
     this.trace = current;
   }
 
-  FaultChecker(LocalCluster cluster, Map<String, int[]> model, int surge) {
+  FaultChecker(LocalCluster cluster, Map<String, int[]> model, Map<String, int[]> jobs, int surge) {
     this.cluster = cluster;
     this.model = model;
+    this.jobs = jobs;
     this.surge = surge;
   }
 
@@ -166,13 +169,38 @@ final class FaultChecker {
         continue;
       }
       String app = TaskIds.parse(id).map(TaskIds.Parsed::appKey).orElse(null);
-      if (app == null || !model.containsKey(app.substring(app.indexOf('/') + 1))) {
+      String name = app == null ? null : app.substring(app.indexOf('/') + 1);
+      if (app == null || !(model.containsKey(name) || jobs.containsKey(name))) {
         violation(round, "orphan: task " + id + " (" + state + ") outlived its app", trace);
       }
       if (!known.contains(id)) {
         violation(round, "lost: the master runs " + id + " but Telos does not know it", trace);
       }
     }
+    // A Job's spec never runs more often than its retries allow.
+    Map<String, Integer> runs = new TreeMap<>();
+    for (JsonNode t : allTasks()) {
+      TaskIds.parse(t.path("id").asText())
+          .filter(p -> jobs.containsKey(p.name()))
+          .ifPresent(p -> runs.merge(p.appKey() + " spec " + p.specHash(), 1, Integer::sum));
+    }
+    runs.forEach(
+        (spec, n) -> {
+          if (n > FaultHarness.JOB_RETRIES + 1) {
+            violation(
+                round,
+                "Job "
+                    + spec
+                    + " ran "
+                    + n
+                    + " times; retries "
+                    + FaultHarness.JOB_RETRIES
+                    + " allow "
+                    + (FaultHarness.JOB_RETRIES + 1),
+                trace);
+          }
+        });
+    jobRuns += runs.values().stream().mapToInt(Integer::intValue).sum();
     previousInstances.clear();
     model.forEach((k, v) -> previousInstances.put(FaultHarness.NAMESPACE + "/" + k, v[0]));
   }
@@ -254,6 +282,7 @@ final class FaultChecker {
         sorted.isEmpty() ? 0 : sorted.get(sorted.size() - 1).toMillis(),
         sorted.size());
     out.println("kills checked: " + kills);
+    out.println("job runs checked (summed over rounds): " + jobRuns);
     out.println("violations: " + violations.size());
     for (String v : violations) {
       out.println("  " + v);
@@ -272,6 +301,16 @@ final class FaultChecker {
   }
 
   // --- the master's state ------------------------------------------------------------------------
+
+  /** Every task of the framework the master knows: running and completed. */
+  private JsonNode allTasks() throws IOException {
+    List<JsonNode> all = new ArrayList<>();
+    for (JsonNode f : JSON.readTree(cluster.stateJson()).path("frameworks")) {
+      f.path("tasks").forEach(all::add);
+      f.path("completed_tasks").forEach(all::add);
+    }
+    return JSON.valueToTree(all);
+  }
 
   private JsonNode tasks() throws IOException {
     List<JsonNode> all = new ArrayList<>();

@@ -80,6 +80,12 @@ final class FaultHarness implements AutoCloseable {
   /** The apps of the newest valid commit: name → instances and version. */
   private final TreeMap<String, int[]> model = new TreeMap<>();
 
+  /** The Jobs of the newest valid commit: name → version and exit code (0 succeeds). */
+  private final TreeMap<String, int[]> jobs = new TreeMap<>();
+
+  /** A Job's retries: no spec of it may run more than {@code JOB_RETRIES + 1} times. */
+  static final int JOB_RETRIES = 2;
+
   private Controller controller;
   private final AtomicReference<String> armedCrash = new AtomicReference<>();
   private String frameworkId;
@@ -102,7 +108,7 @@ final class FaultHarness implements AutoCloseable {
                 .build());
     this.git =
         Git.init().setDirectory(dir.resolve("repo").toFile()).setInitialBranch("main").call();
-    this.checker = new FaultChecker(cluster, model, SURGE);
+    this.checker = new FaultChecker(cluster, model, jobs, SURGE);
     this.checker.trace(trace);
   }
 
@@ -111,6 +117,7 @@ final class FaultHarness implements AutoCloseable {
     for (int i = 0; i < options.apps(); i++) {
       model.put("app-" + nextApp++, new int[] {1 + random.nextInt(3), 1});
     }
+    jobs.put("job-0", new int[] {1, random.nextInt(2)});
     validSha = commitModel("initial apps");
     startController();
     converge(0, "initial sync");
@@ -259,7 +266,14 @@ final class FaultHarness implements AutoCloseable {
 
   /** A plain change, as a platform team commits it. */
   private void change() throws Exception {
-    switch (random.nextInt(4)) {
+    switch (random.nextInt(5)) {
+      case 4 -> {
+        // A new run of a Job: a new spec, which fails every attempt or succeeds.
+        String job = pick(new ArrayList<>(jobs.keySet()));
+        jobs.get(job)[0]++;
+        jobs.get(job)[1] = random.nextInt(2);
+        validSha = commitModel("run " + job + " again (exit " + jobs.get(job)[1] + ")");
+      }
       case 0 -> scale(random.nextBoolean() ? 1 : -1);
       case 1 -> {
         String app = pick(new ArrayList<>(model.keySet()));
@@ -372,8 +386,19 @@ final class FaultHarness implements AutoCloseable {
             options.convergeWithin(),
             () -> {
               StatusView v = controller.view();
+              // Synced, except that a Job whose every attempt failed leaves it OutOfSync.
+              boolean appsDone =
+                  v.apps().stream()
+                      .allMatch(
+                          a ->
+                              a.kind().equals("Job")
+                                  ? a.status().equals("Succeeded") || a.status().equals("Failed")
+                                  : a.status().equals("Synced"));
               return validSha.equals(v.revision())
-                  && "Synced".equals(v.syncStatus())
+                  && v.ready()
+                  && v.lastError() == null
+                  && v.heldPrune() == null
+                  && appsDone
                   && checker.matchesModel();
             });
     Duration took = Duration.ofNanos(System.nanoTime() - started);
@@ -408,6 +433,9 @@ final class FaultHarness implements AutoCloseable {
     for (Map.Entry<String, int[]> e : model.entrySet()) {
       write(e.getKey(), manifest(e.getKey(), e.getValue()));
     }
+    for (Map.Entry<String, int[]> e : jobs.entrySet()) {
+      write(e.getKey(), jobManifest(e.getKey(), e.getValue()));
+    }
     String sha = commit(message);
     record("commit " + sha.substring(0, 12) + " " + message + " " + describeModel());
     return sha;
@@ -432,6 +460,20 @@ final class FaultHarness implements AutoCloseable {
         + "  upgrade: {maxSurge: "
         + SURGE
         + ", maxUnavailable: 0}\n";
+  }
+
+  static String jobManifest(String name, int[] spec) {
+    return "apiVersion: telos.dev/v1\nkind: Job\nmetadata: {name: "
+        + name
+        + ", namespace: "
+        + NAMESPACE
+        + "}\nspec:\n  command: exit "
+        + spec[1]
+        + "\n  env: {VERSION: '"
+        + spec[0]
+        + "'}\n  resources: {cpus: 0.01, mem: 1}\n  retries: "
+        + JOB_RETRIES
+        + "\n  backoff: 100ms\n";
   }
 
   private Path file(String app) {
