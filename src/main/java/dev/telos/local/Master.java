@@ -46,7 +46,6 @@ import org.slf4j.LoggerFactory;
 final class Master {
   private static final Logger log = LoggerFactory.getLogger(Master.class);
   static final String VERSION = "1.11.0";
-  private static final Duration DEFAULT_REFUSE = Duration.ofSeconds(5);
   private static final Duration DEFAULT_KILL_GRACE = Duration.ofSeconds(3);
   private static final Duration MAX_UPDATE_RETRY = Duration.ofMinutes(10);
   private static final int MAX_COMPLETED_TASKS = 1000;
@@ -189,10 +188,8 @@ final class Master {
   private final Map<String, Framework> frameworks = new LinkedHashMap<>();
   private final Map<String, Framework> completedFrameworks = new LinkedHashMap<>();
   private final Map<String, Agent> agents = new LinkedHashMap<>();
-  private final Map<String, OfferRecord> offers = new LinkedHashMap<>();
+  private final Allocator allocator = new Allocator(masterId);
   private long frameworkCounter;
-  private long offerCounter;
-  private int allocationCursor;
   private boolean allocationScheduled;
   private volatile String address = "127.0.0.1:0";
 
@@ -470,7 +467,7 @@ final class Master {
     List<OfferRecord> used = new ArrayList<>();
     String invalid = null;
     for (OfferID id : accept.getOfferIdsList()) {
-      OfferRecord offer = offers.get(id.getValue());
+      OfferRecord offer = allocator.offer(id.getValue());
       if (offer == null || !offer.frameworkId.equals(framework.id)) {
         invalid = "Offer " + id.getValue() + " is no longer valid";
         continue;
@@ -487,7 +484,7 @@ final class Master {
     if (invalid != null) {
       // Offers that were valid go back to the pool; every task is reported as not launched.
       for (OfferRecord o : used) {
-        offers.remove(o.id);
+        allocator.remove(o.id);
         agents.get(o.agentId).free.add(o.resources);
       }
       for (Offer.Operation op : accept.getOperationsList()) {
@@ -510,7 +507,7 @@ final class Master {
     String role = used.get(0).role;
     Resources pool = new Resources();
     for (OfferRecord o : used) {
-      offers.remove(o.id);
+      allocator.remove(o.id);
       pool.add(o.resources);
     }
     for (Offer.Operation op : accept.getOperationsList()) {
@@ -528,7 +525,7 @@ final class Master {
     // What is left is declined, with the ACCEPT's filters.
     agent.free.add(pool);
     if (!pool.isEmpty()) {
-      addFilter(framework, agent.id, role, filters);
+      Allocator.filter(framework, agent.id, role, filters);
     }
     scheduleAllocation();
   }
@@ -662,26 +659,8 @@ final class Master {
   }
 
   private void decline(Framework framework, List<OfferID> ids, Filters filters) {
-    for (OfferID id : ids) {
-      OfferRecord offer = offers.get(id.getValue());
-      if (offer == null || !offer.frameworkId.equals(framework.id)) {
-        continue;
-      }
-      offers.remove(offer.id);
-      agents.get(offer.agentId).free.add(offer.resources);
-      addFilter(framework, offer.agentId, offer.role, filters);
-    }
+    allocator.decline(framework, ids, filters, agents);
     scheduleAllocation();
-  }
-
-  private void addFilter(Framework framework, String agentId, String role, Filters filters) {
-    Duration refuse = DEFAULT_REFUSE;
-    if (filters != null && filters.hasRefuseSeconds() && filters.getRefuseSeconds() >= 0) {
-      refuse = Duration.ofMillis((long) (Math.min(filters.getRefuseSeconds(), 31_536_000d) * 1000));
-    }
-    if (!refuse.isZero()) {
-      framework.filters.put(agentId + " " + role, System.nanoTime() + refuse.toNanos());
-    }
   }
 
   private void kill(Framework framework, Call.Kill kill) {
@@ -830,19 +809,13 @@ final class Master {
   }
 
   private void revive(Framework framework, List<String> roles) {
-    if (roles.isEmpty()) {
-      framework.filters.clear();
-      framework.suppressedRoles.clear();
-    } else {
-      framework.suppressedRoles.removeAll(roles);
-      framework.filters.keySet().removeIf(k -> roles.contains(k.substring(k.indexOf(' ') + 1)));
-    }
+    Allocator.revive(framework, roles);
     scheduleAllocation();
   }
 
   private void suppress(Framework framework, List<String> roles) {
-    framework.suppressedRoles.addAll(roles.isEmpty() ? framework.roles() : roles);
     // Mesos keeps outstanding offers; suppression only stops new ones.
+    Allocator.suppress(framework, roles);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -1051,98 +1024,24 @@ final class Master {
   /** Offers every reachable agent's free resources to one framework role that wants them. */
   synchronized void allocate() {
     allocationScheduled = false;
-    List<Framework> candidates = new ArrayList<>();
-    for (Framework f : frameworks.values()) {
-      if (f.connected()) {
-        candidates.add(f);
-      }
-    }
-    if (candidates.isEmpty()) {
-      return;
-    }
-    long now = System.nanoTime();
-    Map<Framework, List<Offer>> batches = new LinkedHashMap<>();
-    for (Agent agent : agents.values()) {
-      if (!agent.reachable
-          || !agent.registered
-          || agent.free.isEmpty()
-          || !hasCpusOrMem(agent.free)) {
-        continue;
-      }
-      for (int i = 0; i < candidates.size(); i++) {
-        Framework f = candidates.get((allocationCursor + i) % candidates.size());
-        String role = wantedRole(f, agent, now);
-        if (role == null) {
-          continue;
-        }
-        String id = masterId + "-O" + offerCounter++;
-        Resources offered = agent.free.copy();
-        if (agent.runner.checksPorts()) {
-          // A port another program holds stays free but unoffered until it is released.
-          offered.retainPorts(agent.runner::canBind);
-        }
-        agent.free.subtract(offered);
-        offers.put(id, new OfferRecord(id, f.id, agent.id, role, offered));
-        batches
-            .computeIfAbsent(f, k -> new ArrayList<>())
-            .add(
-                Offer.newBuilder()
-                    .setId(OfferID.newBuilder().setValue(id))
-                    .setFrameworkId(FrameworkID.newBuilder().setValue(f.id))
-                    .setAgentId(AgentID.newBuilder().setValue(agent.id))
-                    .setHostname(agent.hostname)
-                    .setAllocationInfo(
-                        org.apache.mesos.v1.Protos.Resource.AllocationInfo.newBuilder()
-                            .setRole(role))
-                    .addAllResources(offered.toProto(role))
-                    .addAllAttributes(agent.attributes)
-                    .build());
-        break;
-      }
-      allocationCursor++;
-    }
-    batches.forEach(
-        (f, list) ->
-            send(
-                f,
-                Event.newBuilder()
-                    .setType(Event.Type.OFFERS)
-                    .setOffers(Event.Offers.newBuilder().addAllOffers(list))
-                    .build()));
-  }
-
-  private static boolean hasCpusOrMem(Resources r) {
-    return r.cpus >= 0.01 || r.mem >= 1;
-  }
-
-  private static String wantedRole(Framework f, Agent agent, long now) {
-    for (String role : f.roles()) {
-      if (f.suppressedRoles.contains(role)) {
-        continue;
-      }
-      Long until = f.filters.get(agent.id + " " + role);
-      if (until != null && until - now > 0) {
-        continue;
-      }
-      return role;
-    }
-    return null;
+    allocator
+        .allocate(frameworks.values(), agents.values())
+        .forEach(
+            (f, list) ->
+                send(
+                    f,
+                    Event.newBuilder()
+                        .setType(Event.Type.OFFERS)
+                        .setOffers(Event.Offers.newBuilder().addAllOffers(list))
+                        .build()));
   }
 
   private void rescindOffersOf(Framework framework, boolean notify) {
-    offers
-        .values()
-        .removeIf(
-            o -> {
-              if (!o.frameworkId.equals(framework.id)) {
-                return false;
-              }
-              agents.get(o.agentId).free.add(o.resources);
-              if (notify) {
-                send(framework, rescind(o.id));
-              }
-              return true;
-            });
+    for (String id : allocator.rescindAll(framework, agents)) {
+      if (notify) {
+        send(framework, rescind(id));
+      }
+    }
     scheduleAllocation();
   }
 
@@ -1217,9 +1116,9 @@ final class Master {
     }
     agent.reachable = false;
     for (Framework f : frameworks.values()) {
-      for (OfferRecord o : List.copyOf(offers.values())) {
+      for (OfferRecord o : allocator.outstanding()) {
         if (o.agentId.equals(agentId) && o.frameworkId.equals(f.id)) {
-          offers.remove(o.id);
+          allocator.remove(o.id);
           agent.free.add(o.resources);
           send(f, rescind(o.id));
         }
@@ -1287,8 +1186,8 @@ final class Master {
         onStreamClosed(s);
       }
     }
-    for (OfferRecord o : List.copyOf(offers.values())) {
-      offers.remove(o.id);
+    for (OfferRecord o : allocator.outstanding()) {
+      allocator.remove(o.id);
       agents.get(o.agentId).free.add(o.resources);
     }
   }
@@ -1320,11 +1219,7 @@ final class Master {
   }
 
   synchronized Map<String, Resources> offeredByAgent() {
-    Map<String, Resources> out = new HashMap<>();
-    for (OfferRecord o : offers.values()) {
-      out.computeIfAbsent(o.agentId, k -> new Resources()).add(o.resources);
-    }
-    return out;
+    return allocator.offeredByAgent();
   }
 
   static Attribute textAttribute(String name, String value) {
