@@ -178,7 +178,8 @@ final class ControllerOptions {
     }
   }
 
-  private Running start(
+  /** Starts with a store the caller opened (and locked) already; the result closes it. */
+  Running start(
       String masterUrl,
       Path dataDir,
       String defaultBind,

@@ -50,18 +50,29 @@ final class LocalCommand implements Callable<Integer> {
         dataDir != null
             ? Files.createDirectories(dataDir)
             : Files.createTempDirectory("telos-local-");
-    LocalCluster cluster =
-        LocalCluster.start(
-            LocalClusterConfig.builder(dir.resolve("cluster"))
-                .port(0)
-                .agents(agents, 0)
-                .ports(agentPorts.begin(), agentPorts.end())
-                .timings(Duration.ofSeconds(5), Duration.ofMillis(500), Duration.ofSeconds(10))
-                .build());
+    // Locked before anything starts: a second process on this data dir must not even start a
+    // cluster in it.
+    dev.telos.store.FileStateStore store = dev.telos.store.FileStateStore.open(dir);
+    LocalCluster cluster;
+    try {
+      cluster =
+          LocalCluster.start(
+              LocalClusterConfig.builder(dir.resolve("cluster"))
+                  .port(0)
+                  .agents(agents, 0)
+                  .ports(agentPorts.begin(), agentPorts.end())
+                  .timings(Duration.ofSeconds(5), Duration.ofMillis(500), Duration.ofSeconds(10))
+                  .build());
+    } catch (RuntimeException | java.io.IOException e) {
+      store.close();
+      throw e;
+    }
     ControllerOptions.Running running;
     try {
-      running = options.start(cluster.url(), dir, "127.0.0.1", java.time.Duration.ofSeconds(5));
+      running =
+          options.start(cluster.url(), dir, "127.0.0.1", java.time.Duration.ofSeconds(5), store);
     } catch (RuntimeException | java.io.IOException e) {
+      store.close();
       cluster.close();
       throw e;
     }
