@@ -337,14 +337,7 @@ final class FaultHarness implements AutoCloseable {
                 Set.of()));
     GitSource source =
         new GitSource(
-            new GitSource.Config(
-                dir.resolve("repo").toString(),
-                "main",
-                "",
-                null,
-                dir.resolve("data"),
-                false,
-                Duration.ofSeconds(30)),
+            new GitSource.Config(dir.resolve("repo").toString(), "main", "", dir.resolve("data")),
             new ManifestLoader());
     MesosClientConfig.Builder mesos =
         MesosClientConfig.builder(cluster.url(), Controller.frameworkInfo(settings))

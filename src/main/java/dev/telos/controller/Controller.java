@@ -390,17 +390,6 @@ public final class Controller implements AutoCloseable {
 
   private void pass() {
     Instant now = clock.instant();
-    List<String> unknown = live.forgetUnknownSince(now.minus(FORGET_UNKNOWN_AFTER));
-    if (!unknown.isEmpty()) {
-      unknown.forEach(records::remove);
-      try {
-        store.update("tasks", Map.of(), unknown, records);
-      } catch (java.io.UncheckedIOException e) {
-        storeError = "cannot write state: " + e.getMessage();
-      }
-      events.boundHit("unknown-tasks");
-      log.info("forgot tasks unknown to the master for an hour tasks={}", unknown.size());
-    }
     Map<String, Map<String, String>> agents = new HashMap<>();
     for (Offer o : live.knownAgents()) {
       agents.put(o.getAgentId().getValue(), Planner.agentFields(o));
@@ -839,6 +828,7 @@ public final class Controller implements AutoCloseable {
             () ->
                 post(
                     () -> {
+                      forgetLongUnknownTasks();
                       if (subscribed) {
                         checked("RECONCILE", client.reconcile(List.of()));
                         events.reconciliation(false);
@@ -847,6 +837,25 @@ public final class Controller implements AutoCloseable {
             every,
             every,
             TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Forgets tasks the master has reported TASK_UNKNOWN for an hour. Run with the periodic
+   * reconciliation, not on every pass: it scans every task.
+   */
+  private void forgetLongUnknownTasks() {
+    List<String> unknown = live.forgetUnknownSince(clock.instant().minus(FORGET_UNKNOWN_AFTER));
+    if (unknown.isEmpty()) {
+      return;
+    }
+    unknown.forEach(records::remove);
+    try {
+      store.update("tasks", Map.of(), unknown, records);
+    } catch (java.io.UncheckedIOException e) {
+      storeError = "cannot write state: " + e.getMessage();
+    }
+    events.boundHit("unknown-tasks");
+    log.info("forgot tasks unknown to the master for an hour tasks={}", unknown.size());
   }
 
   private void reconcileImplicitly(long epoch, int attempt) {

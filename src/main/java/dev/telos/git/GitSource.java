@@ -62,6 +62,11 @@ public final class GitSource implements AutoCloseable {
       Path dataDir,
       boolean allowRewrittenHistory,
       Duration timeout) {
+    /** A repository needing no credentials, history rewrites refused, a 30 s timeout. */
+    public Config(String url, String ref, String path, Path dataDir) {
+      this(url, ref, path, null, dataDir, false, Duration.ofSeconds(30));
+    }
+
     public Config {
       Objects.requireNonNull(url, "url");
       Objects.requireNonNull(ref, "ref");

@@ -11,7 +11,6 @@ import org.apache.mesos.v1.Protos.TaskInfo;
  * offer, kills, offers to give back, each app's status, and when to look again. {@code telos plan}
  * prints it; the controller applies it.
  *
- * @param wantsOffers whether launches are waiting (REVIVE) or not (SUPPRESS)
  * @param heldPrune why pruning was held back, or null
  * @param nextWakeup the earliest time a pass may decide something new without any input
  * @param backoffResets apps whose restart backoff starts over: a task of theirs has stayed up for
@@ -24,7 +23,6 @@ public record Plan(
     List<String> declines,
     Map<String, AppStatus> apps,
     List<CronEvent> cronEvents,
-    boolean wantsOffers,
     String heldPrune,
     Instant nextWakeup,
     List<String> backoffResets) {
@@ -69,6 +67,11 @@ public record Plan(
    */
   public record Pending(
       String appKey, String specHash, int count, String reason, String role, boolean placeable) {}
+
+  /** Whether launches that an offer could take are waiting (REVIVE) or not (SUPPRESS). */
+  public boolean wantsOffers() {
+    return !wantedRoles().isEmpty();
+  }
 
   /** The roles whose offers placeable waiting launches need (REVIVE these, and only these). */
   public java.util.Set<String> wantedRoles() {

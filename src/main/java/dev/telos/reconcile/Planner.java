@@ -69,8 +69,7 @@ public final class Planner {
   static Plan nothing(Input in) {
     List<String> declines = in.offers().stream().map(o -> o.getId().getValue()).toList();
     return new Plan(
-        List.of(), List.of(), List.of(), declines, Map.of(), List.of(), false, null, null,
-        List.of());
+        List.of(), List.of(), List.of(), declines, Map.of(), List.of(), null, null, List.of());
   }
 
   /** One computation; holds the intermediate results of a single call. */
@@ -171,16 +170,7 @@ public final class Planner {
         }
       }
       return new Plan(
-          launches,
-          pending,
-          kills,
-          declines,
-          statuses,
-          cronEvents,
-          pending.stream().anyMatch(Plan.Pending::placeable),
-          held,
-          wakeup,
-          backoffResets);
+          launches, pending, kills, declines, statuses, cronEvents, held, wakeup, backoffResets);
     }
 
     // --- prune -------------------------------------------------------------------------------

@@ -131,14 +131,7 @@ class ControllerProtocolIT {
                 java.util.Set.of()));
     GitSource source =
         new GitSource(
-            new GitSource.Config(
-                repo.url(),
-                "main",
-                "apps",
-                null,
-                dir.resolve("data"),
-                false,
-                Duration.ofSeconds(30)),
+            new GitSource.Config(repo.url(), "main", "apps", dir.resolve("data")),
             new ManifestLoader());
     MesosClientConfig.Builder mesos =
         MesosClientConfig.builder(master.url(), Controller.frameworkInfo(settings))
@@ -247,10 +240,14 @@ class ControllerProtocolIT {
     if (uuid != null) {
       s.setUuid(uuid);
     }
+    send(s);
+  }
+
+  void send(TaskStatus.Builder status) throws Exception {
     stream.send(
         Event.newBuilder()
             .setType(Event.Type.UPDATE)
-            .setUpdate(Event.Update.newBuilder().setStatus(s))
+            .setUpdate(Event.Update.newBuilder().setStatus(status))
             .build());
   }
 
@@ -355,20 +352,14 @@ class ControllerProtocolIT {
     ByteString running = uuid();
     update(task, TaskState.TASK_RUNNING, running);
     next(ackOf(running));
-    stream.send(
-        Event.newBuilder()
-            .setType(Event.Type.UPDATE)
-            .setUpdate(
-                Event.Update.newBuilder()
-                    .setStatus(
-                        TaskStatus.newBuilder()
-                            .setTaskId(task.getTaskId())
-                            .setAgentId(task.getAgentId())
-                            .setState(TaskState.TASK_DROPPED)
-                            .setSource(TaskStatus.Source.SOURCE_MASTER)
-                            .setReason(TaskStatus.Reason.REASON_INVALID_OFFERS)
-                            .setMessage("Offer o-1 is no longer valid")))
-            .build());
+    send(
+        TaskStatus.newBuilder()
+            .setTaskId(task.getTaskId())
+            .setAgentId(task.getAgentId())
+            .setState(TaskState.TASK_DROPPED)
+            .setSource(TaskStatus.Source.SOURCE_MASTER)
+            .setReason(TaskStatus.Reason.REASON_INVALID_OFFERS)
+            .setMessage("Offer o-1 is no longer valid"));
     Call reconcile =
         next(
             c ->
@@ -444,14 +435,7 @@ class ControllerProtocolIT {
     ControllerSettings settings = ControllerSettings.defaults(Duration.ofMinutes(10));
     GitSource source =
         new GitSource(
-            new GitSource.Config(
-                repo.url(),
-                "main",
-                "apps",
-                null,
-                dir.resolve("data2"),
-                false,
-                Duration.ofSeconds(30)),
+            new GitSource.Config(repo.url(), "main", "apps", dir.resolve("data2")),
             new ManifestLoader());
     controller =
         new Controller(

@@ -60,14 +60,7 @@ public final class Harness implements AutoCloseable {
             planner);
     GitSource source =
         new GitSource(
-            new GitSource.Config(
-                repo.url(),
-                "main",
-                "apps",
-                null,
-                dir.resolve("data"),
-                false,
-                Duration.ofSeconds(30)),
+            new GitSource.Config(repo.url(), "main", "apps", dir.resolve("data")),
             new ManifestLoader());
     MesosClientConfig.Builder mesos =
         MesosClientConfig.builder(cluster.url(), Controller.frameworkInfo(settings, roles))

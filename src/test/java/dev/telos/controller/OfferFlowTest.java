@@ -19,7 +19,7 @@ class OfferFlowTest {
       pending.add(new Plan.Pending("default/" + r, "h", 1, "no offers", r, true));
     }
     return new Plan(
-        List.of(), pending, List.of(), List.of(), Map.of(), List.of(), true, null, null, List.of());
+        List.of(), pending, List.of(), List.of(), Map.of(), List.of(), null, null, List.of());
   }
 
   @Test
@@ -58,7 +58,6 @@ class OfferFlowTest {
             List.of(),
             Map.of(),
             List.of(),
-            false,
             null,
             null,
             List.of());

@@ -107,30 +107,37 @@ class RestartAndIsolationTest {
     assertThat(plan.nextWakeup()).isEqualTo(staging.launchedAt().plus(Duration.ofMinutes(5)));
   }
 
+  /**
+   * A Service "broken" whose kill grace period no validation would let through (the loader bounds
+   * it to 24h): built by hand, it overflows when its TaskInfo is made.
+   */
+  static Service overflowingGracePeriod(java.util.Map<String, String> env) {
+    Service broken = (Service) service("broken", 1, "");
+    TaskSpec t = broken.task();
+    return new Service(
+        new Metadata("broken", "default", java.util.Map.of()),
+        1,
+        new TaskSpec(
+            t.command(),
+            env,
+            t.resources(),
+            t.ports(),
+            t.container(),
+            t.constraints(),
+            t.healthCheck(),
+            Duration.ofDays(365L * 300),
+            t.role()),
+        broken.upgrade(),
+        null,
+        broken.source());
+  }
+
   @Test
   void anAppWhosePlanningFailsIsDegradedAndTheOthersGoOn() {
     // A spec no validation would let through (the loader bounds killGracePeriod to 24h); built by
     // hand, it overflows when its TaskInfo is made.
     Service ok = (Service) service("ok", 1, "");
-    Service broken = (Service) service("broken", 1, "");
-    TaskSpec t = broken.task();
-    Service huge =
-        new Service(
-            new Metadata("broken", "default", java.util.Map.of()),
-            1,
-            new TaskSpec(
-                t.command(),
-                t.env(),
-                t.resources(),
-                t.ports(),
-                t.container(),
-                t.constraints(),
-                t.healthCheck(),
-                Duration.ofDays(365L * 300),
-                t.role()),
-            broken.upgrade(),
-            null,
-            broken.source());
+    Service huge = overflowingGracePeriod(java.util.Map.of());
     f.with(huge).with(ok).offer("a1", 4, 1000, 1, 0);
     Plan plan = f.plan();
     assertThat(plan.launches()).extracting(Plan.Launch::appKey).containsExactly(ok.key());
@@ -144,25 +151,7 @@ class RestartAndIsolationTest {
     // It asks to kill its old task, then fails making the TaskInfo of the new one: the kill
     // must not go out from a plan the app could not finish.
     Service ok = (Service) service("ok", 1, "");
-    Service broken = (Service) service("broken", 1, "");
-    TaskSpec t = broken.task();
-    Service huge =
-        new Service(
-            new Metadata("broken", "default", java.util.Map.of()),
-            1,
-            new TaskSpec(
-                t.command(),
-                java.util.Map.of("V", "2"),
-                t.resources(),
-                t.ports(),
-                t.container(),
-                t.constraints(),
-                t.healthCheck(),
-                Duration.ofDays(365L * 300),
-                t.role()),
-            broken.upgrade(),
-            null,
-            broken.source());
+    Service huge = overflowingGracePeriod(java.util.Map.of("V", "2"));
     f.with(huge).with(ok).offer("a1", 4, 1000, 1, 0);
     f.task(huge, "0ldspec", TaskState.TASK_STAGING, null, "a1", 0);
     Plan plan = f.plan();
@@ -204,7 +193,6 @@ class RestartAndIsolationTest {
             java.util.List.of(),
             java.util.Map.of(),
             java.util.List.of(),
-            true,
             null,
             null,
             java.util.List.of());
@@ -218,7 +206,6 @@ class RestartAndIsolationTest {
             java.util.List.of("o1"),
             java.util.Map.of(),
             java.util.List.of(),
-            false,
             null,
             null,
             java.util.List.of());
