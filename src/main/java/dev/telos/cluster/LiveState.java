@@ -20,6 +20,79 @@ public final class LiveState {
   private final Map<String, String> hostnames = new LinkedHashMap<>();
   private final Map<String, Offer> agentsByLastOffer = new LinkedHashMap<>();
 
+  /** {@link #tasks} by app key (null for tasks whose ID Telos did not make), in the same order. */
+  private final Map<String, Map<String, LiveTask>> byApp = new java.util.HashMap<>();
+
+  /** IDs of terminal tasks not forgotten yet: forgetting must not scan every task. */
+  private final java.util.Set<String> terminal = new java.util.HashSet<>();
+
+  /** Bumped whenever an offer comes or goes. */
+  private long offersVersion;
+
+  /** A number that changes whenever an offer is added or removed. */
+  public long offersVersion() {
+    return offersVersion;
+  }
+
+  /** Bumped whenever an agent appears, disappears or changes its hostname or attributes. */
+  private long agentsVersion;
+
+  private void put(LiveTask t) {
+    LiveTask old = tasks.put(t.id(), t);
+    if (old != null && !java.util.Objects.equals(old.appKey(), t.appKey())) {
+      unindex(old);
+    }
+    byApp.computeIfAbsent(t.appKey(), k -> new LinkedHashMap<>()).put(t.id(), t);
+    if (t.terminal()) {
+      terminal.add(t.id());
+    } else {
+      terminal.remove(t.id());
+    }
+  }
+
+  private LiveTask remove(String id) {
+    LiveTask old = tasks.remove(id);
+    if (old != null) {
+      unindex(old);
+      terminal.remove(id);
+    }
+    return old;
+  }
+
+  private void unindex(LiveTask t) {
+    Map<String, LiveTask> of = byApp.get(t.appKey());
+    if (of != null) {
+      of.remove(t.id());
+      if (of.isEmpty()) {
+        byApp.remove(t.appKey());
+      }
+    }
+  }
+
+  /** The tasks of one app (null: tasks whose ID Telos did not make), as an immutable copy. */
+  public List<LiveTask> tasksOf(String appKey) {
+    Map<String, LiveTask> of = byApp.get(appKey);
+    return of == null ? List.of() : List.copyOf(of.values());
+  }
+
+  /** The keys of the apps that have a task here (null when some task's ID is not Telos's). */
+  public java.util.Set<String> appKeys() {
+    return java.util.Collections.unmodifiableSet(byApp.keySet());
+  }
+
+  /** How many tasks are known, terminal ones not yet forgotten included. */
+  public int size() {
+    return tasks.size();
+  }
+
+  /**
+   * A number that changes whenever the set of known agents or any agent's hostname or attributes
+   * change, so that a caller can tell whether constraints may decide differently.
+   */
+  public long agentsVersion() {
+    return agentsVersion;
+  }
+
   /** Non-terminal tasks (and terminal ones not yet forgotten), by ID. */
   public List<LiveTask> tasks() {
     return List.copyOf(tasks.values());
@@ -46,30 +119,42 @@ public final class LiveState {
 
   public void addOffers(List<Offer> list) {
     for (Offer o : list) {
+      offersVersion++;
       offers.put(o.getId().getValue(), o);
       hostnames.put(o.getAgentId().getValue(), o.getHostname());
-      agentsByLastOffer.put(o.getAgentId().getValue(), o);
+      Offer before = agentsByLastOffer.put(o.getAgentId().getValue(), o);
+      if (before == null
+          || !before.getHostname().equals(o.getHostname())
+          || !before.getAttributesList().equals(o.getAttributesList())) {
+        agentsVersion++;
+      }
     }
   }
 
   public void removeOffer(String offerId) {
-    offers.remove(offerId);
+    if (offers.remove(offerId) != null) {
+      offersVersion++;
+    }
   }
 
   /** Offers of an agent become invalid when it is lost. */
   public void removeOffersOfAgent(String agentId) {
-    offers.values().removeIf(o -> o.getAgentId().getValue().equals(agentId));
+    if (offers.values().removeIf(o -> o.getAgentId().getValue().equals(agentId))) {
+      offersVersion++;
+    }
   }
 
   public void clearOffers() {
+    if (!offers.isEmpty()) {
+      offersVersion++;
+    }
     offers.clear();
   }
 
   /** A task the controller is about to launch: STAGING until Mesos says otherwise. */
   public void launching(String taskId, String agentId, String host, List<Long> ports, Instant now) {
     TaskIds.Parsed p = TaskIds.parse(taskId).orElse(null);
-    tasks.put(
-        taskId,
+    put(
         new LiveTask(
             taskId,
             p == null ? null : p.appKey(),
@@ -89,7 +174,7 @@ public final class LiveState {
   public void remember(String taskId, String agentId, String host, List<Long> ports) {
     if (!tasks.containsKey(taskId)) {
       launching(taskId, agentId, host, ports, Instant.EPOCH);
-      tasks.put(taskId, tasks.get(taskId).asRecovering());
+      put(tasks.get(taskId).asRecovering());
     }
   }
 
@@ -148,14 +233,14 @@ public final class LiveState {
     if (agent != null && (next.agentId() == null || !agent.equals(next.agentId()))) {
       next = next.withAgent(agent, hostnames.get(agent));
     }
-    tasks.put(id, next);
+    put(next);
     return next;
   }
 
   public void killRequested(String taskId, Instant at) {
     LiveTask t = tasks.get(taskId);
     if (t != null) {
-      tasks.put(taskId, t.withKillRequestedAt(at));
+      put(t.withKillRequestedAt(at));
     }
   }
 
@@ -165,9 +250,9 @@ public final class LiveState {
    */
   public void restore(String taskId, LiveTask before) {
     if (before == null) {
-      tasks.remove(taskId);
+      remove(taskId);
     } else {
-      tasks.put(taskId, before);
+      put(before);
     }
   }
 
@@ -178,24 +263,21 @@ public final class LiveState {
    */
   public List<String> forgetUnknownSince(Instant cutoff) {
     List<String> gone = new java.util.ArrayList<>();
-    tasks
-        .values()
-        .removeIf(
-            t -> {
-              boolean old =
-                  t.state() == TaskState.TASK_UNKNOWN
-                      && t.unreachableSince() != null
-                      && t.unreachableSince().isBefore(cutoff);
-              if (old) {
-                gone.add(t.id());
-              }
-              return old;
-            });
+    for (LiveTask t : tasks.values()) {
+      if (t.state() == TaskState.TASK_UNKNOWN
+          && t.unreachableSince() != null
+          && t.unreachableSince().isBefore(cutoff)) {
+        gone.add(t.id());
+      }
+    }
+    gone.forEach(this::remove);
     return gone;
   }
 
   /** Drops terminal tasks once the controller has accounted for them. */
   public void forgetTerminal() {
-    tasks.values().removeIf(LiveTask::terminal);
+    for (String id : List.copyOf(terminal)) {
+      remove(id);
+    }
   }
 }

@@ -107,14 +107,20 @@ public final class Controller implements AutoCloseable {
   private final Map<String, TaskRecord> records = new LinkedHashMap<>();
   private final Map<String, AppHistory> history = new HashMap<>();
   private SyncLog syncs;
-  private final Map<String, List<RunRecord>> runs = new HashMap<>();
-  private static final int MAX_RUNS = 20;
+  private RunLog runs;
   private MesosClient client;
   private Snapshot desired;
   private StatusView.ErrorView lastError;
   private boolean subscribed;
   private boolean reconciled;
   private final OfferFlow offerFlow = new OfferFlow();
+  private final IncrementalPlanner incremental = new IncrementalPlanner();
+  private final AppViews appViews = new AppViews();
+  private boolean planActed;
+  private Snapshot planDesired;
+  private long planAgents = -1;
+  private long planOffers = -1;
+  private Map<String, Map<String, String>> agentFields = Map.of();
   private long passes;
   private ScheduledFuture<?> wakeup;
   private ScheduledFuture<?> reconcileTimer;
@@ -243,12 +249,11 @@ public final class Controller implements AutoCloseable {
             .orElse(Map.of());
     records.putAll(saved);
     saved.forEach((id, r) -> live.remember(id, r.agentId(), r.host(), r.ports()));
-    JavaType historyType =
+    history.putAll(
         store
-            .mapper()
-            .getTypeFactory()
-            .constructMapType(HashMap.class, String.class, AppHistory.class);
-    history.putAll(store.<Map<String, AppHistory>>read("apps", historyType).orElse(Map.of()));
+            .<AppHistory>readMap(
+                "apps", store.mapper().getTypeFactory().constructType(AppHistory.class))
+            .orElse(Map.of()));
     JavaType syncType =
         store.mapper().getTypeFactory().constructCollectionType(List.class, SyncRecord.class);
     syncs =
@@ -256,18 +261,17 @@ public final class Controller implements AutoCloseable {
             store.<List<SyncRecord>>read("history", syncType).orElse(List.of()),
             this::persist,
             () -> events);
-    JavaType runsType =
-        store
-            .mapper()
-            .getTypeFactory()
-            .constructMapType(
-                HashMap.class,
-                store.mapper().getTypeFactory().constructType(String.class),
-                store
-                    .mapper()
-                    .getTypeFactory()
-                    .constructCollectionType(List.class, RunRecord.class));
-    runs.putAll(store.<Map<String, List<RunRecord>>>read("runs", runsType).orElse(Map.of()));
+    runs =
+        new RunLog(
+            store
+                .<List<RunRecord>>readMap(
+                    RunLog.NAME,
+                    store
+                        .mapper()
+                        .getTypeFactory()
+                        .constructCollectionType(List.class, RunRecord.class))
+                .orElse(Map.of()),
+            this::persistChanges);
     Optional<String> lastGood =
         store
             .<Map<String, String>>read(
@@ -390,22 +394,27 @@ public final class Controller implements AutoCloseable {
 
   private void pass() {
     Instant now = clock.instant();
-    Map<String, Map<String, String>> agents = new HashMap<>();
-    for (Offer o : live.knownAgents()) {
-      agents.put(o.getAgentId().getValue(), Planner.agentFields(o));
-    }
     boolean act = subscribed && reconciled;
-    Planner.Input input =
-        new Planner.Input(
-            desired == null ? null : desired.commit().sha(),
-            desired == null ? null : desired.apps(),
-            live.tasks(),
-            act ? live.offers() : List.of(),
-            agents,
-            history,
-            plannerSettings,
-            ++passes);
-    Plan plan = Planner.plan(input, now);
+    if (act != planActed || desired != planDesired || live.agentsVersion() != planAgents) {
+      // What every app plans from changed: acting or not, the snapshot, the agents.
+      incremental.touchAll();
+      planActed = act;
+      planDesired = desired;
+      if (live.agentsVersion() != planAgents) {
+        planAgents = live.agentsVersion();
+        Map<String, Map<String, String>> fields = new HashMap<>();
+        for (Offer o : live.knownAgents()) {
+          fields.put(o.getAgentId().getValue(), Planner.agentFields(o));
+        }
+        agentFields = Map.copyOf(fields); // immutable: each pass's input shares it, no copy
+      }
+    }
+    if (live.offersVersion() != planOffers) {
+      planOffers = live.offersVersion();
+      incremental.offersChanged();
+    }
+    IncrementalPlanner.Result result = incremental.plan(planSource, ++passes, now);
+    Plan plan = result.plan();
     if (act) {
       apply(plan, now);
     }
@@ -415,7 +424,7 @@ public final class Controller implements AutoCloseable {
       next = next == null || revive.isBefore(next) ? revive : next;
     }
     schedule(next, now);
-    publish(plan, now);
+    publish(result, now);
   }
 
   private void apply(Plan plan, Instant now) {
@@ -452,6 +461,7 @@ public final class Controller implements AutoCloseable {
       for (Plan.Launch l : e.getValue()) {
         tasks.add(l.task());
         live.launching(l.taskId(), l.agentId(), l.host(), l.ports(), now);
+        incremental.touch(l.appKey());
         App app = appOf(l.appKey());
         if (app instanceof Job || app instanceof CronJob) {
           Instant fire =
@@ -460,7 +470,7 @@ public final class Controller implements AutoCloseable {
                   .map(Plan.CronEvent::fireTime)
                   .findFirst()
                   .orElse(null);
-          addRun(
+          runs.add(
               l.appKey(),
               new RunRecord(l.taskId(), app.specHash(), fire, now, null, "Running", l.reason()));
         }
@@ -505,6 +515,7 @@ public final class Controller implements AutoCloseable {
       log.info("killing task={} app={} reason=\"{}\"", k.taskId(), k.appKey(), k.reason());
       events.killing(k.appKey(), k.taskId(), k.reason());
       live.killRequested(k.taskId(), now);
+      incremental.touch(k.appKey());
       checked(
           "KILL",
           client.kill(
@@ -518,9 +529,10 @@ public final class Controller implements AutoCloseable {
       }
     }
     for (Plan.CronEvent c : plan.cronEvents()) {
+      incremental.touch(c.appKey());
       if (!c.started()) {
         App app = appOf(c.appKey());
-        addRun(
+        runs.add(
             c.appKey(),
             new RunRecord(
                 null,
@@ -547,11 +559,21 @@ public final class Controller implements AutoCloseable {
       AppHistory h = history.get(key);
       if (h != null && h.consecutiveFailures() > 0) {
         history.put(key, h.withRecovery());
+        incremental.touch(key);
         log.info("restart backoff reset app={} after_failures={}", key, h.consecutiveFailures());
       }
     }
     if (!plan.cronEvents().isEmpty() || !plan.backoffResets().isEmpty()) {
-      persist("apps", history);
+      Map<String, AppHistory> changed = new HashMap<>();
+      for (Plan.CronEvent c : plan.cronEvents()) {
+        changed.put(c.appKey(), history.get(c.appKey()));
+      }
+      for (String key : plan.backoffResets()) {
+        if (history.containsKey(key)) {
+          changed.put(key, history.get(key));
+        }
+      }
+      persistChanges("apps", changed, List.of(), history);
     }
     reviveOrSuppress(plan, now);
     syncs.count(plan.launches().size(), plan.kills().size());
@@ -577,44 +599,37 @@ public final class Controller implements AutoCloseable {
     }
   }
 
+  /** Map documents whose last change could not be kept: the next change writes them whole. */
+  private final java.util.Set<String> owedWhole = new java.util.HashSet<>();
+
+  /**
+   * Like {@link #persist}, for a map document: only the change is written (a journal line), so a
+   * change of one app costs the same with 10 apps or 10,000.
+   */
+  private void persistChanges(
+      String name,
+      Map<String, ?> puts,
+      java.util.Collection<String> removes,
+      Map<String, ?> whole) {
+    try {
+      if (owedWhole.remove(name)) {
+        store.write(name, whole);
+      } else {
+        store.update(name, puts, removes, whole);
+      }
+    } catch (java.io.UncheckedIOException e) {
+      owedWhole.add(name);
+      storeError = "cannot write state file " + name + ": " + e.getMessage();
+      log.error("state write failed name={} error=\"{}\"", name, e.getMessage());
+    }
+  }
+
   private void reviveOrSuppress(Plan plan, Instant now) {
     OfferFlow.Call call = offerFlow.after(plan, now);
     if (call instanceof OfferFlow.Revive r) {
       checked("REVIVE", client.revive(r.roles()));
     } else if (call instanceof OfferFlow.Suppress) {
       checked("SUPPRESS", client.suppress(List.of()));
-    }
-  }
-
-  private void addRun(String appKey, RunRecord run) {
-    List<RunRecord> list = runs.computeIfAbsent(appKey, k -> new ArrayList<>());
-    list.add(0, run);
-    while (list.size() > MAX_RUNS) {
-      list.remove(list.size() - 1);
-    }
-    persist("runs", runs);
-  }
-
-  private void endRun(String appKey, LiveTask task, Instant now) {
-    List<RunRecord> list = runs.get(appKey);
-    if (list == null) {
-      return;
-    }
-    for (int i = 0; i < list.size(); i++) {
-      RunRecord r = list.get(i);
-      if (task.id().equals(r.taskId()) && r.finishedAt() == null) {
-        String how =
-            switch (task.state()) {
-              case TASK_FINISHED -> "Succeeded";
-              case TASK_KILLED -> "Killed";
-              default -> "Failed";
-            };
-        list.set(
-            i,
-            r.end(now, how, task.state() + (task.message() == null ? "" : ": " + task.message())));
-        persist("runs", runs);
-        return;
-      }
     }
   }
 
@@ -689,34 +704,31 @@ public final class Controller implements AutoCloseable {
     for (App a : desired.apps()) {
       keep.add(a.key());
     }
-    for (LiveTask t : live.tasks()) {
-      if (t.appKey() != null) {
-        keep.add(t.appKey());
-      }
+    keep.addAll(live.appKeys());
+    List<String> goneHistories = new ArrayList<>(history.keySet());
+    goneHistories.removeAll(keep);
+    goneHistories.forEach(history::remove);
+    if (!goneHistories.isEmpty()) {
+      persistChanges("apps", Map.of(), goneHistories, history);
     }
-    int before = history.size() + runs.size();
-    history.keySet().retainAll(keep);
-    runs.keySet().retainAll(keep);
-    int dropped = before - history.size() - runs.size();
+    int dropped = goneHistories.size() + runs.retain(keep);
     if (dropped > 0) {
       log.info("forgot the records of removed apps records={}", dropped);
-      persist("apps", history);
-      persist("runs", runs);
     }
   }
 
   private void initialiseCrons(Instant now) {
-    boolean changed = false;
+    Map<String, AppHistory> changed = new HashMap<>();
     for (App app : desired.apps()) {
       if (app instanceof CronJob
           && history.getOrDefault(app.key(), AppHistory.EMPTY).lastCronFire() == null) {
         history.put(
             app.key(), history.getOrDefault(app.key(), AppHistory.EMPTY).withCronFire(now, false));
-        changed = true;
+        changed.put(app.key(), history.get(app.key()));
       }
     }
-    if (changed) {
-      persist("apps", history);
+    if (!changed.isEmpty()) {
+      persistChanges("apps", changed, List.of(), history);
     }
   }
 
@@ -849,6 +861,7 @@ public final class Controller implements AutoCloseable {
       return;
     }
     unknown.forEach(records::remove);
+    incremental.touchAll();
     try {
       store.update("tasks", Map.of(), unknown, records);
     } catch (java.io.UncheckedIOException e) {
@@ -979,6 +992,7 @@ public final class Controller implements AutoCloseable {
     }
     LiveTask task = live.update(status, now);
     String key = task.appKey();
+    incremental.touch(key);
     AppHistory historyBefore = key == null ? null : history.get(key);
     TaskRecord record = null;
     boolean historyChanged = false;
@@ -993,7 +1007,7 @@ public final class Controller implements AutoCloseable {
         }
       }
       if (historyChanged) {
-        store.write("apps", history);
+        store.update("apps", Map.of(key, history.get(key)), List.of(), history);
       }
     } catch (java.io.UncheckedIOException e) {
       // Not recorded, so not acknowledged: the agent redelivers it, and it is applied again then.
@@ -1057,7 +1071,7 @@ public final class Controller implements AutoCloseable {
     AppHistory h = history.getOrDefault(key, AppHistory.EMPTY);
     boolean expected = task.killRequestedAt() != null || task.state() == TaskState.TASK_KILLED;
     if (app instanceof Job || app instanceof CronJob) {
-      endRun(key, task, now);
+      runs.end(key, task, now);
       if (task.state() == TaskState.TASK_FINISHED) {
         history.put(key, h.withSuccess(app instanceof Job ? task.specHash() : null));
       } else if (!expected) {
@@ -1107,72 +1121,11 @@ public final class Controller implements AutoCloseable {
 
   // --- the published view ----------------------------------------------------------------------
 
-  private void publish(Plan plan, Instant now) {
-    List<StatusView.AppView> apps = new ArrayList<>();
-    Map<String, List<StatusView.TaskView>> tasksByApp = new HashMap<>();
-    for (LiveTask t : live.tasks()) {
-      if (t.appKey() == null) {
-        continue;
-      }
-      TaskRecord r = records.get(t.id());
-      tasksByApp
-          .computeIfAbsent(t.appKey(), k -> new ArrayList<>())
-          .add(
-              new StatusView.TaskView(
-                  t.id(),
-                  t.state().name(),
-                  t.agentId(),
-                  t.host() != null ? t.host() : r == null ? null : r.host(),
-                  !t.ports().isEmpty() ? t.ports() : r == null ? List.of() : r.ports(),
-                  t.healthy(),
-                  t.specHash(),
-                  t.recovering()));
-    }
-    java.util.Set<String> listed = new java.util.HashSet<>();
-    if (desired != null) {
-      for (App app : desired.apps()) {
-        listed.add(app.key());
-        Plan.AppStatus s = plan.apps().get(app.key());
-        apps.add(
-            new StatusView.AppView(
-                app.metadata().namespace(),
-                app.metadata().name(),
-                app.kind(),
-                s == null ? 0 : s.desired(),
-                s == null ? 0 : s.running(),
-                s == null ? 0 : s.healthy(),
-                s == null ? "Unknown" : s.status(),
-                s == null ? null : s.message(),
-                desired.commit().sha(),
-                app.specHash(),
-                tasksByApp.getOrDefault(app.key(), List.of()),
-                runs.getOrDefault(app.key(), List.of()),
-                s == null ? 0 : s.failures(),
-                s == null ? null : s.nextLaunchAt()));
-      }
-    }
-    for (Map.Entry<String, Plan.AppStatus> e : plan.apps().entrySet()) {
-      if (!listed.contains(e.getKey())) {
-        String[] nn = e.getKey().split("/", 2);
-        apps.add(
-            new StatusView.AppView(
-                nn[0],
-                nn[1],
-                "Unknown",
-                0,
-                e.getValue().running(),
-                0,
-                e.getValue().status(),
-                e.getValue().message(),
-                null,
-                null,
-                tasksByApp.getOrDefault(e.getKey(), List.of()),
-                List.of(),
-                0,
-                null));
-      }
-    }
-    String sync = syncStatus(plan);
+  private void publish(IncrementalPlanner.Result result, Instant now) {
+    java.util.Set<String> keys = new java.util.HashSet<>(result.planned());
+    keys.addAll(incremental.touched()); // launched or killed by this pass: shown at once
+    boolean appsChanged = appViews.update(viewSource, result.statuses(), keys, result.full());
+    String sync = syncStatus(result.plan());
     if (sync.equals("Synced")) {
       syncs.finish("Synced", now);
     }
@@ -1193,14 +1146,14 @@ public final class Controller implements AutoCloseable {
             true,
             client == null ? mesosState : client.state().name(),
             ready,
-            plan.heldPrune(),
+            result.plan().heldPrune(),
             now,
             checkedAt,
             checkedRequest,
-            apps,
+            appViews.list(),
             syncs.snapshot());
     StatusView previous = view.getAndSet(v);
-    if (!sameContent(previous, v)) {
+    if (appsChanged || !sameContent(previous, v)) {
       for (Consumer<StatusView> w : watchers) {
         try {
           w.accept(v);
@@ -1211,11 +1164,11 @@ public final class Controller implements AutoCloseable {
     }
   }
 
+  /** Whether the top of the view is the same (the apps' views are compared as they are built). */
   private static boolean sameContent(StatusView a, StatusView b) {
     return a != null
         && java.util.Objects.equals(a.revision(), b.revision())
         && a.syncStatus().equals(b.syncStatus())
-        && a.apps().equals(b.apps())
         && java.util.Objects.equals(a.lastError(), b.lastError())
         && a.ready() == b.ready();
   }
@@ -1228,25 +1181,86 @@ public final class Controller implements AutoCloseable {
     if (desired == null) {
       return "Progressing";
     }
-    if (plan.heldPrune() != null) {
+    if (plan.heldPrune() != null || appViews.count(AppViews.Standing.OUT_OF_SYNC) > 0) {
       return "OutOfSync";
     }
-    boolean progressing = !subscribed || !reconciled;
-    for (Map.Entry<String, Plan.AppStatus> e : plan.apps().entrySet()) {
-      Plan.AppStatus s = e.getValue();
-      if (s.status().equals("Running") && appOf(e.getKey()) instanceof CronJob) {
-        continue; // a scheduled run in progress is the desired state, not a pending change
-      }
-      switch (s.status()) {
-        case "Synced", "Succeeded", "Scheduled" -> {}
-        case "Failed", "PruneHeld" -> {
-          return "OutOfSync";
-        }
-        default -> progressing = true;
-      }
-    }
+    boolean progressing =
+        !subscribed || !reconciled || appViews.count(AppViews.Standing.PROGRESSING) > 0;
     return progressing ? "Progressing" : "Synced";
   }
+
+  /** What the incremental planner reads, straight from the loop's state. */
+  private final IncrementalPlanner.Source planSource =
+      new IncrementalPlanner.Source() {
+        @Override
+        public List<App> desired() {
+          return desired == null ? null : desired.apps();
+        }
+
+        @Override
+        public App app(String key) {
+          return appOf(key);
+        }
+
+        @Override
+        public String revision() {
+          return desired == null ? null : desired.commit().sha();
+        }
+
+        @Override
+        public LiveState live() {
+          return live;
+        }
+
+        @Override
+        public List<Offer> offers() {
+          return planActed ? live.offers() : List.of();
+        }
+
+        @Override
+        public Map<String, Map<String, String>> agentFields() {
+          return agentFields;
+        }
+
+        @Override
+        public Map<String, AppHistory> history() {
+          return history;
+        }
+
+        @Override
+        public PlannerSettings settings() {
+          return plannerSettings;
+        }
+      };
+
+  /** What the status view is built from. */
+  private final AppViews.Source viewSource =
+      new AppViews.Source() {
+        @Override
+        public Snapshot desired() {
+          return desired;
+        }
+
+        @Override
+        public App app(String key) {
+          return appOf(key);
+        }
+
+        @Override
+        public List<LiveTask> tasksOf(String appKey) {
+          return live.tasksOf(appKey);
+        }
+
+        @Override
+        public TaskRecord record(String taskId) {
+          return records.get(taskId);
+        }
+
+        @Override
+        public List<RunRecord> runs(String appKey) {
+          return runs.of(appKey);
+        }
+      };
 
   /** Stops the loop and the client; the framework and its tasks stay registered with Mesos. */
   @Override

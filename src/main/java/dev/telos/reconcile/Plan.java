@@ -15,6 +15,9 @@ import org.apache.mesos.v1.Protos.TaskInfo;
  * @param nextWakeup the earliest time a pass may decide something new without any input
  * @param backoffResets apps whose restart backoff starts over: a task of theirs has stayed up for
  *     their policy's {@code resetAfter}
+ * @param wakeups per app, the earliest time its own part of the plan may change without any input
+ *     (the minimum of these is {@code nextWakeup}); lets a caller re-plan only the apps that are
+ *     due
  */
 public record Plan(
     List<Launch> launches,
@@ -25,7 +28,35 @@ public record Plan(
     List<CronEvent> cronEvents,
     String heldPrune,
     Instant nextWakeup,
-    List<String> backoffResets) {
+    List<String> backoffResets,
+    Map<String, Instant> wakeups) {
+  /** The key in {@link #wakeups} of what is due for no desired app (a pruned app, an orphan). */
+  public static final String NO_APP = "";
+
+  /** A plan that says nothing about when each app is due. */
+  public Plan(
+      List<Launch> launches,
+      List<Pending> pending,
+      List<Kill> kills,
+      List<String> declines,
+      Map<String, AppStatus> apps,
+      List<CronEvent> cronEvents,
+      String heldPrune,
+      Instant nextWakeup,
+      List<String> backoffResets) {
+    this(
+        launches,
+        pending,
+        kills,
+        declines,
+        apps,
+        cronEvents,
+        heldPrune,
+        nextWakeup,
+        backoffResets,
+        Map.of());
+  }
+
   public Plan {
     launches = List.copyOf(launches);
     pending = List.copyOf(pending);
@@ -34,6 +65,7 @@ public record Plan(
     apps = Map.copyOf(apps);
     cronEvents = List.copyOf(cronEvents);
     backoffResets = List.copyOf(backoffResets);
+    wakeups = Map.copyOf(wakeups);
   }
 
   /** Whether the plan changes anything on the cluster. */

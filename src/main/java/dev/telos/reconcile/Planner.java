@@ -85,6 +85,11 @@ public final class Planner {
     final Map<String, List<LiveTask>> byApp;
     final List<LiveTask> orphans = new ArrayList<>();
     Instant wakeup;
+    final Map<String, Instant> wakeups = new HashMap<>();
+
+    /** The app being planned, whose wake-ups {@link #wake} records. */
+    String current;
+
     int sequence;
     Placement placement;
 
@@ -133,6 +138,7 @@ public final class Planner {
         int killed = kills.size();
         int crons = cronEvents.size();
         int resets = backoffResets.size();
+        current = key;
         try {
           if (app instanceof Service s) {
             service(key, s, tasks, history);
@@ -170,7 +176,16 @@ public final class Planner {
         }
       }
       return new Plan(
-          launches, pending, kills, declines, statuses, cronEvents, held, wakeup, backoffResets);
+          launches,
+          pending,
+          kills,
+          declines,
+          statuses,
+          cronEvents,
+          held,
+          wakeup,
+          backoffResets,
+          wakeups);
     }
 
     // --- prune -------------------------------------------------------------------------------
@@ -318,11 +333,11 @@ public final class Planner {
       if (launch > 0 && failures > 0 && history.lastFailureAt() != null) {
         Instant retryAt = history.lastFailureAt().plus(policy.delay(failures));
         if (now.isBefore(retryAt)) {
+          // Not "restarting in 12s": a status must not change with the clock alone, or every
+          // waiting app would need a pass every second to stay true.
           message =
-              "restarting in "
-                  + dev.telos.manifest.Durations.format(
-                      Duration.ofSeconds(
-                          Duration.between(now, retryAt).plusMillis(999).toSeconds()))
+              "backing off "
+                  + dev.telos.manifest.Durations.format(policy.delay(failures))
                   + " after "
                   + failures
                   + " failure(s)";
@@ -505,9 +520,11 @@ public final class Planner {
                   0,
                   "retry "
                       + (attempts + 1)
-                      + " in "
-                      + Duration.between(now, retryAt).toSeconds()
-                      + "s"));
+                      + " after a "
+                      + dev.telos.manifest.Durations.format(backoff)
+                      + " backoff",
+                  0,
+                  retryAt));
           return;
         }
       }
@@ -608,9 +625,8 @@ public final class Planner {
         wake(retryAt);
         return "retry "
             + (attempts + 1)
-            + " of the last run in "
-            + Duration.between(now, retryAt).toSeconds()
-            + "s";
+            + " of the last run at "
+            + retryAt.truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
       }
       launchTasks(app, 1, List.of(), "retry " + (attempts + 1) + " of " + (app.retries() + 1));
       return null;
@@ -687,7 +703,10 @@ public final class Planner {
             new Plan.Kill(
                 appKey, t.id(), t.agentId(), grace, "kill not yet confirmed;" + " sent again"));
       } else {
+        String was = current;
+        current = appKey; // a pruned app's or an orphan's kill is due for no desired app
         wake(again);
+        current = was;
       }
     }
 
@@ -695,6 +714,7 @@ public final class Planner {
       if (wakeup == null || at.isBefore(wakeup)) {
         wakeup = at;
       }
+      wakeups.merge(current == null ? Plan.NO_APP : current, at, (a, b) -> b.isBefore(a) ? b : a);
     }
 
     private static int countRunning(List<LiveTask> tasks) {

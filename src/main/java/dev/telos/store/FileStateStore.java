@@ -48,9 +48,23 @@ public final class FileStateStore implements StateStore, AutoCloseable {
           .registerModule(new JavaTimeModule())
           .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
 
-  private FileStateStore(Path dir, DataDirLock lock) throws IOException {
+  /** Makes the renames and creations in a directory durable (an fsync of the directory). */
+  interface DirectorySync {
+    void sync(Path directory) throws IOException;
+  }
+
+  private final DirectorySync directorySync;
+
+  private FileStateStore(Path dir, DataDirLock lock, DirectorySync directorySync)
+      throws IOException {
     this.dir = Files.createDirectories(dir.resolve("state"));
     this.lock = lock;
+    this.directorySync = directorySync;
+  }
+
+  /** A store whose directory syncs go through {@code directorySync}, for tests that watch them. */
+  FileStateStore(Path dataDir, DirectorySync directorySync) throws IOException {
+    this(dataDir, null, directorySync);
   }
 
   /**
@@ -58,7 +72,7 @@ public final class FileStateStore implements StateStore, AutoCloseable {
    * share one directory on purpose).
    */
   public FileStateStore(Path dataDir) throws IOException {
-    this(dataDir, null);
+    this(dataDir, null, FileStateStore::syncDirectory);
   }
 
   /**
@@ -69,7 +83,7 @@ public final class FileStateStore implements StateStore, AutoCloseable {
   public static FileStateStore open(Path dataDir) throws IOException {
     DataDirLock lock = DataDirLock.acquire(Files.createDirectories(dataDir));
     try {
-      return new FileStateStore(dataDir, lock);
+      return new FileStateStore(dataDir, lock, FileStateStore::syncDirectory);
     } catch (IOException | RuntimeException e) {
       lock.close();
       throw e;
@@ -163,7 +177,7 @@ public final class FileStateStore implements StateStore, AutoCloseable {
         ch.force(false);
       }
       if (created) {
-        syncDirectory(dir);
+        directorySync.sync(dir);
       }
       journalLines.put(name, lines + 1);
     } catch (IOException e) {
@@ -187,6 +201,7 @@ public final class FileStateStore implements StateStore, AutoCloseable {
     }
     java.util.Map<String, V> map = new java.util.LinkedHashMap<>(base.orElse(java.util.Map.of()));
     int lines = 0;
+    boolean torn = false;
     try {
       for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
         if (line.isBlank()) {
@@ -195,8 +210,10 @@ public final class FileStateStore implements StateStore, AutoCloseable {
         com.fasterxml.jackson.databind.JsonNode entry;
         try {
           entry = json.readTree(line);
-        } catch (IOException torn) {
-          break; // the last line of a crash mid-append: never acknowledged, so never relied on
+        } catch (IOException e) {
+          // The last line of a crash mid-append: never acknowledged, so never relied on.
+          torn = true;
+          break;
         }
         for (java.util.Iterator<
                     java.util.Map.Entry<String, com.fasterxml.jackson.databind.JsonNode>>
@@ -212,12 +229,16 @@ public final class FileStateStore implements StateStore, AutoCloseable {
       throw new UncheckedIOException("corrupt state journal " + file, e);
     }
     journalLines.put(name, lines);
+    if (torn) {
+      // Appends after a torn line would be read as part of it, and lost: start over whole.
+      write(name, map);
+    }
     return Optional.of(map);
   }
 
   private void dropJournal(String name) throws IOException {
     if (Files.deleteIfExists(dir.resolve(name + ".journal"))) {
-      syncDirectory(dir);
+      directorySync.sync(dir);
     }
     journalLines.remove(name);
   }
@@ -259,7 +280,7 @@ public final class FileStateStore implements StateStore, AutoCloseable {
       } catch (AtomicMoveNotSupportedException e) {
         Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
       }
-      syncDirectory(dir);
+      directorySync.sync(dir);
     } catch (IOException e) {
       try {
         Files.deleteIfExists(tmp);

@@ -109,7 +109,7 @@ class JobPlannerTest {
         cron.key(), new AppHistory(1, NOW.minusSeconds(5), Set.of(), 1, cron.specHash(), fired));
     Plan wait = f.plan();
     assertThat(wait.launches()).isEmpty();
-    assertThat(wait.apps().get(cron.key()).message()).startsWith("retry 2 of the last run in");
+    assertThat(wait.apps().get(cron.key()).message()).startsWith("retry 2 of the last run at");
     f.history.put(
         cron.key(), new AppHistory(1, NOW.minusSeconds(11), Set.of(), 1, cron.specHash(), fired));
     assertThat(f.plan().launches())

@@ -94,7 +94,7 @@ public class PlannerBenchmark {
             "rev2", changed, tasks, List.of(), Map.of(), Map.of(), PlannerSettings.DEFAULT, 2);
   }
 
-  static String doc(int i, String command) {
+  public static String doc(int i, String command) {
     return "apiVersion: telos.dev/v1\nkind: Service\nmetadata: {name: app-"
         + i
         + ", namespace: team-"

@@ -73,7 +73,7 @@ class RestartAndIsolationTest {
     assertThat(waiting.launches()).isEmpty();
     assertThat(waiting.apps().get(web.key()).nextLaunchAt()).isEqualTo(NOW.plusSeconds(10));
     assertThat(waiting.apps().get(web.key()).message())
-        .isEqualTo("restarting in 10s after 2 failure(s)");
+        .isEqualTo("backing off 30s after 2 failure(s)");
     f.history.put(web.key(), failures(5, Duration.ofSeconds(59)));
     assertThat(f.plan().apps().get(web.key()).nextLaunchAt())
         .as("capped at maxDelay")

@@ -107,4 +107,54 @@ class FileStateStoreTest {
     Files.writeString(journal, lines + "{\"put\":{\"x\":");
     assertThat(new FileStateStore(dir).<Integer>readMap("tasks", intType)).contains(map("b", 2));
   }
+
+  @Test
+  void everyRenameAndNewJournalIsFollowedByAnFsyncOfTheDirectory() throws Exception {
+    // What each directory sync saw on disk: a rename is durable only once its directory is
+    // synced, so the sync must come after the rename, not before.
+    List<String> seen = new java.util.ArrayList<>();
+    FileStateStore[] store = new FileStateStore[1];
+    store[0] =
+        new FileStateStore(
+            dir,
+            d -> {
+              try (var files = Files.list(d)) {
+                seen.add(
+                    files
+                        .map(p -> p.getFileName().toString())
+                        .filter(n -> !n.startsWith("."))
+                        .sorted()
+                        .toList()
+                        .toString());
+              }
+            });
+    store[0].saveFrameworkId("fw-1");
+    assertThat(seen).as("a new framework ID must survive a power cut").hasSize(1);
+    assertThat(seen.get(0)).contains("framework-id");
+    store[0].write("apps", map("a", 1));
+    assertThat(seen).hasSize(2);
+    assertThat(seen.get(1)).contains("apps.json");
+    store[0].update("tasks", map("a", 1), List.of(), map("a", 1));
+    assertThat(seen).as("a new journal file is a new directory entry").hasSize(3);
+    assertThat(seen.get(2)).contains("tasks.journal");
+    store[0].update("tasks", map("b", 2), List.of(), map("a", 1, "b", 2));
+    assertThat(seen).as("an append to an existing journal changes no directory entry").hasSize(3);
+    store[0].write("tasks", map("a", 1, "b", 2));
+    assertThat(seen.get(seen.size() - 1)).contains("tasks.json").doesNotContain("tasks.journal");
+  }
+
+  @Test
+  void appendsAfterATornLineAreKeptAcrossTheNextRestart() throws Exception {
+    FileStateStore store = new FileStateStore(dir);
+    var intType = store.mapper().getTypeFactory().constructType(Integer.class);
+    store.update("tasks", map("a", 1), List.of(), map("a", 1));
+    Path journal = store.directory().resolve("tasks.journal");
+    Files.writeString(journal, Files.readString(journal) + "{\"put\":{\"x\":");
+    // A restart after the torn append: reads what was kept, then carries on appending.
+    FileStateStore restarted = new FileStateStore(dir);
+    assertThat(restarted.<Integer>readMap("tasks", intType)).contains(map("a", 1));
+    restarted.update("tasks", map("b", 2), List.of(), map("a", 1, "b", 2));
+    assertThat(new FileStateStore(dir).<Integer>readMap("tasks", intType))
+        .contains(map("a", 1, "b", 2));
+  }
 }

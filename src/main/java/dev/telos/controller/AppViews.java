@@ -1,0 +1,174 @@
+package dev.telos.controller;
+
+import dev.telos.cluster.LiveTask;
+import dev.telos.git.Snapshot;
+import dev.telos.manifest.App;
+import dev.telos.reconcile.Plan;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The per-app part of the published {@link StatusView}, kept between passes and rebuilt only for
+ * the apps a pass planned or changed: building every app's view on every pass made the status view
+ * cost O(apps × tasks) per pass. Desired apps come first, in the snapshot's order, then apps that
+ * only have tasks left (being pruned, or held).
+ *
+ * <p>Confined to the controller's loop thread.
+ */
+final class AppViews {
+  /** What a view is built from. */
+  interface Source {
+    /** The last good snapshot, or null. */
+    Snapshot desired();
+
+    /** One desired app by key, or null. */
+    App app(String key);
+
+    List<LiveTask> tasksOf(String appKey);
+
+    /** What the controller recorded at launch for a task (host, ports), or null. */
+    Controller.TaskRecord record(String taskId);
+
+    List<RunRecord> runs(String appKey);
+  }
+
+  private final Map<String, StatusView.AppView> views = new LinkedHashMap<>();
+  private List<StatusView.AppView> list = List.of();
+  private final int[] counts = new int[Standing.values().length];
+
+  /** Where an app stands for the roll-up sync status. */
+  enum Standing {
+    /** Runs what the snapshot says (or, for a CronJob, a scheduled run is in progress). */
+    SETTLED,
+    /** Cannot get there without a new commit or an operator (failed, prune held). */
+    OUT_OF_SYNC,
+    /** On its way. */
+    PROGRESSING
+  }
+
+  static Standing standing(StatusView.AppView v) {
+    return switch (v.status()) {
+      case "Synced", "Succeeded", "Scheduled" -> Standing.SETTLED;
+      case "Failed", "PruneHeld" -> Standing.OUT_OF_SYNC;
+      case "Running" -> v.kind().equals("CronJob") ? Standing.SETTLED : Standing.PROGRESSING;
+      default -> Standing.PROGRESSING;
+    };
+  }
+
+  /** How many apps stand so, kept as views change (no pass counts every app). */
+  int count(Standing standing) {
+    return counts[standing.ordinal()];
+  }
+
+  private void put(String key, StatusView.AppView next) {
+    StatusView.AppView old = views.put(key, next);
+    if (old != null) {
+      counts[standing(old).ordinal()]--;
+    }
+    counts[standing(next).ordinal()]++;
+  }
+
+  /**
+   * Rebuilds the views of {@code keys} (every app when {@code full}) from their statuses. Returns
+   * whether any view changed.
+   */
+  boolean update(
+      Source source, Map<String, Plan.AppStatus> statuses, Collection<String> keys, boolean full) {
+    boolean changed = false;
+    if (full) {
+      Map<String, StatusView.AppView> before = new LinkedHashMap<>(views);
+      views.clear();
+      java.util.Arrays.fill(counts, 0);
+      Snapshot desired = source.desired();
+      if (desired != null) {
+        for (App app : desired.apps()) {
+          put(app.key(), view(source, app.key(), statuses.get(app.key())));
+        }
+      }
+      for (Map.Entry<String, Plan.AppStatus> e : statuses.entrySet()) {
+        if (!views.containsKey(e.getKey())) {
+          put(e.getKey(), view(source, e.getKey(), e.getValue()));
+        }
+      }
+      changed = !before.equals(views) || !List.copyOf(before.keySet()).equals(keysInOrder());
+    } else {
+      for (String key : keys) {
+        if (!views.containsKey(key)) {
+          continue; // neither desired nor planned: nothing to show
+        }
+        StatusView.AppView next = view(source, key, statuses.get(key));
+        if (!next.equals(views.get(key))) {
+          put(key, next);
+          changed = true;
+        }
+      }
+    }
+    if (changed) {
+      list = List.copyOf(views.values());
+    }
+    return changed;
+  }
+
+  private List<String> keysInOrder() {
+    return List.copyOf(views.keySet());
+  }
+
+  /** Every app's view, in order. */
+  List<StatusView.AppView> list() {
+    return list;
+  }
+
+  private static StatusView.AppView view(Source source, String key, Plan.AppStatus s) {
+    List<StatusView.TaskView> tasks = new ArrayList<>();
+    for (LiveTask t : source.tasksOf(key)) {
+      Controller.TaskRecord r = source.record(t.id());
+      tasks.add(
+          new StatusView.TaskView(
+              t.id(),
+              t.state().name(),
+              t.agentId(),
+              t.host() != null ? t.host() : r == null ? null : r.host(),
+              !t.ports().isEmpty() ? t.ports() : r == null ? List.of() : r.ports(),
+              t.healthy(),
+              t.specHash(),
+              t.recovering()));
+    }
+    App app = source.app(key);
+    if (app != null) {
+      return new StatusView.AppView(
+          app.metadata().namespace(),
+          app.metadata().name(),
+          app.kind(),
+          s == null ? 0 : s.desired(),
+          s == null ? 0 : s.running(),
+          s == null ? 0 : s.healthy(),
+          s == null ? "Unknown" : s.status(),
+          s == null ? null : s.message(),
+          source.desired().commit().sha(),
+          app.specHash(),
+          tasks,
+          source.runs(key),
+          s == null ? 0 : s.failures(),
+          s == null ? null : s.nextLaunchAt());
+    }
+    String[] nn = key.split("/", 2);
+    return new StatusView.AppView(
+        nn[0],
+        nn[1],
+        "Unknown",
+        0,
+        s == null ? 0 : s.running(),
+        0,
+        s == null ? "Unknown" : s.status(),
+        s == null ? null : s.message(),
+        null,
+        null,
+        tasks,
+        List.of(),
+        0,
+        null);
+  }
+}

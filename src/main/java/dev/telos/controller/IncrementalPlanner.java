@@ -1,0 +1,300 @@
+package dev.telos.controller;
+
+import dev.telos.cluster.LiveState;
+import dev.telos.cluster.LiveTask;
+import dev.telos.manifest.App;
+import dev.telos.reconcile.AppHistory;
+import dev.telos.reconcile.Plan;
+import dev.telos.reconcile.Planner;
+import dev.telos.reconcile.PlannerSettings;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.apache.mesos.v1.Protos.Offer;
+
+/**
+ * Runs the pure {@link Planner} over only the apps whose inputs changed since they were last
+ * planned, so that a pass costs what changed, not what exists: with 10,000 apps, one status update
+ * re-plans one app.
+ *
+ * <p>An app is re-planned when it was {@linkplain #touch touched} (a status update of one of its
+ * tasks, a launch or kill of it, a change of its history), when its own wake-up time is due, or,
+ * while it waits for offers, when offers come or go. Everything is re-planned when {@linkplain
+ * #touchAll told so} (a new snapshot, a new subscription, a changed agent), and whenever a
+ * re-planned key belongs to no desired app, and while tasks of apps that are not desired remain:
+ * pruning weighs every app at once. The planner is per-app apart from pruning and offers, so an
+ * untouched app's last plan is still its plan now; {@code IncrementalPlannerTest} checks this
+ * against full passes over random event sequences.
+ *
+ * <p>Confined to the controller's loop thread, as the rest of its state.
+ */
+final class IncrementalPlanner {
+  /** What a pass plans from. Read in full only on a full pass. */
+  interface Source {
+    /** The apps of the last good snapshot, or null before any. */
+    List<App> desired();
+
+    /** One desired app by key, or null. */
+    App app(String key);
+
+    String revision();
+
+    /** The tasks as learned from Mesos. */
+    LiveState live();
+
+    default List<LiveTask> tasks() {
+      return live().tasks();
+    }
+
+    default List<LiveTask> tasksOf(String appKey) {
+      return live().tasksOf(appKey);
+    }
+
+    /** The keys of apps that have live tasks (null for tasks whose ID is not Telos's). */
+    default Set<String> liveAppKeys() {
+      return live().appKeys();
+    }
+
+    List<Offer> offers();
+
+    Map<String, Map<String, String>> agentFields();
+
+    Map<String, AppHistory> history();
+
+    PlannerSettings settings();
+  }
+
+  /**
+   * The outcome of one pass.
+   *
+   * @param plan what to do now; its {@code apps} are the statuses of the apps planned this pass,
+   *     and its {@code pending} lists every app still waiting for offers, planned now or before
+   * @param statuses every app's status (a read-only view, valid until the next pass)
+   * @param planned the keys planned this pass; every key when {@code full}
+   * @param full whether every app was planned
+   */
+  record Result(
+      Plan plan, Map<String, Plan.AppStatus> statuses, Set<String> planned, boolean full) {}
+
+  private record Due(Instant at, String key) implements Comparable<Due> {
+    @Override
+    public int compareTo(Due o) {
+      int c = at.compareTo(o.at);
+      return c != 0 ? c : key.compareTo(o.key);
+    }
+  }
+
+  private final Set<String> dirty = new HashSet<>();
+  private boolean all = true;
+  private boolean offersChanged;
+  private final Map<String, Plan.AppStatus> statuses = new HashMap<>();
+  private final Map<String, List<Plan.Pending>> pending = new HashMap<>();
+  private final Map<String, Instant> wakeups = new HashMap<>();
+  private final TreeSet<Due> due = new TreeSet<>();
+  private String held;
+
+  /**
+   * Whether the last full pass found tasks of apps that are not desired (being pruned, held, or not
+   * Telos's): until they are gone, every pass is full, since whether pruning is held depends on how
+   * many apps run at all.
+   */
+  private boolean pruning;
+
+  private long fullPasses;
+  private long partialPasses;
+
+  /** The app's inputs changed: plan it on the next pass. A null key (not Telos's) plans all. */
+  void touch(String appKey) {
+    if (appKey == null) {
+      all = true;
+    } else {
+      dirty.add(appKey);
+    }
+  }
+
+  /** Something every app plans from changed: plan them all on the next pass. */
+  void touchAll() {
+    all = true;
+  }
+
+  /**
+   * Offers came or went: plan the apps that wait for some (with what there is now, which their
+   * status names), and give back what none of them takes.
+   */
+  void offersChanged() {
+    offersChanged = true;
+  }
+
+  /** The keys that will be planned on the next pass whatever the time (touched since the last). */
+  Set<String> touched() {
+    return Collections.unmodifiableSet(dirty);
+  }
+
+  long fullPasses() {
+    return fullPasses;
+  }
+
+  long partialPasses() {
+    return partialPasses;
+  }
+
+  Result plan(Source source, long seed, Instant now) {
+    List<App> desired = source.desired();
+    Set<String> keys = all || pruning || desired == null ? null : scope(source, now);
+    if (keys == null) {
+      return full(source, desired, seed, now);
+    }
+    if (keys.isEmpty() && !offersChanged) {
+      partialPasses++; // nothing changed and nothing is due: nothing to plan
+      Plan none =
+          new Plan(
+              List.of(), List.of(), List.of(), List.of(), Map.of(), List.of(), null, null,
+              List.of());
+      return new Result(merged(none), Collections.unmodifiableMap(statuses), keys, false);
+    }
+    List<App> apps = new ArrayList<>(keys.size());
+    List<LiveTask> tasks = new ArrayList<>();
+    Map<String, AppHistory> history = new HashMap<>();
+    Map<String, AppHistory> allHistory = source.history();
+    for (String key : keys) {
+      apps.add(source.app(key));
+      tasks.addAll(source.tasksOf(key));
+      AppHistory h = allHistory.get(key);
+      if (h != null) {
+        history.put(key, h);
+      }
+    }
+    Plan plan =
+        Planner.plan(
+            new Planner.Input(
+                source.revision(),
+                apps,
+                tasks,
+                source.offers(),
+                source.agentFields(),
+                history,
+                source.settings(),
+                seed),
+            now);
+    for (String key : keys) {
+      remember(key, plan);
+    }
+    dirty.clear();
+    offersChanged = false;
+    partialPasses++;
+    return new Result(merged(plan), Collections.unmodifiableMap(statuses), keys, false);
+  }
+
+  /**
+   * The keys to plan this pass, or null when every app must be: the touched, the due and (with new
+   * offers) the waiting ones, all of them desired apps.
+   */
+  private Set<String> scope(Source source, Instant now) {
+    Set<String> keys = new TreeSet<>(dirty);
+    while (!due.isEmpty() && !due.first().at().isAfter(now)) {
+      keys.add(due.pollFirst().key());
+    }
+    if (offersChanged) {
+      keys.addAll(pending.keySet());
+    }
+    for (String key : keys) {
+      if (source.app(key) == null) {
+        return null; // an app removed from git: pruning weighs every app
+      }
+    }
+    return keys;
+  }
+
+  private Result full(Source source, List<App> desired, long seed, Instant now) {
+    Plan plan =
+        Planner.plan(
+            new Planner.Input(
+                source.revision(),
+                desired,
+                source.tasks(),
+                source.offers(),
+                source.agentFields(),
+                source.history(),
+                source.settings(),
+                seed),
+            now);
+    statuses.clear();
+    statuses.putAll(plan.apps());
+    pending.clear();
+    wakeups.clear();
+    due.clear();
+    for (Plan.Pending p : plan.pending()) {
+      pending.computeIfAbsent(p.appKey(), k -> new ArrayList<>()).add(p);
+    }
+    plan.wakeups().forEach(this::wakeAt);
+    held = plan.heldPrune();
+    dirty.clear();
+    all = false;
+    offersChanged = false;
+    fullPasses++;
+    Set<String> planned = new HashSet<>(statuses.keySet());
+    if (desired != null) {
+      desired.forEach(a -> planned.add(a.key()));
+    }
+    pruning = false;
+    for (String key : source.liveAppKeys()) {
+      if (key == null || source.app(key) == null) {
+        pruning = true;
+      }
+      if (key != null) {
+        planned.add(key);
+      }
+    }
+    return new Result(plan, Collections.unmodifiableMap(statuses), planned, true);
+  }
+
+  /** Keeps what the planner said of one app this pass in place of what it said before. */
+  private void remember(String key, Plan plan) {
+    Plan.AppStatus s = plan.apps().get(key);
+    if (s == null) {
+      statuses.remove(key);
+    } else {
+      statuses.put(key, s);
+    }
+    pending.remove(key);
+    Instant before = wakeups.remove(key);
+    if (before != null) {
+      due.remove(new Due(before, key));
+    }
+    Instant at = plan.wakeups().get(key);
+    if (at != null) {
+      wakeAt(key, at);
+    }
+  }
+
+  private void wakeAt(String key, Instant at) {
+    wakeups.put(key, at);
+    due.add(new Due(at, key));
+  }
+
+  /** This pass's plan with every waiting app's pending launches, and the earliest wake-up. */
+  private Plan merged(Plan plan) {
+    for (Plan.Pending p : plan.pending()) {
+      pending.computeIfAbsent(p.appKey(), k -> new ArrayList<>()).add(p);
+    }
+    List<Plan.Pending> allPending = new ArrayList<>();
+    pending.values().forEach(allPending::addAll);
+    return new Plan(
+        plan.launches(),
+        allPending,
+        plan.kills(),
+        plan.declines(),
+        plan.apps(),
+        plan.cronEvents(),
+        held,
+        due.isEmpty() ? null : due.first().at(),
+        plan.backoffResets(),
+        plan.wakeups());
+  }
+}
