@@ -71,6 +71,11 @@ final class FaultChecker {
 
   // --- continuous checks -------------------------------------------------------------------------
 
+  /** When the CronJob was first committed: how many times it may have fired since. */
+  private final java.time.Instant cronSince = java.time.Instant.now();
+
+  private long cronRuns;
+
   void start() {
     sampling = true;
     sampler = new Thread(this::sample, "telos-fault-sampler");
@@ -97,6 +102,8 @@ final class FaultChecker {
             int before = previousInstances.getOrDefault(key, now);
             bound.put(key, Math.max(now, before) + surge);
           }
+          // concurrencyPolicy: Forbid: never two runs at once
+          bound.put(FaultHarness.NAMESPACE + "/" + FaultHarness.CRON, 1);
           for (Map.Entry<String, Integer> e : active.entrySet()) {
             Integer max = bound.get(e.getKey());
             if (max != null && e.getValue() > max && !sampledViolation) {
@@ -170,7 +177,10 @@ final class FaultChecker {
       }
       String app = TaskIds.parse(id).map(TaskIds.Parsed::appKey).orElse(null);
       String name = app == null ? null : app.substring(app.indexOf('/') + 1);
-      if (app == null || !(model.containsKey(name) || jobs.containsKey(name))) {
+      if (app == null
+          || !(model.containsKey(name)
+              || jobs.containsKey(name)
+              || FaultHarness.CRON.equals(name))) {
         violation(round, "orphan: task " + id + " (" + state + ") outlived its app", trace);
       }
       if (!known.contains(id)) {
@@ -201,6 +211,35 @@ final class FaultChecker {
           }
         });
     jobRuns += runs.values().stream().mapToInt(Integer::intValue).sum();
+    // A CronJob runs at most retries + 1 times per fire, and fires once a minute at most.
+    long crons = 0;
+    for (JsonNode t : allTasks()) {
+      if (TaskIds.parse(t.path("id").asText())
+          .filter(p -> FaultHarness.CRON.equals(p.name()))
+          .isPresent()) {
+        crons++;
+      }
+    }
+    long fires =
+        java.time.Duration.between(
+                    cronSince.truncatedTo(java.time.temporal.ChronoUnit.MINUTES),
+                    java.time.Instant.now())
+                .toMinutes()
+            + 1;
+    if (crons > fires * (FaultHarness.CRON_RETRIES + 1)) {
+      violation(
+          round,
+          "CronJob ran "
+              + crons
+              + " times in "
+              + fires
+              + " possible fire(s); retries "
+              + FaultHarness.CRON_RETRIES
+              + " allow "
+              + fires * (FaultHarness.CRON_RETRIES + 1),
+          trace);
+    }
+    cronRuns = crons;
     previousInstances.clear();
     model.forEach((k, v) -> previousInstances.put(FaultHarness.NAMESPACE + "/" + k, v[0]));
   }
@@ -209,6 +248,7 @@ final class FaultChecker {
   synchronized boolean matchesModel() {
     try {
       Map<String, Integer> active = activePerApp(tasks());
+      active.remove(FaultHarness.NAMESPACE + "/" + FaultHarness.CRON); // on its own schedule
       Map<String, Integer> wanted = new TreeMap<>();
       model.forEach(
           (k, v) -> {
@@ -283,6 +323,7 @@ final class FaultChecker {
         sorted.size());
     out.println("kills checked: " + kills);
     out.println("job runs checked (summed over rounds): " + jobRuns);
+    out.println("cron runs checked: " + cronRuns);
     out.println("violations: " + violations.size());
     for (String v : violations) {
       out.println("  " + v);

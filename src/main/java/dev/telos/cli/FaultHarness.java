@@ -53,6 +53,7 @@ final class FaultHarness implements AutoCloseable {
     STREAM_CUT,
     HEARTBEATS_STOPPED,
     AGENT_PARTITION,
+    AGENT_RESTART,
     TASK_CRASH,
     CALL_503,
     CALL_500_AFTER_EFFECT,
@@ -85,6 +86,11 @@ final class FaultHarness implements AutoCloseable {
 
   /** A Job's retries: no spec of it may run more than {@code JOB_RETRIES + 1} times. */
   static final int JOB_RETRIES = 2;
+
+  /** A CronJob firing every minute, whose every attempt fails: each fire runs it twice. */
+  static final String CRON = "cron-0";
+
+  static final int CRON_RETRIES = 1;
 
   private Controller controller;
   private final AtomicReference<String> armedCrash = new AtomicReference<>();
@@ -188,6 +194,16 @@ final class FaultHarness implements AutoCloseable {
         pause(500 + random.nextInt(2500));
         cluster.restoreAgent(agent);
         record("agent returned " + agent);
+      }
+      case AGENT_RESTART -> {
+        // The agent process restarts with checkpointing: its tasks keep running, offers of it
+        // are rescinded, kills and updates wait until it re-registers.
+        List<String> agents = checker.agentsWithTasks();
+        String agent = agents.isEmpty() ? cluster.agentIds().get(0) : pick(agents);
+        Duration down = Duration.ofMillis(500 + random.nextInt(2500));
+        cluster.restartAgent(agent, down);
+        record("agent restarting " + agent + " for " + down.toMillis() + " ms");
+        change();
       }
       case TASK_CRASH -> {
         List<String> tasks = checker.runningTasks();
@@ -384,9 +400,12 @@ final class FaultHarness implements AutoCloseable {
                   v.apps().stream()
                       .allMatch(
                           a ->
-                              a.kind().equals("Job")
-                                  ? a.status().equals("Succeeded") || a.status().equals("Failed")
-                                  : a.status().equals("Synced"));
+                              switch (a.kind()) {
+                                case "Job" ->
+                                    a.status().equals("Succeeded") || a.status().equals("Failed");
+                                case "CronJob" -> true; // runs on its own schedule
+                                default -> a.status().equals("Synced");
+                              });
               return validSha.equals(v.revision())
                   && v.ready()
                   && v.lastError() == null
@@ -429,6 +448,7 @@ final class FaultHarness implements AutoCloseable {
     for (Map.Entry<String, int[]> e : jobs.entrySet()) {
       write(e.getKey(), jobManifest(e.getKey(), e.getValue()));
     }
+    write(CRON, cronManifest());
     String sha = commit(message);
     record("commit " + sha.substring(0, 12) + " " + message + " " + describeModel());
     return sha;
@@ -467,6 +487,17 @@ final class FaultHarness implements AutoCloseable {
         + "'}\n  resources: {cpus: 0.01, mem: 1}\n  retries: "
         + JOB_RETRIES
         + "\n  backoff: 100ms\n";
+  }
+
+  static String cronManifest() {
+    return "apiVersion: telos.dev/v1\nkind: CronJob\nmetadata: {name: "
+        + CRON
+        + ", namespace: "
+        + NAMESPACE
+        + "}\nspec:\n  schedule: '* * * * *'\n  concurrencyPolicy: Forbid\n"
+        + "  job:\n    command: exit 1\n    resources: {cpus: 0.01, mem: 1}\n    retries: "
+        + CRON_RETRIES
+        + "\n    backoff: 100ms\n";
   }
 
   private Path file(String app) {

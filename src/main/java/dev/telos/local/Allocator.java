@@ -75,6 +75,7 @@ final class Allocator {
     for (Master.Agent agent : agents) {
       if (!agent.reachable
           || !agent.registered
+          || !agent.connected
           || agent.free.isEmpty()
           || !hasCpusOrMem(agent.free)) {
         continue;

@@ -199,6 +199,20 @@ public final class LocalCluster implements AutoCloseable {
   }
 
   /**
+   * Restarts an agent process with checkpointing: it is disconnected from the master for {@code
+   * down} (offers rescinded, kills and updates held) while its tasks keep running, then
+   * re-registers. Returns false for an unknown or already restarting agent.
+   */
+  public boolean restartAgent(String agentId, Duration down) {
+    return master.restartAgent(agentId, down);
+  }
+
+  /** The master, for tests in this package that drive it step by step. */
+  Master master() {
+    return master;
+  }
+
+  /**
    * Leaves reconciliation requests unanswered (or answers them again), as a master does for tasks
    * on agents that have not re-registered after a failover.
    */

@@ -77,6 +77,13 @@ final class Master {
      */
     boolean registered = true;
 
+    /**
+     * False while the agent process restarts (with checkpointing): as a Mesos master does for a
+     * disconnected agent, its offers are rescinded and none made, kills wait for it to re-register,
+     * and its tasks keep their last known state (and keep running); updates wait on the agent.
+     */
+    boolean connected = true;
+
     /** Updates the agent could not deliver while unreachable, in order. */
     final List<Runnable> held = new ArrayList<>();
 
@@ -99,9 +106,7 @@ final class Master {
     final String executorId;
     TaskState state = TaskState.TASK_STAGING;
     TaskStatus latest;
-    final ArrayDeque<TaskStatus> pending = new ArrayDeque<>();
-    ScheduledFuture<?> retry;
-    int retryAttempt;
+    final StatusUpdateManager.Queue updates = new StatusUpdateManager.Queue();
     boolean resourcesReleased;
     Duration pendingKillGrace;
 
@@ -193,9 +198,25 @@ final class Master {
   private boolean allocationScheduled;
   private volatile String address = "127.0.0.1:0";
 
+  private final StatusUpdateManager statusUpdates;
+
   Master(LocalClusterConfig config, ScheduledExecutorService timers) {
     this.config = config;
     this.timers = timers;
+    this.statusUpdates =
+        new StatusUpdateManager(
+            config.updateRetryInitial(),
+            MAX_UPDATE_RETRY,
+            (action, delay) ->
+                later(
+                    () -> {
+                      synchronized (this) {
+                        action.run();
+                      }
+                    },
+                    delay),
+            (framework, status) -> send(framework, update(status)),
+            frameworks::get);
   }
 
   void setAddress(String hostPort) {
@@ -313,10 +334,7 @@ final class Master {
             .build());
     startHeartbeats(s);
     for (Task task : framework.tasks.values()) {
-      if (!task.pending.isEmpty()) {
-        task.retryAttempt = 0;
-        deliverHead(framework, task);
-      }
+      statusUpdates.resubscribed(framework, task);
     }
     scheduleAllocation();
   }
@@ -378,10 +396,7 @@ final class Master {
     completedFrameworks.put(framework.id, framework);
     rescindOffersOf(framework, false);
     for (Task task : List.copyOf(framework.tasks.values())) {
-      if (task.retry != null) {
-        task.retry.cancel(false);
-      }
-      task.pending.clear();
+      statusUpdates.forget(task);
       if (!isTerminal(task.state)) {
         Agent agent = agents.get(task.agentId);
         agent.runner.kill(task.id(), Duration.ZERO);
@@ -683,7 +698,8 @@ final class Master {
       grace = Duration.ofNanos(task.info.getKillPolicy().getGracePeriod().getNanoseconds());
     }
     Agent agent = agents.get(task.agentId);
-    if (!agent.reachable) {
+    if (!agent.reachable || !agent.connected) {
+      // Mesos: "Kill will be retried if the agent reregisters".
       task.pendingKillGrace = grace;
       return;
     }
@@ -702,22 +718,10 @@ final class Master {
               .findFirst()
               .orElse(null);
     }
-    if (task == null || task.pending.isEmpty()) {
-      return;
+    if (task == null || !statusUpdates.acknowledge(framework, task, ack.getUuid())) {
+      return; // unknown, or an old or duplicate acknowledgement
     }
-    TaskStatus head = task.pending.peekFirst();
-    if (!head.getUuid().equals(ack.getUuid())) {
-      return; // an old or duplicate acknowledgement
-    }
-    task.pending.pollFirst();
-    if (task.retry != null) {
-      task.retry.cancel(false);
-      task.retry = null;
-    }
-    task.retryAttempt = 0;
-    if (!task.pending.isEmpty()) {
-      deliverHead(framework, task);
-    } else if (isTerminal(task.state)) {
+    if (task.updates.isEmpty() && isTerminal(task.state)) {
       completeTask(framework, task);
     }
   }
@@ -833,7 +837,7 @@ final class Master {
     if (agent == null) {
       return;
     }
-    if (!agent.reachable || !agent.registered) {
+    if (!agent.reachable || !agent.registered || !agent.connected) {
       agent.held.add(() -> agentStatus(agentId, taskId, state, message, reason, healthy));
       return;
     }
@@ -884,10 +888,7 @@ final class Master {
     if (isTerminal(state)) {
       releaseResources(task);
     }
-    task.pending.addLast(task.latest);
-    if (task.pending.size() == 1) {
-      deliverHead(framework, task);
-    }
+    statusUpdates.enqueue(framework, task, task.latest);
   }
 
   private void releaseOrphan(Agent agent, String taskId, TaskState state) {
@@ -907,31 +908,6 @@ final class Master {
       agents.get(task.agentId).free.add(task.resources);
       scheduleAllocation();
     }
-  }
-
-  private void deliverHead(Framework framework, Task task) {
-    TaskStatus head = task.pending.peekFirst();
-    if (head == null) {
-      return;
-    }
-    if (framework.connected()) {
-      send(framework, update(head));
-    }
-    long delay = config.updateRetryInitial().toMillis() << Math.min(task.retryAttempt, 20);
-    delay = Math.min(delay, MAX_UPDATE_RETRY.toMillis());
-    if (task.retry != null) {
-      task.retry.cancel(false);
-    }
-    task.retry = later(() -> retryUpdate(framework.id, task, head), delay);
-  }
-
-  private synchronized void retryUpdate(String frameworkId, Task task, TaskStatus head) {
-    Framework framework = frameworks.get(frameworkId);
-    if (framework == null || task.pending.peekFirst() != head) {
-      return;
-    }
-    task.retryAttempt++;
-    deliverHead(framework, task);
   }
 
   /** A master-generated update: no uuid, so it is neither retried nor acknowledged. */
@@ -1099,7 +1075,7 @@ final class Master {
       }
       agent.registered = true;
       log.info("agent re-registered agent_id={}", agent.id);
-      if (agent.reachable) {
+      if (agent.reachable && agent.connected) {
         List<Runnable> held = List.copyOf(agent.held);
         agent.held.clear();
         held.forEach(Runnable::run);
@@ -1164,15 +1140,80 @@ final class Master {
               TaskStatus.Reason.REASON_AGENT_REREGISTERED,
               "Agent " + agentId + " re-registered");
         }
-        if (task.agentId.equals(agentId) && task.pendingKillGrace != null) {
+        if (task.agentId.equals(agentId) && task.pendingKillGrace != null && agent.connected) {
           agent.runner.kill(task.id(), task.pendingKillGrace);
           task.pendingKillGrace = null;
         }
       }
     }
-    List<Runnable> held = List.copyOf(agent.held);
-    agent.held.clear();
-    held.forEach(Runnable::run);
+    if (agent.connected) {
+      List<Runnable> held = List.copyOf(agent.held);
+      agent.held.clear();
+      held.forEach(Runnable::run);
+    }
+    scheduleAllocation();
+    return true;
+  }
+
+  /**
+   * The agent process stops (its tasks keep running, checkpointed): the master marks it
+   * disconnected and rescinds its offers, as Mesos does when an agent's connection breaks.
+   */
+  synchronized boolean disconnectAgent(String agentId) {
+    Agent agent = agents.get(agentId);
+    if (agent == null || !agent.connected) {
+      return false;
+    }
+    agent.connected = false;
+    log.info("agent disconnected agent_id={}", agentId);
+    for (OfferRecord o : allocator.outstanding()) {
+      if (o.agentId.equals(agentId)) {
+        allocator.remove(o.id);
+        agent.free.add(o.resources);
+        Framework f = frameworks.get(o.frameworkId);
+        if (f != null) {
+          send(f, rescind(o.id));
+        }
+      }
+    }
+    return true;
+  }
+
+  /** {@link #disconnectAgent}, then {@link #reconnectAgent} {@code down} later. */
+  synchronized boolean restartAgent(String agentId, Duration down) {
+    if (!disconnectAgent(agentId)) {
+      return false;
+    }
+    later(() -> reconnectAgent(agentId), down.toMillis());
+    return true;
+  }
+
+  /**
+   * The restarted agent re-registers: kills asked for meanwhile are sent to it, the updates it kept
+   * are delivered in order, and its resources are offered again.
+   */
+  synchronized boolean reconnectAgent(String agentId) {
+    Agent agent = agents.get(agentId);
+    if (agent == null || agent.connected) {
+      return false;
+    }
+    agent.connected = true;
+    log.info("agent re-registered after a restart agent_id={}", agentId);
+    if (agent.reachable) {
+      for (Framework f : frameworks.values()) {
+        for (Task task : f.tasks.values()) {
+          if (task.agentId.equals(agentId) && task.pendingKillGrace != null) {
+            agent.runner.kill(task.id(), task.pendingKillGrace);
+            task.pendingKillGrace = null;
+          }
+        }
+      }
+      if (agent.registered) {
+        List<Runnable> held = List.copyOf(agent.held);
+        agent.held.clear();
+        held.forEach(Runnable::run);
+      }
+    }
     scheduleAllocation();
     return true;
   }

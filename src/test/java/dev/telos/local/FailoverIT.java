@@ -142,4 +142,49 @@ class FailoverIT extends EmbeddedClusterTest {
     cluster.restoreAgent(agent);
     s.acknowledge(s.nextUpdate("dies-alone", "TASK_FAILED"));
   }
+
+  @Test
+  void aRestartingAgentKeepsItsTasksAndSendsKillsAndUpdatesOnlyOnceBack() throws Exception {
+    RawScheduler s = subscribe(frameworkInfo(60, "PARTITION_AWARE"));
+    JsonNode offer = firstOffer(s);
+    s.call(
+        accept(
+            s,
+            offer,
+            task(offer, "checkpointed", shell("exec sleep 300"), ""),
+            task(offer, "to-kill", shell("exec sleep 300"), "", 1)));
+    java.util.Set<String> running = new java.util.HashSet<>();
+    while (running.size() < 2) {
+      JsonNode update = s.next("UPDATE");
+      s.acknowledge(update);
+      if (update.at("/update/status/state").asText().equals("TASK_RUNNING")) {
+        running.add(update.at("/update/status/task_id/value").asText());
+      }
+    }
+    long pid = cluster.taskPid("checkpointed").orElseThrow();
+    long other = cluster.taskPid("to-kill").orElseThrow();
+    String agent = cluster.agentIds().get(0);
+    assertThat(cluster.restartAgent(agent, java.time.Duration.ofDays(1))).isTrue();
+    assertThat(cluster.restartAgent(agent, java.time.Duration.ofDays(1)))
+        .as("already restarting")
+        .isFalse();
+
+    // Disconnected, not lost: no UNREACHABLE, and the master still answers from what it knows.
+    s.call(simple(s, "RECONCILE", "\"reconcile\":{}"));
+    s.nextUpdate("checkpointed", "TASK_RUNNING");
+    assertThat(ClusterFixture.state(cluster).at("/slaves/0/offered_resources/cpus").asDouble())
+        .as("no offers of a disconnected agent")
+        .isZero();
+
+    // A kill waits for the agent, as "Kill will be retried if the agent reregisters" says.
+    s.call(simple(s, "KILL", "\"kill\":{\"task_id\":{\"value\":\"to-kill\"}}"));
+    cluster.crashTask("checkpointed");
+    assertThat(alive(other)).as("the kill is not delivered yet").isTrue();
+
+    cluster.master().reconnectAgent(agent);
+    s.acknowledge(s.nextUpdate("checkpointed", "TASK_FAILED"));
+    s.acknowledge(s.nextUpdate("to-kill", "TASK_KILLED"));
+    await().until(() -> !alive(other));
+    assertThat(alive(pid)).isFalse();
+  }
 }
