@@ -221,6 +221,24 @@ class ControllerIT {
   }
 
   @Test
+  void aLaunchTheMasterLostTimesOutAndIsReplaced() throws Exception {
+    // The master answers 202 and drops the ACCEPT: no update ever comes for the task. Nothing
+    // but the launch timeout can tell, so the app must be planned again when it is due. (The
+    // dropped ACCEPT's offer stays outstanding at the master: the replacement needs another agent.)
+    h = new Harness(dir, 2);
+    h.planner = h.planner.withLaunchTimeout(Duration.ofSeconds(1));
+    h.cluster.armCallFault("ACCEPT", "LOST", 1);
+    String v = h.commit("w.yaml", sleeper("w", 1), "w");
+    h.start();
+    h.awaitApp("w", a -> a.tasks().size() == 1);
+    String lost = h.app("w").tasks().get(0).id();
+
+    h.awaitSynced(v);
+    assertThat(h.running("w")).hasSize(1).doesNotContain(lost);
+    assertThat(h.masterTasks()).doesNotContain(lost);
+  }
+
+  @Test
   void anUnreachableRepositoryChangesNothing() throws Exception {
     h = new Harness(dir, 1);
     String v = h.commit("a.yaml", sleeper("a", 2), "a");
