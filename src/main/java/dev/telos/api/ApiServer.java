@@ -130,6 +130,9 @@ public final class ApiServer implements AutoCloseable {
       } else if (path.equals("/api/v1/events")) {
         onlyGet(ex);
         events(ex);
+      } else if (path.equals("/executor/telos.jar") || path.equals("/executor/telos.jar.sha256")) {
+        onlyGet(ex);
+        executorJar(ex, path.endsWith(".sha256"));
       } else if (path.equals("/metrics")) {
         onlyGet(ex);
         byte[] body = metrics.scrape().getBytes(StandardCharsets.UTF_8);
@@ -148,6 +151,75 @@ public final class ApiServer implements AutoCloseable {
       send(ex, 500, Map.of("error", "internal error (" + e.getClass().getSimpleName() + ")"));
     } finally {
       ex.close();
+    }
+  }
+
+  /**
+   * Serves the jar this process runs from, which agents fetch to start the Telos executor, with its
+   * SHA-256 (also at {@code .sha256}, and in a {@code Digest} header).
+   */
+  private void executorJar(HttpExchange ex, boolean checksumOnly) throws IOException {
+    java.nio.file.Path jar = runningJar();
+    if (jar == null) {
+      throw new ApiError(404, "this Telos does not run from telos.jar, so it cannot serve it");
+    }
+    String sha = jarSha256(jar);
+    if (checksumOnly) {
+      byte[] body = (sha + "  telos.jar\n").getBytes(StandardCharsets.UTF_8);
+      ex.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
+      ex.sendResponseHeaders(200, body.length);
+      try (OutputStream out = ex.getResponseBody()) {
+        out.write(body);
+      }
+      return;
+    }
+    ex.getResponseHeaders().set("Content-Type", "application/java-archive");
+    ex.getResponseHeaders()
+        .set(
+            "Digest",
+            "sha-256="
+                + java.util.Base64.getEncoder()
+                    .encodeToString(java.util.HexFormat.of().parseHex(sha)));
+    ex.getResponseHeaders().set("X-Checksum-Sha256", sha);
+    boolean head = ex.getRequestMethod().equals("HEAD");
+    long size = java.nio.file.Files.size(jar);
+    ex.sendResponseHeaders(200, head ? -1 : size);
+    if (!head) {
+      try (OutputStream out = ex.getResponseBody()) {
+        java.nio.file.Files.copy(jar, out);
+      }
+    }
+  }
+
+  private volatile String jarDigest;
+  private volatile long jarDigestOf;
+
+  private String jarSha256(java.nio.file.Path jar) throws IOException {
+    long modified = java.nio.file.Files.getLastModifiedTime(jar).toMillis();
+    if (jarDigest == null || jarDigestOf != modified) {
+      try (java.io.InputStream in = java.nio.file.Files.newInputStream(jar)) {
+        java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+        byte[] buf = new byte[1 << 16];
+        for (int n; (n = in.read(buf)) > 0; ) {
+          md.update(buf, 0, n);
+        }
+        jarDigest = java.util.HexFormat.of().formatHex(md.digest());
+        jarDigestOf = modified;
+      } catch (java.security.NoSuchAlgorithmException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+    return jarDigest;
+  }
+
+  /** The jar this process was started from ({@code java -jar telos.jar}), or null. */
+  public static java.nio.file.Path runningJar() {
+    try {
+      java.net.URL where = ApiServer.class.getProtectionDomain().getCodeSource().getLocation();
+      java.nio.file.Path p = java.nio.file.Path.of(where.toURI());
+      return java.nio.file.Files.isRegularFile(p) && p.toString().endsWith(".jar") ? p : null;
+    } catch (java.net.URISyntaxException | RuntimeException e) {
+      return null;
     }
   }
 

@@ -217,7 +217,12 @@ final class BenchCommand implements Callable<Integer> {
       name = "bench",
       mixinStandardHelpOptions = true,
       description = "Benchmarks that print figures.",
-      subcommands = {BenchCommand.class, BenchGitCommand.class, BenchFaultsCommand.class})
+      subcommands = {
+        BenchCommand.class,
+        BenchGitCommand.class,
+        BenchFaultsCommand.class,
+        BenchExecutorCommand.class
+      })
   static final class Group implements Runnable {
     @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 

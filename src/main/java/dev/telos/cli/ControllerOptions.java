@@ -152,6 +152,20 @@ final class ControllerOptions {
               + " of them (default: ${DEFAULT-VALUE}).")
   java.util.List<String> roles;
 
+  @Option(
+      names = "--executor-uri",
+      description =
+          "Where agents fetch telos.jar for apps with executor: telos (default: this Telos's own"
+              + " API, http://HOST:PORT/executor/telos.jar).")
+  String executorUri;
+
+  @Option(
+      names = "--executor-java",
+      defaultValue = "java",
+      description =
+          "The java command on the agents that runs the Telos executor (default: ${DEFAULT-VALUE}).")
+  String executorJava;
+
   /** Set by {@code telos run} for masters found through ZooKeeper. */
   java.util.function.Supplier<java.util.Optional<String>> leaderDetector;
 
@@ -250,7 +264,27 @@ final class ControllerOptions {
                 secret(webhookSecretFile),
                 branch),
             metrics);
+    controller.useExecutor(
+        new dev.telos.reconcile.ExecutorLaunch(
+            executorUri != null ? executorUri : selfUri(api.port(), httpAddress, defaultBind),
+            executorJava,
+            dev.telos.reconcile.ExecutorLaunch.DEFAULT_CPUS,
+            dev.telos.reconcile.ExecutorLaunch.DEFAULT_MEM));
     return new Running(controller, api, store);
+  }
+
+  /** This API's executor jar URL as agents can reach it: the bound address, or this host's name. */
+  static String selfUri(int port, String httpAddress, String defaultBind) {
+    String bind = httpAddress != null ? httpAddress : defaultBind;
+    String host = bind;
+    if (bind.equals("0.0.0.0") || bind.equals("::")) {
+      try {
+        host = java.net.InetAddress.getLocalHost().getCanonicalHostName();
+      } catch (java.net.UnknownHostException e) {
+        host = "127.0.0.1";
+      }
+    }
+    return "http://" + host + ":" + port + "/executor/telos.jar";
   }
 
   /** A local directory as an absolute path (JGit reads it as a remote); URLs unchanged. */

@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
       ClientCommands.History.class,
       ClientCommands.Sync.class,
       ClusterCommand.class,
+      ExecutorCommand.class,
       BenchCommand.Group.class,
       CommandLine.HelpCommand.class
     })

@@ -82,7 +82,7 @@ public final class Controller implements AutoCloseable {
   private final StateStore store;
   private final InstantSource clock;
   private final MesosClientConfig.Builder mesosConfig;
-  private final PlannerSettings plannerSettings;
+  private PlannerSettings plannerSettings;
 
   /**
    * Inputs waiting for the loop. Bounded: when the loop falls behind a flood of events, their
@@ -310,6 +310,19 @@ public final class Controller implements AutoCloseable {
    * request's number: once {@link StatusView#checkedRequest()} reaches it, the status reflects a
    * repository check that began after the request.
    */
+  /**
+   * From now on, apps with {@code executor: telos} are launched with the Telos executor as {@code
+   * launch} says (where agents fetch it is known once the API listens).
+   */
+  public void useExecutor(dev.telos.reconcile.ExecutorLaunch launch) {
+    post(
+        () -> {
+          plannerSettings = plannerSettings.withExecutor(launch);
+          incremental.touchAll();
+          log.info("Telos executor available uri={} java={}", launch.uri(), launch.java());
+        });
+  }
+
   public long requestSync() {
     long id = syncRequests.incrementAndGet();
     if (!running.get() || !pollQueued.compareAndSet(false, true)) {

@@ -106,9 +106,6 @@ final class IncrementalPlanner {
    */
   private boolean pruning;
 
-  private long fullPasses;
-  private long partialPasses;
-
   /** The app's inputs changed: plan it on the next pass. A null key (not Telos's) plans all. */
   void touch(String appKey) {
     if (appKey == null) {
@@ -136,14 +133,6 @@ final class IncrementalPlanner {
     return Collections.unmodifiableSet(dirty);
   }
 
-  long fullPasses() {
-    return fullPasses;
-  }
-
-  long partialPasses() {
-    return partialPasses;
-  }
-
   Result plan(Source source, long seed, Instant now) {
     List<App> desired = source.desired();
     Set<String> keys = all || pruning || desired == null ? null : scope(source, now);
@@ -151,7 +140,7 @@ final class IncrementalPlanner {
       return full(source, desired, seed, now);
     }
     if (keys.isEmpty() && !offersChanged) {
-      partialPasses++; // nothing changed and nothing is due: nothing to plan
+      // nothing changed and nothing is due: nothing to plan
       Plan none =
           new Plan(
               List.of(), List.of(), List.of(), List.of(), Map.of(), List.of(), null, null,
@@ -187,7 +176,6 @@ final class IncrementalPlanner {
     }
     dirty.clear();
     offersChanged = false;
-    partialPasses++;
     return new Result(merged(plan), Collections.unmodifiableMap(statuses), keys, false);
   }
 
@@ -237,11 +225,8 @@ final class IncrementalPlanner {
     dirty.clear();
     all = false;
     offersChanged = false;
-    fullPasses++;
+    // Every desired app has a status in a full plan; apps being pruned have tasks.
     Set<String> planned = new HashSet<>(statuses.keySet());
-    if (desired != null) {
-      desired.forEach(a -> planned.add(a.key()));
-    }
     pruning = false;
     for (String key : source.liveAppKeys()) {
       if (key == null || source.app(key) == null) {

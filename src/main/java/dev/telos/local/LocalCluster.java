@@ -78,11 +78,8 @@ public final class LocalCluster implements AutoCloseable {
       String host = "127.0.0." + (i + 1);
       int begin = config.portsBegin() + i * slice;
       int end = i == processAgents - 1 ? config.portsEnd() : begin + slice - 1;
-      StatusSink sink =
-          (task, state, message, reason, healthy) ->
-              master.agentStatus(id, task, state, message, reason, healthy);
-      ProcessRunner runner =
-          new ProcessRunner(id, config.workDir(), host + ":5051", sink, timers, workers);
+      StatusSink sink = master.sinkFor(id);
+      ProcessRunner runner = new ProcessRunner(id, config.workDir(), host, sink, timers, workers);
       processRunners.put(id, runner);
       addAgent(id, host, begin, end, runner, "process");
     }
@@ -155,7 +152,17 @@ public final class LocalCluster implements AutoCloseable {
   /** The sandbox directory of a running task on a process agent. */
   public Optional<Path> taskSandbox(String taskId) {
     Master.Agent agent = master.agentOfTask(taskId);
-    ProcessRunner runner = agent == null ? null : processRunners.get(agent.id);
+    if (agent == null) {
+      // Ended: ask every process agent (executors' sandboxes stay known after their end).
+      for (ProcessRunner r : processRunners.values()) {
+        Optional<Path> p = r.sandbox(taskId);
+        if (p.isPresent()) {
+          return p;
+        }
+      }
+      return Optional.empty();
+    }
+    ProcessRunner runner = processRunners.get(agent.id);
     return runner == null ? Optional.empty() : runner.sandbox(taskId);
   }
 

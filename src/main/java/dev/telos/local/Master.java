@@ -626,6 +626,9 @@ final class Master {
       try {
         needed = Resources.from(task.getResourcesList());
         needed.add(executorResources);
+        if (task.hasExecutor()) {
+          needed.add(Resources.from(task.getExecutor().getResourcesList()));
+        }
         for (var r : task.getResourcesList()) {
           if (r.hasAllocationInfo() && !r.getAllocationInfo().getRole().equals(role)) {
             problem =
@@ -653,24 +656,33 @@ final class Master {
           problem);
       return;
     }
-    if (task.hasExecutor()) {
+    if (task.hasExecutor() && !agent.runner.runsCustomExecutors()) {
       sendMasterUpdate(
           framework,
           task.getTaskId(),
           agent.id,
           TaskState.TASK_FAILED,
           TaskStatus.Reason.REASON_EXECUTOR_TERMINATED,
-          "custom executors cannot run on the embedded cluster; use a CommandInfo");
+          "this agent runs no custom executors; use a CommandInfo");
       return;
     }
     pool.subtract(needed);
-    String executorId = groupExecutorId != null ? groupExecutorId : id;
+    String executorId =
+        groupExecutorId != null
+            ? groupExecutorId
+            : task.hasExecutor() ? task.getExecutor().getExecutorId().getValue() : id;
     Task record = new Task(task, framework.id, agent.id, role, needed, executorId);
     framework.tasks.put(id, record);
     log.debug("launching task framework_id={} task_id={} agent_id={}", framework.id, id, agent.id);
     agent.runner.launch(
         new TaskRunner.Launch(
-            task, framework.id, agent.id, role, framework.info.getCheckpoint(), executorId));
+            task,
+            framework.id,
+            agent.id,
+            role,
+            framework.info.getCheckpoint(),
+            executorId,
+            framework.info));
   }
 
   private void decline(Framework framework, List<OfferID> ids, Filters filters) {
@@ -825,6 +837,29 @@ final class Master {
   // ---------------------------------------------------------------------------------------------
   // Status updates
 
+  /** Where an agent's runner reports: to this master, labels of executor updates included. */
+  StatusSink sinkFor(String agentId) {
+    return new StatusSink() {
+      @Override
+      public void status(
+          String taskId, TaskState state, String message, TaskStatus.Reason reason, Boolean h) {
+        agentStatus(agentId, taskId, state, message, reason, h, null);
+      }
+
+      @Override
+      public void status(TaskStatus s) {
+        agentStatus(
+            agentId,
+            s.getTaskId().getValue(),
+            s.getState(),
+            s.hasMessage() ? s.getMessage() : null,
+            s.hasReason() ? s.getReason() : null,
+            s.hasHealthy() ? s.getHealthy() : null,
+            s.hasLabels() ? s.getLabels() : null);
+      }
+    };
+  }
+
   /** An agent reports a task's new state (reliable: carries a uuid and is resent until acked). */
   synchronized void agentStatus(
       String agentId,
@@ -833,12 +868,23 @@ final class Master {
       String message,
       TaskStatus.Reason reason,
       Boolean healthy) {
+    agentStatus(agentId, taskId, state, message, reason, healthy, null);
+  }
+
+  synchronized void agentStatus(
+      String agentId,
+      String taskId,
+      TaskState state,
+      String message,
+      TaskStatus.Reason reason,
+      Boolean healthy,
+      org.apache.mesos.v1.Protos.Labels labels) {
     Agent agent = agents.get(agentId);
     if (agent == null) {
       return;
     }
     if (!agent.reachable || !agent.registered || !agent.connected) {
-      agent.held.add(() -> agentStatus(agentId, taskId, state, message, reason, healthy));
+      agent.held.add(() -> agentStatus(agentId, taskId, state, message, reason, healthy, labels));
       return;
     }
     Task task = null;
@@ -878,6 +924,9 @@ final class Master {
     }
     if (reason != null) {
       status.setReason(reason);
+    }
+    if (labels != null) {
+      status.setLabels(labels);
     }
     if (healthy != null) {
       status.setHealthy(healthy);
@@ -1184,6 +1233,7 @@ final class Master {
     if (!disconnectAgent(agentId)) {
       return false;
     }
+    agents.get(agentId).runner.agentRestart(down);
     later(() -> reconnectAgent(agentId), down.toMillis());
     return true;
   }

@@ -39,7 +39,8 @@ final class ProcessRunner implements TaskRunner {
 
   private final String agentId;
   private final Path workDir;
-  private final String agentEndpoint;
+  private final String host;
+  private final CustomExecutors executors;
   private final StatusSink sink;
   private final ScheduledExecutorService timers;
   private final ExecutorService workers;
@@ -84,6 +85,16 @@ final class ProcessRunner implements TaskRunner {
   }
 
   @Override
+  public boolean runsCustomExecutors() {
+    return true;
+  }
+
+  @Override
+  public void agentRestart(Duration down) {
+    executors.restart(down);
+  }
+
+  @Override
   public boolean checksPorts() {
     return true;
   }
@@ -91,13 +102,14 @@ final class ProcessRunner implements TaskRunner {
   ProcessRunner(
       String agentId,
       Path workDir,
-      String agentEndpoint,
+      String host,
       StatusSink sink,
       ScheduledExecutorService timers,
       ExecutorService workers) {
     this.agentId = agentId;
     this.workDir = workDir;
-    this.agentEndpoint = agentEndpoint;
+    this.host = host;
+    this.executors = new CustomExecutors(agentId, host, workDir, sink, timers, workers);
     this.sink = sink;
     this.timers = timers;
     this.workers = workers;
@@ -138,6 +150,16 @@ final class ProcessRunner implements TaskRunner {
                 UUID.randomUUID().toString()));
     try {
       Files.createDirectories(sandbox);
+      if (task.hasExecutor()) {
+        synchronized (lifecycle) {
+          if (stopped) {
+            refuseStopped(taskId);
+            return;
+          }
+          executors.launch(launch, sandbox);
+        }
+        return;
+      }
       Map<String, String> env = environment(launch, sandbox);
       ProcessBuilder builder =
           new ProcessBuilder(argv(task.getCommand()))
@@ -153,12 +175,7 @@ final class ProcessRunner implements TaskRunner {
       // test suite's process guard).
       synchronized (lifecycle) {
         if (stopped) {
-          sink.status(
-              taskId,
-              TaskState.TASK_FAILED,
-              "The agent is shutting down",
-              TaskStatus.Reason.REASON_AGENT_RESTARTED,
-              null);
+          refuseStopped(taskId);
           return;
         }
         sink.status(taskId, TaskState.TASK_STARTING, null, null, null);
@@ -181,6 +198,15 @@ final class ProcessRunner implements TaskRunner {
           TaskStatus.Reason.REASON_COMMAND_EXECUTOR_FAILED,
           null);
     }
+  }
+
+  private void refuseStopped(String taskId) {
+    sink.status(
+        taskId,
+        TaskState.TASK_FAILED,
+        "The agent is shutting down",
+        TaskStatus.Reason.REASON_AGENT_RESTARTED,
+        null);
   }
 
   private static String imageOf(TaskInfo task) {
@@ -222,7 +248,11 @@ final class ProcessRunner implements TaskRunner {
     env.put("MESOS_FRAMEWORK_ID", launch.frameworkId());
     env.put("MESOS_EXECUTOR_ID", launch.executorId());
     env.put("MESOS_SLAVE_ID", agentId);
-    env.put("MESOS_AGENT_ENDPOINT", agentEndpoint);
+    try {
+      env.put("MESOS_AGENT_ENDPOINT", executors.endpoint());
+    } catch (IOException e) {
+      log.warn("agent API not listening: {}", e.getMessage());
+    }
     env.put("MESOS_ALLOCATION_ROLE", launch.role());
     env.put("MESOS_CHECKPOINT", launch.checkpoint() ? "1" : "0");
     for (Environment.Variable v : launch.task().getCommand().getEnvironment().getVariablesList()) {
@@ -299,6 +329,10 @@ final class ProcessRunner implements TaskRunner {
 
   @Override
   public void kill(String taskId, Duration grace) {
+    if (executors.owns(taskId)) {
+      executors.kill(taskId, grace);
+      return;
+    }
     Running r = running.get(taskId);
     if (r == null) {
       return;
@@ -339,6 +373,10 @@ final class ProcessRunner implements TaskRunner {
 
   @Override
   public void crash(String taskId) {
+    if (executors.owns(taskId)) {
+      executors.crash(taskId);
+      return;
+    }
     Running r = running.get(taskId);
     if (r != null) {
       signalGroup(r.process.pid(), "KILL");
@@ -347,11 +385,17 @@ final class ProcessRunner implements TaskRunner {
 
   @Override
   public Optional<Long> pid(String taskId) {
+    if (executors.owns(taskId)) {
+      return executors.pid(taskId);
+    }
     Running r = running.get(taskId);
     return r == null ? Optional.empty() : Optional.of(r.process.pid());
   }
 
   Optional<Path> sandbox(String taskId) {
+    if (executors.ran(taskId)) {
+      return executors.sandbox(taskId);
+    }
     Running r = running.get(taskId);
     return r == null ? Optional.empty() : Optional.of(r.sandbox);
   }
@@ -363,6 +407,7 @@ final class ProcessRunner implements TaskRunner {
       stopped = true;
       all = List.copyOf(running.values());
     }
+    executors.shutdown();
     for (Running r : all) {
       r.killRequested = true;
       signalGroup(r.process.pid(), "KILL");

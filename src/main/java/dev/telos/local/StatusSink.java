@@ -13,4 +13,17 @@ interface StatusSink {
    */
   void status(
       String taskId, TaskState state, String message, TaskStatus.Reason reason, Boolean healthy);
+
+  /**
+   * An executor's own update: its state, message, reason, health and labels are forwarded (the
+   * master gives it a uuid of its own).
+   */
+  default void status(TaskStatus fromExecutor) {
+    status(
+        fromExecutor.getTaskId().getValue(),
+        fromExecutor.getState(),
+        fromExecutor.hasMessage() ? fromExecutor.getMessage() : null,
+        fromExecutor.hasReason() ? fromExecutor.getReason() : null,
+        fromExecutor.hasHealthy() ? fromExecutor.getHealthy() : null);
+  }
 }

@@ -51,6 +51,11 @@ final class Subscription {
 
   /** Queues an event; a closed stream drops it (Mesos drops events of disconnected frameworks). */
   void send(Event event) {
+    sendMessage(event);
+  }
+
+  /** Queues any event message (a scheduler's or an executor's stream). */
+  void sendMessage(com.google.protobuf.Message event) {
     if (closed) {
       return;
     }

@@ -13,7 +13,19 @@ interface TaskRunner {
       String agentId,
       String role,
       boolean checkpoint,
-      String executorId) {}
+      String executorId,
+      org.apache.mesos.v1.Protos.FrameworkInfo framework) {}
+
+  /**
+   * The agent process restarts (its tasks keep running): a process agent's executor API is gone for
+   * {@code down}, so that custom executors must re-subscribe.
+   */
+  default void agentRestart(Duration down) {}
+
+  /** Whether this runner starts custom executors (process agents do; simulated ones do not). */
+  default boolean runsCustomExecutors() {
+    return false;
+  }
 
   /** Starts a task; state changes are reported to the sink, never thrown. */
   void launch(Launch launch);

@@ -81,7 +81,14 @@ enum Wire {
   }
 
   byte[] encode(Event event) {
-    return this == PROTOBUF ? event.toByteArray() : json(event).getBytes(StandardCharsets.UTF_8);
+    return encode((com.google.protobuf.Message) event);
+  }
+
+  /** Any message in this encoding (the executor API's events too). */
+  byte[] encode(com.google.protobuf.Message message) {
+    return this == PROTOBUF
+        ? message.toByteArray()
+        : json(message).getBytes(StandardCharsets.UTF_8);
   }
 
   /**

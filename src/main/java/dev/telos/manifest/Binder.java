@@ -27,7 +27,13 @@ final class Binder {
           "constraints",
           "healthCheck",
           "killGracePeriod",
-          "role");
+          "role",
+          "executor",
+          "logs",
+          "fetch",
+          "preStart",
+          "preStop",
+          "killSignal");
   static final Set<String> SERVICE = union(TASK_FIELDS, "instances", "upgrade", "restart");
   static final Set<String> RESTART = Set.of("backoff", "factor", "maxDelay", "resetAfter");
   static final Set<String> JOB = union(TASK_FIELDS, "retries", "backoff");
@@ -49,6 +55,10 @@ final class Binder {
           "gracePeriod",
           "maxConsecutiveFailures");
   static final Set<String> UPGRADE = Set.of("maxSurge", "maxUnavailable");
+  static final Set<String> LOGS = Set.of("maxSize", "keep");
+  static final Set<String> ARTIFACT = Set.of("uri", "sha256", "outputFile", "executable");
+  private static final Pattern SIZE = Pattern.compile("([0-9]+)(B|KiB|MiB|GiB)");
+  private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
   private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
   private static final Pattern RESERVED_ENV =
       Pattern.compile("PORT\\d*|PORTS|PORT_.+|HOST|TELOS_.*|MESOS_.*");
@@ -316,11 +326,130 @@ final class Binder {
     if (role.isBlank()) {
       spec.error(spec.get("role"), spec.name("role") + " must not be empty");
     }
+    ExecutorSpec executor = executor(spec, health, container);
     if (command == null) {
       return null;
     }
     return new TaskSpec(
-        command, env, resources, ports, container, constraints, health, killGrace, role);
+        command, env, resources, ports, container, constraints, health, killGrace, role, executor);
+  }
+
+  /** {@code executor: telos} and what only it understands; null for the command executor. */
+  private static ExecutorSpec executor(
+      Fields spec, HealthCheckSpec health, ContainerSpec container) {
+    String kind = spec.string("executor", "command", false);
+    boolean telos = kind.equals("telos");
+    if (!telos && !kind.equals("command")) {
+      spec.error(
+          spec.get("executor"),
+          spec.name("executor") + " must be command or telos, got '" + kind + "'");
+      return null;
+    }
+    if (!telos) {
+      for (String only : List.of("logs", "fetch", "preStart", "preStop", "killSignal")) {
+        if (spec.has(only)) {
+          spec.error(
+              spec.get(only),
+              spec.name(only) + " needs executor: telos (Mesos's command executor cannot do it)");
+        }
+      }
+      return null;
+    }
+    if (health != null) {
+      spec.error(
+          spec.get("healthCheck"),
+          spec.name("healthCheck") + " is not supported with executor: telos yet");
+    }
+    if (container != null) {
+      spec.error(
+          spec.get("container"),
+          spec.name("container") + " is not supported with executor: telos (it runs commands)");
+    }
+    long maxBytes = ExecutorSpec.DEFAULT_LOG_MAX;
+    int keep = ExecutorSpec.DEFAULT_LOG_KEEP;
+    Fields logs = spec.object("logs", LOGS);
+    if (logs != null) {
+      String size = logs.string("maxSize", null, false);
+      if (size != null) {
+        java.util.regex.Matcher m = SIZE.matcher(size);
+        long bytes = -1;
+        if (m.matches() && m.group(1).length() <= 12) {
+          long unit =
+              switch (m.group(2)) {
+                case "KiB" -> 1L << 10;
+                case "MiB" -> 1L << 20;
+                case "GiB" -> 1L << 30;
+                default -> 1L;
+              };
+          bytes = Long.parseLong(m.group(1)) * unit;
+        }
+        if (bytes < 4096 || bytes > (64L << 30)) {
+          logs.error(
+              logs.get("maxSize"),
+              logs.name("maxSize")
+                  + " must be a size from 4KiB to 64GiB such as 10MiB, got '"
+                  + size
+                  + "'");
+        } else {
+          maxBytes = bytes;
+        }
+      }
+      keep = (int) logs.integer("keep", ExecutorSpec.DEFAULT_LOG_KEEP, 0, 100);
+    }
+    List<ExecutorSpec.Artifact> fetch = new ArrayList<>();
+    for (YamlNode node : spec.list("fetch")) {
+      Fields a = Fields.of(node, spec.errors(), spec.name("fetch[]"), ARTIFACT);
+      if (a == null) {
+        continue;
+      }
+      String uri = a.string("uri", null, true);
+      String sha = a.string("sha256", null, true);
+      if (sha != null && !SHA256.matcher(sha).matches()) {
+        a.error(a.get("sha256"), a.name("sha256") + " must be 64 lowercase hex digits");
+      }
+      String output = a.string("outputFile", null, false);
+      if (output != null && (output.isBlank() || output.contains("/") || output.startsWith("."))) {
+        a.error(a.get("outputFile"), a.name("outputFile") + " must be a plain file name");
+      }
+      YamlNode exec = a.get("executable");
+      boolean executable = false;
+      if (exec != null) {
+        if (!(exec instanceof YamlNode.Scalar sc) || sc.kind() != YamlNode.Scalar.Kind.BOOLEAN) {
+          a.error(exec, a.name("executable") + " must be true or false");
+        } else {
+          executable = sc.text().equals("true");
+        }
+      }
+      if (uri != null && sha != null) {
+        fetch.add(new ExecutorSpec.Artifact(uri, sha, output, executable));
+      }
+    }
+    List<String> preStart = new ArrayList<>();
+    for (YamlNode node : spec.list("preStart")) {
+      String hook =
+          node instanceof YamlNode.Scalar sc && sc.kind() == YamlNode.Scalar.Kind.STRING
+              ? Fields.scalarText(node)
+              : null;
+      if (hook == null || hook.isBlank()) {
+        spec.error(node, spec.name("preStart[]") + " must be a non-empty command string");
+      } else {
+        preStart.add(hook);
+      }
+    }
+    String preStop = spec.string("preStop", null, false);
+    String signal = spec.string("killSignal", "TERM", false);
+    if (!ExecutorSpec.SIGNALS.contains(signal)) {
+      spec.error(
+          spec.get("killSignal"),
+          spec.name("killSignal")
+              + " must be one of "
+              + ExecutorSpec.SIGNALS
+              + ", got '"
+              + signal
+              + "'");
+      signal = "TERM";
+    }
+    return new ExecutorSpec(maxBytes, keep, fetch, preStart, preStop, signal);
   }
 
   private static Constraint constraint(Fields f) {

@@ -61,6 +61,30 @@ public final class SpecHash {
     }
     m.put("killGracePeriod", t.killGracePeriod().toMillis());
     m.put("role", t.role());
+    ExecutorSpec e = t.executor();
+    if (e != null) {
+      // Only present with executor: telos, so the hashes of other apps stay what they were.
+      Map<String, Object> ex = new TreeMap<>();
+      ex.put("logMaxBytes", e.logMaxBytes());
+      ex.put("logKeep", e.logKeep());
+      List<Object> fetch = new ArrayList<>();
+      e.fetch()
+          .forEach(
+              a ->
+                  fetch.add(
+                      a.uri()
+                          + " "
+                          + a.sha256()
+                          + " "
+                          + (a.outputFile() == null ? "" : a.outputFile())
+                          + " "
+                          + a.executable()));
+      ex.put("fetch", fetch);
+      ex.put("preStart", new ArrayList<Object>(e.preStart()));
+      ex.put("preStop", e.preStop() == null ? "" : e.preStop());
+      ex.put("killSignal", e.killSignal());
+      m.put("executor", ex);
+    }
     StringBuilder out = new StringBuilder();
     write(out, m);
     return out.toString();

@@ -8,7 +8,8 @@ import java.util.Objects;
 /**
  * What a task runs and needs, shared by Service, Job and CronJob. Defaults: no {@code env}, {@link
  * TaskResources#DEFAULT}, no ports, no container (a plain command), no constraints, no health
- * check, {@code killGracePeriod: 30s}, {@code role: "*"}.
+ * check, {@code killGracePeriod: 30s}, {@code role: "*"}, Mesos's command executor ({@code
+ * executor} null; {@code executor: telos} gives an {@link ExecutorSpec}).
  */
 public record TaskSpec(
     String command,
@@ -19,8 +20,33 @@ public record TaskSpec(
     List<Constraint> constraints,
     HealthCheckSpec healthCheck,
     Duration killGracePeriod,
-    String role) {
+    String role,
+    ExecutorSpec executor) {
   public static final Duration DEFAULT_KILL_GRACE = Duration.ofSeconds(30);
+
+  /** A task run by Mesos's command executor. */
+  public TaskSpec(
+      String command,
+      Map<String, String> env,
+      TaskResources resources,
+      List<PortSpec> ports,
+      ContainerSpec container,
+      List<Constraint> constraints,
+      HealthCheckSpec healthCheck,
+      Duration killGracePeriod,
+      String role) {
+    this(
+        command,
+        env,
+        resources,
+        ports,
+        container,
+        constraints,
+        healthCheck,
+        killGracePeriod,
+        role,
+        null);
+  }
 
   public TaskSpec {
     Objects.requireNonNull(command, "command");

@@ -21,7 +21,16 @@ import org.apache.mesos.v1.Protos.Resource;
  */
 final class Placement {
   /** Where a task went: the slot, the resources cut from it and the ports assigned. */
-  record Placed(OfferSlot slot, List<Resource> resources, List<Long> ports) {}
+  /**
+   * Where one task goes.
+   *
+   * @param executorResources what its executor takes besides (empty for the command executor)
+   */
+  record Placed(
+      OfferSlot slot,
+      List<Resource> resources,
+      List<Long> ports,
+      List<Resource> executorResources) {}
 
   private final List<OfferSlot> slots = new ArrayList<>();
 
@@ -66,6 +75,14 @@ final class Placement {
    * @return the placement, or why nothing fits
    */
   Result place(App app, List<String> occupiedAgents) {
+    return place(app, occupiedAgents, 0, 0);
+  }
+
+  /**
+   * As {@link #place(App, List)}, with an executor's {@code executorCpus} and {@code executorMem}
+   * on top of the task's (its own resources, in {@link Placed#executorResources}).
+   */
+  Result place(App app, List<String> occupiedAgents, double executorCpus, double executorMem) {
     TaskSpec t = app.task();
     OfferSlot best = null;
     int bestCount = Integer.MAX_VALUE;
@@ -77,7 +94,10 @@ final class Placement {
         continue;
       }
       if (!slot.fits(
-          t.resources().cpus(), t.resources().mem(), t.resources().disk(), t.ports().size())) {
+          t.resources().cpus() + executorCpus,
+          t.resources().mem() + executorMem,
+          t.resources().disk(),
+          t.ports().size())) {
         continue;
       }
       Optional<String> violated = violated(t.constraints(), slot.agentId(), occupiedAgents);
@@ -101,8 +121,13 @@ final class Placement {
       resources.addAll(best.takeScalar("disk", t.resources().disk()));
     }
     List<Long> ports = best.takePorts(t.ports().size(), resources);
+    List<Resource> executor = new ArrayList<>();
+    if (executorCpus > 0 || executorMem > 0) {
+      executor.addAll(best.takeScalar("cpus", executorCpus));
+      executor.addAll(best.takeScalar("mem", executorMem));
+    }
     best.placed++;
-    return new Result(new Placed(best, resources, ports), null);
+    return new Result(new Placed(best, resources, ports, executor), null);
   }
 
   /** A placement, or the reason there is none. */

@@ -655,10 +655,25 @@ public final class Planner {
                 false));
         return 0;
       }
+      ExecutorLaunch executor = in.settings().executor();
+      if (app.task().executor() != null && executor == null) {
+        pending.add(
+            new Plan.Pending(
+                app.key(),
+                app.specHash(),
+                count,
+                "executor: telos, but agents have nowhere to fetch the Telos executor from;"
+                    + " start telos with its API, or give --executor-uri",
+                role,
+                false));
+        return 0;
+      }
+      double executorCpus = app.task().executor() == null ? 0 : executor.cpus();
+      double executorMem = app.task().executor() == null ? 0 : executor.mem();
       List<String> agents = new ArrayList<>(occupied);
       int placed = 0;
       for (int i = 0; i < count; i++) {
-        Placement.Result r = placement.place(app, agents);
+        Placement.Result r = placement.place(app, agents, executorCpus, executorMem);
         if (r.placed() == null) {
           pending.add(
               new Plan.Pending(app.key(), app.specHash(), count - placed, r.reason(), role, true));
@@ -677,7 +692,14 @@ public final class Planner {
                 p.slot().offer.getHostname(),
                 p.ports(),
                 TaskInfoFactory.build(
-                    app, taskId, p.slot(), p.resources(), p.ports(), in.revision()),
+                    app,
+                    taskId,
+                    p.slot(),
+                    p.resources(),
+                    p.ports(),
+                    in.revision(),
+                    executor,
+                    p.executorResources()),
                 reason));
         agents.add(p.slot().agentId());
         placed++;

@@ -16,6 +16,8 @@ import java.util.Objects;
  *     replaced (Marathon's {@code task_launch_timeout}, default 5 minutes)
  * @param roles the roles Telos subscribes to (offers come for these only); empty: not known, any
  *     role is assumed placeable
+ * @param executor how agents start the Telos executor, or null when it is not available (apps with
+ *     {@code executor: telos} then wait, saying why)
  */
 public record PlannerSettings(
     double maxPrune,
@@ -24,7 +26,8 @@ public record PlannerSettings(
     RestartPolicy restart,
     Duration killRetry,
     Duration launchTimeout,
-    java.util.Set<String> roles) {
+    java.util.Set<String> roles,
+    ExecutorLaunch executor) {
   public static final PlannerSettings DEFAULT =
       new PlannerSettings(
           0.5,
@@ -33,7 +36,28 @@ public record PlannerSettings(
           RestartPolicy.DEFAULT,
           Duration.ofSeconds(60),
           Duration.ofMinutes(5),
-          java.util.Set.of());
+          java.util.Set.of(),
+          null);
+
+  /** Settings without the Telos executor. */
+  public PlannerSettings(
+      double maxPrune,
+      boolean allowMassPrune,
+      Duration unreachableTimeout,
+      RestartPolicy restart,
+      Duration killRetry,
+      Duration launchTimeout,
+      java.util.Set<String> roles) {
+    this(
+        maxPrune,
+        allowMassPrune,
+        unreachableTimeout,
+        restart,
+        killRetry,
+        launchTimeout,
+        roles,
+        null);
+  }
 
   public PlannerSettings {
     if (!(maxPrune >= 0 && maxPrune <= 1)) {
@@ -51,7 +75,7 @@ public record PlannerSettings(
   /** These settings with another launch timeout. */
   public PlannerSettings withLaunchTimeout(Duration timeout) {
     return new PlannerSettings(
-        maxPrune, allowMassPrune, unreachableTimeout, restart, killRetry, timeout, roles);
+        maxPrune, allowMassPrune, unreachableTimeout, restart, killRetry, timeout, roles, executor);
   }
 
   /** These settings for a framework subscribed to {@code subscribed}. */
@@ -63,6 +87,20 @@ public record PlannerSettings(
         restart,
         killRetry,
         launchTimeout,
-        java.util.Set.copyOf(subscribed));
+        java.util.Set.copyOf(subscribed),
+        executor);
+  }
+
+  /** These settings with agents starting the Telos executor as {@code launch} says. */
+  public PlannerSettings withExecutor(ExecutorLaunch launch) {
+    return new PlannerSettings(
+        maxPrune,
+        allowMassPrune,
+        unreachableTimeout,
+        restart,
+        killRetry,
+        launchTimeout,
+        roles,
+        launch);
   }
 }

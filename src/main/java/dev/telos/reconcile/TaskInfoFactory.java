@@ -12,6 +12,8 @@ import org.apache.mesos.v1.Protos.CommandInfo;
 import org.apache.mesos.v1.Protos.ContainerInfo;
 import org.apache.mesos.v1.Protos.DurationInfo;
 import org.apache.mesos.v1.Protos.Environment;
+import org.apache.mesos.v1.Protos.ExecutorID;
+import org.apache.mesos.v1.Protos.ExecutorInfo;
 import org.apache.mesos.v1.Protos.HealthCheck;
 import org.apache.mesos.v1.Protos.Image;
 import org.apache.mesos.v1.Protos.KillPolicy;
@@ -60,6 +62,23 @@ final class TaskInfoFactory {
       List<Resource> resources,
       List<Long> ports,
       String revision) {
+    return build(app, taskId, slot, resources, ports, revision, null, List.of());
+  }
+
+  /**
+   * The TaskInfo of a task; for {@code executor: telos}, without a CommandInfo and with a CUSTOM
+   * ExecutorInfo that fetches and runs the Telos executor, the command and everything the executor
+   * needs going as JSON in {@code data}.
+   */
+  static TaskInfo build(
+      App app,
+      String taskId,
+      OfferSlot slot,
+      List<Resource> resources,
+      List<Long> ports,
+      String revision,
+      ExecutorLaunch launch,
+      List<Resource> executorResources) {
     TaskSpec spec = app.task();
     String host = slot.offer.getHostname();
     Environment.Builder env = Environment.newBuilder();
@@ -72,11 +91,6 @@ final class TaskInfoFactory {
             .setTaskId(TaskID.newBuilder().setValue(taskId))
             .setAgentId(slot.offer.getAgentId())
             .addAllResources(resources)
-            .setCommand(
-                CommandInfo.newBuilder()
-                    .setShell(true)
-                    .setValue(spec.command())
-                    .setEnvironment(env))
             .setKillPolicy(
                 KillPolicy.newBuilder()
                     .setGracePeriod(
@@ -88,6 +102,31 @@ final class TaskInfoFactory {
                     .addLabels(label("telos.dev/spec-hash", app.specHash()))
                     .addLabels(label("telos.dev/revision", revision == null ? "" : revision))
                     .addLabels(label("telos.dev/kind", app.kind())));
+    if (spec.executor() != null && launch != null) {
+      task.setExecutor(
+              ExecutorInfo.newBuilder()
+                  .setExecutorId(ExecutorID.newBuilder().setValue("telos-" + taskId))
+                  .setType(ExecutorInfo.Type.CUSTOM)
+                  .setName("Telos executor")
+                  .setSource(app.key())
+                  .setCommand(
+                      CommandInfo.newBuilder()
+                          .setShell(true)
+                          .setValue(launch.command())
+                          .addUris(
+                              CommandInfo.URI
+                                  .newBuilder()
+                                  .setValue(launch.uri())
+                                  .setCache(true)
+                                  .setOutputFile("telos.jar")))
+                  .addAllResources(executorResources))
+          .setData(
+              com.google.protobuf.ByteString.copyFromUtf8(
+                  executorData(spec, environment(app, host, ports, revision), revision)));
+    } else {
+      task.setCommand(
+          CommandInfo.newBuilder().setShell(true).setValue(spec.command()).setEnvironment(env));
+    }
     if (spec.container() != null) {
       ContainerInfo.Builder c = ContainerInfo.newBuilder();
       if (spec.container().type() == dev.telos.manifest.ContainerSpec.Type.DOCKER) {
@@ -143,6 +182,83 @@ final class TaskInfoFactory {
       task.setHealthCheck(check);
     }
     return task.build();
+  }
+
+  /** What the Telos executor reads from {@code TaskInfo.data}: JSON, written without I/O. */
+  static String executorData(TaskSpec spec, Map<String, String> env, String revision) {
+    dev.telos.manifest.ExecutorSpec e = spec.executor();
+    Map<String, Object> data = new LinkedHashMap<>();
+    data.put("command", spec.command());
+    data.put("environment", env);
+    data.put("logMaxBytes", e.logMaxBytes());
+    data.put("logKeep", e.logKeep());
+    List<Object> fetch = new java.util.ArrayList<>();
+    for (dev.telos.manifest.ExecutorSpec.Artifact a : e.fetch()) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("uri", a.uri());
+      m.put("sha256", a.sha256());
+      if (a.outputFile() != null) {
+        m.put("outputFile", a.outputFile());
+      }
+      m.put("executable", a.executable());
+      fetch.add(m);
+    }
+    data.put("fetch", fetch);
+    data.put("preStart", e.preStart());
+    if (e.preStop() != null) {
+      data.put("preStop", e.preStop());
+    }
+    data.put("killSignal", e.killSignal());
+    if (revision != null) {
+      data.put("revision", revision);
+    }
+    StringBuilder out = new StringBuilder();
+    json(out, data);
+    return out.toString();
+  }
+
+  private static void json(StringBuilder out, Object v) {
+    if (v instanceof Map<?, ?> m) {
+      out.append('{');
+      boolean first = true;
+      for (Map.Entry<?, ?> e : m.entrySet()) {
+        out.append(first ? "" : ",");
+        first = false;
+        json(out, String.valueOf(e.getKey()));
+        out.append(':');
+        json(out, e.getValue());
+      }
+      out.append('}');
+    } else if (v instanceof List<?> l) {
+      out.append('[');
+      for (int i = 0; i < l.size(); i++) {
+        out.append(i == 0 ? "" : ",");
+        json(out, l.get(i));
+      }
+      out.append(']');
+    } else if (v instanceof String str) {
+      out.append('"');
+      for (int i = 0; i < str.length(); i++) {
+        char c = str.charAt(i);
+        switch (c) {
+          case '"' -> out.append("\\\"");
+          case '\\' -> out.append("\\\\");
+          case '\n' -> out.append("\\n");
+          case '\r' -> out.append("\\r");
+          case '\t' -> out.append("\\t");
+          default -> {
+            if (c < 0x20) {
+              out.append(String.format("\\u%04x", (int) c));
+            } else {
+              out.append(c);
+            }
+          }
+        }
+      }
+      out.append('"');
+    } else {
+      out.append(v); // numbers and booleans
+    }
   }
 
   private static double seconds(java.time.Duration d) {

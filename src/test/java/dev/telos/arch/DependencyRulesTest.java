@@ -34,6 +34,33 @@ class DependencyRulesTest {
   }
 
   @Test
+  void theExecutorSharesOnlyTheRecordIoCodeWithTheMesosClient() {
+    noClasses()
+        .that()
+        .resideInAPackage("dev.telos.executor..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "dev.telos.manifest..",
+            "dev.telos.git..",
+            "dev.telos.reconcile..",
+            "dev.telos.controller..",
+            "dev.telos.cluster..",
+            "dev.telos.store..",
+            "dev.telos.api..",
+            "dev.telos.cli..",
+            "dev.telos.local..")
+        .orShould()
+        .dependOnClassesThat(
+            com.tngtech.archunit.base.DescribedPredicate.describe(
+                "Mesos client classes other than RecordIO",
+                (com.tngtech.archunit.core.domain.JavaClass c) ->
+                    c.getPackageName().equals("dev.telos.mesos")
+                        && !c.getSimpleName().startsWith("RecordIo")))
+        .check(CLASSES);
+  }
+
+  @Test
   void theEmbeddedClusterDependsOnlyOnTheMesosWireClasses() {
     noClasses()
         .that()
@@ -49,7 +76,8 @@ class DependencyRulesTest {
             "dev.telos.cluster..",
             "dev.telos.store..",
             "dev.telos.api..",
-            "dev.telos.cli..")
+            "dev.telos.cli..",
+            "dev.telos.executor..")
         .check(CLASSES);
   }
 

@@ -117,6 +117,46 @@ class ClientCommandsIT {
   }
 
   @Test
+  void theApiServesItsJarAndAgentsRunTheTelosExecutorFetchedFromIt() throws Exception {
+    awaitSynced();
+    var http = java.net.http.HttpClient.newHttpClient();
+    String sha =
+        http.send(
+                java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create(api + "/executor/telos.jar.sha256"))
+                    .build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString())
+            .body();
+    java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+    byte[] jar = java.nio.file.Files.readAllBytes(java.nio.file.Path.of("target", "telos.jar"));
+    assertThat(sha).startsWith(java.util.HexFormat.of().formatHex(md.digest(jar)) + "  telos.jar");
+    var served =
+        http.send(
+            java.net.http.HttpRequest.newBuilder(java.net.URI.create(api + "/executor/telos.jar"))
+                .build(),
+            java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+    assertThat(served.body()).isEqualTo(jar);
+
+    repo.write(
+        "apps/ex.yaml",
+        "apiVersion: telos.dev/v1\nkind: Service\nmetadata: {name: ex}\nspec:\n"
+            + "  instances: 1\n  command: exec sleep 600\n  executor: telos\n"
+            + "  resources: {cpus: 0.01, mem: 8}\n  killGracePeriod: 1s\n");
+    repo.commit("ex under the Telos executor");
+    Result ok = telos("sync", "--server", api, "--wait", "--timeout", "120s");
+    assertThat(ok.code()).as(ok.text()).isZero();
+    JsonNode ex =
+        JSON.readTree(
+            http.send(
+                    java.net.http.HttpRequest.newBuilder(
+                            java.net.URI.create(api + "/api/v1/apps/default/ex"))
+                        .build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString())
+                .body());
+    assertThat(ex.get("runningInstances").asInt()).isEqualTo(1);
+  }
+
+  @Test
   void syncWaitFollowsANewCommitAndFailsOnAnInvalidOne() throws Exception {
     awaitSynced();
     repo.write("apps/web.yaml", app("web", 3));

@@ -195,4 +195,83 @@ class LiveStateTest {
     assertThat(live.task(b)).isNotNull();
     assertThat(live.task(id)).as("unreachable: its agent may come back").isNotNull();
   }
+
+  @Test
+  void offerAndAgentVersionsChangeExactlyWhenOffersOrAgentsDo() {
+    long v0 = live.offersVersion();
+    long a0 = live.agentsVersion();
+    live.addOffers(List.of(offer("o1", "a1", "h1")));
+    assertThat(live.offersVersion()).isGreaterThan(v0);
+    assertThat(live.agentsVersion()).as("a new agent").isGreaterThan(a0);
+
+    long v1 = live.offersVersion();
+    long a1 = live.agentsVersion();
+    live.addOffers(List.of(offer("o2", "a1", "h1")));
+    assertThat(live.offersVersion()).isGreaterThan(v1);
+    assertThat(live.agentsVersion()).as("the same agent, unchanged").isEqualTo(a1);
+    live.addOffers(List.of(offer("o3", "a1", "h1-renamed")));
+    assertThat(live.agentsVersion()).as("a changed hostname").isGreaterThan(a1);
+    long a2 = live.agentsVersion();
+    live.addOffers(
+        List.of(
+            offer("o4", "a1", "h1-renamed").toBuilder()
+                .addAttributes(
+                    org.apache.mesos.v1.Protos.Attribute.newBuilder()
+                        .setName("rack")
+                        .setType(org.apache.mesos.v1.Protos.Value.Type.TEXT)
+                        .setText(org.apache.mesos.v1.Protos.Value.Text.newBuilder().setValue("r1")))
+                .build()));
+    assertThat(live.agentsVersion()).as("changed attributes").isGreaterThan(a2);
+
+    long v2 = live.offersVersion();
+    live.removeOffer("nope");
+    assertThat(live.offersVersion()).as("nothing removed").isEqualTo(v2);
+    live.removeOffer("o1");
+    assertThat(live.offersVersion()).isGreaterThan(v2);
+    long v3 = live.offersVersion();
+    live.removeOffersOfAgent("a9");
+    assertThat(live.offersVersion()).as("no offer of that agent").isEqualTo(v3);
+    live.removeOffersOfAgent("a1");
+    assertThat(live.offersVersion()).isGreaterThan(v3);
+    assertThat(live.offers()).isEmpty();
+    long v4 = live.offersVersion();
+    live.clearOffers();
+    assertThat(live.offersVersion()).as("nothing to clear").isEqualTo(v4);
+    live.addOffers(List.of(offer("o5", "a2", "h2")));
+    long v5 = live.offersVersion();
+    live.clearOffers();
+    assertThat(live.offersVersion()).isGreaterThan(v5);
+  }
+
+  @Test
+  void tasksAreIndexedByAppThroughEveryChange() {
+    String web2 = TaskIds.of("shop", "web", "abc123", T0, "x2");
+    String db = TaskIds.of("shop", "db", "def456", T0, "y1");
+    live.launching(id, "a1", "h1", List.of(), T0);
+    live.launching(web2, "a1", "h1", List.of(), T0);
+    live.remember(db, "a2", "h2", List.of());
+    live.update(status("marathon.foreign", "a1", TaskState.TASK_RUNNING), T0);
+    assertThat(live.size()).isEqualTo(4);
+    assertThat(live.tasksOf("shop/web")).extracting(LiveTask::id).containsExactly(id, web2);
+    assertThat(live.tasksOf("shop/db")).extracting(LiveTask::id).containsExactly(db);
+    assertThat(live.tasksOf(null)).extracting(LiveTask::id).containsExactly("marathon.foreign");
+    assertThat(live.appKeys()).containsExactlyInAnyOrder("shop/web", "shop/db", null);
+
+    live.update(status(id, "a1", TaskState.TASK_RUNNING), T0);
+    assertThat(live.tasksOf("shop/web").get(0).state()).isEqualTo(TaskState.TASK_RUNNING);
+    live.update(status(web2, "a1", TaskState.TASK_FAILED), T0);
+    live.forgetTerminal();
+    assertThat(live.tasksOf("shop/web")).extracting(LiveTask::id).containsExactly(id);
+    assertThat(live.size()).isEqualTo(3);
+
+    live.restore(db, null);
+    assertThat(live.tasksOf("shop/db")).isEmpty();
+    assertThat(live.appKeys()).as("an app without tasks is not listed").doesNotContain("shop/db");
+    assertThat(live.task(db)).isNull();
+
+    live.update(status(id, "a1", TaskState.TASK_UNKNOWN), T0);
+    assertThat(live.forgetUnknownSince(T0.plusSeconds(1))).containsExactly(id);
+    assertThat(live.appKeys()).containsExactly((String) null);
+    assertThat(live.size()).isEqualTo(1);
+  }
 }

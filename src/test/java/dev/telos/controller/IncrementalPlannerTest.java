@@ -199,18 +199,7 @@ class IncrementalPlannerTest {
         world.desire(fewer);
         incremental.touchAll();
       }
-      Plan full =
-          Planner.plan(
-              new Planner.Input(
-                  "r1",
-                  world.desired,
-                  world.live.tasks(),
-                  world.live.offers(),
-                  world.agents,
-                  world.history,
-                  PlannerSettings.DEFAULT,
-                  step),
-              now);
+      Plan full = fullPlan(world, step, now);
       if (world.live.offersVersion() != offersSeen) {
         offersSeen = world.live.offersVersion();
         incremental.offersChanged();
@@ -290,6 +279,65 @@ class IncrementalPlannerTest {
 
     assertThat(result.full()).isTrue();
     assertThat(result.plan().kills()).extracting(Plan.Kill::appKey).contains("default/solo");
+  }
+
+  @Test
+  void aFullPassForgetsWhatNoLongerHoldsStatusesAndWakeUps() {
+    World world = new World();
+    world.desire(apps(1));
+    IncrementalPlanner incremental = new IncrementalPlanner();
+    world.live.addOffers(List.of(world.offer("a1"), world.offer("a2"), world.offer("a3")));
+    apply(world, incremental, incremental.plan(world, 1, START).plan(), START);
+    LiveTask solo = world.live.tasksOf("default/solo").get(0);
+    world.live.killRequested(solo.id(), START);
+    incremental.touch("default/solo");
+    Instant retry = incremental.plan(world, 2, START).plan().nextWakeup();
+    assertThat(retry).as("a kill to resend is due").isNotNull();
+
+    // The app is removed and its task confirmed killed: nothing of it may linger.
+    world.live.update(status(solo, TaskState.TASK_KILLED, null), START);
+    world.live.forgetTerminal();
+    List<App> fewer = apps(1);
+    fewer.removeIf(a -> a.key().equals("default/solo"));
+    world.desire(fewer);
+    incremental.touchAll();
+    IncrementalPlanner.Result result = incremental.plan(world, 3, START);
+    Plan full = fullPlan(world, 3, START);
+    assertThat(result.statuses()).doesNotContainKey("default/solo").isEqualTo(full.apps());
+    assertThat(result.plan().nextWakeup()).isEqualTo(full.nextWakeup());
+    assertThat(incremental.plan(world, 4, START).plan().nextWakeup()).isEqualTo(full.nextWakeup());
+  }
+
+  @Test
+  void tasksOfNoAppMakeEveryPassFullAndAreNeverAPlannedKey() {
+    World world = new World();
+    world.desire(apps(1));
+    IncrementalPlanner incremental = new IncrementalPlanner();
+    world.live.update(
+        TaskStatus.newBuilder()
+            .setTaskId(TaskID.newBuilder().setValue("marathon.foreign"))
+            .setState(TaskState.TASK_RUNNING)
+            .setAgentId(AgentID.newBuilder().setValue("a1"))
+            .build(),
+        START);
+    IncrementalPlanner.Result first = incremental.plan(world, 1, START);
+    assertThat(first.planned()).doesNotContainNull().contains("default/web");
+    assertThat(incremental.plan(world, 2, START).full()).isTrue();
+  }
+
+  /** What one pass over every app decides. */
+  static Plan fullPlan(World world, long seed, Instant now) {
+    return Planner.plan(
+        new Planner.Input(
+            "r1",
+            world.desired,
+            world.live.tasks(),
+            world.live.offers(),
+            world.agents,
+            world.history,
+            PlannerSettings.DEFAULT,
+            seed),
+        now);
   }
 
   private static List<String> sorted(List<Plan.Pending> pending) {

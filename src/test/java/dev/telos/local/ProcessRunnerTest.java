@@ -31,7 +31,7 @@ class ProcessRunnerTest {
     ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor();
     ExecutorService workers = Executors.newSingleThreadExecutor();
     try {
-      ProcessRunner runner = new ProcessRunner("a1", work, "127.0.0.1:5051", sink, timers, workers);
+      ProcessRunner runner = new ProcessRunner("a1", work, "127.0.0.1", sink, timers, workers);
       CountDownLatch gate = new CountDownLatch(1);
       workers.execute(
           () -> {
@@ -53,7 +53,8 @@ class ProcessRunnerTest {
               "a1",
               "*",
               true,
-              "t1"));
+              "t1",
+              org.apache.mesos.v1.Protos.FrameworkInfo.getDefaultInstance()));
       runner.shutdown();
       gate.countDown();
       workers.shutdown();

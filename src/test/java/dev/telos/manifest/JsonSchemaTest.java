@@ -39,5 +39,7 @@ class JsonSchemaTest {
     assertThat(properties(task + "healthCheck/properties")).isEqualTo(Binder.HEALTH);
     assertThat(properties(task + "upgrade/properties")).isEqualTo(Binder.UPGRADE);
     assertThat(properties(task + "restart/properties")).isEqualTo(Binder.RESTART);
+    assertThat(properties(task + "logs/properties")).isEqualTo(Binder.LOGS);
+    assertThat(properties(task + "fetch/items/properties")).isEqualTo(Binder.ARTIFACT);
   }
 }

@@ -136,8 +136,63 @@ class ManifestLoaderTest {
     assertThat(cron.source().line()).isEqualTo(6);
   }
 
+  @Test
+  void theTelosExecutorsSettingsBindAndChangeTheSpecHash() {
+    String sha = "a".repeat(64);
+    ManifestLoader.FileResult r =
+        parse(
+            SERVICE_HEAD
+                + "  command: ./server\n  executor: telos\n  logs: {maxSize: 64KiB, keep: 2}\n"
+                + "  fetch:\n    - {uri: 'https://example.com/server', sha256: "
+                + sha
+                + ", executable: true}\n"
+                + "  preStart: [./migrate]\n  preStop: ./drain\n  killSignal: INT\n");
+    assertThat(r.errors()).isEmpty();
+    ExecutorSpec e = r.apps().get(0).task().executor();
+    assertThat(e)
+        .isEqualTo(
+            new ExecutorSpec(
+                64 << 10,
+                2,
+                List.of(new ExecutorSpec.Artifact("https://example.com/server", sha, null, true)),
+                List.of("./migrate"),
+                "./drain",
+                "INT"));
+    Service plain = (Service) parse(SERVICE_HEAD + "  command: ./server\n").apps().get(0);
+    assertThat(plain.task().executor()).as("the command executor is the default").isNull();
+    assertThat(r.apps().get(0).specHash()).isNotEqualTo(plain.specHash());
+    Service defaults =
+        (Service) parse(SERVICE_HEAD + "  command: ./server\n  executor: telos\n").apps().get(0);
+    assertThat(defaults.task().executor())
+        .isEqualTo(new ExecutorSpec(10 << 20, 5, List.of(), List.of(), null, "TERM"));
+  }
+
   static Stream<Arguments> errors() {
     return Stream.of(
+        Arguments.of(
+            "executor settings without the Telos executor",
+            SERVICE_HEAD + "  command: x\n  preStop: ./drain\n",
+            "apps/a.yaml:7:12: spec.preStop needs executor: telos (Mesos's command executor"
+                + " cannot do it)"),
+        Arguments.of(
+            "an artifact without a valid sha256",
+            SERVICE_HEAD
+                + "  command: x\n  executor: telos\n  fetch: [{uri: a.tgz, sha256: abc}]\n",
+            "apps/a.yaml:8:32: spec.fetch[].sha256 must be 64 lowercase hex digits"),
+        Arguments.of(
+            "a log size out of bounds",
+            SERVICE_HEAD + "  command: x\n  executor: telos\n  logs: {maxSize: 1KiB}\n",
+            "apps/a.yaml:8:19: spec.logs.maxSize must be a size from 4KiB to 64GiB such as 10MiB,"
+                + " got '1KiB'"),
+        Arguments.of(
+            "an unknown kill signal",
+            SERVICE_HEAD + "  command: x\n  executor: telos\n  killSignal: 'TERM; rm -rf /'\n",
+            "apps/a.yaml:8:15: spec.killSignal must be one of [TERM, INT, QUIT, HUP, USR1, USR2],"
+                + " got 'TERM; rm -rf /'"),
+        Arguments.of(
+            "an unknown executor",
+            SERVICE_HEAD + "  command: x\n  executor: thermos\n",
+            "apps/a.yaml:7:13: spec.executor must be command or telos, got 'thermos'"),
         Arguments.of(
             "yaml syntax",
             "a: b: c\n",

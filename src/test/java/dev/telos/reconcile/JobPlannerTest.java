@@ -3,6 +3,7 @@ package dev.telos.reconcile;
 import static dev.telos.reconcile.PlannerFixture.NOW;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.telos.cluster.LiveTask;
 import dev.telos.manifest.App;
 import java.time.Instant;
 import java.util.Set;
@@ -166,5 +167,74 @@ class JobPlannerTest {
               assertThat(e.started()).isFalse();
               assertThat(e.reason()).contains("past startingDeadline 1m");
             });
+  }
+
+  @Test
+  void aRunningRetrySaysWhichAttemptItIs() {
+    App job = job();
+    f.with(job).offer("a1", 4, 1000, 1, 0);
+    f.history.put(
+        job.key(), new AppHistory(2, NOW.minusSeconds(60), Set.of(), 2, job.specHash(), null));
+    f.task(job, job.specHash(), TaskState.TASK_RUNNING, null, "a1", 0);
+    Plan.AppStatus s = f.plan().apps().get(job.key());
+    assertThat(s.status()).isEqualTo("Running");
+    assertThat(s.running()).isEqualTo(1);
+    assertThat(s.message()).isEqualTo("attempt 3 of 3");
+  }
+
+  @Test
+  void retriesRunOutExactlyAfterRetriesPlusOneAttempts() {
+    App job = job(); // retries: 2
+    f.with(job).offer("a1", 4, 1000, 1, 0);
+    f.history.put(
+        job.key(), new AppHistory(2, NOW.minusSeconds(600), Set.of(), 2, job.specHash(), null));
+    assertThat(f.plan().launches()).as("2 failed, the third may run").hasSize(1);
+    f.history.put(
+        job.key(), new AppHistory(3, NOW.minusSeconds(600), Set.of(), 3, job.specHash(), null));
+    Plan failed = f.plan();
+    assertThat(failed.launches()).isEmpty();
+    assertThat(failed.apps().get(job.key()).status()).isEqualTo("Failed");
+    assertThat(failed.apps().get(job.key()).message()).startsWith("failed 3 time(s)");
+  }
+
+  @Test
+  void theBackoffDoublesPerAttemptAndEndsExactlyWhenDue() {
+    App job = job(); // backoff: 10s
+    f.with(job).offer("a1", 4, 1000, 1, 0);
+    // Two failed attempts: the third waits 10s x 2 = 20s after the last failure.
+    f.history.put(
+        job.key(), new AppHistory(2, NOW.minusSeconds(5), Set.of(), 2, job.specHash(), null));
+    Plan wait = f.plan();
+    assertThat(wait.apps().get(job.key()).nextLaunchAt()).isEqualTo(NOW.plusSeconds(15));
+    assertThat(wait.apps().get(job.key()).message()).isEqualTo("retry 3 after a 20s backoff");
+    f.history.put(
+        job.key(), new AppHistory(2, NOW.minusSeconds(20), Set.of(), 2, job.specHash(), null));
+    assertThat(f.plan().launches()).as("due exactly now").hasSize(1);
+  }
+
+  @Test
+  void tasksOfAnOlderSpecAreKilledAndTheirKillsSentAgainWhenUnconfirmed() {
+    App job = job();
+    f.with(job).offer("a1", 4, 1000, 1, 0);
+    LiveTask old = f.task(job, "0ldspec", TaskState.TASK_RUNNING, null, "a1", 3);
+    assertThat(f.plan().kills())
+        .singleElement()
+        .satisfies(k -> assertThat(k.reason()).isEqualTo("superseded by spec " + job.specHash()));
+    f.tasks.set(0, old.withKillRequestedAt(NOW.minusSeconds(600)));
+    assertThat(f.plan().kills())
+        .singleElement()
+        .satisfies(k -> assertThat(k.reason()).contains("sent again"));
+    f.tasks.set(0, old.withKillRequestedAt(NOW));
+    assertThat(f.plan().kills()).as("not yet due again").isEmpty();
+  }
+
+  @Test
+  void aJobTaskStuckInStagingPastTheLaunchTimeoutIsKilled() {
+    App job = job();
+    f.with(job).offer("a1", 4, 1000, 1, 0);
+    f.task(job, job.specHash(), TaskState.TASK_STAGING, null, "a1", 10);
+    assertThat(f.plan().kills())
+        .singleElement()
+        .satisfies(k -> assertThat(k.reason()).startsWith("launch timed out"));
   }
 }

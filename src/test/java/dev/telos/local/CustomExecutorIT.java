@@ -1,0 +1,222 @@
+package dev.telos.local;
+
+import static dev.telos.local.ClusterFixture.accept;
+import static dev.telos.local.ClusterFixture.alive;
+import static dev.telos.local.ClusterFixture.firstOffer;
+import static dev.telos.local.ClusterFixture.frameworkInfo;
+import static dev.telos.local.ClusterFixture.scalar;
+import static dev.telos.local.ClusterFixture.simple;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.telos.testing.RawScheduler;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The Telos executor ({@code telos executor} from the packaged jar) started by a process agent of
+ * the embedded cluster as a CUSTOM executor, end to end over the v1 executor API.
+ */
+class CustomExecutorIT extends EmbeddedClusterTest {
+  static final Path JAR = Path.of("target", "telos.jar").toAbsolutePath();
+
+  /** A task run by the Telos executor; {@code spec} is the executor's JSON (TaskInfo.data). */
+  static String executorTask(JsonNode offer, String taskId, Map<String, Object> spec)
+      throws Exception {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    String command =
+        java
+            + " -Xmx48m -XX:+UseSerialGC -Xss512k -XX:TieredStopAtLevel=1 -jar "
+            + JAR
+            + " executor";
+    ObjectNode executor = RawScheduler.JSON.createObjectNode();
+    executor.putObject("executor_id").put("value", "telos-" + taskId);
+    executor.put("type", "CUSTOM");
+    executor.putObject("command").put("value", command);
+    executor.set(
+        "resources",
+        RawScheduler.JSON.readTree("[" + scalar("cpus", 0.05) + "," + scalar("mem", 64) + "]"));
+    String data = Base64.getEncoder().encodeToString(RawScheduler.JSON.writeValueAsBytes(spec));
+    return "{\"name\":\""
+        + taskId
+        + "\",\"task_id\":{\"value\":\""
+        + taskId
+        + "\"},\"agent_id\":"
+        + offer.get("agent_id")
+        + ",\"resources\":["
+        + scalar("cpus", 0.1)
+        + ","
+        + scalar("mem", 32)
+        + "],\"executor\":"
+        + executor
+        + ",\"data\":\""
+        + data
+        + "\"}";
+  }
+
+  RawScheduler launch(String taskId, Map<String, Object> spec) throws Exception {
+    RawScheduler s = subscribe(frameworkInfo(60, "PARTITION_AWARE", "TASK_KILLING_STATE"));
+    JsonNode offer = firstOffer(s);
+    s.call(accept(s, offer, executorTask(offer, taskId, spec)));
+    return s;
+  }
+
+  /** Acknowledges every update of a task until one in {@code state}; returns them all. */
+  static List<JsonNode> until(RawScheduler s, String taskId, String state) throws Exception {
+    List<JsonNode> seen = new ArrayList<>();
+    while (true) {
+      JsonNode u =
+          s.next(
+              e ->
+                  "UPDATE".equals(e.path("type").asText())
+                      && taskId.equals(e.at("/update/status/task_id/value").asText()));
+      s.acknowledge(u);
+      seen.add(u.at("/update/status"));
+      if (u.at("/update/status/state").asText().equals(state)) {
+        return seen;
+      }
+    }
+  }
+
+  static String label(JsonNode status, String key) {
+    for (JsonNode l : status.at("/labels/labels")) {
+      if (l.path("key").asText().equals(key)) {
+        return l.path("value").asText();
+      }
+    }
+    return null;
+  }
+
+  Path sandbox(String taskId) {
+    return cluster.taskSandbox(taskId).orElseThrow();
+  }
+
+  @Test
+  void runsATaskReportsItsRevisionAndKillsItWithinItsGrace() throws Exception {
+    RawScheduler s =
+        launch("svc", Map.of("command", "echo started; exec sleep 300", "revision", "abc123"));
+    List<JsonNode> updates = until(s, "svc", "TASK_RUNNING");
+    assertThat(updates.get(0).at("/state").asText()).isEqualTo("TASK_STARTING");
+    assertThat(updates)
+        .allSatisfy(u -> assertThat(u.at("/source").asText()).isEqualTo("SOURCE_EXECUTOR"));
+    assertThat(label(updates.get(updates.size() - 1), "revision")).isEqualTo("abc123");
+    long executor = cluster.taskPid("svc").orElseThrow();
+    await().until(() -> Files.readString(sandbox("svc").resolve("stdout")).contains("started"));
+
+    s.call(simple(s, "KILL", "\"kill\":{\"task_id\":{\"value\":\"svc\"}}"));
+    List<JsonNode> end = until(s, "svc", "TASK_KILLED");
+    assertThat(end).extracting(u -> u.at("/state").asText()).contains("TASK_KILLING");
+    await().atMost(Duration.ofSeconds(30)).until(() -> !alive(executor));
+  }
+
+  @Test
+  void aFailingCommandSaysItsExitCodeAndLastStderrLines() throws Exception {
+    RawScheduler s = launch("boom", Map.of("command", "echo 'config missing' >&2; exit 3"));
+    List<JsonNode> updates = until(s, "boom", "TASK_FAILED");
+    JsonNode failed = updates.get(updates.size() - 1);
+    assertThat(label(failed, "exit_code")).isEqualTo("3");
+    assertThat(label(failed, "stderr_tail")).contains("config missing");
+    assertThat(failed.at("/message").asText()).contains("exited with status 3");
+  }
+
+  @Test
+  void anArtifactWhoseSha256DiffersIsRefusedAndNamed() throws Exception {
+    Path artifact = work.resolve("tool.sh");
+    Files.writeString(artifact, "echo tampered\n");
+    RawScheduler s =
+        launch(
+            "fetcher",
+            Map.of(
+                "command",
+                "sh tool.sh",
+                "fetch",
+                List.of(Map.of("uri", artifact.toString(), "sha256", "0".repeat(64)))));
+    List<JsonNode> updates = until(s, "fetcher", "TASK_FAILED");
+    String message = updates.get(updates.size() - 1).at("/message").asText();
+    assertThat(message).contains(artifact.toString()).contains("sha256 mismatch");
+  }
+
+  @Test
+  void aFailingPreStartHookFailsTheTaskBeforeItRuns() throws Exception {
+    RawScheduler s =
+        launch(
+            "hooked",
+            Map.of(
+                "command",
+                "touch ran; exec sleep 300",
+                "preStart",
+                List.of("echo migrating", "echo 'migration failed' >&2; exit 1")));
+    List<JsonNode> updates = until(s, "hooked", "TASK_FAILED");
+    assertThat(updates).extracting(u -> u.at("/state").asText()).doesNotContain("TASK_RUNNING");
+    assertThat(updates.get(updates.size() - 1).at("/message").asText())
+        .contains("preStart")
+        .contains("migration failed");
+    assertThat(sandbox("hooked").resolve("ran")).doesNotExist();
+  }
+
+  @Test
+  void aChattyTaskNeverOutgrowsItsLogRotation() throws Exception {
+    RawScheduler s =
+        launch(
+            "chatty",
+            Map.of(
+                "command",
+                "i=0; while [ $i -lt 4000 ]; do echo \"line $i of a chatty task\"; i=$((i+1)); done",
+                "logMaxBytes",
+                16384,
+                "logKeep",
+                2));
+    until(s, "chatty", "TASK_FINISHED");
+    Path box = sandbox("chatty");
+    try (Stream<Path> files = Files.list(box)) {
+      List<String> names = files.map(p -> p.getFileName().toString()).toList();
+      assertThat(names).contains("stdout", "stdout.1", "stdout.2").doesNotContain("stdout.3");
+    }
+    for (String f : List.of("stdout.1", "stdout.2")) {
+      assertThat(Files.size(box.resolve(f))).isLessThanOrEqualTo(16384);
+    }
+    assertThat(Files.readString(box.resolve("stdout"), StandardCharsets.UTF_8))
+        .contains("line 3999 of a chatty task");
+  }
+
+  @Test
+  void anAgentRestartLeavesTheTaskRunningAndLosesOrRepeatsNoUpdate() throws Exception {
+    RawScheduler s = launch("durable", Map.of("command", "exec sleep 300"));
+    until(s, "durable", "TASK_RUNNING");
+    long executor = cluster.taskPid("durable").orElseThrow();
+    String agent = cluster.agentIds().get(0);
+
+    assertThat(cluster.restartAgent(agent, Duration.ofSeconds(2))).isTrue();
+    // The executor re-subscribes when the agent is back; the kill reaches it then.
+    s.call(simple(s, "KILL", "\"kill\":{\"task_id\":{\"value\":\"durable\"}}"));
+    List<JsonNode> end = until(s, "durable", "TASK_KILLED");
+    assertThat(end).extracting(u -> u.at("/state").asText()).doesNotContain("TASK_RUNNING");
+    assertThat(end.stream().filter(u -> u.at("/state").asText().equals("TASK_KILLED"))).hasSize(1);
+    await().atMost(Duration.ofSeconds(30)).until(() -> !alive(executor));
+  }
+
+  @Test
+  void anExecutorKilledHardFailsItsTaskAndTakesItsProcessesWithIt() throws Exception {
+    RawScheduler s = launch("orphan", Map.of("command", "echo $$ > task.pid; exec sleep 300"));
+    until(s, "orphan", "TASK_RUNNING");
+    Path pidFile = sandbox("orphan").resolve("task.pid");
+    await().until(() -> Files.exists(pidFile) && !Files.readString(pidFile).isBlank());
+    long task = Long.parseLong(Files.readString(pidFile).strip());
+
+    assertThat(cluster.crashTask("orphan")).isTrue();
+    List<JsonNode> updates = until(s, "orphan", "TASK_FAILED");
+    assertThat(updates.get(updates.size() - 1).at("/reason").asText())
+        .isEqualTo("REASON_EXECUTOR_TERMINATED");
+    await().atMost(Duration.ofSeconds(30)).until(() -> !alive(task));
+  }
+}

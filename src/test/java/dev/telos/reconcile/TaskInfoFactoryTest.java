@@ -1,0 +1,116 @@
+package dev.telos.reconcile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.telos.manifest.App;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.mesos.v1.Protos.Environment;
+import org.apache.mesos.v1.Protos.ExecutorInfo;
+import org.apache.mesos.v1.Protos.Resource;
+import org.apache.mesos.v1.Protos.TaskInfo;
+import org.junit.jupiter.api.Test;
+
+/** The TaskInfo a launch carries: environment, health check timings, and the Telos executor. */
+class TaskInfoFactoryTest {
+  final PlannerFixture f = new PlannerFixture();
+
+  static Map<String, String> env(TaskInfo t) {
+    Map<String, String> m = new LinkedHashMap<>();
+    for (Environment.Variable v : t.getCommand().getEnvironment().getVariablesList()) {
+      m.put(v.getName(), v.getValue());
+    }
+    return m;
+  }
+
+  @Test
+  void namedPortsAndHealthCheckTimingsReachTheTaskInfo() {
+    App web =
+        PlannerFixture.service(
+            "web",
+            1,
+            "  ports: [{name: http}, {name: admin}]\n"
+                + "  healthCheck: {type: HTTP, port: admin, path: /ready, delay: 500ms,"
+                + " interval: 2s, timeout: 1500ms, gracePeriod: 1m}\n");
+    TaskInfo t = f.with(web).offer("a1", 4, 1000, 31000, 31010).plan().launches().get(0).task();
+    assertThat(env(t))
+        .containsEntry("PORT0", "31000")
+        .containsEntry("PORT1", "31001")
+        .containsEntry("PORT_HTTP", "31000")
+        .containsEntry("PORT_ADMIN", "31001")
+        .containsEntry("PORTS", "31000,31001");
+    assertThat(t.getHealthCheck().getDelaySeconds()).isEqualTo(0.5);
+    assertThat(t.getHealthCheck().getIntervalSeconds()).isEqualTo(2.0);
+    assertThat(t.getHealthCheck().getTimeoutSeconds()).isEqualTo(1.5);
+    assertThat(t.getHealthCheck().getGracePeriodSeconds()).isEqualTo(60.0);
+    assertThat(t.getHealthCheck().getHttp().getPort()).isEqualTo(31001);
+  }
+
+  @Test
+  void theTelosExecutorGetsTheCommandAndItsSettingsAndTakesItsOwnResources() throws Exception {
+    App web =
+        PlannerFixture.service(
+            "web",
+            1,
+            "  executor: telos\n  logs: {maxSize: 1MiB, keep: 3}\n  preStart: [./migrate]\n"
+                + "  preStop: ./drain\n  killSignal: INT\n  env: {MODE: \"a \\\"quoted\\\" value\"}\n");
+    f.settings =
+        f.settings.withExecutor(
+            new ExecutorLaunch("http://t:1/executor/telos.jar", "java", 0.05, 64));
+    // Exactly the task's 0.5 cpus and 100 MiB plus the executor's: it fits.
+    TaskInfo t = f.with(web).offer("a1", 0.55, 164, 1, 0).plan().launches().get(0).task();
+    assertThat(t.hasCommand()).as("a task with an executor has no CommandInfo").isFalse();
+    ExecutorInfo e = t.getExecutor();
+    assertThat(e.getType()).isEqualTo(ExecutorInfo.Type.CUSTOM);
+    assertThat(e.getExecutorId().getValue()).isEqualTo("telos-" + t.getTaskId().getValue());
+    assertThat(e.getCommand().getValue())
+        .startsWith("java ")
+        .endsWith(" -cp telos.jar dev.telos.executor.TelosExecutor");
+    assertThat(e.getCommand().getUris(0).getValue()).isEqualTo("http://t:1/executor/telos.jar");
+    assertThat(e.getCommand().getUris(0).getCache()).isTrue();
+    assertThat(e.getCommand().getUris(0).getOutputFile()).isEqualTo("telos.jar");
+    assertThat(sum(e, "cpus")).isEqualTo(0.05);
+    assertThat(sum(e, "mem")).isEqualTo(64.0);
+    JsonNode data = new ObjectMapper().readTree(t.getData().toStringUtf8());
+    assertThat(data.get("command").asText()).isEqualTo("run web");
+    assertThat(data.at("/environment/MODE").asText()).isEqualTo("a \"quoted\" value");
+    assertThat(data.at("/environment/TELOS_APP").asText()).isEqualTo("web");
+    assertThat(data.get("logMaxBytes").asLong()).isEqualTo(1 << 20);
+    assertThat(data.get("logKeep").asInt()).isEqualTo(3);
+    assertThat(data.get("preStart").get(0).asText()).isEqualTo("./migrate");
+    assertThat(data.get("preStop").asText()).isEqualTo("./drain");
+    assertThat(data.get("killSignal").asText()).isEqualTo("INT");
+    assertThat(data.get("revision").asText()).isEqualTo("abc123");
+
+    PlannerFixture tight = new PlannerFixture();
+    tight.settings = f.settings;
+    Plan none = tight.with(web).offer("a1", 0.54, 164, 1, 0).plan();
+    assertThat(none.launches()).as("the executor's cpus do not fit").isEmpty();
+  }
+
+  @Test
+  void withoutAWayToFetchTheExecutorTheAppWaitsAndSaysWhy() {
+    App web = PlannerFixture.service("web", 1, "  executor: telos\n");
+    Plan plan = f.with(web).offer("a1", 4, 1000, 1, 0).plan();
+    assertThat(plan.launches()).isEmpty();
+    assertThat(plan.pending())
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.placeable()).isFalse();
+              assertThat(p.reason()).contains("--executor-uri");
+            });
+  }
+
+  static double sum(ExecutorInfo e, String name) {
+    double total = 0;
+    for (Resource r : e.getResourcesList()) {
+      if (r.getName().equals(name)) {
+        total += r.getScalar().getValue();
+      }
+    }
+    return total;
+  }
+}
