@@ -54,6 +54,7 @@ final class FaultHarness implements AutoCloseable {
     HEARTBEATS_STOPPED,
     AGENT_PARTITION,
     AGENT_RESTART,
+    EXECUTOR_KILL,
     TASK_CRASH,
     CALL_503,
     CALL_500_AFTER_EFFECT,
@@ -92,6 +93,15 @@ final class FaultHarness implements AutoCloseable {
 
   static final int CRON_RETRIES = 1;
 
+  /**
+   * A Service under the Telos executor, on the one process agent: its executor is killed with -9
+   * and its agent restarted. Only when a telos.jar is at hand for the agent to fetch.
+   */
+  static final String EXECUTED = "executed-0";
+
+  /** Where the process agent fetches the executor from, or null: no executor faults. */
+  private final java.nio.file.Path executorJar;
+
   private Controller controller;
   private final AtomicReference<String> armedCrash = new AtomicReference<>();
   private String frameworkId;
@@ -103,18 +113,24 @@ final class FaultHarness implements AutoCloseable {
     this.out = out;
     this.random = new Random(options.seed());
     this.dir = Files.createTempDirectory("telos-faults-");
+    java.nio.file.Path jar = dev.telos.api.ApiServer.runningJar();
+    if (jar == null && Files.isRegularFile(java.nio.file.Path.of("target", "telos.jar"))) {
+      jar = java.nio.file.Path.of("target", "telos.jar").toAbsolutePath();
+    }
+    this.executorJar = jar;
     this.cluster =
         LocalCluster.start(
             LocalClusterConfig.builder(dir.resolve("cluster"))
                 .port(0)
-                .agents(0, options.agents())
+                .agents(executorJar == null ? 0 : 1, options.agents())
                 .agentResources(64, 65536)
                 .timings(Duration.ofMillis(300), Duration.ofMillis(50), Duration.ofMillis(500))
                 .simulation(Duration.ofMillis(20), 0)
                 .build());
     this.git =
         Git.init().setDirectory(dir.resolve("repo").toFile()).setInitialBranch("main").call();
-    this.checker = new FaultChecker(cluster, model, jobs, SURGE);
+    this.checker =
+        new FaultChecker(cluster, model, jobs, SURGE, executorJar == null ? null : EXECUTED);
     this.checker.trace(trace);
   }
 
@@ -205,6 +221,18 @@ final class FaultHarness implements AutoCloseable {
         record("agent restarting " + agent + " for " + down.toMillis() + " ms");
         change();
       }
+      case EXECUTOR_KILL -> {
+        // The Telos executor dies (kill -9): the agent fails its task, Telos replaces it.
+        String task =
+            checker.runningTasks().stream()
+                .filter(t -> t.startsWith(NAMESPACE + "." + EXECUTED + "."))
+                .findFirst()
+                .orElse(null);
+        if (task != null) {
+          record("executor kill -9 of " + task + " " + cluster.crashTask(task));
+        }
+        change();
+      }
       case TASK_CRASH -> {
         List<String> tasks = checker.runningTasks();
         if (!tasks.isEmpty()) {
@@ -265,7 +293,14 @@ final class FaultHarness implements AutoCloseable {
           change();
           return;
         }
-        int remove = names.size() / 2 + 1;
+        // More than half of every app with tasks: the model's, and the executor's app and a Job
+        // or cron run that may be running just then.
+        int others = (executorJar == null ? 0 : 1) + 2;
+        int remove = (names.size() + others) / 2 + 1;
+        if (remove > names.size()) {
+          change();
+          return;
+        }
         for (int i = 0; i < remove; i++) {
           Files.deleteIfExists(file(names.get(i)));
         }
@@ -350,7 +385,15 @@ final class FaultHarness implements AutoCloseable {
                     Duration.ofMillis(100), 2, Duration.ofSeconds(1), Duration.ofSeconds(1)),
                 Duration.ofSeconds(5),
                 Duration.ofSeconds(20),
-                Set.of()));
+                Set.of(),
+                executorJar == null
+                    ? null
+                    : new dev.telos.reconcile.ExecutorLaunch(
+                        executorJar.toString(),
+                        java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java")
+                            .toString(),
+                        0.05,
+                        64)));
     GitSource source =
         new GitSource(
             new GitSource.Config(dir.resolve("repo").toString(), "main", "", dir.resolve("data")),
@@ -430,6 +473,11 @@ final class FaultHarness implements AutoCloseable {
               + v.revision()
               + ", "
               + v.syncStatus()
+              + ", apps not done "
+              + v.apps().stream()
+                  .filter(a -> !a.kind().equals("CronJob") && !a.status().equals("Synced"))
+                  .map(a -> a.name() + "=" + a.status() + "(" + a.message() + ")")
+                  .toList()
               + ", master "
               + checker.describeCluster()
               + ", error "
@@ -449,6 +497,9 @@ final class FaultHarness implements AutoCloseable {
       write(e.getKey(), jobManifest(e.getKey(), e.getValue()));
     }
     write(CRON, cronManifest());
+    if (executorJar != null) {
+      write(EXECUTED, executedManifest());
+    }
     String sha = commit(message);
     record("commit " + sha.substring(0, 12) + " " + message + " " + describeModel());
     return sha;
@@ -470,6 +521,7 @@ final class FaultHarness implements AutoCloseable {
         + "\n  command: sleep 3600\n  env: {VERSION: '"
         + spec[1]
         + "'}\n  resources: {cpus: 0.01, mem: 1}\n  killGracePeriod: 100ms\n"
+        + "  constraints: [{field: kind, operator: LIKE, value: simulated}]\n"
         + "  upgrade: {maxSurge: "
         + SURGE
         + ", maxUnavailable: 0}\n";
@@ -484,9 +536,23 @@ final class FaultHarness implements AutoCloseable {
         + spec[1]
         + "\n  env: {VERSION: '"
         + spec[0]
-        + "'}\n  resources: {cpus: 0.01, mem: 1}\n  retries: "
+        + "'}\n  resources: {cpus: 0.01, mem: 1}\n"
+        + "  constraints: [{field: kind, operator: LIKE, value: simulated}]\n  retries: "
         + JOB_RETRIES
         + "\n  backoff: 100ms\n";
+  }
+
+  static String executedManifest() {
+    return "apiVersion: telos.dev/v1\nkind: Service\nmetadata: {name: "
+        + EXECUTED
+        + ", namespace: "
+        + NAMESPACE
+        + "}\nspec:\n  instances: 1\n  command: exec sleep 3600\n  executor: telos\n"
+        + "  resources: {cpus: 0.01, mem: 1}\n  killGracePeriod: 500ms\n"
+        + "  constraints: [{field: kind, operator: LIKE, value: process}]\n"
+        + "  upgrade: {maxSurge: "
+        + SURGE
+        + ", maxUnavailable: 0}\n";
   }
 
   static String cronManifest() {
@@ -495,7 +561,8 @@ final class FaultHarness implements AutoCloseable {
         + ", namespace: "
         + NAMESPACE
         + "}\nspec:\n  schedule: '* * * * *'\n  concurrencyPolicy: Forbid\n"
-        + "  job:\n    command: exit 1\n    resources: {cpus: 0.01, mem: 1}\n    retries: "
+        + "  job:\n    command: exit 1\n    resources: {cpus: 0.01, mem: 1}\n"
+        + "    constraints: [{field: kind, operator: LIKE, value: simulated}]\n    retries: "
         + CRON_RETRIES
         + "\n    backoff: 100ms\n";
   }

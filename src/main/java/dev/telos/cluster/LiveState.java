@@ -50,13 +50,12 @@ public final class LiveState {
     }
   }
 
-  private LiveTask remove(String id) {
+  private void remove(String id) {
     LiveTask old = tasks.remove(id);
     if (old != null) {
       unindex(old);
       terminal.remove(id);
     }
-    return old;
   }
 
   private void unindex(LiveTask t) {

@@ -19,7 +19,7 @@ import java.util.List;
  */
 final class RotatingLog {
   static final int TAIL_LINES = 20;
-  private static final int MAX_LINE = 4096;
+  static final int MAX_LINE = 4096;
 
   private final Path file;
   private final long maxBytes;

@@ -38,7 +38,16 @@ final class TaskRun {
   /** Where state changes go. */
   interface Reporter {
     void update(
-        TaskState state, String message, TaskStatus.Reason reason, Map<String, String> labels);
+        TaskState state,
+        String message,
+        TaskStatus.Reason reason,
+        Map<String, String> labels,
+        Boolean healthy);
+
+    default void update(
+        TaskState state, String message, TaskStatus.Reason reason, Map<String, String> labels) {
+      update(state, message, reason, labels, null);
+    }
   }
 
   private final TaskInfo task;
@@ -51,6 +60,7 @@ final class TaskRun {
   private RotatingLog stdout;
   private RotatingLog stderr;
   private boolean killRequested;
+  private volatile String killedByHealthCheck;
   private boolean finished;
 
   TaskRun(
@@ -127,13 +137,48 @@ final class TaskRun {
       }
       log.info("task started task_id={} pid={}", id(), process.pid());
       reporter.update(TaskState.TASK_RUNNING, null, null, labels(null));
+      HealthChecks health = null;
+      if (task.hasHealthCheck()) {
+        health =
+            new HealthChecks(
+                task.getHealthCheck(),
+                sandbox,
+                environment(),
+                new HealthChecks.Listener() {
+                  @Override
+                  public void healthChanged(boolean healthy) {
+                    reporter.update(
+                        TaskState.TASK_RUNNING,
+                        healthy ? null : "health check failed",
+                        TaskStatus.Reason.REASON_TASK_HEALTH_CHECK_STATUS_UPDATED,
+                        labels(null),
+                        healthy);
+                  }
+
+                  @Override
+                  public void failedTooOften(String why) {
+                    killedByHealthCheck = why;
+                    kill(grace(), false);
+                  }
+                });
+        health.start();
+      }
       int code = process.waitFor();
+      if (health != null) {
+        health.close();
+      }
       drain();
       boolean wasKilled;
       synchronized (lock) {
         wasKilled = killRequested;
       }
-      if (wasKilled) {
+      if (wasKilled && killedByHealthCheck != null) {
+        end(
+            TaskState.TASK_KILLED,
+            "Task was killed since health check failed: " + killedByHealthCheck,
+            TaskStatus.Reason.REASON_TASK_HEALTH_CHECK_STATUS_UPDATED,
+            code);
+      } else if (wasKilled) {
         end(TaskState.TASK_KILLED, "Command terminated by " + describe(code), null, code);
       } else if (code == 0) {
         end(TaskState.TASK_FINISHED, "Command exited with status 0", null, code);

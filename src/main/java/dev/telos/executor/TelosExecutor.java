@@ -251,7 +251,8 @@ public final class TelosExecutor {
   }
 
   private TaskRun.Reporter reporter(TaskInfo task) {
-    return (state, message, reason, labels) -> update(task, state, message, reason, labels);
+    return (state, message, reason, labels, healthy) ->
+        update(task, state, message, reason, labels, healthy);
   }
 
   private void update(
@@ -259,7 +260,8 @@ public final class TelosExecutor {
       TaskState state,
       String message,
       TaskStatus.Reason reason,
-      Map<String, String> labels) {
+      Map<String, String> labels,
+      Boolean healthy) {
     TaskStatus.Builder s =
         TaskStatus.newBuilder()
             .setTaskId(task.getTaskId())
@@ -276,6 +278,9 @@ public final class TelosExecutor {
     }
     if (reason != null) {
       s.setReason(reason);
+    }
+    if (healthy != null) {
+      s.setHealthy(healthy);
     }
     if (!labels.isEmpty()) {
       Labels.Builder l = Labels.newBuilder();

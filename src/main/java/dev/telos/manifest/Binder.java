@@ -326,7 +326,7 @@ final class Binder {
     if (role.isBlank()) {
       spec.error(spec.get("role"), spec.name("role") + " must not be empty");
     }
-    ExecutorSpec executor = executor(spec, health, container);
+    ExecutorSpec executor = executor(spec, container);
     if (command == null) {
       return null;
     }
@@ -335,8 +335,7 @@ final class Binder {
   }
 
   /** {@code executor: telos} and what only it understands; null for the command executor. */
-  private static ExecutorSpec executor(
-      Fields spec, HealthCheckSpec health, ContainerSpec container) {
+  private static ExecutorSpec executor(Fields spec, ContainerSpec container) {
     String kind = spec.string("executor", "command", false);
     boolean telos = kind.equals("telos");
     if (!telos && !kind.equals("command")) {
@@ -354,11 +353,6 @@ final class Binder {
         }
       }
       return null;
-    }
-    if (health != null) {
-      spec.error(
-          spec.get("healthCheck"),
-          spec.name("healthCheck") + " is not supported with executor: telos yet");
     }
     if (container != null) {
       spec.error(

@@ -274,4 +274,31 @@ class LiveStateTest {
     assertThat(live.appKeys()).containsExactly((String) null);
     assertThat(live.size()).isEqualTo(1);
   }
+
+  @Test
+  void anUpdateKeepsWhatItDoesNotSayAndMovesATaskOnlyWhenItNamesAnotherAgent() {
+    live.launching(id, "a1", "h1", List.of(31000L), T0);
+    // No offer named a1 yet: its hostname is only what the launch recorded.
+    LiveTask same = live.update(status(id, "a1", TaskState.TASK_RUNNING), T0);
+    assertThat(same.agentId()).isEqualTo("a1");
+    assertThat(same.host()).as("the same agent keeps its host").isEqualTo("h1");
+    LiveTask silent = live.update(status(id, null, TaskState.TASK_RUNNING), T0);
+    assertThat(silent.agentId()).as("an update naming no agent keeps it").isEqualTo("a1");
+    assertThat(silent.host()).isEqualTo("h1");
+
+    live.addOffers(List.of(offer("o1", "a2", "h2")));
+    String other = TaskIds.of("shop", "web", "abc123", T0, "x9");
+    live.launching(other, null, null, List.of(), T0);
+    LiveTask moved = live.update(status(other, "a2", TaskState.TASK_RUNNING), T0);
+    assertThat(moved.agentId()).isEqualTo("a2");
+    assertThat(moved.host()).isEqualTo("h2");
+  }
+
+  @Test
+  void aRememberedTaskIsRecoveringUntilMesosSpeaks() {
+    live.remember(id, "a1", "h1", List.of());
+    assertThat(live.task(id).recovering()).isTrue();
+    assertThat(live.tasksOf("shop/web")).extracting(LiveTask::id).containsExactly(id);
+    assertThat(live.update(status(id, "a1", TaskState.TASK_RUNNING), T0).recovering()).isFalse();
+  }
 }

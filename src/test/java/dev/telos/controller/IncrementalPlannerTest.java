@@ -254,8 +254,10 @@ class IncrementalPlannerTest {
     LiveTask web = world.live.tasksOf("default/web").get(0);
     world.live.update(status(web, TaskState.TASK_RUNNING, true), now);
     incremental.touch("default/web");
+    assertThat(incremental.touched()).containsExactly("default/web");
 
     IncrementalPlanner.Result result = incremental.plan(world, 3, now);
+    assertThat(incremental.touched()).isEmpty();
 
     assertThat(result.full()).isFalse();
     assertThat(result.planned()).containsExactly("default/web");

@@ -107,6 +107,18 @@ class ExecutorPartsTest {
     assertThat(none.tail()).containsExactly("0123456789abc");
     assertThatThrownBy(() -> new RotatingLog(out, 0, 1))
         .isInstanceOf(IllegalArgumentException.class);
+
+    RotatingLog lines = new RotatingLog(dir.resolve("long"), 1 << 20, 1);
+    StringBuilder many = new StringBuilder();
+    for (int i = 0; i < 25; i++) {
+      many.append("l").append(i).append('\n');
+    }
+    many.append("x".repeat(RotatingLog.MAX_LINE + 10));
+    lines.copy(new java.io.ByteArrayInputStream(many.toString().getBytes(StandardCharsets.UTF_8)));
+    List<String> last = lines.tail();
+    assertThat(last).hasSize(RotatingLog.TAIL_LINES);
+    assertThat(last.get(0)).isEqualTo("l6");
+    assertThat(last.get(last.size() - 1)).as("a long line is cut").hasSize(RotatingLog.MAX_LINE);
   }
 
   @Test

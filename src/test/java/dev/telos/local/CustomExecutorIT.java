@@ -33,6 +33,12 @@ class CustomExecutorIT extends EmbeddedClusterTest {
   /** A task run by the Telos executor; {@code spec} is the executor's JSON (TaskInfo.data). */
   static String executorTask(JsonNode offer, String taskId, Map<String, Object> spec)
       throws Exception {
+    return executorTask(offer, taskId, spec, "");
+  }
+
+  /** As above, with more TaskInfo JSON fields ({@code ,"health_check":{...}}). */
+  static String executorTask(JsonNode offer, String taskId, Map<String, Object> spec, String extra)
+      throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     String command =
         java
@@ -61,7 +67,9 @@ class CustomExecutorIT extends EmbeddedClusterTest {
         + executor
         + ",\"data\":\""
         + data
-        + "\"}";
+        + "\""
+        + extra
+        + "}";
   }
 
   RawScheduler launch(String taskId, Map<String, Object> spec) throws Exception {
@@ -218,5 +226,40 @@ class CustomExecutorIT extends EmbeddedClusterTest {
     assertThat(updates.get(updates.size() - 1).at("/reason").asText())
         .isEqualTo("REASON_EXECUTOR_TERMINATED");
     await().atMost(Duration.ofSeconds(30)).until(() -> !alive(task));
+  }
+
+  @Test
+  void theExecutorRunsHealthChecksAndKillsATaskThatFailsThemTooOften() throws Exception {
+    RawScheduler s = subscribe(frameworkInfo(60, "PARTITION_AWARE"));
+    JsonNode offer = firstOffer(s);
+    String check =
+        ",\"health_check\":{\"type\":\"COMMAND\",\"command\":{\"value\":\"test -f ready\"},"
+            + "\"delay_seconds\":0.1,\"interval_seconds\":0.2,\"timeout_seconds\":2,"
+            + "\"grace_period_seconds\":0,\"consecutive_failures\":3}";
+    s.call(
+        accept(
+            s,
+            offer,
+            executorTask(
+                offer, "checked", Map.of("command", "touch ready; exec sleep 300"), check)));
+    List<JsonNode> healthy = until(s, "checked", "TASK_RUNNING");
+    while (!healthy.get(healthy.size() - 1).path("healthy").asBoolean(false)) {
+      healthy = until(s, "checked", "TASK_RUNNING");
+    }
+    assertThat(healthy.get(healthy.size() - 1).at("/reason").asText())
+        .isEqualTo("REASON_TASK_HEALTH_CHECK_STATUS_UPDATED");
+
+    // The check starts failing: reported unhealthy, then the task is killed.
+    Files.delete(sandbox("checked").resolve("ready"));
+    List<JsonNode> end = until(s, "checked", "TASK_KILLED");
+    assertThat(end)
+        .anySatisfy(
+            u -> {
+              assertThat(u.at("/state").asText()).isEqualTo("TASK_RUNNING");
+              assertThat(u.at("/healthy").asBoolean(true)).isFalse();
+            });
+    JsonNode killed = end.get(end.size() - 1);
+    assertThat(killed.at("/reason").asText()).isEqualTo("REASON_TASK_HEALTH_CHECK_STATUS_UPDATED");
+    assertThat(killed.at("/message").asText()).contains("health check failed");
   }
 }
