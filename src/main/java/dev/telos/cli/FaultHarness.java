@@ -476,7 +476,17 @@ final class FaultHarness implements AutoCloseable {
               + ", apps not done "
               + v.apps().stream()
                   .filter(a -> !a.kind().equals("CronJob") && !a.status().equals("Synced"))
-                  .map(a -> a.name() + "=" + a.status() + "(" + a.message() + ")")
+                  .map(
+                      a ->
+                          a.name()
+                              + "="
+                              + a.status()
+                              + "("
+                              + a.message()
+                              + ") tasks "
+                              + a.tasks().stream()
+                                  .map(t -> t.id() + ":" + t.state() + (t.recovering() ? "*" : ""))
+                                  .toList())
                   .toList()
               + ", master "
               + checker.describeCluster()
