@@ -112,16 +112,26 @@ class ClusterCommandIT {
     }
   }
 
-  static long pidOf(Path work, String taskId) throws Exception {
-    try (var files = java.nio.file.Files.walk(work.resolve("sandboxes"))) {
-      Path pidFile =
-          files
-              .filter(p -> p.getFileName().toString().equals("pid"))
-              .filter(p -> p.toString().contains("/executors/" + taskId + "/"))
-              .findFirst()
-              .orElseThrow();
-      return Long.parseLong(java.nio.file.Files.readString(pidFile).trim());
-    }
+  /**
+   * The pid the task's shell wrote to its sandbox. TASK_RUNNING is sent as soon as the process
+   * starts, before its first command ran: wait for the file (a flake seen on 2026-11-27).
+   */
+  static long pidOf(Path work, String taskId) {
+    return await()
+        .until(
+            () -> {
+              try (var files = java.nio.file.Files.walk(work.resolve("sandboxes"))) {
+                Path pidFile =
+                    files
+                        .filter(p -> p.getFileName().toString().equals("pid"))
+                        .filter(p -> p.toString().contains("/executors/" + taskId + "/"))
+                        .findFirst()
+                        .orElse(null);
+                String text = pidFile == null ? "" : java.nio.file.Files.readString(pidFile).trim();
+                return text.isEmpty() ? null : Long.parseLong(text);
+              }
+            },
+            java.util.Objects::nonNull);
   }
 
   @Test
