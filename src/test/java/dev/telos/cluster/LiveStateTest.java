@@ -301,4 +301,13 @@ class LiveStateTest {
     assertThat(live.tasksOf("shop/web")).extracting(LiveTask::id).containsExactly(id);
     assertThat(live.update(status(id, "a1", TaskState.TASK_RUNNING), T0).recovering()).isFalse();
   }
+
+  @Test
+  void anUpdateOfAnUnknownTaskNamingNoAgentIsKeptWithoutOne() {
+    String unknown = TaskIds.of("shop", "web", "abc123", T0, "x7");
+    LiveTask t = live.update(status(unknown, null, TaskState.TASK_RUNNING), T0);
+    assertThat(t.agentId()).isNull();
+    assertThat(t.host()).isNull();
+    assertThat(live.tasksOf("shop/web")).containsExactly(t);
+  }
 }
