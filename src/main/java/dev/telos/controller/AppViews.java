@@ -93,7 +93,9 @@ final class AppViews {
           put(e.getKey(), view(source, e.getKey(), e.getValue()));
         }
       }
-      changed = !before.equals(views) || !List.copyOf(before.keySet()).equals(keysInOrder());
+      changed =
+          !before.equals(views)
+              || !List.copyOf(before.keySet()).equals(List.copyOf(views.keySet()));
     } else {
       for (String key : keys) {
         if (!views.containsKey(key)) {
@@ -110,10 +112,6 @@ final class AppViews {
       list = List.copyOf(views.values());
     }
     return changed;
-  }
-
-  private List<String> keysInOrder() {
-    return List.copyOf(views.keySet());
   }
 
   /** Every app's view, in order. */

@@ -19,7 +19,6 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -553,10 +552,5 @@ final class CustomExecutors {
       Path source = Path.of(value.startsWith("file://") ? URI.create(value).getPath() : value);
       Files.copy(source, target, StandardCopyOption.REPLACE_EXISTING);
     }
-  }
-
-  /** Every task this agent's executors run. */
-  List<String> tasks() {
-    return List.copyOf(byTask.keySet());
   }
 }

@@ -1124,11 +1124,7 @@ final class Master {
       }
       agent.registered = true;
       log.info("agent re-registered agent_id={}", agent.id);
-      if (agent.reachable && agent.connected) {
-        List<Runnable> held = List.copyOf(agent.held);
-        agent.held.clear();
-        held.forEach(Runnable::run);
-      }
+      resumeIfAvailable(agent);
     }
     scheduleAllocation();
   }
@@ -1189,19 +1185,33 @@ final class Master {
               TaskStatus.Reason.REASON_AGENT_REREGISTERED,
               "Agent " + agentId + " re-registered");
         }
-        if (task.agentId.equals(agentId) && task.pendingKillGrace != null && agent.connected) {
+      }
+    }
+    resumeIfAvailable(agent);
+    scheduleAllocation();
+    return true;
+  }
+
+  /**
+   * Once an agent is reachable, registered and connected again: the kills asked for meanwhile go to
+   * it ("Kill will be retried if the agent reregisters") and the updates it kept are delivered, in
+   * order. One place for partitions, failovers and agent restarts alike.
+   */
+  private void resumeIfAvailable(Agent agent) {
+    if (!agent.reachable || !agent.registered || !agent.connected) {
+      return;
+    }
+    for (Framework f : frameworks.values()) {
+      for (Task task : f.tasks.values()) {
+        if (task.agentId.equals(agent.id) && task.pendingKillGrace != null) {
           agent.runner.kill(task.id(), task.pendingKillGrace);
           task.pendingKillGrace = null;
         }
       }
     }
-    if (agent.connected) {
-      List<Runnable> held = List.copyOf(agent.held);
-      agent.held.clear();
-      held.forEach(Runnable::run);
-    }
-    scheduleAllocation();
-    return true;
+    List<Runnable> held = List.copyOf(agent.held);
+    agent.held.clear();
+    held.forEach(Runnable::run);
   }
 
   /**
@@ -1249,21 +1259,7 @@ final class Master {
     }
     agent.connected = true;
     log.info("agent re-registered after a restart agent_id={}", agentId);
-    if (agent.reachable) {
-      for (Framework f : frameworks.values()) {
-        for (Task task : f.tasks.values()) {
-          if (task.agentId.equals(agentId) && task.pendingKillGrace != null) {
-            agent.runner.kill(task.id(), task.pendingKillGrace);
-            task.pendingKillGrace = null;
-          }
-        }
-      }
-      if (agent.registered) {
-        List<Runnable> held = List.copyOf(agent.held);
-        agent.held.clear();
-        held.forEach(Runnable::run);
-      }
-    }
+    resumeIfAvailable(agent);
     scheduleAllocation();
     return true;
   }
