@@ -83,6 +83,14 @@ public record LiveTask(
     return isTerminal(state);
   }
 
+  /** Whether {@code state} says the task is there on its agent: starting, running or stopping. */
+  public static boolean isAlive(TaskState state) {
+    return switch (state) {
+      case TASK_STAGING, TASK_STARTING, TASK_RUNNING, TASK_KILLING -> true;
+      default -> false;
+    };
+  }
+
   /** Whether a task in {@code state} is finished for good. */
   public static boolean isTerminal(TaskState state) {
     return switch (state) {

@@ -922,6 +922,9 @@ public final class Controller implements AutoCloseable {
     }
     List<Call.Reconcile.Task> tasks = new ArrayList<>();
     for (String id : taskIds) {
+      if (ended.containsKey(id)) {
+        continue; // its end is recorded; the master has nothing more to say about it
+      }
       LiveTask t = live.task(id);
       String agent =
           t != null ? t.agentId() : records.containsKey(id) ? records.get(id).agentId() : null;
@@ -983,6 +986,14 @@ public final class Controller implements AutoCloseable {
       if (LiveTask.isTerminal(status.getState())) {
         // Delivery is at least once: a terminal update redelivered after a lost ACK changes
         // nothing; it is only acknowledged again.
+        acknowledge(status);
+        return;
+      }
+      if (!LiveTask.isAlive(status.getState())) {
+        // TASK_UNKNOWN or TASK_UNREACHABLE for a task that ended: the master's answer to a
+        // reconciliation asked while the task still ran, arriving after it ended. It says
+        // nothing new; made live again, the task would stay "unknown" and hold its app (a Job
+        // stayed Running with no task at all).
         acknowledge(status);
         return;
       }

@@ -37,27 +37,16 @@ public final class ZkMasterDetector implements AutoCloseable {
    * @throws IllegalArgumentException for anything else
    */
   public static ZkMasterDetector connect(String zkUrl) {
-    if (zkUrl == null || !zkUrl.startsWith("zk://")) {
-      throw new IllegalArgumentException("expected zk://host:port[,host:port]/path, got " + zkUrl);
-    }
-    String rest = zkUrl.substring("zk://".length());
-    int slash = rest.indexOf('/');
-    if (slash <= 0 || slash == rest.length() - 1) {
-      throw new IllegalArgumentException("zk URL needs hosts and a path: zk://host:2181/mesos");
-    }
-    String hosts = rest.substring(0, slash);
-    if (hosts.contains("@")) {
-      throw new IllegalArgumentException("zk URLs with credentials are not supported");
-    }
+    ZkUrl url = ZkUrl.parse(zkUrl);
     CuratorFramework zk =
         CuratorFrameworkFactory.builder()
-            .connectString(hosts)
+            .connectString(url.hosts())
             .retryPolicy(new ExponentialBackoffRetry(500, 5))
             .connectionTimeoutMs(10_000)
             .sessionTimeoutMs(30_000)
             .build();
     zk.start();
-    return new ZkMasterDetector(zk, rest.substring(slash));
+    return new ZkMasterDetector(zk, url.path());
   }
 
   /** The leading master as {@code http://host:port}, or empty when none is registered. */

@@ -16,7 +16,6 @@ final class OfferSlot {
 
   final Offer offer;
   private final List<Resource.Builder> remaining = new ArrayList<>();
-  int placed;
 
   OfferSlot(Offer offer) {
     this.offer = offer;

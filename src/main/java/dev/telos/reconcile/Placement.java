@@ -20,9 +20,8 @@ import org.apache.mesos.v1.Protos.Resource;
  * spreads instances. Several tasks may share an offer.
  */
 final class Placement {
-  /** Where a task went: the slot, the resources cut from it and the ports assigned. */
   /**
-   * Where one task goes.
+   * Where one task goes: the slot, the resources cut from it and the ports assigned.
    *
    * @param executorResources what its executor takes besides (empty for the command executor)
    */
@@ -117,16 +116,10 @@ final class Placement {
     List<Resource> resources = new ArrayList<>();
     resources.addAll(best.takeScalar("cpus", t.resources().cpus()));
     resources.addAll(best.takeScalar("mem", t.resources().mem()));
-    if (t.resources().disk() > 0) {
-      resources.addAll(best.takeScalar("disk", t.resources().disk()));
-    }
+    resources.addAll(best.takeScalar("disk", t.resources().disk())); // none taken for 0
     List<Long> ports = best.takePorts(t.ports().size(), resources);
-    List<Resource> executor = new ArrayList<>();
-    if (executorCpus > 0 || executorMem > 0) {
-      executor.addAll(best.takeScalar("cpus", executorCpus));
-      executor.addAll(best.takeScalar("mem", executorMem));
-    }
-    best.placed++;
+    List<Resource> executor = new ArrayList<>(best.takeScalar("cpus", executorCpus));
+    executor.addAll(best.takeScalar("mem", executorMem));
     return new Result(new Placed(best, resources, ports, executor), null);
   }
 

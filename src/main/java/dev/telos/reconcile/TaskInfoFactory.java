@@ -55,16 +55,6 @@ final class TaskInfoFactory {
     return env;
   }
 
-  static TaskInfo build(
-      App app,
-      String taskId,
-      OfferSlot slot,
-      List<Resource> resources,
-      List<Long> ports,
-      String revision) {
-    return build(app, taskId, slot, resources, ports, revision, null, List.of());
-  }
-
   /**
    * The TaskInfo of a task; for {@code executor: telos}, without a CommandInfo and with a CUSTOM
    * ExecutorInfo that fetches and runs the Telos executor, the command and everything the executor
@@ -212,54 +202,16 @@ final class TaskInfoFactory {
     if (revision != null) {
       data.put("revision", revision);
     }
-    StringBuilder out = new StringBuilder();
-    json(out, data);
-    return out.toString();
-  }
-
-  private static void json(StringBuilder out, Object v) {
-    if (v instanceof Map<?, ?> m) {
-      out.append('{');
-      boolean first = true;
-      for (Map.Entry<?, ?> e : m.entrySet()) {
-        out.append(first ? "" : ",");
-        first = false;
-        json(out, String.valueOf(e.getKey()));
-        out.append(':');
-        json(out, e.getValue());
-      }
-      out.append('}');
-    } else if (v instanceof List<?> l) {
-      out.append('[');
-      for (int i = 0; i < l.size(); i++) {
-        out.append(i == 0 ? "" : ",");
-        json(out, l.get(i));
-      }
-      out.append(']');
-    } else if (v instanceof String str) {
-      out.append('"');
-      for (int i = 0; i < str.length(); i++) {
-        char c = str.charAt(i);
-        switch (c) {
-          case '"' -> out.append("\\\"");
-          case '\\' -> out.append("\\\\");
-          case '\n' -> out.append("\\n");
-          case '\r' -> out.append("\\r");
-          case '\t' -> out.append("\\t");
-          default -> {
-            if (c < 0x20) {
-              out.append(String.format("\\u%04x", (int) c));
-            } else {
-              out.append(c);
-            }
-          }
-        }
-      }
-      out.append('"');
-    } else {
-      out.append(v); // numbers and booleans
+    try {
+      return JSON.writeValueAsString(data);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException impossible) {
+      // maps, lists, strings, numbers and booleans always serialise
+      throw new IllegalStateException(impossible);
     }
   }
+
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+      new com.fasterxml.jackson.databind.ObjectMapper();
 
   private static double seconds(java.time.Duration d) {
     return d.toMillis() / 1000d;

@@ -26,12 +26,11 @@ public final class DataDirLock implements AutoCloseable {
     }
   }
 
+  /** The open lock file; its OS lock lasts as long as it is open. */
   private final FileChannel channel;
-  private final FileLock lock;
 
-  private DataDirLock(FileChannel channel, FileLock lock) {
+  private DataDirLock(FileChannel channel) {
     this.channel = channel;
-    this.lock = lock;
   }
 
   /**
@@ -73,10 +72,11 @@ public final class DataDirLock implements AutoCloseable {
             + Instant.now()
             + self.info().command().map(c -> ", " + Path.of(c).getFileName()).orElse("")
             + ")";
+    // Not fsynced: the line only names the holder in another process's message, which reads it
+    // from the page cache; the lock itself ends with this process.
     ch.truncate(0);
     ch.write(ByteBuffer.wrap((who + "\n").getBytes(StandardCharsets.UTF_8)), 0);
-    ch.force(true);
-    return new DataDirLock(ch, lock);
+    return new DataDirLock(ch);
   }
 
   private static String holder(Path file) {
@@ -99,12 +99,9 @@ public final class DataDirLock implements AutoCloseable {
   @Override
   public void close() {
     try {
-      if (lock.isValid()) {
-        lock.release();
-      }
-      channel.close();
+      channel.close(); // releases the lock with it
     } catch (IOException e) {
-      // closing the channel releases the lock in any case
+      // a failed close of a lock file loses nothing; the lock ends with the process in any case
     }
   }
 }

@@ -48,23 +48,41 @@ public final class FileStateStore implements StateStore, AutoCloseable {
           .registerModule(new JavaTimeModule())
           .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
 
-  /** Makes the renames and creations in a directory durable (an fsync of the directory). */
-  interface DirectorySync {
-    void sync(Path directory) throws IOException;
+  /**
+   * The two fsyncs durability rests on: of a file's bytes before it is renamed into place or
+   * counted as appended, and of a directory after an entry in it was created or renamed.
+   */
+  interface Fsync {
+    void file(FileChannel channel, Path file) throws IOException;
+
+    void directory(Path directory) throws IOException;
   }
 
-  private final DirectorySync directorySync;
+  /** The real fsyncs. */
+  static final Fsync DISK =
+      new Fsync() {
+        @Override
+        public void file(FileChannel channel, Path file) throws IOException {
+          channel.force(true);
+        }
 
-  private FileStateStore(Path dir, DataDirLock lock, DirectorySync directorySync)
-      throws IOException {
+        @Override
+        public void directory(Path directory) throws IOException {
+          syncDirectory(directory);
+        }
+      };
+
+  private final Fsync fsync;
+
+  private FileStateStore(Path dir, DataDirLock lock, Fsync fsync) throws IOException {
     this.dir = Files.createDirectories(dir.resolve("state"));
     this.lock = lock;
-    this.directorySync = directorySync;
+    this.fsync = fsync;
   }
 
-  /** A store whose directory syncs go through {@code directorySync}, for tests that watch them. */
-  FileStateStore(Path dataDir, DirectorySync directorySync) throws IOException {
-    this(dataDir, null, directorySync);
+  /** A store whose fsyncs go through {@code fsync}, for tests that watch them. */
+  FileStateStore(Path dataDir, Fsync fsync) throws IOException {
+    this(dataDir, null, fsync);
   }
 
   /**
@@ -72,7 +90,7 @@ public final class FileStateStore implements StateStore, AutoCloseable {
    * share one directory on purpose).
    */
   public FileStateStore(Path dataDir) throws IOException {
-    this(dataDir, null, FileStateStore::syncDirectory);
+    this(dataDir, null, DISK);
   }
 
   /**
@@ -83,7 +101,7 @@ public final class FileStateStore implements StateStore, AutoCloseable {
   public static FileStateStore open(Path dataDir) throws IOException {
     DataDirLock lock = DataDirLock.acquire(Files.createDirectories(dataDir));
     try {
-      return new FileStateStore(dataDir, lock, FileStateStore::syncDirectory);
+      return new FileStateStore(dataDir, lock, DISK);
     } catch (IOException | RuntimeException e) {
       lock.close();
       throw e;
@@ -174,10 +192,10 @@ public final class FileStateStore implements StateStore, AutoCloseable {
               StandardOpenOption.WRITE,
               StandardOpenOption.APPEND)) {
         ch.write(java.nio.ByteBuffer.wrap(line));
-        ch.force(false);
+        fsync.file(ch, file);
       }
       if (created) {
-        directorySync.sync(dir);
+        fsync.directory(dir);
       }
       journalLines.put(name, lines + 1);
     } catch (IOException e) {
@@ -238,7 +256,7 @@ public final class FileStateStore implements StateStore, AutoCloseable {
 
   private void dropJournal(String name) throws IOException {
     if (Files.deleteIfExists(dir.resolve(name + ".journal"))) {
-      directorySync.sync(dir);
+      fsync.directory(dir);
     }
     journalLines.remove(name);
   }
@@ -272,7 +290,7 @@ public final class FileStateStore implements StateStore, AutoCloseable {
               StandardOpenOption.TRUNCATE_EXISTING,
               StandardOpenOption.WRITE)) {
         ch.write(java.nio.ByteBuffer.wrap(content.getBytes(StandardCharsets.UTF_8)));
-        ch.force(true);
+        fsync.file(ch, tmp);
       }
       try {
         Files.move(
@@ -280,7 +298,7 @@ public final class FileStateStore implements StateStore, AutoCloseable {
       } catch (AtomicMoveNotSupportedException e) {
         Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
       }
-      directorySync.sync(dir);
+      fsync.directory(dir);
     } catch (IOException e) {
       try {
         Files.deleteIfExists(tmp);

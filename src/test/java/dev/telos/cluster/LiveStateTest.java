@@ -38,6 +38,23 @@ class LiveStateTest {
   }
 
   @Test
+  void onlyStartingRunningAndStoppingStatesSayATaskIsThere() {
+    java.util.Set<TaskState> alive = java.util.EnumSet.noneOf(TaskState.class);
+    for (TaskState s : TaskState.values()) {
+      if (LiveTask.isAlive(s)) {
+        alive.add(s);
+        assertThat(LiveTask.isTerminal(s)).as(s.name()).isFalse();
+      }
+    }
+    assertThat(alive)
+        .containsExactlyInAnyOrder(
+            TaskState.TASK_STAGING,
+            TaskState.TASK_STARTING,
+            TaskState.TASK_RUNNING,
+            TaskState.TASK_KILLING);
+  }
+
+  @Test
   void taskIdsCarryTheAppTheSpecAndTheLaunchTime() {
     TaskIds.Parsed p = TaskIds.parse(id).orElseThrow();
     assertThat(p.appKey()).isEqualTo("shop/web");

@@ -258,21 +258,56 @@ class ControllerProtocolIT {
         .orElse(null);
   }
 
-  @Test
-  void aRedeliveredTerminalUpdateIsCountedOnce() throws Exception {
-    // Regression: after a lost ACK the agent sends the same terminal update again; counting it
-    // twice doubled the backoff and used up a Job's retries after one real failure.
-    TaskInfo task = launchOne();
+  /** Reports {@code task} RUNNING, then FAILED, each acknowledged; returns the failure's uuid. */
+  ByteString runThenFail(TaskInfo task) throws Exception {
     ByteString running = uuid();
     update(task, TaskState.TASK_RUNNING, running);
     next(ackOf(running));
     ByteString failed = uuid();
     update(task, TaskState.TASK_FAILED, failed);
     next(ackOf(failed));
+    return failed;
+  }
+
+  @Test
+  void aRedeliveredTerminalUpdateIsCountedOnce() throws Exception {
+    // Regression: after a lost ACK the agent sends the same terminal update again; counting it
+    // twice doubled the backoff and used up a Job's retries after one real failure.
+    TaskInfo task = launchOne();
+    ByteString failed = runThenFail(task);
     update(task, TaskState.TASK_FAILED, failed);
     next(ackOf(failed));
     assertThat(store.failures("it/web")).isEqualTo(1);
     await().until(() -> web() != null && web().restartFailures() == 1);
+  }
+
+  @Test
+  void aReconciliationAnswerArrivingAfterATaskEndedDoesNotBringItBack() throws Exception {
+    // Regression (fault harness, seed 41 round 74): an ACCEPT answered 500 after it took effect
+    // is followed by an explicit reconciliation; the Job's task ran and failed first, and the
+    // master, which had forgotten it, answered TASK_UNKNOWN. That answer made the ended task
+    // live again as "unknown", and the Job stayed Running for good with no task anywhere.
+    TaskInfo task = launchOne();
+    runThenFail(task);
+    await().until(() -> web() != null && web().restartFailures() == 1);
+    send(
+        TaskStatus.newBuilder()
+            .setTaskId(task.getTaskId())
+            .setState(TaskState.TASK_UNKNOWN)
+            .setSource(TaskStatus.Source.SOURCE_MASTER)
+            .setReason(TaskStatus.Reason.REASON_RECONCILIATION)
+            .setMessage("Reconciliation: Task is unknown"));
+    // A later update on the same stream is handled after it.
+    ByteString marker = uuid();
+    update(task, TaskState.TASK_FAILED, marker);
+    next(ackOf(marker));
+    await()
+        .during(Duration.ofMillis(1500))
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                web().tasks().stream().noneMatch(t -> t.id().equals(task.getTaskId().getValue())));
+    assertThat(store.failures("it/web")).isEqualTo(1);
   }
 
   @Test

@@ -55,7 +55,12 @@ class TaskInfoFactoryTest {
             "web",
             1,
             "  executor: telos\n  logs: {maxSize: 1MiB, keep: 3}\n  preStart: [./migrate]\n"
-                + "  preStop: ./drain\n  killSignal: INT\n  env: {MODE: \"a \\\"quoted\\\" value\"}\n");
+                + "  preStop: ./drain\n  killSignal: INT\n  env: {MODE: \"a \\\"quoted\\\" value\"}\n"
+                + "  fetch:\n    - {uri: 'https://example.com/a.tgz', sha256: '"
+                + "a".repeat(64)
+                + "', outputFile: tool, executable: true}\n    - {uri: /srv/b.jar, sha256: '"
+                + "b".repeat(64)
+                + "'}\n");
     f.settings =
         f.settings.withExecutor(
             new ExecutorLaunch("http://t:1/executor/telos.jar", "java", 0.05, 64));
@@ -83,6 +88,16 @@ class TaskInfoFactoryTest {
     assertThat(data.get("preStop").asText()).isEqualTo("./drain");
     assertThat(data.get("killSignal").asText()).isEqualTo("INT");
     assertThat(data.get("revision").asText()).isEqualTo("abc123");
+    assertThat(data.at("/fetch/0/outputFile").asText()).isEqualTo("tool");
+    assertThat(data.at("/fetch/0/executable").asBoolean()).isTrue();
+    assertThat(data.at("/fetch/1/sha256").asText()).isEqualTo("b".repeat(64));
+    assertThat(data.at("/fetch/1").has("outputFile")).as("none given, none sent").isFalse();
+    assertThat(t.getLabels().getLabelsList())
+        .anySatisfy(
+            l -> {
+              assertThat(l.getKey()).isEqualTo("telos.dev/revision");
+              assertThat(l.getValue()).isEqualTo("abc123");
+            });
 
     PlannerFixture tight = new PlannerFixture();
     tight.settings = f.settings;
