@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import dev.telos.controller.Controller;
+import dev.telos.controller.ControlPlane;
 import dev.telos.controller.StatusView;
 import dev.telos.git.Webhooks;
 import java.io.IOException;
@@ -50,7 +50,7 @@ public final class ApiServer implements AutoCloseable {
     }
   }
 
-  private final Controller controller;
+  private final ControlPlane controller;
   private final Options options;
   private final HttpServer server;
   private final ExecutorService threads;
@@ -60,7 +60,7 @@ public final class ApiServer implements AutoCloseable {
           .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
   private final Metrics metrics;
 
-  public ApiServer(Controller controller, Options options, Metrics metrics) throws IOException {
+  public ApiServer(ControlPlane controller, Options options, Metrics metrics) throws IOException {
     this.controller = controller;
     this.options = options;
     this.metrics = metrics;
@@ -90,13 +90,15 @@ public final class ApiServer implements AutoCloseable {
       if (path.equals("/healthz")) {
         onlyGet(ex);
         send(ex, 200, Map.of("status", "ok"));
+      } else if (!controller.leading() && standby(ex, path, method)) {
+        return; // answered as a standby: from the leader, or sent there
       } else if (path.equals("/readyz")) {
         onlyGet(ex);
         StatusView v = controller.view();
         send(ex, v.ready() ? 200 : 503, Map.of("ready", v.ready()));
       } else if (path.equals("/api/v1/status")) {
         onlyGet(ex);
-        send(ex, 200, status(controller.view()));
+        send(ex, 200, status(controller.view(), controller.leaderAddress()));
       } else if (path.equals("/api/v1/apps")) {
         onlyGet(ex);
         send(ex, 200, controller.view().apps());
@@ -152,6 +154,95 @@ public final class ApiServer implements AutoCloseable {
     } finally {
       ex.close();
     }
+  }
+
+  private final java.net.http.HttpClient leaderClient =
+      java.net.http.HttpClient.newBuilder()
+          .connectTimeout(java.time.Duration.ofSeconds(2))
+          .followRedirects(java.net.http.HttpClient.Redirect.NEVER)
+          .build();
+
+  /**
+   * A standby's answer, when the request is one the leader answers: reads come from the leader (the
+   * status marked {@code leader: false} with the leader's address), writes and the event stream are
+   * sent there with a 307. Returns false for what every instance serves itself (health, metrics,
+   * the executor jar).
+   */
+  private boolean standby(HttpExchange ex, String path, String method) throws IOException {
+    String leader = controller.leaderAddress();
+    String query = ex.getRequestURI().getRawQuery();
+    String target = leader == null ? null : leader + path + (query == null ? "" : "?" + query);
+    if (path.equals("/readyz")) {
+      onlyGet(ex);
+      // A standby is ready when it could take over: connected, with a leader in office.
+      Map<String, Object> body = new LinkedHashMap<>();
+      body.put("ready", leader != null);
+      body.put("leader", false);
+      body.put("leaderAddress", leader);
+      send(ex, leader != null ? 200 : 503, body);
+      return true;
+    }
+    boolean read =
+        path.equals("/api/v1/status")
+            || path.equals("/api/v1/apps")
+            || path.startsWith("/api/v1/apps/")
+            || path.equals("/api/v1/history");
+    boolean write =
+        path.equals("/api/v1/sync")
+            || path.equals("/api/v1/webhooks/git")
+            || path.equals("/api/v1/events");
+    if (!read && !write) {
+      return false;
+    }
+    if (read) {
+      onlyGet(ex);
+    }
+    if (write || target == null) {
+      if (target == null) {
+        if (path.equals("/api/v1/status")) {
+          send(ex, 200, status(controller.view(), null));
+          return true;
+        }
+        throw new ApiError(503, "this Telos instance is a standby and no leader is known yet");
+      }
+      ex.getResponseHeaders().set("Location", target);
+      send(ex, 307, Map.of("error", "this Telos instance is a standby; the leader is " + leader));
+      return true;
+    }
+    java.net.http.HttpResponse<byte[]> answer;
+    try {
+      answer =
+          leaderClient.send(
+              java.net.http.HttpRequest.newBuilder(java.net.URI.create(target))
+                  .timeout(java.time.Duration.ofSeconds(5))
+                  .GET()
+                  .build(),
+              java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ApiError(503, "interrupted while asking the leader");
+    } catch (IOException e) {
+      if (path.equals("/api/v1/status")) {
+        send(ex, 200, status(controller.view(), leader));
+        return true;
+      }
+      throw new ApiError(503, "the leader at " + leader + " does not answer: " + e.getMessage());
+    }
+    byte[] body = answer.body();
+    if (path.equals("/api/v1/status") && answer.statusCode() == 200) {
+      Map<String, Object> status =
+          json.readValue(body, new com.fasterxml.jackson.core.type.TypeReference<>() {});
+      status.put("leader", false);
+      status.put("leaderAddress", leader);
+      send(ex, 200, status);
+      return true;
+    }
+    ex.getResponseHeaders().set("Content-Type", "application/json");
+    ex.sendResponseHeaders(answer.statusCode(), body.length);
+    try (OutputStream out = ex.getResponseBody()) {
+      out.write(body);
+    }
+    return true;
   }
 
   /**
@@ -223,13 +314,14 @@ public final class ApiServer implements AutoCloseable {
     }
   }
 
-  static Map<String, Object> status(StatusView v) {
+  static Map<String, Object> status(StatusView v, String leaderAddress) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("revision", v.revision());
     m.put("syncStatus", v.syncStatus());
     m.put("lastError", v.lastError());
     m.put("frameworkId", v.frameworkId());
     m.put("leader", v.leader());
+    m.put("leaderAddress", leaderAddress);
     m.put("ready", v.ready());
     m.put("mesosConnection", v.mesosConnection());
     m.put("heldPrune", v.heldPrune());
@@ -348,7 +440,7 @@ public final class ApiServer implements AutoCloseable {
   }
 
   private void write(OutputStream out, String event, StatusView v) throws IOException {
-    Map<String, Object> body = status(v);
+    Map<String, Object> body = status(v, controller.leaderAddress());
     body.put(
         "apps",
         v.apps().stream()

@@ -1,6 +1,6 @@
 package dev.telos.api;
 
-import dev.telos.controller.Controller;
+import dev.telos.controller.ControlPlane;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -31,10 +31,13 @@ public final class Metrics implements dev.telos.controller.ControllerEvents {
   private static final List<String> CONNECTION =
       List.of("DISCONNECTED", "SUBSCRIBING", "SUBSCRIBED", "STOPPED");
 
+  private static final List<String> ZK_STATES =
+      List.of("CONNECTED", "SUSPENDED", "RECONNECTED", "LOST", "READ_ONLY");
+
   private final PrometheusMeterRegistry registry =
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
 
-  public Metrics(Controller controller) {
+  public Metrics(ControlPlane controller) {
     for (String c :
         List.of(
             "telos_task_launches",
@@ -104,6 +107,21 @@ public final class Metrics implements dev.telos.controller.ControllerEvents {
     Gauge.builder("telos_ready", controller, c -> c.view().ready() ? 1 : 0)
         .description("1 when subscribed, reconciled and synced once")
         .register(registry);
+    Gauge.builder("telos_leader", controller, c -> c.leading() ? 1 : 0)
+        .description("1 while this instance leads (always without --ha)")
+        .register(registry);
+    io.micrometer.core.instrument.FunctionCounter.builder(
+            "telos_leader_changes", controller, ControlPlane::leaderChanges)
+        .description("Times this instance became leader or stopped being it")
+        .register(registry);
+    if (controller.zkConnection() != null) {
+      for (String s : ZK_STATES) {
+        Gauge.builder("telos_zk_connection", controller, c -> s.equals(c.zkConnection()) ? 1 : 0)
+            .tag("state", s)
+            .description("1 for the state of the HA connection to ZooKeeper")
+            .register(registry);
+      }
+    }
   }
 
   @Override

@@ -2,6 +2,7 @@ package dev.telos.cli;
 
 import dev.telos.api.ApiServer;
 import dev.telos.api.Metrics;
+import dev.telos.controller.ControlPlane;
 import dev.telos.controller.Controller;
 import dev.telos.controller.ControllerSettings;
 import dev.telos.git.GitCredentials;
@@ -12,6 +13,7 @@ import dev.telos.mesos.Credentials;
 import dev.telos.mesos.MesosClientConfig;
 import dev.telos.reconcile.PlannerSettings;
 import dev.telos.store.FileStateStore;
+import dev.telos.store.StateStore;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -169,14 +171,25 @@ final class ControllerOptions {
   /** Set by {@code telos run} for masters found through ZooKeeper. */
   java.util.function.Supplier<java.util.Optional<String>> leaderDetector;
 
-  /** A running controller with its API; close it to stop both. */
-  record Running(Controller controller, ApiServer api, FileStateStore store)
+  /**
+   * A running instance with its API; close it to stop both.
+   *
+   * @param plane the controller, or with {@code --ha} the instance that runs one while it leads
+   * @param resources what the instance holds besides (its store, its data dir lock)
+   */
+  record Running(ControlPlane plane, ApiServer api, AutoCloseable resources)
       implements AutoCloseable {
     @Override
     public void close() {
       api.close();
-      controller.close();
-      store.close();
+      try {
+        if (plane instanceof AutoCloseable c) {
+          c.close();
+        }
+        resources.close();
+      } catch (Exception e) {
+        throw new IllegalStateException("closing failed: " + e.getMessage(), e);
+      }
     }
   }
 
@@ -199,6 +212,74 @@ final class ControllerOptions {
       String defaultBind,
       Duration defaultPoll,
       FileStateStore store)
+      throws IOException {
+    Controller controller = controller(masterUrl, dataDir, defaultPoll, store);
+    Metrics metrics = new Metrics(controller);
+    controller.events(metrics);
+    controller.start();
+    ApiServer api = api(controller, metrics, defaultBind);
+    controller.useExecutor(executorLaunch(api, defaultBind));
+    return new Running(controller, api, store);
+  }
+
+  /**
+   * Starts one instance of several ({@code telos run --ha}): the API at once, the controller only
+   * while this instance leads. {@code dataDir} (locked) keeps only this instance's git clone.
+   */
+  Running startHa(
+      String masterUrl,
+      Path dataDir,
+      String defaultBind,
+      Duration defaultPoll,
+      dev.telos.ha.HaNode.Options ha,
+      String haId)
+      throws Exception {
+    dev.telos.store.DataDirLock lock =
+        dev.telos.store.DataDirLock.acquire(Files.createDirectories(dataDir));
+    dev.telos.ha.HaNode node = null;
+    ApiServer api = null;
+    try {
+      java.util.concurrent.atomic.AtomicReference<Metrics> metrics =
+          new java.util.concurrent.atomic.AtomicReference<>();
+      java.util.concurrent.atomic.AtomicReference<ApiServer> server =
+          new java.util.concurrent.atomic.AtomicReference<>();
+      node =
+          new dev.telos.ha.HaNode(
+              ha,
+              store -> {
+                Controller c = controller(masterUrl, dataDir, defaultPoll, store);
+                c.events(metrics.get());
+                c.start();
+                c.useExecutor(executorLaunch(server.get(), defaultBind));
+                return c;
+              });
+      metrics.set(new Metrics(node));
+      api = api(node, metrics.get(), defaultBind);
+      server.set(api);
+      node.start(haId != null ? haId : defaultHaId(api.port(), defaultBind));
+      return new Running(node, api, lock);
+    } catch (Exception | Error e) {
+      if (api != null) {
+        api.close();
+      }
+      if (node != null) {
+        node.close();
+      }
+      lock.close();
+      throw e;
+    }
+  }
+
+  /**
+   * This instance's API as others reach it, {@code host:port}: the bound address or the host name.
+   */
+  String defaultHaId(int port, String defaultBind) {
+    String uri = selfUri(port, httpAddress, defaultBind);
+    return java.net.URI.create(uri).getAuthority();
+  }
+
+  /** The controller over {@code store}, not started. */
+  Controller controller(String masterUrl, Path dataDir, Duration defaultPoll, StateStore store)
       throws IOException {
     Duration poll = this.poll != null ? this.poll : defaultPoll;
     GitCredentials credentials =
@@ -250,27 +331,28 @@ final class ControllerOptions {
             .credentials(mesosCredentials)
             .caBundle(mesosCaBundle)
             .leaderDetector(leaderDetector);
-    Controller controller = new Controller(settings, source, mesos, store, InstantSource.system());
-    Metrics metrics = new Metrics(controller);
-    controller.events(metrics);
-    controller.start();
-    ApiServer api =
-        new ApiServer(
-            controller,
-            new ApiServer.Options(
-                httpAddress != null ? httpAddress : defaultBind,
-                httpPort,
-                secret(apiTokenFile),
-                secret(webhookSecretFile),
-                branch),
-            metrics);
-    controller.useExecutor(
-        new dev.telos.reconcile.ExecutorLaunch(
-            executorUri != null ? executorUri : selfUri(api.port(), httpAddress, defaultBind),
-            executorJava,
-            dev.telos.reconcile.ExecutorLaunch.DEFAULT_CPUS,
-            dev.telos.reconcile.ExecutorLaunch.DEFAULT_MEM));
-    return new Running(controller, api, store);
+    return new Controller(settings, source, mesos, store, InstantSource.system());
+  }
+
+  ApiServer.Options apiOptions(String defaultBind) throws IOException {
+    return new ApiServer.Options(
+        httpAddress != null ? httpAddress : defaultBind,
+        httpPort,
+        secret(apiTokenFile),
+        secret(webhookSecretFile),
+        branch);
+  }
+
+  ApiServer api(ControlPlane plane, Metrics metrics, String defaultBind) throws IOException {
+    return new ApiServer(plane, apiOptions(defaultBind), metrics);
+  }
+
+  dev.telos.reconcile.ExecutorLaunch executorLaunch(ApiServer api, String defaultBind) {
+    return new dev.telos.reconcile.ExecutorLaunch(
+        executorUri != null ? executorUri : selfUri(api.port(), httpAddress, defaultBind),
+        executorJava,
+        dev.telos.reconcile.ExecutorLaunch.DEFAULT_CPUS,
+        dev.telos.reconcile.ExecutorLaunch.DEFAULT_MEM);
   }
 
   /** This API's executor jar URL as agents can reach it: the bound address, or this host's name. */

@@ -34,6 +34,40 @@ final class RunCommand implements Callable<Integer> {
               + " --master zk://...).")
   String zk;
 
+  @Option(
+      names = "--ha",
+      paramLabel = "zk://HOST:PORT[,HOST:PORT]/PATH",
+      description =
+          "Run as one of several instances with one leader, elected in ZooKeeper under PATH,"
+              + " where the state is kept too (instead of --data-dir, which then holds only the"
+              + " git clone).")
+  String ha;
+
+  @Option(
+      names = "--ha-id",
+      paramLabel = "HOST:PORT",
+      description =
+          "This instance's API address as the others and clients reach it (default: this host's"
+              + " name and the API port).")
+  String haId;
+
+  @Option(
+      names = "--ha-session-timeout",
+      defaultValue = "15s",
+      converter = DurationConverter.class,
+      description =
+          "ZooKeeper session timeout: a leader that died is replaced after it (default:"
+              + " ${DEFAULT-VALUE}).")
+  java.time.Duration haSessionTimeout;
+
+  @Option(
+      names = "--ha-credential-file",
+      paramLabel = "FILE",
+      description =
+          "A file with USER:PASSWORD for ZooKeeper digest auth; the znodes Telos creates are then"
+              + " readable and writable by that user only.")
+  Path haCredentialFile;
+
   @Mixin ControllerOptions options;
 
   @Override
@@ -47,7 +81,16 @@ final class RunCommand implements Callable<Integer> {
       masterUrl = detector.leader().orElse("http://127.0.0.1:5050");
     }
     ControllerOptions.Running running =
-        options.start(masterUrl, dataDir, "0.0.0.0", java.time.Duration.ofSeconds(30));
+        ha == null
+            ? options.start(masterUrl, dataDir, "0.0.0.0", java.time.Duration.ofSeconds(30))
+            : options.startHa(
+                masterUrl,
+                dataDir,
+                "0.0.0.0",
+                java.time.Duration.ofSeconds(30),
+                new dev.telos.ha.HaNode.Options(
+                    dev.telos.ha.ZkUrl.parse(ha), haSessionTimeout, haCredentialFile),
+                haId);
     dev.telos.ha.ZkMasterDetector zkDetector = detector;
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()

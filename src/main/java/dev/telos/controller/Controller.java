@@ -62,7 +62,7 @@ import org.slf4j.LoggerFactory;
  * requires (record, then acknowledge; persist intents, then ACCEPT; reconcile before acting after a
  * subscribe) in one place.
  */
-public final class Controller implements AutoCloseable {
+public final class Controller implements AutoCloseable, ControlPlane {
   private static final Logger log = LoggerFactory.getLogger(Controller.class);
 
   /** How long a task the master reports TASK_UNKNOWN is remembered (then it is forgotten). */
@@ -108,7 +108,7 @@ public final class Controller implements AutoCloseable {
   private final Map<String, AppHistory> history = new HashMap<>();
   private SyncLog syncs;
   private RunLog runs;
-  private MesosClient client;
+  private volatile MesosClient client;
   private Snapshot desired;
   private StatusView.ErrorView lastError;
   private boolean subscribed;
@@ -306,11 +306,6 @@ public final class Controller implements AutoCloseable {
   }
 
   /**
-   * Fetches now and reconciles (the {@code sync} endpoint and webhooks call this). Returns the
-   * request's number: once {@link StatusView#checkedRequest()} reaches it, the status reflects a
-   * repository check that began after the request.
-   */
-  /**
    * From now on, apps with {@code executor: telos} are launched with the Telos executor as {@code
    * launch} says (where agents fetch it is known once the API listens).
    */
@@ -323,6 +318,12 @@ public final class Controller implements AutoCloseable {
         });
   }
 
+  /**
+   * Fetches now and reconciles (the {@code sync} endpoint and webhooks call this). Returns the
+   * request's number: once {@link StatusView#checkedRequest()} reaches it, the status reflects a
+   * repository check that began after the request.
+   */
+  @Override
   public long requestSync() {
     long id = syncRequests.incrementAndGet();
     if (!running.get() || !pollQueued.compareAndSet(false, true)) {
@@ -346,15 +347,18 @@ public final class Controller implements AutoCloseable {
   }
 
   /** The latest published view. */
+  @Override
   public StatusView view() {
     return view.get();
   }
 
   /** Calls {@code watcher} with every new view (for server-sent events); never blocks the loop. */
+  @Override
   public void watch(Consumer<StatusView> watcher) {
     watchers.add(watcher);
   }
 
+  @Override
   public void unwatch(Consumer<StatusView> watcher) {
     watchers.remove(watcher);
   }
@@ -1285,6 +1289,18 @@ public final class Controller implements AutoCloseable {
           return runs.of(appKey);
         }
       };
+
+  /**
+   * Stops at once whatever reaches the cluster, for a leader that lost its office: the Mesos client
+   * first (its stream closed, no further call leaves), then the rest as {@link #close()} does.
+   */
+  public void halt() {
+    MesosClient c = client;
+    if (c != null) {
+      c.close();
+    }
+    close();
+  }
 
   /** Stops the loop and the client; the framework and its tasks stay registered with Mesos. */
   @Override

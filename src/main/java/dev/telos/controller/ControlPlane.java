@@ -1,0 +1,43 @@
+package dev.telos.controller;
+
+import java.util.function.Consumer;
+
+/**
+ * What the API and the metrics see of a Telos instance: a {@link Controller} running alone, or,
+ * with {@code --ha}, whichever controller this instance runs while it leads.
+ */
+public interface ControlPlane {
+  /** The latest status (a standby's has {@code leader} false and no apps). */
+  StatusView view();
+
+  /** Fetches now and reconciles; see {@link Controller#requestSync()}. */
+  long requestSync();
+
+  /** Calls {@code watcher} with every new view; never blocks the loop. */
+  void watch(Consumer<StatusView> watcher);
+
+  void unwatch(Consumer<StatusView> watcher);
+
+  /** Whether this instance acts on the cluster (always, without HA). */
+  default boolean leading() {
+    return true;
+  }
+
+  /**
+   * The base URL of the leader's API ({@code http://host:port}) when another instance leads, or
+   * null: this instance leads, or no leader is known.
+   */
+  default String leaderAddress() {
+    return null;
+  }
+
+  /** Times this instance became leader or stopped being it (0 without HA). */
+  default long leaderChanges() {
+    return 0;
+  }
+
+  /** The ZooKeeper connection state (CONNECTED, SUSPENDED, RECONNECTED, LOST), or null. */
+  default String zkConnection() {
+    return null;
+  }
+}

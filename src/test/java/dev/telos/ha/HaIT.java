@@ -1,0 +1,279 @@
+package dev.telos.ha;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.telos.testing.TelosProcess;
+import dev.telos.testing.TempGitRepo;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.apache.curator.test.TestingServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Two {@code telos run --ha} processes on a real ZooKeeper (in this JVM) against {@code telos
+ * cluster}: one leads, the other stands by and sends clients to it; the leader killed with SIGKILL
+ * mid-rollout is replaced within the session timeout, with the same framework ID and no task
+ * relaunched.
+ */
+class HaIT {
+  static final ObjectMapper JSON = new ObjectMapper();
+  static final Duration SESSION = Duration.ofSeconds(4);
+  @TempDir Path dir;
+  final HttpClient http = HttpClient.newHttpClient();
+  TestingServer zk;
+
+  @BeforeEach
+  void startZooKeeper() throws Exception {
+    zk = new TestingServer(true);
+  }
+
+  @AfterEach
+  void stopZooKeeper() throws Exception {
+    zk.close();
+  }
+
+  static String app(String command, String check) {
+    return "apiVersion: telos.dev/v1\nkind: Service\nmetadata: {name: r, namespace: it}\n"
+        + "spec:\n  instances: 3\n  command: "
+        + command
+        + "\n  resources: {cpus: 0.01, mem: 8}\n  killGracePeriod: 1s\n"
+        + "  healthCheck: {type: COMMAND, command: '"
+        + check
+        + "', interval: 200ms, timeout: 1s, gracePeriod: 60s}\n";
+  }
+
+  HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
+    // Bounded: an API request must never hang on ZooKeeper.
+    return http.send(
+        request.timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  JsonNode get(String url) throws Exception {
+    return JSON.readTree(send(HttpRequest.newBuilder(URI.create(url))).body());
+  }
+
+  Set<String> masterTasks(String master) throws Exception {
+    Set<String> ids = new HashSet<>();
+    for (JsonNode f : get(master + "/master/state").get("frameworks")) {
+      for (JsonNode t : f.get("tasks")) {
+        ids.add(t.get("id").asText());
+      }
+    }
+    return ids;
+  }
+
+  TelosProcess instance(String name, String master, TempGitRepo repo) throws Exception {
+    return TelosProcess.start(
+        dir,
+        "run",
+        "--master",
+        master,
+        "--repo",
+        repo.url(),
+        "--path",
+        "apps",
+        "--poll",
+        "300ms",
+        "--http-port",
+        "0",
+        "--http-address",
+        "127.0.0.1",
+        "--data-dir",
+        dir.resolve(name).toString(),
+        "--ha",
+        "zk://" + zk.getConnectString() + "/telos",
+        "--ha-session-timeout",
+        SESSION.toSeconds() + "s");
+  }
+
+  boolean leads(String api) {
+    try {
+      return get(api + "/api/v1/status").path("leader").asBoolean();
+    } catch (Exception e) {
+      return false;
+    }
+  }
+
+  @Test
+  void withoutAZooKeeperQuorumNobodyActsAndNothingIsKilledThenALeaderResumes() throws Exception {
+    try (TempGitRepo repo = TempGitRepo.init(dir.resolve("repo"));
+        TelosProcess cluster =
+            TelosProcess.start(
+                dir,
+                "cluster",
+                "--port",
+                "0",
+                "--heartbeat-interval",
+                "1s",
+                "--work-dir",
+                dir.resolve("sandboxes").toString())) {
+      String master = cluster.awaitOutput("Mesos master listening on (http://\\S+)");
+      repo.write("apps/r.yaml", app("exec sleep 600", "true"));
+      repo.commit("v1");
+      try (TelosProcess a = instance("a", master, repo);
+          TelosProcess b = instance("b", master, repo)) {
+        String apiA = a.awaitOutput("Telos API listening on (http://\\S+)");
+        String apiB = b.awaitOutput("Telos API listening on (http://\\S+)");
+        await().until(() -> leads(apiA) || leads(apiB));
+        String leaderApi = leads(apiA) ? apiA : apiB;
+        TelosProcess leader = leads(apiA) ? a : b;
+        String otherApi = leads(apiA) ? apiB : apiA;
+        await()
+            .until(
+                () ->
+                    get(leaderApi + "/api/v1/status").path("syncStatus").asText().equals("Synced"));
+        Set<String> running = masterTasks(master);
+        assertThat(running).hasSize(3);
+
+        zk.stop(); // the whole ensemble: no quorum
+        await().atMost(SESSION.plusSeconds(20)).until(() -> !leads(apiA) && !leads(apiB));
+        // A commit meanwhile is not acted on: nobody leads.
+        repo.write("apps/r.yaml", app("exec sleep 601", "true"));
+        repo.commit("v2");
+        await()
+            .during(Duration.ofSeconds(3))
+            .atMost(Duration.ofSeconds(20))
+            .until(() -> masterTasks(master).equals(running));
+
+        zk.restart();
+        await().atMost(Duration.ofSeconds(60)).until(() -> leads(apiA) || leads(apiB));
+        String nowLeading = leads(apiA) ? apiA : apiB;
+        await()
+            .until(
+                () ->
+                    get(nowLeading + "/api/v1/status").path("syncStatus").asText().equals("Synced")
+                        && masterTasks(master).size() == 3
+                        && !masterTasks(master).equals(running));
+
+        // SIGTERM: the leader leaves the election at once; the other leads well within a session.
+        TelosProcess current = nowLeading.equals(leaderApi) ? leader : leader == a ? b : a;
+        String standby = nowLeading.equals(apiA) ? apiB : apiA;
+        Set<String> before = masterTasks(master);
+        long stopped = System.nanoTime();
+        current.terminate(Duration.ofSeconds(30));
+        await().atMost(Duration.ofSeconds(30)).until(() -> leads(standby));
+        Duration handOver = Duration.ofNanos(System.nanoTime() - stopped);
+        System.out.println(
+            "HA hand-over after SIGTERM of the leader: " + handOver.toMillis() + " ms");
+        assertThat(handOver).isLessThan(SESSION);
+        await()
+            .during(Duration.ofSeconds(2))
+            .atMost(Duration.ofSeconds(20))
+            .until(() -> masterTasks(master).equals(before));
+        assertThat(otherApi).isNotNull();
+      }
+    }
+  }
+
+  @Test
+  void aStandbySendsClientsToTheLeaderAndTakesOverMidRolloutRelaunchingNothing() throws Exception {
+    try (TempGitRepo repo = TempGitRepo.init(dir.resolve("repo"));
+        TelosProcess cluster =
+            TelosProcess.start(
+                dir,
+                "cluster",
+                "--port",
+                "0",
+                "--heartbeat-interval",
+                "1s",
+                "--work-dir",
+                dir.resolve("sandboxes").toString())) {
+      String master = cluster.awaitOutput("Mesos master listening on (http://\\S+)");
+      repo.write("apps/r.yaml", app("exec sleep 600", "true"));
+      repo.commit("v1");
+
+      try (TelosProcess a = instance("a", master, repo);
+          TelosProcess b = instance("b", master, repo)) {
+        String apiA = a.awaitOutput("Telos API listening on (http://\\S+)");
+        String apiB = b.awaitOutput("Telos API listening on (http://\\S+)");
+        await().until(() -> leads(apiA) || leads(apiB));
+        TelosProcess leader = leads(apiA) ? a : b;
+        String leaderApi = leads(apiA) ? apiA : apiB;
+        String standbyApi = leads(apiA) ? apiB : apiA;
+        await()
+            .until(
+                () ->
+                    get(leaderApi + "/api/v1/status").path("syncStatus").asText().equals("Synced"));
+        Set<String> v1 = masterTasks(master);
+        assertThat(v1).hasSize(3);
+        String frameworkId = get(leaderApi + "/api/v1/status").path("frameworkId").asText();
+
+        // The standby answers reads with the leader's fields, marked as its own.
+        await()
+            .until(
+                () ->
+                    get(standbyApi + "/api/v1/status")
+                        .path("leaderAddress")
+                        .asText()
+                        .equals(leaderApi));
+        JsonNode standby = get(standbyApi + "/api/v1/status");
+        assertThat(standby.path("leader").asBoolean()).isFalse();
+        assertThat(standby.path("leaderAddress").asText()).isEqualTo(leaderApi);
+        assertThat(standby.path("frameworkId").asText()).isEqualTo(frameworkId);
+        assertThat(standby.path("syncStatus").asText()).isEqualTo("Synced");
+        assertThat(get(standbyApi + "/api/v1/apps").findValuesAsText("name")).containsExactly("r");
+        assertThat(send(HttpRequest.newBuilder(URI.create(standbyApi + "/readyz"))).statusCode())
+            .isEqualTo(200);
+        HttpResponse<String> sync =
+            send(
+                HttpRequest.newBuilder(URI.create(standbyApi + "/api/v1/sync"))
+                    .POST(HttpRequest.BodyPublishers.noBody()));
+        assertThat(sync.statusCode()).as("writes go to the leader").isEqualTo(307);
+        assertThat(sync.headers().firstValue("Location")).contains(leaderApi + "/api/v1/sync");
+        String standbyMetrics =
+            send(HttpRequest.newBuilder(URI.create(standbyApi + "/metrics"))).body();
+        assertThat(standbyMetrics)
+            .contains("telos_leader 0.0")
+            .contains("telos_zk_connection{state=\"CONNECTED\"} 1.0");
+        assertThat(send(HttpRequest.newBuilder(URI.create(leaderApi + "/metrics"))).body())
+            .contains("telos_leader 1.0")
+            .contains("telos_leader_changes_total 1.0");
+
+        // v2 never becomes healthy: the rollout stalls with one surge task; then SIGKILL.
+        repo.write("apps/r.yaml", app("exec sleep 601", "false"));
+        repo.commit("v2");
+        await().until(() -> masterTasks(master).size() == 4);
+        Set<String> midRollout = masterTasks(master);
+        long killed = System.nanoTime();
+        leader.kill();
+
+        await().atMost(SESSION.plusSeconds(30)).until(() -> leads(standbyApi));
+        Duration takeOver = Duration.ofNanos(System.nanoTime() - killed);
+        System.out.println(
+            "HA take-over after SIGKILL of the leader: " + takeOver.toMillis() + " ms");
+        assertThat(takeOver).isLessThan(SESSION.plusSeconds(5));
+        await().until(() -> get(standbyApi + "/readyz").path("ready").asBoolean());
+        assertThat(get(standbyApi + "/api/v1/status").path("frameworkId").asText())
+            .isEqualTo(frameworkId);
+        await()
+            .during(Duration.ofSeconds(2))
+            .atMost(Duration.ofSeconds(20))
+            .until(() -> masterTasks(master).equals(midRollout));
+
+        repo.write("apps/r.yaml", app("exec sleep 602", "true"));
+        repo.commit("v3");
+        await()
+            .until(
+                () ->
+                    get(standbyApi + "/api/v1/status").path("syncStatus").asText().equals("Synced")
+                        && masterTasks(master).size() == 3);
+        assertThat(masterTasks(master)).doesNotContainAnyElementsOf(v1);
+        List<String> history = get(standbyApi + "/api/v1/history").findValuesAsText("message");
+        assertThat(history).as("the history was kept in ZooKeeper").contains("v3", "v2", "v1");
+      }
+    }
+  }
+}
