@@ -4,9 +4,6 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -113,20 +110,18 @@ final class HealthChecks implements AutoCloseable {
         String path = check.getHttp().hasPath() ? check.getHttp().getPath() : "/";
         URI uri = URI.create(scheme + "://127.0.0.1:" + check.getHttp().getPort() + path);
         try {
-          int status =
-              HttpClient.newBuilder()
-                  .connectTimeout(timeout)
-                  .build()
-                  .send(
-                      HttpRequest.newBuilder(uri).timeout(timeout).build(),
-                      HttpResponse.BodyHandlers.discarding())
-                  .statusCode();
-          return status >= 200 && status < 400 ? null : "HTTP " + status + " from " + uri;
+          java.net.HttpURLConnection c = (java.net.HttpURLConnection) uri.toURL().openConnection();
+          c.setConnectTimeout((int) timeout.toMillis());
+          c.setReadTimeout((int) timeout.toMillis());
+          c.setInstanceFollowRedirects(false); // a 3xx counts as healthy, as in Mesos
+          try {
+            int status = c.getResponseCode();
+            return status >= 200 && status < 400 ? null : "HTTP " + status + " from " + uri;
+          } finally {
+            c.disconnect();
+          }
         } catch (IOException e) {
           return uri + ": " + e.getMessage();
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          return "interrupted";
         }
       }
       case TCP -> {

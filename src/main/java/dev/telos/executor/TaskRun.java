@@ -3,9 +3,6 @@ package dev.telos.executor;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -399,14 +396,20 @@ final class TaskRun {
     Path target = sandbox.resolve(name);
     Path partial = sandbox.resolve("." + name + ".part");
     if (a.uri().startsWith("http://") || a.uri().startsWith("https://")) {
-      HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).build();
-      HttpResponse<Path> r =
-          http.send(
-              HttpRequest.newBuilder(URI.create(a.uri())).timeout(Duration.ofMinutes(10)).build(),
-              HttpResponse.BodyHandlers.ofFile(partial));
-      if (r.statusCode() != 200) {
-        Files.deleteIfExists(partial);
-        return "artifact " + a.uri() + ": HTTP " + r.statusCode();
+      java.net.HttpURLConnection c =
+          (java.net.HttpURLConnection) URI.create(a.uri()).toURL().openConnection();
+      c.setConnectTimeout(30_000);
+      c.setReadTimeout(600_000);
+      try {
+        int status = c.getResponseCode();
+        if (status != 200) {
+          return "artifact " + a.uri() + ": HTTP " + status;
+        }
+        try (java.io.InputStream in = c.getInputStream()) {
+          Files.copy(in, partial, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+      } finally {
+        c.disconnect();
       }
     } else {
       Path source =

@@ -1,10 +1,11 @@
 package dev.telos.executor;
 
-import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.jr.ob.JSON;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What Telos tells its executor about a task beyond the TaskInfo, carried as JSON in {@code
@@ -22,7 +23,6 @@ import java.util.List;
  * @param killSignal the signal that asks the task to stop (TERM unless said), SIGKILL after grace
  * @param revision the commit the task was launched from, echoed in every status's labels
  */
-@JsonIgnoreProperties(ignoreUnknown = true)
 record TaskSpec(
     String command,
     java.util.Map<String, String> environment,
@@ -36,9 +36,6 @@ record TaskSpec(
   static final long DEFAULT_LOG_MAX = 10L << 20;
   static final int DEFAULT_LOG_KEEP = 5;
   static final TaskSpec NONE = new TaskSpec(null, null, null, null, null, null, null, null, null);
-
-  private static final ObjectMapper JSON =
-      new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
   TaskSpec {
     environment = environment == null ? java.util.Map.of() : java.util.Map.copyOf(environment);
@@ -54,7 +51,6 @@ record TaskSpec(
    * @param outputFile the name in the sandbox (the URI's last segment unless said)
    * @param executable whether to make it executable
    */
-  @JsonIgnoreProperties(ignoreUnknown = true)
   record Artifact(String uri, String sha256, String outputFile, Boolean executable) {}
 
   long logMaxBytesOrDefault() {
@@ -71,10 +67,64 @@ record TaskSpec(
     return killSignal == null || !killSignal.matches("[A-Z][A-Z0-9]{1,9}") ? "TERM" : killSignal;
   }
 
+  /**
+   * Reads the JSON the scheduler wrote; unknown fields are ignored (a newer scheduler may send
+   * more). Read with jackson-jr: Jackson's databind would add hundreds of classes, and megabytes,
+   * to an executor that runs beside every task.
+   */
   static TaskSpec parse(byte[] data) throws IOException {
     if (data == null || data.length == 0) {
       return NONE;
     }
-    return JSON.readValue(data, TaskSpec.class);
+    Map<String, Object> m = JSON.std.mapFrom(data);
+    if (m == null) {
+      throw new IOException("task data is not a JSON object");
+    }
+    List<Artifact> fetch = new ArrayList<>();
+    for (Object o : list(m, "fetch")) {
+      if (!(o instanceof Map<?, ?> a)) {
+        throw new IOException("fetch entries must be objects");
+      }
+      fetch.add(
+          new Artifact(
+              string(a, "uri"),
+              string(a, "sha256"),
+              string(a, "outputFile"),
+              a.get("executable") instanceof Boolean b ? b : null));
+    }
+    Map<String, String> environment = new LinkedHashMap<>();
+    if (m.get("environment") instanceof Map<?, ?> env) {
+      env.forEach((k, v) -> environment.put(String.valueOf(k), v == null ? "" : String.valueOf(v)));
+    }
+    List<String> preStart = new ArrayList<>();
+    for (Object o : list(m, "preStart")) {
+      preStart.add(String.valueOf(o));
+    }
+    return new TaskSpec(
+        string(m, "command"),
+        environment,
+        m.get("logMaxBytes") instanceof Number n ? n.longValue() : null,
+        m.get("logKeep") instanceof Number n ? n.intValue() : null,
+        fetch,
+        preStart,
+        string(m, "preStop"),
+        string(m, "killSignal"),
+        string(m, "revision"));
+  }
+
+  private static String string(Map<?, ?> m, String field) {
+    Object v = m.get(field);
+    return v == null ? null : String.valueOf(v);
+  }
+
+  private static List<?> list(Map<?, ?> m, String field) throws IOException {
+    Object v = m.get(field);
+    if (v == null) {
+      return List.of();
+    }
+    if (!(v instanceof List<?> l)) {
+      throw new IOException(field + " must be a list");
+    }
+    return l;
   }
 }

@@ -307,8 +307,6 @@ public final class TelosExecutor {
       }
     } catch (IOException e) {
       log.warn("UPDATE not delivered ({}); it is sent again", e.getMessage());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
     }
   }
 

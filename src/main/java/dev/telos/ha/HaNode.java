@@ -68,13 +68,7 @@ public final class HaNode implements ControlPlane, AutoCloseable {
   private volatile LeaderLatch latch;
   private volatile String id;
   private final ControllerStarter starter;
-  private final ScheduledExecutorService actions =
-      Executors.newSingleThreadScheduledExecutor(
-          r -> {
-            Thread t = new Thread(r, "telos-ha");
-            t.setDaemon(true);
-            return t;
-          });
+  private final ScheduledExecutorService actions = daemon("telos-ha");
   private final List<Consumer<StatusView>> watchers = new CopyOnWriteArrayList<>();
   private final Consumer<StatusView> forward = v -> watchers.forEach(w -> w.accept(v));
   private final AtomicLong changes = new AtomicLong();
@@ -85,13 +79,16 @@ public final class HaNode implements ControlPlane, AutoCloseable {
   /** The API base URL of another instance that leads, as last looked up; null if none. */
   private volatile String otherLeader;
 
-  private final ScheduledExecutorService leaderWatch =
-      Executors.newSingleThreadScheduledExecutor(
-          r -> {
-            Thread t = new Thread(r, "telos-ha-leader-watch");
-            t.setDaemon(true);
-            return t;
-          });
+  private final ScheduledExecutorService leaderWatch = daemon("telos-ha-leader-watch");
+
+  private static ScheduledExecutorService daemon(String name) {
+    return Executors.newSingleThreadScheduledExecutor(
+        r -> {
+          Thread t = new Thread(r, name);
+          t.setDaemon(true);
+          return t;
+        });
+  }
 
   public HaNode(Options options, ControllerStarter starter) throws IOException {
     this.options = options;

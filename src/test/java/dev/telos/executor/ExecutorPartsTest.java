@@ -122,6 +122,34 @@ class ExecutorPartsTest {
   }
 
   @Test
+  void aTaskSpecReadsArtifactsHooksAndRevisionAndRefusesWrongShapes() throws Exception {
+    TaskSpec spec =
+        TaskSpec.parse(
+            ("{\"fetch\":[{\"uri\":\"https://x/a.tgz\",\"sha256\":\"ab\",\"outputFile\":\"a\","
+                    + "\"executable\":true,\"more\":{\"nested\":[1]}},{\"uri\":\"/b\",\"sha256\":\"cd\"}],"
+                    + "\"preStart\":[\"./m1\",\"./m2\"],\"preStop\":\"./drain\",\"revision\":\"abc\","
+                    + "\"environment\":{\"N\":3}}")
+                .getBytes(StandardCharsets.UTF_8));
+    assertThat(spec.fetch())
+        .containsExactly(
+            new TaskSpec.Artifact("https://x/a.tgz", "ab", "a", true),
+            new TaskSpec.Artifact("/b", "cd", null, null));
+    assertThat(spec.preStart()).containsExactly("./m1", "./m2");
+    assertThat(spec.preStop()).isEqualTo("./drain");
+    assertThat(spec.revision()).isEqualTo("abc");
+    assertThat(spec.environment()).containsEntry("N", "3");
+    assertThat(spec.command()).isNull();
+    assertThat(spec.logMaxBytes()).isNull();
+    for (String bad :
+        List.of(
+            "[1]", "{\"fetch\":{\"uri\":\"x\"}}", "{\"fetch\":[\"x\"]}", "{\"preStart\":\"x\"}")) {
+      assertThatThrownBy(() -> TaskSpec.parse(bad.getBytes(StandardCharsets.UTF_8)))
+          .as(bad)
+          .isInstanceOf(java.io.IOException.class);
+    }
+  }
+
+  @Test
   void aTaskSpecReadsItsJsonAndOnlyAPlainSignalNameIsEverSent() throws Exception {
     TaskSpec spec =
         TaskSpec.parse(

@@ -75,6 +75,19 @@ class HaIT {
     return ids;
   }
 
+  /** {@code telos cluster} with one process agent, in its own process. */
+  TelosProcess cluster() throws Exception {
+    return TelosProcess.start(
+        dir,
+        "cluster",
+        "--port",
+        "0",
+        "--heartbeat-interval",
+        "1s",
+        "--work-dir",
+        dir.resolve("sandboxes").toString());
+  }
+
   TelosProcess instance(String name, String master, TempGitRepo repo) throws Exception {
     return TelosProcess.start(
         dir,
@@ -108,18 +121,69 @@ class HaIT {
   }
 
   @Test
+  void aRollingRestartOfThreeInstancesChangesNoTask() throws Exception {
+    try (TempGitRepo repo = TempGitRepo.init(dir.resolve("repo"));
+        TelosProcess cluster = cluster()) {
+      String master = cluster.awaitOutput("Mesos master listening on (http://\\S+)");
+      repo.write("apps/r.yaml", app("exec sleep 600", "true"));
+      repo.commit("v1");
+      List<String> names = List.of("a", "b", "c");
+      java.util.Map<String, TelosProcess> processes = new java.util.LinkedHashMap<>();
+      java.util.Map<String, String> apis = new java.util.LinkedHashMap<>();
+      try {
+        for (String n : names) {
+          processes.put(n, instance(n, master, repo));
+          apis.put(n, processes.get(n).awaitOutput("Telos API listening on (http://\\S+)"));
+        }
+        await().until(() -> apis.values().stream().anyMatch(this::leads));
+        String first = apis.values().stream().filter(this::leads).findFirst().orElseThrow();
+        await()
+            .until(
+                () -> get(first + "/api/v1/status").path("syncStatus").asText().equals("Synced"));
+        Set<String> tasks = masterTasks(master);
+        assertThat(tasks).hasSize(3);
+        String frameworkId = get(first + "/api/v1/status").path("frameworkId").asText();
+
+        for (String n : names) {
+          processes.get(n).terminate(Duration.ofSeconds(30));
+          processes.put(n, instance(n, master, repo));
+          apis.put(n, processes.get(n).awaitOutput("Telos API listening on (http://\\S+)"));
+          await()
+              .atMost(Duration.ofSeconds(60))
+              .until(
+                  () ->
+                      apis.values().stream()
+                          .anyMatch(
+                              api -> {
+                                try {
+                                  JsonNode st = get(api + "/api/v1/status");
+                                  return st.path("leader").asBoolean()
+                                      && st.path("syncStatus").asText().equals("Synced")
+                                      && st.path("ready").asBoolean();
+                                } catch (Exception e) {
+                                  return false;
+                                }
+                              }));
+          await().until(() -> get(apis.get(n) + "/readyz").path("ready").asBoolean());
+          assertThat(masterTasks(master)).as("after restarting %s", n).isEqualTo(tasks);
+        }
+        String leader = apis.values().stream().filter(this::leads).findFirst().orElseThrow();
+        assertThat(get(leader + "/api/v1/status").path("frameworkId").asText())
+            .isEqualTo(frameworkId);
+        await()
+            .during(Duration.ofSeconds(2))
+            .atMost(Duration.ofSeconds(20))
+            .until(() -> masterTasks(master).equals(tasks));
+      } finally {
+        processes.values().forEach(TelosProcess::close);
+      }
+    }
+  }
+
+  @Test
   void withoutAZooKeeperQuorumNobodyActsAndNothingIsKilledThenALeaderResumes() throws Exception {
     try (TempGitRepo repo = TempGitRepo.init(dir.resolve("repo"));
-        TelosProcess cluster =
-            TelosProcess.start(
-                dir,
-                "cluster",
-                "--port",
-                "0",
-                "--heartbeat-interval",
-                "1s",
-                "--work-dir",
-                dir.resolve("sandboxes").toString())) {
+        TelosProcess cluster = cluster()) {
       String master = cluster.awaitOutput("Mesos master listening on (http://\\S+)");
       repo.write("apps/r.yaml", app("exec sleep 600", "true"));
       repo.commit("v1");
@@ -181,16 +245,7 @@ class HaIT {
   @Test
   void aStandbySendsClientsToTheLeaderAndTakesOverMidRolloutRelaunchingNothing() throws Exception {
     try (TempGitRepo repo = TempGitRepo.init(dir.resolve("repo"));
-        TelosProcess cluster =
-            TelosProcess.start(
-                dir,
-                "cluster",
-                "--port",
-                "0",
-                "--heartbeat-interval",
-                "1s",
-                "--work-dir",
-                dir.resolve("sandboxes").toString())) {
+        TelosProcess cluster = cluster()) {
       String master = cluster.awaitOutput("Mesos master listening on (http://\\S+)");
       repo.write("apps/r.yaml", app("exec sleep 600", "true"));
       repo.commit("v1");
