@@ -33,6 +33,11 @@ final class AppViews {
     Controller.TaskRecord record(String taskId);
 
     List<RunRecord> runs(String appKey);
+
+    /** What the Telos executor last reported the task uses, or null. */
+    default StatusView.TaskUsage usage(String taskId) {
+      return null;
+    }
   }
 
   private final Map<String, StatusView.AppView> views = new LinkedHashMap<>();
@@ -132,7 +137,8 @@ final class AppViews {
               !t.ports().isEmpty() ? t.ports() : r == null ? List.of() : r.ports(),
               t.healthy(),
               t.specHash(),
-              t.recovering()));
+              t.recovering(),
+              source.usage(t.id())));
     }
     App app = source.app(key);
     if (app != null) {

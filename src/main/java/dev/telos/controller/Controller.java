@@ -800,7 +800,44 @@ public final class Controller implements AutoCloseable, ControlPlane {
           live.removeOffersOfAgent(event.getFailure().getAgentId().getValue());
         }
       }
+      case MESSAGE -> onExecutorMessage(event.getMessage());
       default -> {}
+    }
+  }
+
+  /** The latest resource use the Telos executor reported for each running task. */
+  private final Map<String, StatusView.TaskUsage> usage = new HashMap<>();
+
+  private static final com.fasterxml.jackson.databind.ObjectMapper MESSAGE_JSON =
+      new com.fasterxml.jackson.databind.ObjectMapper();
+
+  /**
+   * A MESSAGE from an executor. The Telos executor reports what its tasks use ({@code {"telos":
+   * "usage", "tasks": [{"taskId", "rssBytes", "cpuSeconds"}]}}); anything else, or a report for a
+   * task that is not live, is ignored. Messages are unreliable: the next report comes anyway.
+   */
+  private void onExecutorMessage(Event.Message message) {
+    com.fasterxml.jackson.databind.JsonNode json;
+    try {
+      json = MESSAGE_JSON.readTree(message.getData().toByteArray());
+    } catch (IOException e) {
+      log.debug("executor message ignored: not JSON executor_id={}", message.getExecutorId());
+      return;
+    }
+    if (json == null || !json.path("telos").asText().equals("usage")) {
+      return;
+    }
+    Instant now = clock.instant();
+    for (com.fasterxml.jackson.databind.JsonNode t : json.path("tasks")) {
+      LiveTask task = live.task(t.path("taskId").asText());
+      if (task == null || task.terminal() || task.appKey() == null) {
+        continue;
+      }
+      usage.put(
+          task.id(),
+          new StatusView.TaskUsage(
+              t.path("rssBytes").asLong(), t.path("cpuSeconds").asDouble(), now));
+      incremental.touch(task.appKey());
     }
   }
 
@@ -1061,6 +1098,7 @@ public final class Controller implements AutoCloseable, ControlPlane {
       heardAt.remove(id);
       live.forgetTerminal();
       ended.put(id, task.state());
+      usage.remove(id);
     }
     // Recorded first; acknowledged only now.
     if (status.hasUuid()) {
@@ -1287,6 +1325,11 @@ public final class Controller implements AutoCloseable, ControlPlane {
         @Override
         public List<RunRecord> runs(String appKey) {
           return runs.of(appKey);
+        }
+
+        @Override
+        public StatusView.TaskUsage usage(String taskId) {
+          return usage.get(taskId);
         }
       };
 

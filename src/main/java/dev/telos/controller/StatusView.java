@@ -69,6 +69,12 @@ public record StatusView(
    * @param recovering known from Telos's records only: the master has not reported it since Telos
    *     restarted (its agent may not have re-registered after a master failover)
    */
+  /**
+   * One task.
+   *
+   * @param usage what the task's processes use, as its Telos executor last reported (every 30 s);
+   *     null under the command executor or before a first report
+   */
   public record TaskView(
       String id,
       String state,
@@ -77,11 +83,21 @@ public record StatusView(
       List<Long> ports,
       Boolean healthy,
       String specHash,
-      boolean recovering) {
+      boolean recovering,
+      TaskUsage usage) {
     public TaskView {
       ports = List.copyOf(ports);
     }
   }
+
+  /**
+   * A task's resource use.
+   *
+   * @param rssBytes resident memory of the task's processes
+   * @param cpuSeconds CPU time they used since the task started
+   * @param reportedAt when the report arrived
+   */
+  public record TaskUsage(long rssBytes, double cpuSeconds, Instant reportedAt) {}
 
   static StatusView initial() {
     return new StatusView(

@@ -203,6 +203,44 @@ final class TaskRun {
    * Stops the task: TASK_KILLING, the preStop hook (within the grace period), the kill signal to
    * its process group, then SIGKILL of the group once {@code grace} has passed. Idempotent.
    */
+  /**
+   * What the task's processes use now: resident memory in bytes and CPU time in seconds, summed
+   * over the command's process and its descendants; empty before it starts and once it ended.
+   */
+  java.util.Optional<double[]> usage() {
+    Process p;
+    synchronized (lock) {
+      p = finished ? null : process;
+    }
+    if (p == null || !p.isAlive()) {
+      return java.util.Optional.empty();
+    }
+    double rss = 0;
+    double cpu = 0;
+    List<ProcessHandle> all = new ArrayList<>();
+    all.add(p.toHandle());
+    p.descendants().forEach(all::add);
+    for (ProcessHandle h : all) {
+      rss += residentBytes(h.pid());
+      cpu += h.info().totalCpuDuration().map(d -> d.toNanos() / 1e9).orElse(0d);
+    }
+    return java.util.Optional.of(new double[] {rss, cpu});
+  }
+
+  /** VmRSS of a process from /proc, in bytes; 0 when it is gone or /proc is not there. */
+  static long residentBytes(long pid) {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+        if (line.startsWith("VmRSS:")) {
+          return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // gone meanwhile
+    }
+    return 0;
+  }
+
   void kill(Duration grace, boolean reportKilling) {
     Process p;
     synchronized (lock) {

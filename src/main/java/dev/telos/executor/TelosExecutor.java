@@ -172,13 +172,17 @@ public final class TelosExecutor {
         framework = event.getSubscribed().getFrameworkInfo();
         log.info("subscribed agent_id={}", event.getSubscribed().getAgentInfo().getId().getValue());
       }
-      case LAUNCH -> launch(event.getLaunch().getTask());
-      case LAUNCH_GROUP ->
-          event.getLaunchGroup().getTaskGroup().getTasksList().forEach(this::launch);
+      case LAUNCH -> launch(event.getLaunch().getTask(), env.sandbox());
+      case LAUNCH_GROUP -> {
+        // As Mesos's default executor does for the nested containers of a group: each task of
+        // a group runs in a directory of its own, tasks/TASK_ID, under the executor's sandbox.
+        for (TaskInfo task : event.getLaunchGroup().getTaskGroup().getTasksList()) {
+          launch(task, env.sandbox().resolve("tasks").resolve(task.getTaskId().getValue()));
+        }
+      }
       case KILL -> kill(event.getKill().getTaskId().getValue(), grace(event.getKill()));
       case ACKNOWLEDGED -> acknowledged(event.getAcknowledged());
-      case MESSAGE ->
-          log.info("message from the scheduler bytes={}", event.getMessage().getData().size());
+      case MESSAGE -> onMessage(event.getMessage().getData());
       case SHUTDOWN -> shutdown();
       case ERROR -> log.warn("agent error: {}", event.getError().getMessage());
       case HEARTBEAT -> {}
@@ -194,7 +198,7 @@ public final class TelosExecutor {
     return r == null ? TaskRun.DEFAULT_GRACE : r.grace();
   }
 
-  private void launch(TaskInfo task) {
+  private void launch(TaskInfo task, java.nio.file.Path sandbox) {
     String id = task.getTaskId().getValue();
     synchronized (this) {
       if (runs.containsKey(id)) {
@@ -202,12 +206,17 @@ public final class TelosExecutor {
       }
       unacknowledgedTasks.put(id, task);
     }
+    try {
+      java.nio.file.Files.createDirectories(sandbox);
+    } catch (IOException e) {
+      log.warn("cannot create the task's directory {}: {}", sandbox, e.getMessage());
+    }
     TaskSpec spec;
     try {
       spec = TaskSpec.parse(task.getData().toByteArray());
     } catch (IOException e) {
       spec = TaskSpec.NONE;
-      TaskRun failed = new TaskRun(task, spec, env.sandbox(), baseEnv(), reporter(task));
+      TaskRun failed = new TaskRun(task, spec, sandbox, baseEnv(), reporter(task));
       runs.put(id, failed);
       reporter(task)
           .update(
@@ -217,7 +226,7 @@ public final class TelosExecutor {
               Map.of());
       return;
     }
-    TaskRun run = new TaskRun(task, spec, env.sandbox(), baseEnv(), reporter(task));
+    TaskRun run = new TaskRun(task, spec, sandbox, baseEnv(), reporter(task));
     runs.put(id, run);
     workers.execute(run::run);
   }
@@ -322,8 +331,66 @@ public final class TelosExecutor {
     }
   }
 
-  /** Sends again what stays unacknowledged while subscribed. */
+  /** How often the executor tells its scheduler what its tasks use. */
+  static final Duration USAGE_EVERY = Duration.ofSeconds(30);
+
+  /** The scheduler's request for a usage report now, as MESSAGE data. */
+  public static final String USAGE_REQUEST = "{\"telos\":\"usage?\"}";
+
+  /** A scheduler's MESSAGE: a usage request is answered at once; anything else is logged. */
+  private void onMessage(ByteString data) {
+    String text = data.toStringUtf8();
+    if (text.strip().equals(USAGE_REQUEST)) {
+      workers.execute(() -> reportUsage());
+    } else {
+      log.info("message from the scheduler ignored bytes={}", data.size());
+    }
+  }
+
+  /**
+   * Sends the scheduler a MESSAGE with what each running task uses: {@code {"telos": "usage",
+   * "tasks": [{"taskId", "rssBytes", "cpuSeconds"}]}}. Messages are unreliable; the next report
+   * follows in {@link #USAGE_EVERY}.
+   */
+  boolean reportUsage() {
+    List<Map<String, Object>> tasks = new ArrayList<>();
+    for (Map.Entry<String, TaskRun> e : runs.entrySet()) {
+      e.getValue()
+          .usage()
+          .ifPresent(
+              u -> {
+                Map<String, Object> t = new LinkedHashMap<>();
+                t.put("taskId", e.getKey());
+                t.put("rssBytes", (long) u[0]);
+                t.put("cpuSeconds", Math.round(u[1] * 1000) / 1000d);
+                tasks.add(t);
+              });
+    }
+    if (tasks.isEmpty() || !subscribed) {
+      return false;
+    }
+    try {
+      byte[] json =
+          com.fasterxml.jackson.jr.ob.JSON.std.asBytes(Map.of("telos", "usage", "tasks", tasks));
+      int status =
+          agent.call(
+              base(Call.Type.MESSAGE)
+                  .setMessage(Call.Message.newBuilder().setData(ByteString.copyFrom(json)))
+                  .build());
+      if (status != 202) {
+        log.debug("usage MESSAGE answered {}", status);
+      }
+      return status == 202;
+    } catch (IOException e) {
+      log.debug("usage MESSAGE not delivered: {}", e.getMessage());
+      return false;
+    }
+  }
+
+  /** Sends again what stays unacknowledged while subscribed, and the usage reports. */
   private void resendLoop() {
+    long lastUsage = System.nanoTime();
+    boolean reported = false;
     while (!Thread.currentThread().isInterrupted()) {
       try {
         Thread.sleep(1000);
@@ -332,6 +399,13 @@ public final class TelosExecutor {
       }
       if (!subscribed) {
         continue;
+      }
+      // Every few seconds until a first report went out (the task has just started), then
+      // every USAGE_EVERY.
+      long every = reported ? USAGE_EVERY.toNanos() : TimeUnit.SECONDS.toNanos(3);
+      if (System.nanoTime() - lastUsage >= every) {
+        lastUsage = System.nanoTime();
+        reported |= reportUsage();
       }
       List<Call.Update> due = new ArrayList<>();
       long now = System.nanoTime();

@@ -19,6 +19,7 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -35,6 +36,8 @@ import org.apache.mesos.v1.Protos.DurationInfo;
 import org.apache.mesos.v1.Protos.Environment;
 import org.apache.mesos.v1.Protos.ExecutorInfo;
 import org.apache.mesos.v1.Protos.KillPolicy;
+import org.apache.mesos.v1.Protos.TaskGroupInfo;
+import org.apache.mesos.v1.Protos.TaskID;
 import org.apache.mesos.v1.Protos.TaskState;
 import org.apache.mesos.v1.Protos.TaskStatus;
 import org.apache.mesos.v1.executor.Protos.Call;
@@ -47,9 +50,10 @@ import org.slf4j.LoggerFactory;
  * starts the executor as a process with the environment a Mesos agent gives, and serves {@code
  * /api/v1/executor} on the agent's own address: SUBSCRIBE (RecordIO stream of SUBSCRIBED, then
  * LAUNCH and KILL), UPDATE (forwarded to the master, then ACKNOWLEDGED on the stream, duplicates by
- * uuid acknowledged again but not forwarded), MESSAGE. When an executor exits, every process of its
- * container goes with it and its unfinished task fails with REASON_EXECUTOR_TERMINATED. An agent
- * restart stops the endpoint for a while: executors re-subscribe when it is back.
+ * uuid acknowledged again but not forwarded), MESSAGE (to the scheduler, and the scheduler's to the
+ * executor, both at most once). When an executor exits, every process of its container goes with it
+ * and its unfinished task fails with REASON_EXECUTOR_TERMINATED. An agent restart stops the
+ * endpoint for a while: executors re-subscribe when it is back.
  */
 final class CustomExecutors {
   private static final Logger log = LoggerFactory.getLogger(CustomExecutors.class);
@@ -59,31 +63,45 @@ final class CustomExecutors {
   static final String SHUTDOWN_GRACE = "5secs";
   private static final String PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
-  /** One executor and its one task. */
+  /** One executor and its tasks: one from a LAUNCH, or all of a LAUNCH_GROUP. */
   final class Session {
-    final TaskRunner.Launch launch;
+    final List<TaskRunner.Launch> launches;
+    final boolean group;
     final ExecutorInfo info;
     final Path sandbox;
     final Set<ByteString> seen = new HashSet<>();
+    final Set<String> ended = ConcurrentHashMap.newKeySet();
+    final Map<String, Duration> pendingKills = new ConcurrentHashMap<>();
     volatile Process process;
     volatile Subscription stream;
     volatile boolean launched;
-    volatile boolean ended;
-    volatile Duration pendingKill;
     volatile ScheduledFuture<?> registration;
 
-    Session(TaskRunner.Launch launch, Path sandbox) {
-      this.launch = launch;
-      this.info = launch.task().getExecutor();
+    Session(List<TaskRunner.Launch> launches, ExecutorInfo info, Path sandbox, boolean group) {
+      this.launches = List.copyOf(launches);
+      this.info = info;
       this.sandbox = sandbox;
+      this.group = group;
+    }
+
+    TaskRunner.Launch first() {
+      return launches.get(0);
     }
 
     String executorId() {
       return info.getExecutorId().getValue();
     }
 
-    String taskId() {
-      return launch.task().getTaskId().getValue();
+    boolean has(String taskId) {
+      return launches.stream().anyMatch(l -> l.task().getTaskId().getValue().equals(taskId));
+    }
+
+    boolean allEnded() {
+      return ended.size() >= launches.size();
+    }
+
+    List<String> taskIds() {
+      return launches.stream().map(l -> l.task().getTaskId().getValue()).toList();
     }
   }
 
@@ -146,10 +164,26 @@ final class CustomExecutors {
 
   /** Fetches the executor's URIs, starts it, and waits for it to subscribe. */
   void launch(TaskRunner.Launch launch, Path sandbox) throws IOException {
-    Session s = new Session(launch, sandbox);
+    start(new Session(List.of(launch), launch.task().getExecutor(), sandbox, false));
+  }
+
+  /**
+   * Starts one executor for the tasks of a LAUNCH_GROUP, which it gets as one LAUNCH_GROUP event;
+   * each task's files are under {@code tasks/TASK_ID} of the executor's sandbox.
+   */
+  void launchGroup(List<TaskRunner.Launch> launches, ExecutorInfo executor, Path sandbox)
+      throws IOException {
+    start(new Session(launches, executor, sandbox, true));
+  }
+
+  private void start(Session s) throws IOException {
+    Path sandbox = s.sandbox;
     byExecutor.put(s.executorId(), s);
-    byTask.put(s.taskId(), s);
-    sandboxes.put(s.taskId(), sandbox);
+    for (String id : s.taskIds()) {
+      byTask.put(id, s);
+      sandboxes.put(id, s.group ? sandbox.resolve("tasks").resolve(id) : sandbox);
+    }
+    TaskRunner.Launch launch = s.first();
     String endpoint = endpoint();
     CommandInfo command = s.info.getCommand();
     for (CommandInfo.URI uri : command.getUrisList()) {
@@ -183,9 +217,9 @@ final class CustomExecutors {
     b.environment().putAll(env);
     s.process = b.start();
     log.info(
-        "executor started executor_id={} task_id={} pid={} endpoint={}",
+        "executor started executor_id={} task_ids={} pid={} endpoint={}",
         s.executorId(),
-        s.taskId(),
+        s.taskIds(),
         s.process.pid(),
         endpoint);
     s.registration =
@@ -195,13 +229,16 @@ final class CustomExecutors {
   }
 
   private void registrationTimedOut(Session s) {
-    if (s.stream == null && !s.launched && !s.ended) {
+    if (s.stream == null && !s.launched && !s.allEnded()) {
       log.warn("executor did not subscribe in time executor_id={}", s.executorId());
-      end(
-          s,
-          TaskState.TASK_FAILED,
-          "Executor did not register within " + REGISTRATION_TIMEOUT,
-          TaskStatus.Reason.REASON_EXECUTOR_REGISTRATION_TIMEOUT);
+      for (String id : s.taskIds()) {
+        end(
+            s,
+            id,
+            TaskState.TASK_FAILED,
+            "Executor did not register within " + REGISTRATION_TIMEOUT,
+            TaskStatus.Reason.REASON_EXECUTOR_REGISTRATION_TIMEOUT);
+      }
       destroy(s);
     }
   }
@@ -212,23 +249,27 @@ final class CustomExecutors {
     if (stream != null) {
       stream.close();
     }
-    if (!s.ended) {
-      int code = s.process.exitValue();
+    int code = s.process.exitValue();
+    for (String id : s.taskIds()) {
       end(
           s,
+          id,
           TaskState.TASK_FAILED,
           "Executor terminated ("
               + (code > 128 ? "signal " + (code - 128) : "status " + code)
               + ")",
           TaskStatus.Reason.REASON_EXECUTOR_TERMINATED);
+      byTask.remove(id, s);
     }
     byExecutor.remove(s.executorId(), s);
-    byTask.remove(s.taskId(), s);
   }
 
-  private void end(Session s, TaskState state, String message, TaskStatus.Reason reason) {
-    s.ended = true;
-    sink.status(s.taskId(), state, message, reason, null);
+  /** Ends a task of the session the agent's way, unless it ended already. */
+  private void end(
+      Session s, String taskId, TaskState state, String message, TaskStatus.Reason reason) {
+    if (s.ended.add(taskId)) {
+      sink.status(taskId, state, message, reason, null);
+    }
   }
 
   /**
@@ -241,7 +282,7 @@ final class CustomExecutors {
       ProcessRunner.signalGroup(p.pid(), "KILL");
     }
     String marker = "MESOS_EXECUTOR_ID=" + s.executorId() + "\0";
-    String framework = "MESOS_FRAMEWORK_ID=" + s.launch.frameworkId() + "\0";
+    String framework = "MESOS_FRAMEWORK_ID=" + s.first().frameworkId() + "\0";
     ProcessHandle.allProcesses()
         .forEach(
             h -> {
@@ -259,29 +300,46 @@ final class CustomExecutors {
             });
   }
 
+  /** Hands a scheduler's MESSAGE to the executor, if it is subscribed; else it is dropped. */
+  void message(String frameworkId, String executorId, com.google.protobuf.ByteString data) {
+    Session s = byExecutor.get(executorId);
+    Subscription stream = s == null ? null : s.stream;
+    if (s == null || !s.first().frameworkId().equals(frameworkId) || stream == null) {
+      log.warn("framework message dropped: no such executor subscribed executor_id={}", executorId);
+      return;
+    }
+    stream.sendMessage(
+        Event.newBuilder()
+            .setType(Event.Type.MESSAGE)
+            .setMessage(Event.Message.newBuilder().setData(data))
+            .build());
+  }
+
   /** Asks the executor to kill its task (sent when it subscribes, if it has not yet). */
   void kill(String taskId, Duration grace) {
     Session s = byTask.get(taskId);
-    if (s == null || s.ended) {
+    if (s == null || s.ended.contains(taskId)) {
       return;
     }
-    s.pendingKill = grace;
+    s.pendingKills.put(taskId, grace);
     Subscription stream = s.stream;
     if (stream != null && stream.isOpen()) {
-      stream.sendMessage(killEvent(s, grace));
+      stream.sendMessage(killEvent(taskId, grace));
     } else if (!s.launched) {
-      // Never launched: there is nothing to kill but the executor.
-      end(s, TaskState.TASK_KILLED, "Killed before the executor subscribed", null);
-      destroy(s);
+      // Never launched: there is nothing to kill but the executor, once its tasks are all gone.
+      end(s, taskId, TaskState.TASK_KILLED, "Killed before the executor subscribed", null);
+      if (s.allEnded()) {
+        destroy(s);
+      }
     }
   }
 
-  private static Event killEvent(Session s, Duration grace) {
+  private static Event killEvent(String taskId, Duration grace) {
     return Event.newBuilder()
         .setType(Event.Type.KILL)
         .setKill(
             Event.Kill.newBuilder()
-                .setTaskId(s.launch.task().getTaskId())
+                .setTaskId(TaskID.newBuilder().setValue(taskId))
                 .setKillPolicy(
                     KillPolicy.newBuilder()
                         .setGracePeriod(DurationInfo.newBuilder().setNanoseconds(grace.toNanos()))))
@@ -343,7 +401,7 @@ final class CustomExecutors {
 
   void shutdown() {
     for (Session s : byExecutor.values()) {
-      s.ended = true;
+      s.ended.addAll(s.taskIds());
       destroy(s);
     }
     synchronized (this) {
@@ -381,7 +439,7 @@ final class CustomExecutors {
         return;
       }
       Session s = byExecutor.get(call.getExecutorId().getValue());
-      if (s == null || !s.launch.frameworkId().equals(call.getFrameworkId().getValue())) {
+      if (s == null || !s.first().frameworkId().equals(call.getFrameworkId().getValue())) {
         respond(exchange, 400, "Executor " + call.getExecutorId().getValue() + " is not known");
         return;
       }
@@ -391,7 +449,11 @@ final class CustomExecutors {
           String problem = update(s, call.getUpdate().getStatus());
           respond(exchange, problem == null ? 202 : 400, problem == null ? "" : problem);
         }
-        case MESSAGE -> respond(exchange, 202, "");
+        case MESSAGE -> {
+          sink.executorMessage(
+              s.first().frameworkId(), s.executorId(), call.getMessage().getData());
+          respond(exchange, 202, "");
+        }
         default -> respond(exchange, 400, "Expecting 'type' to be SUBSCRIBE, UPDATE or MESSAGE");
       }
     } catch (RuntimeException e) {
@@ -412,7 +474,7 @@ final class CustomExecutors {
       throws IOException {
     exchange.getResponseHeaders().set("Content-Type", wire.mediaType);
     exchange.sendResponseHeaders(200, 0);
-    Subscription stream = new Subscription(null, s.launch.frameworkId(), wire, exchange);
+    Subscription stream = new Subscription(null, s.first().frameworkId(), wire, exchange);
     Subscription before = s.stream;
     if (before != null) {
       before.close();
@@ -429,7 +491,7 @@ final class CustomExecutors {
             .setSubscribed(
                 Event.Subscribed.newBuilder()
                     .setExecutorInfo(s.info)
-                    .setFrameworkInfo(s.launch.framework())
+                    .setFrameworkInfo(s.first().framework())
                     .setAgentInfo(
                         AgentInfo.newBuilder()
                             .setId(AgentID.newBuilder().setValue(agentId))
@@ -441,16 +503,28 @@ final class CustomExecutors {
     }
     if (!s.launched) {
       s.launched = true;
-      stream.sendMessage(
-          Event.newBuilder()
-              .setType(Event.Type.LAUNCH)
-              .setLaunch(Event.Launch.newBuilder().setTask(s.launch.task()))
-              .build());
+      if (s.group) {
+        TaskGroupInfo.Builder g = TaskGroupInfo.newBuilder();
+        s.launches.forEach(l -> g.addTasks(l.task()));
+        stream.sendMessage(
+            Event.newBuilder()
+                .setType(Event.Type.LAUNCH_GROUP)
+                .setLaunchGroup(Event.LaunchGroup.newBuilder().setTaskGroup(g))
+                .build());
+      } else {
+        stream.sendMessage(
+            Event.newBuilder()
+                .setType(Event.Type.LAUNCH)
+                .setLaunch(Event.Launch.newBuilder().setTask(s.first().task()))
+                .build());
+      }
     }
-    Duration kill = s.pendingKill;
-    if (kill != null && !s.ended) {
-      stream.sendMessage(killEvent(s, kill));
-    }
+    s.pendingKills.forEach(
+        (taskId, grace) -> {
+          if (!s.ended.contains(taskId)) {
+            stream.sendMessage(killEvent(taskId, grace));
+          }
+        });
     stream.pump();
     if (s.stream == stream) {
       s.stream = null;
@@ -462,16 +536,17 @@ final class CustomExecutors {
     if (!status.hasUuid() || status.getUuid().size() != 16) {
       return "Status update must have a 16-byte uuid";
     }
-    if (!status.getTaskId().getValue().equals(s.taskId())) {
-      return "Task " + status.getTaskId().getValue() + " is not a task of this executor";
+    String taskId = status.getTaskId().getValue();
+    if (!s.has(taskId)) {
+      return "Task " + taskId + " is not a task of this executor";
     }
     boolean first;
     synchronized (s) {
       first = s.seen.add(status.getUuid());
     }
-    if (first && !s.ended) {
+    if (first && !s.ended.contains(taskId)) {
       if (Master.isTerminal(status.getState())) {
-        s.ended = true;
+        s.ended.add(taskId);
       }
       sink.status(status);
     }

@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.mesos.v1.Protos.AgentID;
 import org.apache.mesos.v1.Protos.Attribute;
 import org.apache.mesos.v1.Protos.ExecutorID;
+import org.apache.mesos.v1.Protos.ExecutorInfo;
 import org.apache.mesos.v1.Protos.Filters;
 import org.apache.mesos.v1.Protos.FrameworkID;
 import org.apache.mesos.v1.Protos.FrameworkInfo;
@@ -460,16 +461,16 @@ final class Master {
         log.info("framework torn down framework_id={}", framework.id);
         removeFramework(framework);
       }
-      case MESSAGE,
-          REQUEST,
+      case MESSAGE -> message(framework, call.getMessage());
+      case REQUEST,
           SHUTDOWN,
           ACCEPT_INVERSE_OFFERS,
           DECLINE_INVERSE_OFFERS,
           ACKNOWLEDGE_OPERATION_STATUS,
           RECONCILE_OPERATIONS,
           UPDATE_FRAMEWORK -> {
-        // Accepted and ignored: the embedded cluster has no custom executors, inverse offers or
-        // operation feedback.
+        // Accepted and ignored: the embedded cluster has no inverse offers or operation
+        // feedback.
       }
       default ->
           throw new Refusal(
@@ -576,7 +577,12 @@ final class Master {
         problem = "Executor has invalid resources: " + e.getMessage();
       }
     }
+    boolean custom = group.getExecutor().getType() == ExecutorInfo.Type.CUSTOM;
+    if (problem == null && custom && !agent.runner.runsCustomExecutors()) {
+      problem = "this agent runs no custom executors; use a DEFAULT executor";
+    }
     boolean first = true;
+    List<TaskRunner.Launch> launches = new ArrayList<>();
     for (TaskInfo task : group.getTaskGroup().getTasksList()) {
       if (problem != null) {
         sendMasterUpdate(
@@ -588,20 +594,42 @@ final class Master {
             problem);
       } else {
         // The executor's resources are held with the group's first task.
-        launch(framework, agent, role, pool, task, executorId, first ? executor : new Resources());
+        TaskRunner.Launch l =
+            launch(
+                framework,
+                agent,
+                role,
+                pool,
+                task,
+                group.getExecutor(),
+                first ? executor : new Resources());
+        if (l != null) {
+          launches.add(l);
+        }
         first = false;
       }
     }
+    if (!launches.isEmpty()) {
+      // One executor for the whole group: a custom one gets it as one LAUNCH_GROUP.
+      agent.runner.launchGroup(launches, group.getExecutor());
+    }
   }
 
-  private void launch(
+  /**
+   * Validates one task and, for a plain LAUNCH, starts it; a task of a group ({@code groupExecutor}
+   * set) is only recorded and returned, for the group to start together. Returns null when the task
+   * was refused.
+   */
+  private TaskRunner.Launch launch(
       Framework framework,
       Agent agent,
       String role,
       Resources pool,
       TaskInfo task,
-      String groupExecutorId,
+      ExecutorInfo groupExecutor,
       Resources executorResources) {
+    String groupExecutorId =
+        groupExecutor == null ? null : groupExecutor.getExecutorId().getValue();
     String id = task.getTaskId().getValue();
     String problem = null;
     Resources needed = null;
@@ -618,7 +646,9 @@ final class Master {
     } else if (groupExecutorId == null && task.hasCommand() == task.hasExecutor()) {
       problem =
           "Task should have at least one (but not both) of CommandInfo or ExecutorInfo present";
-    } else if (groupExecutorId != null && !task.hasCommand()) {
+    } else if (groupExecutor != null
+        && groupExecutor.getType() != ExecutorInfo.Type.CUSTOM
+        && !task.hasCommand()) {
       problem = "Task in a group must have a CommandInfo";
     } else if (task.getResourcesCount() == 0) {
       problem = "Task uses no resources";
@@ -654,7 +684,7 @@ final class Master {
           TaskState.TASK_ERROR,
           TaskStatus.Reason.REASON_TASK_INVALID,
           problem);
-      return;
+      return null;
     }
     if (task.hasExecutor() && !agent.runner.runsCustomExecutors()) {
       sendMasterUpdate(
@@ -664,7 +694,7 @@ final class Master {
           TaskState.TASK_FAILED,
           TaskStatus.Reason.REASON_EXECUTOR_TERMINATED,
           "this agent runs no custom executors; use a CommandInfo");
-      return;
+      return null;
     }
     pool.subtract(needed);
     String executorId =
@@ -674,7 +704,7 @@ final class Master {
     Task record = new Task(task, framework.id, agent.id, role, needed, executorId);
     framework.tasks.put(id, record);
     log.debug("launching task framework_id={} task_id={} agent_id={}", framework.id, id, agent.id);
-    agent.runner.launch(
+    TaskRunner.Launch launch =
         new TaskRunner.Launch(
             task,
             framework.id,
@@ -682,7 +712,11 @@ final class Master {
             role,
             framework.info.getCheckpoint(),
             executorId,
-            framework.info));
+            framework.info);
+    if (groupExecutor == null) {
+      agent.runner.launch(launch);
+    }
+    return launch;
   }
 
   private void decline(Framework framework, List<OfferID> ids, Filters filters) {
@@ -838,8 +872,48 @@ final class Master {
   // Status updates
 
   /** Where an agent's runner reports: to this master, labels of executor updates included. */
+  /**
+   * A scheduler's MESSAGE to one of its executors: delivered at most once, as Mesos does (dropped,
+   * with a log line, when the agent is unknown or away; the executor may be gone too).
+   */
+  private void message(Framework framework, Call.Message m) {
+    Agent agent = agents.get(m.getAgentId().getValue());
+    if (agent == null || !agent.registered || !agent.connected) {
+      log.warn(
+          "framework message dropped: agent not reachable framework_id={} agent_id={}",
+          framework.id,
+          m.getAgentId().getValue());
+      return;
+    }
+    agent.runner.frameworkMessage(framework.id, m.getExecutorId().getValue(), m.getData());
+  }
+
+  /** An executor's MESSAGE to its scheduler: at most once, dropped while it is disconnected. */
+  synchronized void executorMessage(
+      String agentId, String frameworkId, String executorId, ByteString data) {
+    Framework framework = frameworks.get(frameworkId);
+    if (framework == null) {
+      return;
+    }
+    send(
+        framework,
+        Event.newBuilder()
+            .setType(Event.Type.MESSAGE)
+            .setMessage(
+                Event.Message.newBuilder()
+                    .setAgentId(AgentID.newBuilder().setValue(agentId))
+                    .setExecutorId(ExecutorID.newBuilder().setValue(executorId))
+                    .setData(data))
+            .build());
+  }
+
   StatusSink sinkFor(String agentId) {
     return new StatusSink() {
+      @Override
+      public void executorMessage(String frameworkId, String executorId, ByteString data) {
+        Master.this.executorMessage(agentId, frameworkId, executorId, data);
+      }
+
       @Override
       public void status(
           String taskId, TaskState state, String message, TaskStatus.Reason reason, Boolean h) {

@@ -85,6 +85,12 @@ final class ProcessRunner implements TaskRunner {
   }
 
   @Override
+  public void frameworkMessage(
+      String frameworkId, String executorId, com.google.protobuf.ByteString data) {
+    executors.message(frameworkId, executorId, data);
+  }
+
+  @Override
   public boolean runsCustomExecutors() {
     return true;
   }
@@ -118,6 +124,49 @@ final class ProcessRunner implements TaskRunner {
   @Override
   public void launch(Launch launch) {
     workers.execute(() -> start(launch));
+  }
+
+  @Override
+  public void launchGroup(
+      java.util.List<Launch> launches, org.apache.mesos.v1.Protos.ExecutorInfo executor) {
+    if (executor.getType() != org.apache.mesos.v1.Protos.ExecutorInfo.Type.CUSTOM) {
+      TaskRunner.super.launchGroup(launches, executor);
+      return;
+    }
+    workers.execute(
+        () -> {
+          Launch first = launches.get(0);
+          Path sandbox =
+              workDir.resolve(
+                  Path.of(
+                      "slaves",
+                      agentId,
+                      "frameworks",
+                      first.frameworkId(),
+                      "executors",
+                      first.executorId(),
+                      "runs",
+                      UUID.randomUUID().toString()));
+          try {
+            Files.createDirectories(sandbox);
+            synchronized (lifecycle) {
+              if (stopped) {
+                launches.forEach(l -> refuseStopped(l.task().getTaskId().getValue()));
+                return;
+              }
+              executors.launchGroup(launches, executor, sandbox);
+            }
+          } catch (IOException | RuntimeException e) {
+            for (Launch l : launches) {
+              sink.status(
+                  l.task().getTaskId().getValue(),
+                  TaskState.TASK_FAILED,
+                  "Failed to launch the executor: " + e.getMessage(),
+                  TaskStatus.Reason.REASON_EXECUTOR_TERMINATED,
+                  null);
+            }
+          }
+        });
   }
 
   private void start(Launch launch) {

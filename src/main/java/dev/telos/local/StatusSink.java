@@ -26,4 +26,8 @@ interface StatusSink {
         fromExecutor.hasReason() ? fromExecutor.getReason() : null,
         fromExecutor.hasHealthy() ? fromExecutor.getHealthy() : null);
   }
+
+  /** An executor's MESSAGE for its framework's scheduler (unreliable: delivered at most once). */
+  default void executorMessage(
+      String frameworkId, String executorId, com.google.protobuf.ByteString data) {}
 }

@@ -27,6 +27,20 @@ interface TaskRunner {
     return false;
   }
 
+  /** A scheduler's MESSAGE for one of this agent's executors; dropped when there is none. */
+  default void frameworkMessage(
+      String frameworkId, String executorId, com.google.protobuf.ByteString data) {}
+
+  /**
+   * Starts the tasks of a LAUNCH_GROUP under one executor. By default each as its own launch (a
+   * DEFAULT executor's tasks run side by side); a process agent gives a CUSTOM executor the whole
+   * group as one LAUNCH_GROUP.
+   */
+  default void launchGroup(
+      java.util.List<Launch> launches, org.apache.mesos.v1.Protos.ExecutorInfo executor) {
+    launches.forEach(this::launch);
+  }
+
   /** Starts a task; state changes are reported to the sink, never thrown. */
   void launch(Launch launch);
 

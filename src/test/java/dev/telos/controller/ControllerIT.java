@@ -247,6 +247,13 @@ class ControllerIT {
     await()
         .until(
             () -> java.nio.file.Files.readString(sandbox.resolve("stdout")).contains("serving x"));
+    // The executor reports what the task uses (a MESSAGE through agent and master).
+    await().atMost(Duration.ofSeconds(30)).until(() -> h.app("x").tasks().get(0).usage() != null);
+    StatusView.TaskUsage used = h.app("x").tasks().get(0).usage();
+    assertThat(used.rssBytes())
+        .as("a sleeping shell's resident set")
+        .isBetween(64L << 10, 64L << 20);
+    assertThat(used.cpuSeconds()).isBetween(0d, 60d);
 
     // The executor is killed hard: the agent fails the task, Telos replaces it.
     assertThat(h.cluster.crashTask(first)).isTrue();

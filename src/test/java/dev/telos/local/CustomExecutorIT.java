@@ -109,6 +109,120 @@ class CustomExecutorIT extends EmbeddedClusterTest {
     return cluster.taskSandbox(taskId).orElseThrow();
   }
 
+  static boolean reached(RawScheduler s, String taskId, String state) {
+    return s.received.stream()
+        .anyMatch(
+            e ->
+                "UPDATE".equals(e.path("type").asText())
+                    && taskId.equals(e.at("/update/status/task_id/value").asText())
+                    && state.equals(e.at("/update/status/state").asText()));
+  }
+
+  @Test
+  void aTaskGroupRunsUnderOneExecutorEachTaskInItsOwnDirectoryAndIsKilledTaskByTask()
+      throws Exception {
+    RawScheduler s =
+        subscribe(frameworkInfo(60, "PARTITION_AWARE", "TASK_KILLING_STATE")).autoAcknowledge();
+    JsonNode offer = firstOffer(s);
+    // The executor as for one task, then the group: one task described by Telos's JSON, one
+    // by a plain CommandInfo.
+    JsonNode single =
+        RawScheduler.JSON.readTree(executorTask(offer, "g", Map.of("command", "true")));
+    String one =
+        "{\"name\":\"g-1\",\"task_id\":{\"value\":\"g-1\"},\"agent_id\":"
+            + offer.get("agent_id")
+            + ",\"resources\":["
+            + scalar("cpus", 0.1)
+            + ","
+            + scalar("mem", 32)
+            + "],\"data\":\""
+            + Base64.getEncoder()
+                .encodeToString(
+                    "{\"command\":\"echo one > out; exec sleep 300\"}"
+                        .getBytes(StandardCharsets.UTF_8))
+            + "\"}";
+    String two =
+        "{\"name\":\"g-2\",\"task_id\":{\"value\":\"g-2\"},\"agent_id\":"
+            + offer.get("agent_id")
+            + ",\"resources\":["
+            + scalar("cpus", 0.1)
+            + ","
+            + scalar("mem", 32)
+            + "],\"command\":{\"value\":\"echo two > out; exec sleep 300\"}}";
+    s.call(
+        "{\"framework_id\":{\"value\":\""
+            + s.frameworkId
+            + "\"},\"type\":\"ACCEPT\",\"accept\":{\"offer_ids\":["
+            + offer.get("id")
+            + "],\"operations\":[{\"type\":\"LAUNCH_GROUP\",\"launch_group\":{\"executor\":"
+            + single.get("executor")
+            + ",\"task_group\":{\"tasks\":["
+            + one
+            + ","
+            + two
+            + "]}}}]}}");
+    await().until(() -> reached(s, "g-1", "TASK_RUNNING") && reached(s, "g-2", "TASK_RUNNING"));
+    long executor = cluster.taskPid("g-1").orElseThrow();
+    assertThat(cluster.taskPid("g-2")).as("one executor for the group").contains(executor);
+    Path dir1 = sandbox("g-1");
+    Path dir2 = sandbox("g-2");
+    assertThat(dir1.getParent()).isEqualTo(dir2.getParent());
+    assertThat(dir1.getParent().getFileName().toString()).isEqualTo("tasks");
+    await()
+        .until(
+            () ->
+                Files.isRegularFile(dir1.resolve("out"))
+                    && Files.isRegularFile(dir2.resolve("out")));
+    await().until(() -> Files.readString(dir1.resolve("out")).strip().equals("one"));
+    await().until(() -> Files.readString(dir2.resolve("out")).strip().equals("two"));
+
+    s.call(simple(s, "KILL", "\"kill\":{\"task_id\":{\"value\":\"g-1\"}}"));
+    await().until(() -> reached(s, "g-1", "TASK_KILLED"));
+    assertThat(reached(s, "g-2", "TASK_KILLED")).as("the other task runs on").isFalse();
+    assertThat(alive(executor)).isTrue();
+    s.call(simple(s, "KILL", "\"kill\":{\"task_id\":{\"value\":\"g-2\"}}"));
+    await().until(() -> reached(s, "g-2", "TASK_KILLED"));
+    await().atMost(Duration.ofSeconds(30)).until(() -> !alive(executor));
+  }
+
+  static List<JsonNode> usageMessages(RawScheduler s) {
+    return s.received.stream().filter(e -> "MESSAGE".equals(e.path("type").asText())).toList();
+  }
+
+  @Test
+  void theExecutorReportsWhatItsTaskUsesAndAnswersAUsageRequestAtOnce() throws Exception {
+    RawScheduler s = launch("use", Map.of("command", "exec sleep 300"));
+    until(s, "use", "TASK_RUNNING");
+    await().until(() -> !usageMessages(s).isEmpty());
+    JsonNode m = usageMessages(s).get(0);
+    assertThat(m.at("/message/executor_id/value").asText()).isEqualTo("telos-use");
+    JsonNode report =
+        RawScheduler.JSON.readTree(Base64.getDecoder().decode(m.at("/message/data").asText()));
+    assertThat(report.path("telos").asText()).isEqualTo("usage");
+    assertThat(report.at("/tasks/0/taskId").asText()).isEqualTo("use");
+    assertThat(report.at("/tasks/0/rssBytes").asLong()).isBetween(64L << 10, 64L << 20);
+
+    // Asked now (the next periodic report is 30 s away), it answers within seconds.
+    int before = usageMessages(s).size();
+    String request =
+        Base64.getEncoder()
+            .encodeToString(
+                dev.telos.executor.TelosExecutor.USAGE_REQUEST.getBytes(StandardCharsets.UTF_8));
+    s.call(
+        simple(
+            s,
+            "MESSAGE",
+            "\"message\":{\"agent_id\":"
+                + m.at("/message/agent_id")
+                + ",\"executor_id\":{\"value\":\"telos-use\"},\"data\":\""
+                + request
+                + "\"}"));
+    await().atMost(Duration.ofSeconds(10)).until(() -> usageMessages(s).size() > before);
+
+    s.call(simple(s, "KILL", "\"kill\":{\"task_id\":{\"value\":\"use\"}}"));
+    until(s, "use", "TASK_KILLED");
+  }
+
   @Test
   void runsATaskReportsItsRevisionAndKillsItWithinItsGrace() throws Exception {
     RawScheduler s =
