@@ -7,6 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -124,6 +126,29 @@ final class ClientCommands {
             a.path("message").asText(null));
       }
       t.print(out, Table.colour(), 3);
+      List<String> why = new ArrayList<>();
+      for (JsonNode a : apps) {
+        JsonNode f = a.path("lastFailure");
+        String status = a.path("status").asText();
+        if (f.isObject() && !List.of("Synced", "Succeeded", "Scheduled").contains(status)) {
+          why.add(
+              a.path("namespace").asText()
+                  + "/"
+                  + a.path("name").asText()
+                  + ": task "
+                  + f.path("taskId").asText()
+                  + " "
+                  + f.path("state").asText()
+                  + (f.path("exitCode").isInt() ? ", exit code " + f.path("exitCode").asInt() : "")
+                  + (f.path("message").isTextual() ? ": " + f.path("message").asText() : ""));
+        }
+      }
+      if (!why.isEmpty()) {
+        out.println();
+        out.println("Last failures:");
+        why.forEach(w -> out.println("  " + w.replace("\n", "\n    ")));
+      }
+      out.flush();
       return 0;
     }
   }

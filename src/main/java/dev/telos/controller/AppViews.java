@@ -34,6 +34,11 @@ final class AppViews {
 
     List<RunRecord> runs(String appKey);
 
+    /** How the app's last unexpectedly ended task ended, or null. */
+    default StatusView.TaskEnd lastFailure(String appKey) {
+      return null;
+    }
+
     /** What the Telos executor last reported the task uses, or null. */
     default StatusView.TaskUsage usage(String taskId) {
       return null;
@@ -156,7 +161,8 @@ final class AppViews {
           tasks,
           source.runs(key),
           s == null ? 0 : s.failures(),
-          s == null ? null : s.nextLaunchAt());
+          s == null ? null : s.nextLaunchAt(),
+          source.lastFailure(key));
     }
     String[] nn = key.split("/", 2);
     return new StatusView.AppView(
@@ -173,6 +179,7 @@ final class AppViews {
         tasks,
         List.of(),
         0,
-        null);
+        null,
+        source.lastFailure(key));
   }
 }

@@ -725,6 +725,7 @@ public final class Controller implements AutoCloseable, ControlPlane {
     List<String> goneHistories = new ArrayList<>(history.keySet());
     goneHistories.removeAll(keep);
     goneHistories.forEach(history::remove);
+    lastFailures.keySet().retainAll(keep);
     if (!goneHistories.isEmpty()) {
       persistChanges("apps", Map.of(), goneHistories, history);
     }
@@ -1132,10 +1133,16 @@ public final class Controller implements AutoCloseable, ControlPlane {
     }
   }
 
+  /** How each app's last unexpectedly ended task ended (in memory: for operators, not planning). */
+  private final Map<String, StatusView.TaskEnd> lastFailures = new HashMap<>();
+
   private boolean recordEnd(String key, LiveTask task, TaskStatus status, Instant now) {
     App app = appOf(key);
     AppHistory h = history.getOrDefault(key, AppHistory.EMPTY);
     boolean expected = task.killRequestedAt() != null || task.state() == TaskState.TASK_KILLED;
+    if (!expected && task.state() != TaskState.TASK_FINISHED) {
+      lastFailures.put(key, taskEnd(task, status, now));
+    }
     if (app instanceof Job || app instanceof CronJob) {
       runs.end(key, task, now);
       if (task.state() == TaskState.TASK_FINISHED) {
@@ -1160,6 +1167,27 @@ public final class Controller implements AutoCloseable, ControlPlane {
         task.state(),
         status.getMessage());
     return true;
+  }
+
+  /** A task's end as its status tells it; the Telos executor adds an {@code exit_code} label. */
+  static StatusView.TaskEnd taskEnd(LiveTask task, TaskStatus status, Instant now) {
+    Integer exitCode = null;
+    for (org.apache.mesos.v1.Protos.Label l : status.getLabels().getLabelsList()) {
+      if (l.getKey().equals("exit_code")) {
+        try {
+          exitCode = Integer.valueOf(l.getValue());
+        } catch (NumberFormatException e) {
+          exitCode = null;
+        }
+      }
+    }
+    return new StatusView.TaskEnd(
+        task.id(),
+        task.state().name(),
+        status.hasReason() ? status.getReason().name() : null,
+        status.hasMessage() ? status.getMessage() : null,
+        exitCode,
+        now);
   }
 
   private App appOf(String key) {
@@ -1330,6 +1358,11 @@ public final class Controller implements AutoCloseable, ControlPlane {
         @Override
         public StatusView.TaskUsage usage(String taskId) {
           return usage.get(taskId);
+        }
+
+        @Override
+        public StatusView.TaskEnd lastFailure(String appKey) {
+          return lastFailures.get(appKey);
         }
       };
 

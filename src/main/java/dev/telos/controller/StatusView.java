@@ -56,7 +56,8 @@ public record StatusView(
       List<TaskView> tasks,
       List<RunRecord> runs,
       int restartFailures,
-      java.time.Instant nextLaunchAt) {
+      java.time.Instant nextLaunchAt,
+      TaskEnd lastFailure) {
     public AppView {
       tasks = List.copyOf(tasks);
       runs = List.copyOf(runs);
@@ -68,10 +69,6 @@ public record StatusView(
    *
    * @param recovering known from Telos's records only: the master has not reported it since Telos
    *     restarted (its agent may not have re-registered after a master failover)
-   */
-  /**
-   * One task.
-   *
    * @param usage what the task's processes use, as its Telos executor last reported (every 30 s);
    *     null under the command executor or before a first report
    */
@@ -89,6 +86,15 @@ public record StatusView(
       ports = List.copyOf(ports);
     }
   }
+
+  /**
+   * Why the app's last task that ended unexpectedly ended, as its status said (under the Telos
+   * executor: the exit code and the last stderr lines).
+   *
+   * @param exitCode the process's exit code, when the executor reported one
+   */
+  public record TaskEnd(
+      String taskId, String state, String reason, String message, Integer exitCode, Instant at) {}
 
   /**
    * A task's resource use.

@@ -39,11 +39,21 @@ final class TaskRun {
         String message,
         TaskStatus.Reason reason,
         Map<String, String> labels,
-        Boolean healthy);
+        Boolean healthy,
+        org.apache.mesos.v1.Protos.CheckStatusInfo check);
+
+    default void update(
+        TaskState state,
+        String message,
+        TaskStatus.Reason reason,
+        Map<String, String> labels,
+        Boolean healthy) {
+      update(state, message, reason, labels, healthy, null);
+    }
 
     default void update(
         TaskState state, String message, TaskStatus.Reason reason, Map<String, String> labels) {
-      update(state, message, reason, labels, null);
+      update(state, message, reason, labels, null, null);
     }
   }
 
@@ -133,7 +143,32 @@ final class TaskRun {
         process = start(argv(command()), stdout, stderr);
       }
       log.info("task started task_id={} pid={}", id(), process.pid());
-      reporter.update(TaskState.TASK_RUNNING, null, null, labels(null));
+      // With a general check, RUNNING says which check there is, with no result yet (as Mesos's
+      // executors do); each change of its result follows as an update of its own.
+      reporter.update(
+          TaskState.TASK_RUNNING,
+          null,
+          null,
+          labels(null),
+          null,
+          task.hasCheck() ? Checks.empty(task.getCheck()) : null);
+      Checks checks = null;
+      if (task.hasCheck()) {
+        checks =
+            new Checks(
+                task.getCheck(),
+                sandbox,
+                environment(),
+                status ->
+                    reporter.update(
+                        TaskState.TASK_RUNNING,
+                        null,
+                        TaskStatus.Reason.REASON_TASK_CHECK_STATUS_UPDATED,
+                        labels(null),
+                        null,
+                        status));
+        checks.start();
+      }
       HealthChecks health = null;
       if (task.hasHealthCheck()) {
         health =
@@ -161,6 +196,9 @@ final class TaskRun {
         health.start();
       }
       int code = process.waitFor();
+      if (checks != null) {
+        checks.close();
+      }
       if (health != null) {
         health.close();
       }

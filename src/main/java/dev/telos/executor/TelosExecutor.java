@@ -260,8 +260,8 @@ public final class TelosExecutor {
   }
 
   private TaskRun.Reporter reporter(TaskInfo task) {
-    return (state, message, reason, labels, healthy) ->
-        update(task, state, message, reason, labels, healthy);
+    return (state, message, reason, labels, healthy, check) ->
+        update(task, state, message, reason, labels, healthy, check);
   }
 
   private void update(
@@ -270,7 +270,8 @@ public final class TelosExecutor {
       String message,
       TaskStatus.Reason reason,
       Map<String, String> labels,
-      Boolean healthy) {
+      Boolean healthy,
+      org.apache.mesos.v1.Protos.CheckStatusInfo check) {
     TaskStatus.Builder s =
         TaskStatus.newBuilder()
             .setTaskId(task.getTaskId())
@@ -290,6 +291,9 @@ public final class TelosExecutor {
     }
     if (healthy != null) {
       s.setHealthy(healthy);
+    }
+    if (check != null) {
+      s.setCheckStatus(check);
     }
     if (!labels.isEmpty()) {
       Labels.Builder l = Labels.newBuilder();

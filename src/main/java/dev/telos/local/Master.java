@@ -929,7 +929,7 @@ final class Master {
             s.hasMessage() ? s.getMessage() : null,
             s.hasReason() ? s.getReason() : null,
             s.hasHealthy() ? s.getHealthy() : null,
-            s.hasLabels() ? s.getLabels() : null);
+            s);
       }
     };
   }
@@ -952,13 +952,14 @@ final class Master {
       String message,
       TaskStatus.Reason reason,
       Boolean healthy,
-      org.apache.mesos.v1.Protos.Labels labels) {
+      TaskStatus fromExecutor) {
     Agent agent = agents.get(agentId);
     if (agent == null) {
       return;
     }
     if (!agent.reachable || !agent.registered || !agent.connected) {
-      agent.held.add(() -> agentStatus(agentId, taskId, state, message, reason, healthy, labels));
+      agent.held.add(
+          () -> agentStatus(agentId, taskId, state, message, reason, healthy, fromExecutor));
       return;
     }
     Task task = null;
@@ -999,8 +1000,11 @@ final class Master {
     if (reason != null) {
       status.setReason(reason);
     }
-    if (labels != null) {
-      status.setLabels(labels);
+    if (fromExecutor != null && fromExecutor.hasLabels()) {
+      status.setLabels(fromExecutor.getLabels());
+    }
+    if (fromExecutor != null && fromExecutor.hasCheckStatus()) {
+      status.setCheckStatus(fromExecutor.getCheckStatus());
     }
     if (healthy != null) {
       status.setHealthy(healthy);

@@ -121,6 +121,20 @@ final class ProcessRunner implements TaskRunner {
     this.workers = workers;
   }
 
+  /** A new run directory of the launch's executor, as a Mesos agent lays its work dir out. */
+  private Path sandboxOf(Launch launch) {
+    return workDir.resolve(
+        Path.of(
+            "slaves",
+            agentId,
+            "frameworks",
+            launch.frameworkId(),
+            "executors",
+            launch.executorId(),
+            "runs",
+            UUID.randomUUID().toString()));
+  }
+
   @Override
   public void launch(Launch launch) {
     workers.execute(() -> start(launch));
@@ -136,17 +150,7 @@ final class ProcessRunner implements TaskRunner {
     workers.execute(
         () -> {
           Launch first = launches.get(0);
-          Path sandbox =
-              workDir.resolve(
-                  Path.of(
-                      "slaves",
-                      agentId,
-                      "frameworks",
-                      first.frameworkId(),
-                      "executors",
-                      first.executorId(),
-                      "runs",
-                      UUID.randomUUID().toString()));
+          Path sandbox = sandboxOf(first);
           try {
             Files.createDirectories(sandbox);
             synchronized (lifecycle) {
@@ -186,17 +190,7 @@ final class ProcessRunner implements TaskRunner {
           null);
       return;
     }
-    Path sandbox =
-        workDir.resolve(
-            Path.of(
-                "slaves",
-                agentId,
-                "frameworks",
-                launch.frameworkId(),
-                "executors",
-                launch.executorId(),
-                "runs",
-                UUID.randomUUID().toString()));
+    Path sandbox = sandboxOf(launch);
     try {
       Files.createDirectories(sandbox);
       if (task.hasExecutor()) {

@@ -154,6 +154,32 @@ class ClientCommandsIT {
                     java.net.http.HttpResponse.BodyHandlers.ofString())
                 .body());
     assertThat(ex.get("runningInstances").asInt()).isEqualTo(1);
+
+    // A task that dies: `telos apps` says why, with the executor's exit code and stderr.
+    repo.write(
+        "apps/bad.yaml",
+        "apiVersion: telos.dev/v1\nkind: Service\nmetadata: {name: bad}\nspec:\n"
+            + "  instances: 1\n  command: echo no config file >&2; exit 3\n  executor: telos\n"
+            + "  resources: {cpus: 0.01, mem: 8}\n");
+    repo.commit("bad under the Telos executor");
+    await()
+        .atMost(java.time.Duration.ofSeconds(90))
+        .until(() -> telos("apps", "--server", api).text().contains("Last failures:"));
+    String apps = telos("apps", "--server", api).text();
+    assertThat(apps)
+        .contains("default/bad: task ")
+        .contains("TASK_FAILED, exit code 3")
+        .contains("no config file");
+    JsonNode bad = JSON.readTree(telos("apps", "--server", api, "-o", "json").text());
+    JsonNode failure = null;
+    for (JsonNode a : bad) {
+      if (a.path("name").asText().equals("bad")) {
+        failure = a.get("lastFailure");
+      }
+    }
+    assertThat(failure).isNotNull();
+    assertThat(failure.get("exitCode").asInt()).isEqualTo(3);
+    assertThat(failure.get("reason").asText()).isEqualTo("REASON_COMMAND_EXECUTOR_FAILED");
   }
 
   @Test

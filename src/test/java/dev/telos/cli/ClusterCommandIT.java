@@ -21,17 +21,7 @@ class ClusterCommandIT {
 
   @Test
   void servesTheSchedulerApiAndKillsItsTasksOnSigterm() throws Exception {
-    try (TelosProcess telos =
-        TelosProcess.start(
-            work,
-            "cluster",
-            "--port",
-            "0",
-            "--heartbeat-interval",
-            "1s",
-            "--work-dir",
-            work.resolve("sandboxes").toString(),
-            "--faults")) {
+    try (TelosProcess telos = TelosProcess.cluster(work, "--faults")) {
       String url = telos.awaitOutput("Mesos master listening on (http://\\S+)");
       RawScheduler s =
           RawScheduler.subscribe(

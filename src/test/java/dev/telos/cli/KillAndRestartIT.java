@@ -82,16 +82,7 @@ class KillAndRestartIT {
   @Test
   void sigkillMidRolloutLosesAndDuplicatesNothing() throws Exception {
     try (TempGitRepo repo = TempGitRepo.init(dir.resolve("repo"));
-        TelosProcess cluster =
-            TelosProcess.start(
-                dir,
-                "cluster",
-                "--port",
-                "0",
-                "--heartbeat-interval",
-                "1s",
-                "--work-dir",
-                dir.resolve("sandboxes").toString())) {
+        TelosProcess cluster = TelosProcess.cluster(dir)) {
       String master = cluster.awaitOutput("Mesos master listening on (http://\\S+)");
       repo.write("apps/r.yaml", app("exec sleep 600", "true"));
       repo.commit("v1");

@@ -46,16 +46,7 @@ class ZooKeeperMasterIT {
         CuratorFramework zk =
             CuratorFrameworkFactory.newClient(zkServer.getConnectString(), new RetryOneTime(100));
         TempGitRepo repo = TempGitRepo.init(dir.resolve("repo"));
-        TelosProcess cluster =
-            TelosProcess.start(
-                dir,
-                "cluster",
-                "--port",
-                "0",
-                "--heartbeat-interval",
-                "1s",
-                "--work-dir",
-                dir.resolve("sandboxes").toString())) {
+        TelosProcess cluster = TelosProcess.cluster(dir)) {
       zk.start();
       String master = cluster.awaitOutput("Mesos master listening on (http://\\S+)");
       // A stale, lower-priority entry and the leader: the lowest sequence number wins.

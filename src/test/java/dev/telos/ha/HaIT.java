@@ -75,19 +75,6 @@ class HaIT {
     return ids;
   }
 
-  /** {@code telos cluster} with one process agent, in its own process. */
-  TelosProcess cluster() throws Exception {
-    return TelosProcess.start(
-        dir,
-        "cluster",
-        "--port",
-        "0",
-        "--heartbeat-interval",
-        "1s",
-        "--work-dir",
-        dir.resolve("sandboxes").toString());
-  }
-
   TelosProcess instance(String name, String master, TempGitRepo repo) throws Exception {
     return TelosProcess.start(
         dir,
@@ -123,7 +110,7 @@ class HaIT {
   @Test
   void aRollingRestartOfThreeInstancesChangesNoTask() throws Exception {
     try (TempGitRepo repo = TempGitRepo.init(dir.resolve("repo"));
-        TelosProcess cluster = cluster()) {
+        TelosProcess cluster = TelosProcess.cluster(dir)) {
       String master = cluster.awaitOutput("Mesos master listening on (http://\\S+)");
       repo.write("apps/r.yaml", app("exec sleep 600", "true"));
       repo.commit("v1");
@@ -183,7 +170,7 @@ class HaIT {
   @Test
   void withoutAZooKeeperQuorumNobodyActsAndNothingIsKilledThenALeaderResumes() throws Exception {
     try (TempGitRepo repo = TempGitRepo.init(dir.resolve("repo"));
-        TelosProcess cluster = cluster()) {
+        TelosProcess cluster = TelosProcess.cluster(dir)) {
       String master = cluster.awaitOutput("Mesos master listening on (http://\\S+)");
       repo.write("apps/r.yaml", app("exec sleep 600", "true"));
       repo.commit("v1");
@@ -245,7 +232,7 @@ class HaIT {
   @Test
   void aStandbySendsClientsToTheLeaderAndTakesOverMidRolloutRelaunchingNothing() throws Exception {
     try (TempGitRepo repo = TempGitRepo.init(dir.resolve("repo"));
-        TelosProcess cluster = cluster()) {
+        TelosProcess cluster = TelosProcess.cluster(dir)) {
       String master = cluster.awaitOutput("Mesos master listening on (http://\\S+)");
       repo.write("apps/r.yaml", app("exec sleep 600", "true"));
       repo.commit("v1");

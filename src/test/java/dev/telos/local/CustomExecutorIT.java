@@ -118,6 +118,60 @@ class CustomExecutorIT extends EmbeddedClusterTest {
                     && state.equals(e.at("/update/status/state").asText()));
   }
 
+  static List<JsonNode> statuses(RawScheduler s, String taskId) {
+    return s.received.stream()
+        .filter(
+            e ->
+                "UPDATE".equals(e.path("type").asText())
+                    && taskId.equals(e.at("/update/status/task_id/value").asText()))
+        .map(e -> e.at("/update/status"))
+        .toList();
+  }
+
+  @Test
+  void aGeneralCheckIsReportedAsMesosDoesEachTimeItsResultChanges() throws Exception {
+    RawScheduler s = subscribe(frameworkInfo(60, "PARTITION_AWARE")).autoAcknowledge();
+    JsonNode offer = firstOffer(s);
+    s.call(
+        accept(
+            s,
+            offer,
+            executorTask(
+                offer,
+                "chk",
+                Map.of("command", "sleep 1; touch ready; exec sleep 300"),
+                ",\"check\":{\"type\":\"COMMAND\",\"command\":{\"command\":{\"value\":"
+                    + "\"test -f ready\"}},\"delay_seconds\":0.1,\"interval_seconds\":0.2,"
+                    + "\"timeout_seconds\":5}")));
+    await()
+        .until(
+            () ->
+                statuses(s, "chk").stream()
+                    .anyMatch(st -> st.at("/check_status/command/exit_code").asInt(-1) == 0));
+    List<JsonNode> running =
+        statuses(s, "chk").stream()
+            .filter(st -> st.path("state").asText().equals("TASK_RUNNING"))
+            .toList();
+    assertThat(running.get(0).at("/check_status/type").asText())
+        .as("RUNNING names the check, with no result yet")
+        .isEqualTo("COMMAND");
+    assertThat(running.get(0).at("/check_status/command").has("exit_code")).isFalse();
+    JsonNode notYet =
+        running.stream()
+            .filter(st -> st.at("/check_status/command/exit_code").asInt(-1) == 1)
+            .findFirst()
+            .orElseThrow();
+    assertThat(notYet.path("reason").asText()).isEqualTo("REASON_TASK_CHECK_STATUS_UPDATED");
+    assertThat(
+            running.stream()
+                .filter(st -> st.at("/check_status/command/exit_code").asInt(-1) == 0)
+                .count())
+        .as("a result is reported when it changes, not on every attempt")
+        .isEqualTo(1);
+    s.call(simple(s, "KILL", "\"kill\":{\"task_id\":{\"value\":\"chk\"}}"));
+    await().until(() -> reached(s, "chk", "TASK_KILLED"));
+  }
+
   @Test
   void aTaskGroupRunsUnderOneExecutorEachTaskInItsOwnDirectoryAndIsKilledTaskByTask()
       throws Exception {

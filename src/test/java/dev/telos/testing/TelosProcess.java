@@ -47,6 +47,26 @@ public final class TelosProcess implements AutoCloseable {
     reader.start();
   }
 
+  /**
+   * {@code telos cluster} on a free port with heartbeats every second and its sandboxes under
+   * {@code dir/sandboxes}, plus {@code extra} arguments; its URL comes from {@code
+   * awaitOutput("Mesos master listening on (http://\\S+)")}.
+   */
+  public static TelosProcess cluster(Path dir, String... extra) throws IOException {
+    List<String> args =
+        new java.util.ArrayList<>(
+            List.of(
+                "cluster",
+                "--port",
+                "0",
+                "--heartbeat-interval",
+                "1s",
+                "--work-dir",
+                dir.resolve("sandboxes").toString()));
+    args.addAll(List.of(extra));
+    return start(dir, args.toArray(String[]::new));
+  }
+
   /** Runs {@code java -jar target/telos.jar ARGS} with stderr into a file under {@code dir}. */
   public static TelosProcess start(Path dir, String... args) throws IOException {
     return start(dir, List.of(), args);
