@@ -1,13 +1,9 @@
 package dev.telos.executor;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.URI;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -28,13 +24,7 @@ final class Checks implements AutoCloseable {
   private final Path sandbox;
   private final Map<String, String> env;
   private final Consumer<CheckStatusInfo> changed;
-  private final ScheduledExecutorService timer =
-      Executors.newSingleThreadScheduledExecutor(
-          r -> {
-            Thread t = new Thread(r, "telos-executor-check");
-            t.setDaemon(true);
-            return t;
-          });
+  private final ScheduledExecutorService timer = Probes.timer("telos-executor-check");
   private CheckStatusInfo last;
 
   Checks(
@@ -59,13 +49,9 @@ final class Checks implements AutoCloseable {
 
   void start() {
     last = empty(check);
-    long delay = millis(check.getDelaySeconds(), 15);
-    long interval = Math.max(50, millis(check.getIntervalSeconds(), 10));
+    long delay = Probes.millis(check.getDelaySeconds(), 15);
+    long interval = Math.max(50, Probes.millis(check.getIntervalSeconds(), 10));
     timer.scheduleWithFixedDelay(this::once, delay, interval, TimeUnit.MILLISECONDS);
-  }
-
-  private static long millis(double seconds, double fallback) {
-    return Math.round((seconds > 0 ? seconds : fallback) * 1000);
   }
 
   private void once() {
@@ -83,24 +69,15 @@ final class Checks implements AutoCloseable {
 
   /** One attempt and its result. */
   CheckStatusInfo attempt() {
-    int timeout = (int) millis(check.getTimeoutSeconds(), 20);
+    int timeout = (int) Probes.millis(check.getTimeoutSeconds(), 20);
     CheckStatusInfo.Builder b = empty(check).toBuilder();
     switch (check.getType()) {
       case COMMAND -> {
         try {
-          ProcessBuilder pb =
-              new ProcessBuilder(
-                      List.of("/bin/sh", "-c", check.getCommand().getCommand().getValue()))
-                  .directory(sandbox.toFile())
-                  .redirectErrorStream(true)
-                  .redirectOutput(ProcessBuilder.Redirect.DISCARD);
-          pb.environment().clear();
-          pb.environment().putAll(env);
-          Process p = pb.start();
-          if (p.waitFor(timeout, TimeUnit.MILLISECONDS)) {
-            b.setCommand(CheckStatusInfo.Command.newBuilder().setExitCode(p.exitValue()));
-          } else {
-            p.destroyForcibly();
+          Integer code =
+              Probes.command(check.getCommand().getCommand().getValue(), sandbox, env, timeout);
+          if (code != null) {
+            b.setCommand(CheckStatusInfo.Command.newBuilder().setExitCode(code));
           }
         } catch (IOException e) {
           // not run: no exit code
@@ -111,27 +88,18 @@ final class Checks implements AutoCloseable {
       case HTTP -> {
         String path = check.getHttp().hasPath() ? check.getHttp().getPath() : "/";
         try {
-          java.net.HttpURLConnection c =
-              (java.net.HttpURLConnection)
-                  URI.create("http://127.0.0.1:" + check.getHttp().getPort() + path)
-                      .toURL()
-                      .openConnection();
-          c.setConnectTimeout(timeout);
-          c.setReadTimeout(timeout);
-          c.setInstanceFollowRedirects(false);
-          try {
-            b.setHttp(CheckStatusInfo.Http.newBuilder().setStatusCode(c.getResponseCode()));
-          } finally {
-            c.disconnect();
-          }
+          int status =
+              Probes.http(
+                  URI.create("http://127.0.0.1:" + check.getHttp().getPort() + path), timeout);
+          b.setHttp(CheckStatusInfo.Http.newBuilder().setStatusCode(status));
         } catch (IOException e) {
           // no answer: no status code
         }
       }
       case TCP -> {
         boolean ok;
-        try (Socket s = new Socket()) {
-          s.connect(new InetSocketAddress("127.0.0.1", check.getTcp().getPort()), timeout);
+        try {
+          Probes.tcp(check.getTcp().getPort(), timeout);
           ok = true;
         } catch (IOException e) {
           ok = false;

@@ -1,14 +1,10 @@
 package dev.telos.executor;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.mesos.v1.Protos.HealthCheck;
@@ -36,13 +32,7 @@ final class HealthChecks implements AutoCloseable {
   private final Path sandbox;
   private final Map<String, String> env;
   private final Listener listener;
-  private final ScheduledExecutorService timer =
-      Executors.newSingleThreadScheduledExecutor(
-          r -> {
-            Thread t = new Thread(r, "telos-executor-health");
-            t.setDaemon(true);
-            return t;
-          });
+  private final ScheduledExecutorService timer = Probes.timer("telos-executor-health");
   private final long startedAt = System.nanoTime();
   private Boolean healthy;
   private int failures;
@@ -56,13 +46,9 @@ final class HealthChecks implements AutoCloseable {
   }
 
   void start() {
-    long delay = millis(check.getDelaySeconds(), 15);
-    long interval = Math.max(50, millis(check.getIntervalSeconds(), 10));
+    long delay = Probes.millis(check.getDelaySeconds(), 15);
+    long interval = Math.max(50, Probes.millis(check.getIntervalSeconds(), 10));
     timer.scheduleWithFixedDelay(this::once, delay, interval, TimeUnit.MILLISECONDS);
-  }
-
-  private static long millis(double seconds, double fallback) {
-    return Math.round((seconds > 0 ? seconds : fallback) * 1000);
   }
 
   private void once() {
@@ -83,7 +69,7 @@ final class HealthChecks implements AutoCloseable {
       }
       return;
     }
-    long grace = millis(check.getGracePeriodSeconds(), 10);
+    long grace = Probes.millis(check.getGracePeriodSeconds(), 10);
     boolean inGrace = healthy == null && System.nanoTime() - startedAt < grace * 1_000_000;
     if (inGrace) {
       return;
@@ -103,32 +89,22 @@ final class HealthChecks implements AutoCloseable {
 
   /** One attempt; returns why it failed, or null. */
   String attempt() {
-    Duration timeout = Duration.ofMillis(millis(check.getTimeoutSeconds(), 20));
+    Duration timeout = Duration.ofMillis(Probes.millis(check.getTimeoutSeconds(), 20));
     switch (check.getType()) {
       case HTTP -> {
         String scheme = check.getHttp().hasScheme() ? check.getHttp().getScheme() : "http";
         String path = check.getHttp().hasPath() ? check.getHttp().getPath() : "/";
         URI uri = URI.create(scheme + "://127.0.0.1:" + check.getHttp().getPort() + path);
         try {
-          java.net.HttpURLConnection c = (java.net.HttpURLConnection) uri.toURL().openConnection();
-          c.setConnectTimeout((int) timeout.toMillis());
-          c.setReadTimeout((int) timeout.toMillis());
-          c.setInstanceFollowRedirects(false); // a 3xx counts as healthy, as in Mesos
-          try {
-            int status = c.getResponseCode();
-            return status >= 200 && status < 400 ? null : "HTTP " + status + " from " + uri;
-          } finally {
-            c.disconnect();
-          }
+          int status = Probes.http(uri, (int) timeout.toMillis());
+          return status >= 200 && status < 400 ? null : "HTTP " + status + " from " + uri;
         } catch (IOException e) {
           return uri + ": " + e.getMessage();
         }
       }
       case TCP -> {
-        try (Socket s = new Socket()) {
-          s.connect(
-              new InetSocketAddress("127.0.0.1", check.getTcp().getPort()),
-              (int) timeout.toMillis());
+        try {
+          Probes.tcp(check.getTcp().getPort(), (int) timeout.toMillis());
           return null;
         } catch (IOException e) {
           return "TCP port " + check.getTcp().getPort() + ": " + e.getMessage();
@@ -136,19 +112,12 @@ final class HealthChecks implements AutoCloseable {
       }
       case COMMAND -> {
         try {
-          ProcessBuilder b =
-              new ProcessBuilder(List.of("/bin/sh", "-c", check.getCommand().getValue()))
-                  .directory(sandbox.toFile())
-                  .redirectErrorStream(true)
-                  .redirectOutput(ProcessBuilder.Redirect.DISCARD);
-          b.environment().clear();
-          b.environment().putAll(env);
-          Process p = b.start();
-          if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-            p.destroyForcibly();
+          Integer code =
+              Probes.command(check.getCommand().getValue(), sandbox, env, timeout.toMillis());
+          if (code == null) {
             return "command timed out after " + timeout.toMillis() + " ms";
           }
-          return p.exitValue() == 0 ? null : "command exited with status " + p.exitValue();
+          return code == 0 ? null : "command exited with status " + code;
         } catch (IOException e) {
           return "command: " + e.getMessage();
         } catch (InterruptedException e) {

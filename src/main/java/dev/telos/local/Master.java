@@ -304,6 +304,8 @@ final class Master {
       }
       Subscription old = framework.subscription;
       if (old != null && old.isOpen()) {
+        // Two schedulers of one framework: the new one wins, the old one is told and cut off.
+        log.warn("framework failed over from an open subscription framework_id={}", requested);
         old.send(error("Framework failed over"));
         old.close();
       }

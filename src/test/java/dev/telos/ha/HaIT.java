@@ -76,6 +76,11 @@ class HaIT {
   }
 
   TelosProcess instance(String name, String master, TempGitRepo repo) throws Exception {
+    return instance(name, master, repo, zk.getConnectString());
+  }
+
+  TelosProcess instance(String name, String master, TempGitRepo repo, String zkHosts)
+      throws Exception {
     return TelosProcess.start(
         dir,
         "run",
@@ -94,7 +99,7 @@ class HaIT {
         "--data-dir",
         dir.resolve(name).toString(),
         "--ha",
-        "zk://" + zk.getConnectString() + "/telos",
+        "zk://" + zkHosts + "/telos",
         "--ha-session-timeout",
         SESSION.toSeconds() + "s");
   }
@@ -104,6 +109,52 @@ class HaIT {
       return get(api + "/api/v1/status").path("leader").asBoolean();
     } catch (Exception e) {
       return false;
+    }
+  }
+
+  @Test
+  void aLeaderCutOffFromZooKeeperStopsActingBeforeAnotherOneStarts() throws Exception {
+    try (TempGitRepo repo = TempGitRepo.init(dir.resolve("repo"));
+        TelosProcess cluster = TelosProcess.cluster(dir);
+        dev.telos.testing.TcpProxy proxy =
+            new dev.telos.testing.TcpProxy("127.0.0.1", zk.getPort())) {
+      String master = cluster.awaitOutput("Mesos master listening on (http://\\S+)");
+      repo.write("apps/r.yaml", app("exec sleep 600", "true"));
+      repo.commit("v1");
+      // a reaches ZooKeeper only through the proxy, and leads; b reaches it directly.
+      try (TelosProcess a = instance("a", master, repo, proxy.address())) {
+        String apiA = a.awaitOutput("Telos API listening on (http://\\S+)");
+        await().until(() -> leads(apiA));
+        await()
+            .until(() -> get(apiA + "/api/v1/status").path("syncStatus").asText().equals("Synced"));
+        try (TelosProcess b = instance("b", master, repo)) {
+          String apiB = b.awaitOutput("Telos API listening on (http://\\S+)");
+          await().until(() -> get(apiB + "/readyz").path("ready").asBoolean());
+          Set<String> tasks = masterTasks(master);
+          assertThat(tasks).hasSize(3);
+
+          proxy.cut(); // a partitioned from ZooKeeper, not from Mesos
+          await().atMost(SESSION.plusSeconds(10)).until(() -> !leads(apiA));
+          assertThat(leads(apiB))
+              .as("b may lead only once a's session has expired, after a stopped")
+              .isFalse();
+          await().atMost(SESSION.plusSeconds(30)).until(() -> leads(apiB));
+          await()
+              .until(
+                  () -> get(apiB + "/api/v1/status").path("syncStatus").asText().equals("Synced"));
+          assertThat(masterTasks(master)).as("nothing launched or killed twice").isEqualTo(tasks);
+          assertThat(cluster.stderr())
+              .as("the master never had to cut off a still-subscribed Telos")
+              .doesNotContain("failed over from an open subscription");
+
+          proxy.restore(); // a rejoins, as a standby
+          await()
+              .atMost(Duration.ofSeconds(60))
+              .until(
+                  () -> get(apiA + "/api/v1/status").path("leaderAddress").asText().equals(apiB));
+          assertThat(masterTasks(master)).isEqualTo(tasks);
+        }
+      }
     }
   }
 

@@ -104,6 +104,35 @@ class PlacementTest {
   }
 
   @Test
+  void aGroupByThatWouldTipTheBalanceRulesTheOfferOutAndSaysWhich() {
+    List<Offer> offers =
+        new PlannerFixture()
+            .offer("a1", 4, 4096, 1, 0, "rack", "r1")
+            .offer("a2", 4, 4096, 1, 0, "rack", "r2")
+            .offers;
+    App spread =
+        PlannerFixture.service("s", 4, "  constraints: [{field: rack, operator: GROUP_BY}]\n");
+    // r1 runs two, r2 one: only r2 may take the next task.
+    assertThat(placement(offers).place(spread, List.of("a1", "a1", "a2")).placed().slot().agentId())
+        .isEqualTo("a2");
+    Map<String, Map<String, String>> known =
+        Map.of("a2", Map.of("hostname", "host-a2", "rack", "r2"));
+    Placement onlyR1 = new Placement(List.of(offers.get(0)), known);
+    Placement.Result r = onlyR1.place(spread, List.of("a1", "a1", "a2"));
+    assertThat(r.placed()).isNull();
+    assertThat(r.reason()).isEqualTo("constraint rack GROUP_BY rules out every offer");
+    App unique =
+        PlannerFixture.service("u", 2, "  constraints: [{field: hostname, operator: UNIQUE}]\n");
+    assertThat(placement(List.of(offers.get(0))).place(unique, List.of("a1")).reason())
+        .isEqualTo("constraint hostname UNIQUE rules out every offer");
+    App cluster =
+        PlannerFixture.service(
+            "c", 1, "  constraints: [{field: rack, operator: CLUSTER, value: r2}]\n");
+    assertThat(placement(List.of(offers.get(0))).place(cluster, List.of()).reason())
+        .isEqualTo("constraint rack CLUSTER r2 rules out every offer");
+  }
+
+  @Test
   void noOffersSaysSo() {
     assertThat(placement(List.of()).place(WEB, List.of()).reason()).isEqualTo("no offers");
   }

@@ -26,6 +26,35 @@ class TaskInfoFactoryTest {
   }
 
   @Test
+  void aContainerImageRunsUnderTheContainerizerItNames() {
+    TaskInfo docker =
+        new PlannerFixture()
+            .with(
+                PlannerFixture.service("d", 1, "  container: {type: DOCKER, image: nginx:1.27}\n"))
+            .offer("a1", 4, 1000, 1, 0)
+            .plan()
+            .launches()
+            .get(0)
+            .task();
+    assertThat(docker.getContainer().getType())
+        .isEqualTo(org.apache.mesos.v1.Protos.ContainerInfo.Type.DOCKER);
+    assertThat(docker.getContainer().getDocker().getImage()).isEqualTo("nginx:1.27");
+    TaskInfo mesos =
+        new PlannerFixture()
+            .with(PlannerFixture.service("m", 1, "  container: {type: MESOS, image: alpine:3}\n"))
+            .offer("a1", 4, 1000, 1, 0)
+            .plan()
+            .launches()
+            .get(0)
+            .task();
+    assertThat(mesos.getContainer().getType())
+        .isEqualTo(org.apache.mesos.v1.Protos.ContainerInfo.Type.MESOS);
+    assertThat(mesos.getContainer().getMesos().getImage().getDocker().getName())
+        .isEqualTo("alpine:3");
+    assertThat(mesos.getContainer().hasDocker()).isFalse();
+  }
+
+  @Test
   void namedPortsAndHealthCheckTimingsReachTheTaskInfo() {
     App web =
         PlannerFixture.service(
