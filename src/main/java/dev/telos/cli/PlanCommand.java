@@ -235,9 +235,11 @@ final class PlanCommand implements Callable<Integer> {
                 app.key(),
                 app.kind(),
                 "launch",
-                app instanceof Service
-                    ? desired + " instance(s), spec " + app.specHash()
-                    : "run spec " + app.specHash(),
+                (app instanceof Service
+                        ? desired + " instance(s), spec " + app.specHash()
+                        : "run spec " + app.specHash())
+                    + ", "
+                    + footprint(app),
                 List.of()));
       } else if (old != null && !old.specHash().equals(app.specHash())) {
         out.add(
@@ -245,7 +247,14 @@ final class PlanCommand implements Callable<Integer> {
                 app.key(),
                 app.kind(),
                 "rollout",
-                "spec " + old.specHash() + " → " + app.specHash() + ", " + desired + " instance(s)",
+                "spec "
+                    + old.specHash()
+                    + " → "
+                    + app.specHash()
+                    + ", "
+                    + desired
+                    + " instance(s), "
+                    + footprint(app),
                 fieldChanges(old.task(), app.task())));
       } else if (old instanceof Service o
           && app instanceof Service s
@@ -286,6 +295,31 @@ final class PlanCommand implements Callable<Integer> {
       }
     }
     return out;
+  }
+
+  /**
+   * What one task takes from an offer: its resources, and under {@code executor: telos} the
+   * executor's on top (what agents give the Telos executor by default).
+   */
+  static String footprint(App app) {
+    var r = app.task().resources();
+    String s = number(r.cpus()) + " cpus, " + number(r.mem()) + " MiB";
+    if (r.disk() > 0) {
+      s += ", " + number(r.disk()) + " MiB disk";
+    }
+    if (app.task().executor() != null) {
+      s +=
+          " + "
+              + number(dev.telos.reconcile.ExecutorLaunch.DEFAULT_CPUS)
+              + " cpus, "
+              + number(dev.telos.reconcile.ExecutorLaunch.DEFAULT_MEM)
+              + " MiB for the Telos executor";
+    }
+    return s + " per task";
+  }
+
+  private static String number(double v) {
+    return java.math.BigDecimal.valueOf(v).stripTrailingZeros().toPlainString();
   }
 
   static List<String> fieldChanges(TaskSpec a, TaskSpec b) {

@@ -132,6 +132,29 @@ final class PlannerFixture {
     return t;
   }
 
+  /** A running task whose ID names no app of Telos's (an orphan of this framework). */
+  LiveTask orphan(String id) {
+    LiveTask t =
+        new LiveTask(
+            id,
+            null,
+            null,
+            NOW,
+            TaskState.TASK_RUNNING,
+            null,
+            "a1",
+            "h",
+            List.of(),
+            null,
+            null,
+            null,
+            null,
+            null,
+            false);
+    tasks.add(t);
+    return t;
+  }
+
   LiveTask running(App app, String agent, int minutesAgo) {
     return task(app, app.specHash(), TaskState.TASK_RUNNING, null, agent, minutesAgo);
   }
