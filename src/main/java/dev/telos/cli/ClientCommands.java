@@ -197,7 +197,12 @@ final class ClientCommands {
     @Mixin ServerOptions options;
     @Spec CommandSpec spec;
 
-    @Option(names = "--wait", description = "Wait until Synced (exit 0) or Error (exit 1).")
+    @Option(
+        names = "--wait",
+        description =
+            "Wait until Synced (exit 0), or until it cannot get there (exit 1, saying why): an"
+                + " invalid commit or unreachable repository, a held prune, a Degraded app or a"
+                + " failed Job.")
     boolean await;
 
     @Option(
@@ -234,16 +239,48 @@ final class ClientCommands {
         if (checked && sync.equals("Synced")) {
           return 0;
         }
-        if (checked && sync.equals("Error")) {
-          out.println("error: " + s.path("lastError").path("message").asText());
+        String failed = checked ? failure(s, client) : null;
+        if (failed != null) {
+          out.println("error: " + failed);
           out.flush();
           return 1;
         }
         Thread.sleep(500);
       }
-      out.println("timed out after " + timeout + " waiting for Synced");
+      out.println(
+          "timed out after "
+              + dev.telos.manifest.Durations.format(timeout)
+              + " waiting for Synced");
       out.flush();
       return 1;
+    }
+
+    /**
+     * Why waiting longer would not help, or null: an invalid commit or unreachable repository, a
+     * held prune, an app Degraded (tasks failing) or a Job whose retries ran out.
+     */
+    static String failure(JsonNode status, ApiClient client) throws Exception {
+      if (status.path("syncStatus").asText().equals("Error")) {
+        return status.path("lastError").path("message").asText();
+      }
+      if (status.path("heldPrune").isTextual()) {
+        return "prune held: " + status.path("heldPrune").asText();
+      }
+      for (JsonNode a : client.get("/api/v1/apps")) {
+        String app = a.path("namespace").asText() + "/" + a.path("name").asText();
+        String appStatus = a.path("status").asText();
+        if (appStatus.equals("Degraded") || appStatus.equals("Failed")) {
+          JsonNode f = a.path("lastFailure");
+          return app
+              + " is "
+              + appStatus
+              + (a.path("message").isTextual() ? " (" + a.path("message").asText() + ")" : "")
+              + (f.isObject() && f.path("message").isTextual()
+                  ? ": last task " + f.path("state").asText() + ": " + f.path("message").asText()
+                  : "");
+        }
+      }
+      return null;
     }
 
     private static String progress(ApiClient client) throws Exception {

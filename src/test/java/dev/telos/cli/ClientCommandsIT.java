@@ -162,6 +162,14 @@ class ClientCommandsIT {
             + "  instances: 1\n  command: echo no config file >&2; exit 3\n  executor: telos\n"
             + "  resources: {cpus: 0.01, mem: 8}\n");
     repo.commit("bad under the Telos executor");
+    // sync --wait ends as soon as waiting cannot help, long before its timeout, and says why.
+    long started = System.nanoTime();
+    Result waited = telos("sync", "--server", api, "--wait", "--timeout", "10m");
+    assertThat(waited.code()).as(waited.text()).isEqualTo(1);
+    assertThat(waited.text()).contains("error: default/bad is Degraded");
+    assertThat(java.time.Duration.ofNanos(System.nanoTime() - started))
+        .as("not the 10m timeout")
+        .isLessThan(java.time.Duration.ofMinutes(5));
     await()
         .atMost(java.time.Duration.ofSeconds(90))
         .until(() -> telos("apps", "--server", api).text().contains("Last failures:"));
