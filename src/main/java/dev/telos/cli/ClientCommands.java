@@ -88,15 +88,27 @@ final class ClientCommands {
     }
   }
 
-  @Command(name = "apps", mixinStandardHelpOptions = true, description = "List apps and tasks.")
+  @Command(
+      name = "apps",
+      mixinStandardHelpOptions = true,
+      description = "List apps; with NAMESPACE/NAME, one app and its tasks.")
   static final class Apps implements Callable<Integer> {
     @Mixin ServerOptions options;
     @Spec CommandSpec spec;
 
+    @picocli.CommandLine.Parameters(
+        arity = "0..1",
+        paramLabel = "NAMESPACE/NAME",
+        description = "One app: its status, last failure and tasks (host:port, health, usage).")
+    String app;
+
     @Override
     public Integer call() throws Exception {
-      JsonNode apps = options.client().get("/api/v1/apps");
       PrintWriter out = spec.commandLine().getOut();
+      if (app != null) {
+        return oneApp(options, app, out);
+      }
+      JsonNode apps = options.client().get("/api/v1/apps");
       if (options.json()) {
         out.println(apps.toPrettyString());
         out.flush();
@@ -151,6 +163,67 @@ final class ClientCommands {
       out.flush();
       return 0;
     }
+  }
+
+  /** Prints one app and its tasks. */
+  private static int oneApp(ServerOptions options, String app, PrintWriter out) throws Exception {
+    if (!app.matches("[^/\\s]+/[^/\\s]+")) {
+      throw new IllegalArgumentException("expected NAMESPACE/NAME, got " + app);
+    }
+    JsonNode a = options.client().get("/api/v1/apps/" + app);
+    if (options.json()) {
+      out.println(a.toPrettyString());
+      out.flush();
+      return 0;
+    }
+    out.println(
+        app
+            + " ("
+            + a.path("kind").asText()
+            + "): "
+            + a.path("status").asText()
+            + ", "
+            + a.path("healthyInstances").asInt()
+            + "/"
+            + a.path("desiredInstances").asInt()
+            + " healthy, "
+            + a.path("runningInstances").asInt()
+            + " running, spec "
+            + a.path("specHash").asText()
+            + " at "
+            + shortSha(a.path("revision").asText(null)));
+    if (a.path("message").isTextual()) {
+      out.println("  " + a.path("message").asText());
+    }
+    JsonNode f = a.path("lastFailure");
+    if (f.isObject()) {
+      out.println(
+          "  last failure: task "
+              + f.path("taskId").asText()
+              + " "
+              + f.path("state").asText()
+              + (f.path("exitCode").isInt() ? ", exit code " + f.path("exitCode").asInt() : "")
+              + (f.path("message").isTextual() ? ": " + f.path("message").asText() : ""));
+    }
+    Table t = new Table("TASK", "STATE", "ADDRESS", "HEALTHY", "RSS", "CPU");
+    for (JsonNode task : a.path("tasks")) {
+      JsonNode ports = task.path("ports");
+      String host = task.path("host").asText(null);
+      String address =
+          host == null ? null : ports.size() > 0 ? host + ":" + ports.get(0).asLong() : host;
+      JsonNode usage = task.path("usage");
+      t.row(
+          task.path("id").asText(),
+          task.path("state").asText().replace("TASK_", ""),
+          address,
+          task.path("healthy").isBoolean() ? task.path("healthy").asBoolean() : null,
+          usage.isObject() ? (usage.path("rssBytes").asLong() >> 20) + " MiB" : null,
+          usage.isObject() ? usage.path("cpuSeconds").asDouble() + " s" : null);
+    }
+    out.println();
+    t.print(out, false, -1);
+    out.flush();
+    return 0;
   }
 
   @Command(

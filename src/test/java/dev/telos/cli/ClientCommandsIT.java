@@ -154,6 +154,17 @@ class ClientCommandsIT {
                     java.net.http.HttpResponse.BodyHandlers.ofString())
                 .body());
     assertThat(ex.get("runningInstances").asInt()).isEqualTo(1);
+    // One app: its tasks with their address, health and what the executor reports they use.
+    await()
+        .atMost(java.time.Duration.ofSeconds(60))
+        .until(() -> telos("apps", "default/ex", "--server", api).text().contains(" MiB"));
+    String one = telos("apps", "default/ex", "--server", api).text();
+    assertThat(one)
+        .startsWith("default/ex (Service): Synced, 1/1 healthy, 1 running")
+        .containsPattern("TASK +STATE +ADDRESS +HEALTHY +RSS +CPU")
+        .containsPattern("RUNNING +127\\.0\\.0\\.1 +- +\\d+ MiB +[0-9.]+ s");
+    Result missing = telos("apps", "default/nope", "--server", api);
+    assertThat(missing.code()).as("an unknown app is an error").isEqualTo(1);
 
     // A task that dies: `telos apps` says why, with the executor's exit code and stderr.
     repo.write(
@@ -188,6 +199,9 @@ class ClientCommandsIT {
     assertThat(failure).isNotNull();
     assertThat(failure.get("exitCode").asInt()).isEqualTo(3);
     assertThat(failure.get("reason").asText()).isEqualTo("REASON_COMMAND_EXECUTOR_FAILED");
+    assertThat(telos("apps", "default/bad", "--server", api).text())
+        .contains("last failure: task ")
+        .contains("TASK_FAILED, exit code 3");
   }
 
   @Test
