@@ -66,9 +66,14 @@ class ExecutorApiConformanceIT extends EmbeddedClusterTest {
     s.call(accept(s, offer, task));
     await().until(() -> cluster.taskPid("doc-task").isPresent());
     long pid = cluster.taskPid("doc-task").orElseThrow();
-    String environ =
-        Files.readString(
-            Path.of("/proc", Long.toString(pid), "environ"), StandardCharsets.ISO_8859_1);
+    Path environFile = Path.of("/proc", Long.toString(pid), "environ");
+    // A process just started may not have exec'd yet: its environment is not there until then.
+    await()
+        .until(
+            () ->
+                Files.readString(environFile, StandardCharsets.ISO_8859_1)
+                    .contains("MESOS_AGENT_ENDPOINT="));
+    String environ = Files.readString(environFile, StandardCharsets.ISO_8859_1);
     String endpoint = environ.replaceAll("(?s).*MESOS_AGENT_ENDPOINT=([^\\u0000]+).*", "$1");
     assertThat(environ).contains("MESOS_EXECUTOR_ID=doc-executor\u0000");
     assertThat(environ).contains("MESOS_FRAMEWORK_ID=" + s.frameworkId + "\u0000");
