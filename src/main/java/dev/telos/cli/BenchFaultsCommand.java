@@ -50,20 +50,62 @@ final class BenchFaultsCommand implements Callable<Integer> {
       description = "How long a round may take to converge (default: ${DEFAULT-VALUE}).")
   Duration convergeWithin;
 
+  @Option(
+      names = "--ha",
+      defaultValue = "0",
+      paramLabel = "INSTANCES",
+      description =
+          "Run INSTANCES Telos instances (2 or more) electing a leader in a local three-server"
+              + " ZooKeeper ensemble, and add the leader's kill -9, its ZooKeeper session's"
+              + " expiry and the loss of ZooKeeper's quorum to the faults (default: one"
+              + " controller, no ZooKeeper).")
+  int ha;
+
+  @Option(
+      names = "--only",
+      split = ",",
+      paramLabel = "FAULT",
+      description =
+          "Inject only these faults, in turn (comma-separated, as the report names them, e.g."
+              + " leader-kill,zk-quorum-loss; default: all, at random).")
+  java.util.List<String> only = java.util.List.of();
+
+  private java.util.Set<FaultHarness.Fault> faults() {
+    java.util.Set<FaultHarness.Fault> set = java.util.EnumSet.noneOf(FaultHarness.Fault.class);
+    for (String name : only) {
+      try {
+        set.add(FaultHarness.Fault.valueOf(name.strip().toUpperCase().replace('-', '_')));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(
+            "--only: no fault named '"
+                + name
+                + "'; the faults: "
+                + java.util.Arrays.stream(FaultHarness.Fault.values())
+                    .map(f -> f.name().toLowerCase().replace('_', '-'))
+                    .toList());
+      }
+    }
+    return set;
+  }
+
   @Override
   public Integer call() throws Exception {
     if (rounds < 1 || agents < 1 || apps < 1) {
       throw new IllegalArgumentException("--rounds, --agents and --apps must be at least 1");
     }
+    if (ha == 1 || ha < 0) {
+      throw new IllegalArgumentException("--ha takes 2 instances or more (0: no HA)");
+    }
     long s = seed != null ? seed : new java.security.SecureRandom().nextLong();
     long started = System.nanoTime();
     try (FaultHarness harness =
         new FaultHarness(
-            new FaultHarness.Options(rounds, s, agents, apps, convergeWithin), System.out)) {
+            new FaultHarness.Options(rounds, s, agents, apps, convergeWithin, ha, faults()),
+            System.out)) {
       int violations = harness.run();
       harness
           .checker()
-          .report(System.out, s, rounds, Duration.ofNanos(System.nanoTime() - started));
+          .report(System.out, s, rounds, ha, Duration.ofNanos(System.nanoTime() - started));
       return violations == 0 ? 0 : 1;
     }
   }

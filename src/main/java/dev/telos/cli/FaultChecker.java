@@ -169,6 +169,18 @@ final class FaultChecker {
     convergence.add(took);
   }
 
+  /** The round under way (0 before the first). */
+  synchronized int round() {
+    return round;
+  }
+
+  private final List<Duration> takeOvers = new ArrayList<>();
+
+  /** A standby led this long after the leader died or was cut off from ZooKeeper. */
+  synchronized void tookOver(Duration after) {
+    takeOvers.add(after);
+  }
+
   synchronized void afterRound(int round, StatusView view, String frameworkId, List<String> trace)
       throws IOException {
     if (!frameworkId.equals(view.frameworkId())) {
@@ -321,11 +333,14 @@ final class FaultChecker {
 
   // --- the report --------------------------------------------------------------------------------
 
-  synchronized void report(PrintStream out, long seed, int rounds, Duration took) {
+  synchronized void report(PrintStream out, long seed, int rounds, int ha, Duration took) {
     out.println(
         "fault harness: seed " + seed + ", " + rounds + " rounds in " + took.toSeconds() + " s");
     out.println("faults injected:");
     for (FaultHarness.Fault f : FaultHarness.Fault.values()) {
+      if (f.needsHa() && ha == 0) {
+        continue;
+      }
       out.printf(
           "  %-28s %d%n", f.name().toLowerCase().replace('_', '-'), injected.getOrDefault(f, 0));
     }
@@ -337,6 +352,21 @@ final class FaultChecker {
         percentile(sorted, 0.99),
         sorted.isEmpty() ? 0 : sorted.get(sorted.size() - 1).toMillis(),
         sorted.size());
+    if (ha > 0) {
+      List<Duration> t = new ArrayList<>(takeOvers);
+      t.sort(null);
+      out.printf(
+          "leader take-overs (kill -9 or session expiry, %d instances, session %d ms): p50 %d ms,"
+              + " max %d ms over %d%n",
+          ha,
+          FaultHarness.HA_SESSION.toMillis(),
+          percentile(t, 0.50),
+          t.isEmpty() ? 0 : t.get(t.size() - 1).toMillis(),
+          t.size());
+      out.println(
+          "subscriptions the master failed over from an open one: "
+              + cluster.openSubscriptionFailovers());
+    }
     out.println("kills checked: " + kills);
     out.println("job runs checked (summed over rounds): " + jobRuns);
     out.println("cron runs checked: " + cronRuns);
@@ -345,7 +375,12 @@ final class FaultChecker {
       out.println("  " + v);
     }
     if (!violations.isEmpty()) {
-      out.println("replay with: telos bench faults --seed " + seed + " --rounds " + rounds);
+      out.println(
+          "replay with: telos bench faults --seed "
+              + seed
+              + " --rounds "
+              + rounds
+              + (ha > 0 ? " --ha " + ha : ""));
     }
   }
 

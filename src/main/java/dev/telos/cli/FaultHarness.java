@@ -61,11 +61,35 @@ final class FaultHarness implements AutoCloseable {
     ACK_LOST,
     REPO_UNREACHABLE,
     INVALID_COMMIT,
-    MASS_DELETION
+    MASS_DELETION,
+    // With --ha only: several Telos instances elect a leader in a local ZooKeeper ensemble.
+    LEADER_KILL,
+    LEADER_ZK_EXPIRY,
+    ZK_QUORUM_LOSS;
+
+    boolean needsHa() {
+      return compareTo(LEADER_KILL) >= 0;
+    }
   }
 
-  /** What the harness is asked to do. */
-  record Options(int rounds, long seed, int agents, int apps, Duration convergeWithin) {}
+  /**
+   * What the harness is asked to do.
+   *
+   * @param haInstances Telos instances electing a leader in a local ZooKeeper ensemble; 0 runs one
+   *     controller over a file store, as {@code telos run} without {@code --ha}
+   * @param only the faults to inject, in turn; empty: every fault the run can inject, at random
+   */
+  record Options(
+      int rounds,
+      long seed,
+      int agents,
+      int apps,
+      Duration convergeWithin,
+      int haInstances,
+      Set<Fault> only) {}
+
+  /** The ZooKeeper session of the instances of an HA run: a dead leader is replaced after it. */
+  static final Duration HA_SESSION = Duration.ofSeconds(2);
 
   static final String NAMESPACE = "faults";
   static final int SURGE = 1;
@@ -103,6 +127,16 @@ final class FaultHarness implements AutoCloseable {
   private final java.nio.file.Path executorJar;
 
   private Controller controller;
+
+  /** The faults a round picks from: the HA ones only in an HA run. */
+  private final List<Fault> faults;
+
+  /** The ZooKeeper ensemble of an HA run, or null. */
+  private final dev.telos.local.LocalZooKeeper zooKeeper;
+
+  /** The Telos instances of an HA run (empty without). */
+  private final List<Instance> instances = new ArrayList<>();
+
   private final AtomicReference<String> armedCrash = new AtomicReference<>();
   private String frameworkId;
   private String validSha;
@@ -132,7 +166,22 @@ final class FaultHarness implements AutoCloseable {
     this.checker =
         new FaultChecker(cluster, model, jobs, SURGE, executorJar == null ? null : EXECUTED);
     this.checker.trace(trace);
+    this.faults =
+        java.util.Arrays.stream(Fault.values())
+            .filter(f -> options.haInstances() > 0 || !f.needsHa())
+            .filter(f -> options.only().isEmpty() || options.only().contains(f))
+            .toList();
+    if (faults.isEmpty()) {
+      throw new IllegalArgumentException("no fault to inject: the HA faults need --ha");
+    }
+    this.zooKeeper =
+        options.haInstances() > 0
+            ? dev.telos.local.LocalZooKeeper.start(dir.resolve("zookeeper"), 3, HA_TICK)
+            : null;
   }
+
+  /** ZooKeeper's tick in an HA run: sessions may last 2 to 20 ticks. */
+  private static final Duration HA_TICK = Duration.ofMillis(250);
 
   /** Runs every round; returns the number of violations. */
   int run() throws Exception {
@@ -143,16 +192,32 @@ final class FaultHarness implements AutoCloseable {
     validSha = commitModel("initial apps");
     startController();
     converge(0, "initial sync");
-    frameworkId = controller.view().frameworkId();
+    frameworkId = view().frameworkId();
     checker.start();
+    if (zooKeeper != null) {
+      startLeaderSampler();
+    }
     for (int round = 1; round <= options.rounds(); round++) {
       trace.clear();
-      Fault fault = Fault.values()[random.nextInt(Fault.values().length)];
+      // Chosen at random; the faults of --only in turn, so that each is injected.
+      Fault fault =
+          options.only().isEmpty()
+              ? faults.get(random.nextInt(faults.size()))
+              : faults.get((round - 1) % faults.size());
       checker.count(fault);
       record("round " + round + " fault " + fault);
+      long openFailovers = cluster.openSubscriptionFailovers();
       inject(fault);
       converge(round, fault.name());
-      checker.afterRound(round, controller.view(), frameworkId, trace);
+      if (fault.needsHa() && cluster.openSubscriptionFailovers() != openFailovers) {
+        checker.violation(
+            round,
+            "the master saw two subscribed Telos schedulers at once (a subscription failed over"
+                + " from an open one) after "
+                + fault,
+            trace);
+      }
+      checker.afterRound(round, view(), frameworkId, trace);
     }
     checker.stop();
     return checker.violations();
@@ -173,7 +238,7 @@ final class FaultHarness implements AutoCloseable {
             fault == Fault.CRASH_BEFORE_ACCEPT ? CrashPoints.BEFORE_ACCEPT : CrashPoints.BEFORE_ACK;
         armedCrash.set(point);
         scale(+1); // a launch, then its updates, pass the crash point
-        boolean crashed = waitFor(Duration.ofSeconds(20), controller::crashed);
+        boolean crashed = waitFor(Duration.ofSeconds(20), this::crashed);
         record("crash at " + point + (crashed ? "" : " (not reached)"));
         armedCrash.set(null);
         restartController();
@@ -262,7 +327,7 @@ final class FaultHarness implements AutoCloseable {
         Files.move(repo, away);
         record("repository unreachable");
         checker.holdKills("repository unreachable");
-        waitFor(Duration.ofSeconds(10), () -> "Error".equals(controller.view().syncStatus()));
+        waitFor(Duration.ofSeconds(10), () -> "Error".equals(view().syncStatus()));
         pause(500);
         checker.releaseKills();
         Files.move(away, repo);
@@ -275,7 +340,7 @@ final class FaultHarness implements AutoCloseable {
         String bad = commit("invalid " + app);
         record("invalid commit " + bad.substring(0, 12));
         checker.holdKills("invalid commit");
-        waitFor(Duration.ofSeconds(10), () -> "Error".equals(controller.view().syncStatus()));
+        waitFor(Duration.ofSeconds(10), () -> "Error".equals(view().syncStatus()));
         pause(300);
         checker.releaseKills();
         change(); // writes the whole model again: the fix
@@ -307,11 +372,79 @@ final class FaultHarness implements AutoCloseable {
         String sha = commit("delete most apps");
         record("mass deletion " + sha.substring(0, 12) + " of " + remove + "/" + names.size());
         checker.holdKills("mass deletion held");
-        waitFor(Duration.ofSeconds(10), () -> controller.view().heldPrune() != null);
+        waitFor(Duration.ofSeconds(10), () -> view().heldPrune() != null);
         pause(300);
         checker.releaseKills();
         validSha = commitModel("revert the mass deletion");
       }
+      case LEADER_KILL -> {
+        change();
+        pause(random.nextInt(300));
+        Instance leader = leader();
+        if (leader == null) {
+          record("no leader to kill");
+          return;
+        }
+        long killed = System.nanoTime();
+        kill(leader);
+        record("leader instance-" + leader.index + " killed (-9): its session left to expire");
+        awaitTakeOver(leader, killed);
+      }
+      case LEADER_ZK_EXPIRY -> {
+        Instance leader = leader();
+        if (leader == null) {
+          change();
+          return;
+        }
+        long cut = System.nanoTime();
+        leader.proxies.forEach(dev.telos.local.TcpProxy::cut);
+        record("leader instance-" + leader.index + " cut off from ZooKeeper (not from Mesos)");
+        change();
+        awaitTakeOver(leader, cut);
+        pause(random.nextInt(1000));
+        leader.proxies.forEach(dev.telos.local.TcpProxy::restore);
+        record("instance-" + leader.index + " reaches ZooKeeper again");
+      }
+      case ZK_QUORUM_LOSS -> {
+        int keep = random.nextInt(zooKeeper.size());
+        checker.holdKills("ZooKeeper has no quorum");
+        for (int i = 0; i < zooKeeper.size(); i++) {
+          if (i != keep) {
+            zooKeeper.stopServer(i);
+          }
+        }
+        record("ZooKeeper quorum lost: only server " + (keep + 1) + " runs");
+        boolean nobody = waitFor(HA_SESSION.plusSeconds(20), () -> leader() == null);
+        record(nobody ? "no instance leads" : "an instance still leads without a quorum");
+        if (!nobody) {
+          checker.violation(checker.round(), "an instance kept leading without a quorum", trace);
+        }
+        change(); // committed while nobody may act on it
+        pause(1000 + random.nextInt(2000));
+        checker.releaseKills();
+        for (int i = 0; i < zooKeeper.size(); i++) {
+          zooKeeper.startServer(i);
+        }
+        record("ZooKeeper quorum back");
+      }
+    }
+  }
+
+  /** Waits for an instance other than {@code old} to lead, and records how long it took. */
+  private void awaitTakeOver(Instance old, long since) throws InterruptedException {
+    boolean took =
+        waitFor(
+            HA_SESSION.plusSeconds(30),
+            () -> {
+              Instance now = leader();
+              return now != null && now != old && now.controller != null;
+            });
+    Duration after = Duration.ofNanos(System.nanoTime() - since);
+    if (took) {
+      checker.tookOver(after);
+      record("instance-" + leader().index + " leads after " + after.toMillis() + " ms");
+    } else {
+      record("no other instance leads after " + after.toMillis() + " ms");
     }
   }
 
@@ -370,6 +503,128 @@ final class FaultHarness implements AutoCloseable {
   // --- the controller ----------------------------------------------------------------------------
 
   private void startController() throws IOException {
+    if (zooKeeper == null) {
+      controller = newController(new FileStateStore(dir.resolve("data")), dir.resolve("data"));
+      return;
+    }
+    for (int i = 0; i < options.haInstances(); i++) {
+      Instance in = new Instance(i);
+      for (int s = 0; s < zooKeeper.size(); s++) {
+        in.proxies.add(new dev.telos.local.TcpProxy("127.0.0.1", zooKeeper.clientPort(s)));
+      }
+      instances.add(in);
+      startInstance(in);
+    }
+  }
+
+  /**
+   * One Telos instance of an HA run: its {@link dev.telos.ha.HaNode} reaches ZooKeeper only through
+   * its own proxies, so that it alone can be cut off.
+   */
+  private static final class Instance {
+    final int index;
+    final List<dev.telos.local.TcpProxy> proxies = new ArrayList<>();
+    dev.telos.ha.HaNode node;
+    int generation;
+
+    /** The controller it runs while it leads (the last one, after it stopped). */
+    volatile Controller controller;
+
+    Instance(int index) {
+      this.index = index;
+    }
+  }
+
+  private void startInstance(Instance in) throws IOException {
+    in.generation++;
+    in.controller = null;
+    StringBuilder hosts = new StringBuilder();
+    in.proxies.forEach(p -> hosts.append(hosts.isEmpty() ? "" : ",").append(p.address()));
+    Path data = Files.createDirectories(dir.resolve("instance-" + in.index));
+    in.node =
+        new dev.telos.ha.HaNode(
+            new dev.telos.ha.HaNode.Options(
+                dev.telos.ha.ZkUrl.parse("zk://" + hosts + "/telos"), HA_SESSION, null),
+            store -> {
+              Controller c = newController(store, data);
+              in.controller = c;
+              return c;
+            });
+    try {
+      in.node.start("instance-" + in.index + "-" + in.generation + ":0");
+    } catch (Exception e) {
+      throw new IOException("instance-" + in.index + " could not join the election", e);
+    }
+  }
+
+  /** kill -9 of an instance: no more calls from it, and its ZooKeeper session is not closed. */
+  private void kill(Instance in) throws IOException {
+    Controller c = in.controller;
+    if (c != null) {
+      c.halt(); // the process is gone: its Mesos stream closes, nothing more leaves it
+    }
+    in.proxies.forEach(dev.telos.local.TcpProxy::cut); // its session expires on its own
+    in.node.close(); // what is left of it in this JVM
+    in.proxies.forEach(dev.telos.local.TcpProxy::restore);
+    startInstance(in); // restarted by its supervisor: a candidate again
+  }
+
+  /** The instance that leads, or null. */
+  private Instance leader() {
+    for (Instance in : instances) {
+      if (in.node.leading()) {
+        return in;
+      }
+    }
+    return null;
+  }
+
+  /** Never two instances leading at once, sampled every 10 ms. */
+  private void startLeaderSampler() {
+    Thread t =
+        new Thread(
+            () -> {
+              int reported = -1;
+              while (!Thread.currentThread().isInterrupted()) {
+                long leading = instances.stream().filter(in -> in.node.leading()).count();
+                if (leading > 1 && reported != checker.round()) {
+                  reported = checker.round();
+                  checker.violation(
+                      checker.round(), leading + " instances led at once", List.copyOf(trace));
+                }
+                try {
+                  Thread.sleep(10);
+                } catch (InterruptedException e) {
+                  return;
+                }
+              }
+            },
+            "telos-fault-leaders");
+    t.setDaemon(true);
+    t.start();
+    leaderSampler = t;
+  }
+
+  private Thread leaderSampler;
+
+  /** What the acting controller says; in an HA run with no leader, a standby's view. */
+  private StatusView view() {
+    if (zooKeeper == null) {
+      return controller.view();
+    }
+    Instance leader = leader();
+    return (leader != null ? leader : instances.get(0)).node.view();
+  }
+
+  private boolean crashed() {
+    if (zooKeeper == null) {
+      return controller.crashed();
+    }
+    return instances.stream().anyMatch(in -> in.controller != null && in.controller.crashed());
+  }
+
+  /** A started controller over {@code store}, cloning the repository into {@code data}. */
+  private Controller newController(dev.telos.store.StateStore store, Path data) throws IOException {
     ControllerSettings settings =
         new ControllerSettings(
             "telos-faults",
@@ -396,19 +651,13 @@ final class FaultHarness implements AutoCloseable {
                         64)));
     GitSource source =
         new GitSource(
-            new GitSource.Config(dir.resolve("repo").toString(), "main", "", dir.resolve("data")),
+            new GitSource.Config(dir.resolve("repo").toString(), "main", "", data),
             new ManifestLoader());
     MesosClientConfig.Builder mesos =
         MesosClientConfig.builder(cluster.url(), Controller.frameworkInfo(settings))
             .backoff(new BackoffPolicy(Duration.ofMillis(50), Duration.ofMillis(500)))
             .missedHeartbeats(5);
-    controller =
-        new Controller(
-            settings,
-            source,
-            mesos,
-            new FileStateStore(dir.resolve("data")),
-            InstantSource.system());
+    Controller controller = new Controller(settings, source, mesos, store, InstantSource.system());
     controller.events(
         new ControllerEvents() {
           @Override
@@ -423,12 +672,21 @@ final class FaultHarness implements AutoCloseable {
           }
         });
     controller.start();
+    return controller;
   }
 
   private void restartController() throws IOException {
-    controller.close();
-    startController();
-    record("controller restarted");
+    if (zooKeeper == null) {
+      controller.close();
+      startController();
+      record("controller restarted");
+      return;
+    }
+    Instance leader = leader();
+    Instance in = leader != null ? leader : instances.get(0);
+    in.node.close();
+    startInstance(in);
+    record("instance-" + in.index + " restarted");
   }
 
   private void converge(int round, String what) throws InterruptedException {
@@ -437,7 +695,7 @@ final class FaultHarness implements AutoCloseable {
         waitFor(
             options.convergeWithin(),
             () -> {
-              StatusView v = controller.view();
+              StatusView v = view();
               // Synced, except that a Job whose every attempt failed leaves it OutOfSync.
               boolean appsDone =
                   v.apps().stream()
@@ -460,7 +718,7 @@ final class FaultHarness implements AutoCloseable {
     if (done) {
       checker.converged(took);
     } else {
-      StatusView v = controller.view();
+      StatusView v = view();
       checker.violation(
           round,
           "did not converge to "
@@ -632,8 +890,18 @@ final class FaultHarness implements AutoCloseable {
   @Override
   public void close() {
     checker.stop();
+    if (leaderSampler != null) {
+      leaderSampler.interrupt();
+    }
     if (controller != null) {
       controller.close();
+    }
+    for (Instance in : instances) {
+      in.node.close();
+      in.proxies.forEach(dev.telos.local.TcpProxy::close);
+    }
+    if (zooKeeper != null) {
+      zooKeeper.close();
     }
     cluster.close();
     git.close();

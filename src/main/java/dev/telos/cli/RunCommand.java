@@ -68,6 +68,43 @@ final class RunCommand implements Callable<Integer> {
               + " readable and writable by that user only.")
   Path haCredentialFile;
 
+  @Option(
+      names = "--ha-tls",
+      description =
+          "Reach ZooKeeper over TLS (its secureClientPort), checking its certificate and host name"
+              + " (implied by --ha-tls-truststore and --ha-tls-keystore).")
+  boolean haTls;
+
+  @Option(
+      names = "--ha-tls-truststore",
+      paramLabel = "FILE",
+      description =
+          "The certificates to trust for ZooKeeper's TLS (.pem, .p12 or .jks; default: the JDK's"
+              + " CAs).")
+  Path haTlsTrustStore;
+
+  @Option(
+      names = "--ha-tls-keystore",
+      paramLabel = "FILE",
+      description =
+          "This instance's key and certificate for ZooKeeper's TLS (.pem, .p12 or .jks), for"
+              + " servers that require client certificates.")
+  Path haTlsKeyStore;
+
+  @Option(
+      names = "--ha-tls-password-file",
+      paramLabel = "FILE",
+      description = "The password of --ha-tls-truststore and --ha-tls-keystore, on one line.")
+  Path haTlsPasswordFile;
+
+  /** TLS to ZooKeeper as the flags ask, or null. */
+  dev.telos.ha.ZkTls haTls() {
+    if (!haTls && haTlsTrustStore == null && haTlsKeyStore == null) {
+      return null;
+    }
+    return new dev.telos.ha.ZkTls(haTlsTrustStore, haTlsKeyStore, haTlsPasswordFile);
+  }
+
   @Mixin ControllerOptions options;
 
   @Override
@@ -89,7 +126,7 @@ final class RunCommand implements Callable<Integer> {
                 "0.0.0.0",
                 java.time.Duration.ofSeconds(30),
                 new dev.telos.ha.HaNode.Options(
-                    dev.telos.ha.ZkUrl.parse(ha), haSessionTimeout, haCredentialFile),
+                    dev.telos.ha.ZkUrl.parse(ha), haSessionTimeout, haCredentialFile, haTls()),
                 haId);
     dev.telos.ha.ZkMasterDetector zkDetector = detector;
     CountDownLatch stopped = new CountDownLatch(1);

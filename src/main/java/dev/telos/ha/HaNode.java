@@ -36,6 +36,10 @@ import org.slf4j.LoggerFactory;
  * git, acts), over the {@link ZkStateStore} it claimed. The others are standbys: their API sends
  * readers and writers to the leader.
  *
+ * <p>A standby keeps a warm copy of the state ({@link ZkStateStore#warmUp()}, once a second, read
+ * again only when a write landed since): when it takes over and nothing was written since, it reads
+ * nothing more from ZooKeeper.
+ *
  * <p>Fencing: when the ZooKeeper connection is {@code SUSPENDED} or {@code LOST}, leadership is in
  * doubt, so the instance stops acting at once, on the connection's event thread, before anything
  * else: the store refuses writes, the Mesos stream is closed and no further call leaves. Another
@@ -59,8 +63,14 @@ public final class HaNode implements ControlPlane, AutoCloseable {
    * @param sessionTimeout the ZooKeeper session timeout: a dead leader is replaced after it
    * @param credentialFile a file with {@code user:password} for ZooKeeper digest auth, or null;
    *     with it, every znode Telos creates is readable and writable by that user only
+   * @param tls TLS to ZooKeeper, or null: plain TCP
    */
-  public record Options(ZkUrl url, Duration sessionTimeout, Path credentialFile) {}
+  public record Options(ZkUrl url, Duration sessionTimeout, Path credentialFile, ZkTls tls) {
+    /** Plain TCP to ZooKeeper. */
+    public Options(ZkUrl url, Duration sessionTimeout, Path credentialFile) {
+      this(url, sessionTimeout, credentialFile, null);
+    }
+  }
 
   private final Options options;
   private final CuratorFramework zk;
@@ -99,6 +109,9 @@ public final class HaNode implements ControlPlane, AutoCloseable {
             .sessionTimeoutMs((int) options.sessionTimeout().toMillis())
             .connectionTimeoutMs((int) Math.min(15_000, options.sessionTimeout().toMillis()))
             .retryPolicy(new ExponentialBackoffRetry(200, 10, 5_000));
+    if (options.tls() != null) {
+      b.zkClientConfig(options.tls().clientConfig());
+    }
     if (options.credentialFile() != null) {
       String credential =
           Files.readString(options.credentialFile(), StandardCharsets.UTF_8).strip();
@@ -172,11 +185,16 @@ public final class HaNode implements ControlPlane, AutoCloseable {
     }
     try {
       store.claim(id);
+      boolean warm = store.readingWarm();
+      int entries = store.warmEntries();
       Controller c = starter.start(store);
       c.watch(forward);
       current = c;
       changes.incrementAndGet();
-      log.info("leading: this instance acts now id={}", id);
+      log.info(
+          "leading: this instance acts now id={} state={}",
+          id,
+          warm ? "warm copy (" + entries + " entries)" : "read from ZooKeeper");
     } catch (Exception | Error e) {
       store.fence();
       log.error(
@@ -267,6 +285,9 @@ public final class HaNode implements ControlPlane, AutoCloseable {
       found = null; // not connected, or no election yet
     }
     otherLeader = found;
+    if (current == null && !closed && l != null && zk.getZookeeperClient().isConnected()) {
+      store.warmUp(); // a standby keeps a copy of the state, read again only when it changed
+    }
   }
 
   @Override

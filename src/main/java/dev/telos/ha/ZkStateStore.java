@@ -63,6 +63,35 @@ public final class ZkStateStore implements StateStore {
   /** The epoch version this instance claimed, or -1: not claimed, or fenced. */
   private volatile int epoch = -1;
 
+  /** Bumped by every state write, in its transaction: the state changed since a warm copy. */
+  private final String seqPath;
+
+  /**
+   * The state as a standby last read it whole, consistent at one {@code seq} version: {@code
+   * frameworkId} may be null; {@code maps} holds map documents by name, then raw entries by key;
+   * {@code docs} the other documents.
+   */
+  record Warm(
+      int seq,
+      byte[] frameworkId,
+      Map<String, Map<String, byte[]>> maps,
+      Map<String, byte[]> docs) {
+    int entries() {
+      return maps.values().stream().mapToInt(Map::size).sum() + docs.size();
+    }
+  }
+
+  private volatile Warm warm;
+
+  /**
+   * Whether reads are served from {@link #warm}: claimed with it current, nothing written since.
+   */
+  private volatile boolean readWarm;
+
+  /** Reads that went to ZooKeeper (for tests and logs). */
+  private final java.util.concurrent.atomic.AtomicLong zkReads =
+      new java.util.concurrent.atomic.AtomicLong();
+
   /** The keys of each map document as this (the only) writer knows them. */
   private final Map<String, Set<String>> keys = new HashMap<>();
 
@@ -75,6 +104,90 @@ public final class ZkStateStore implements StateStore {
     this.zk = zk;
     this.epochPath = path + "/epoch";
     this.root = path + "/state";
+    this.seqPath = path + "/state-seq";
+  }
+
+  /**
+   * A standby's warm copy: reads the whole state unless it has not changed since the last copy, and
+   * keeps it if no write landed while it read. Called now and then while another instance leads; a
+   * take-over then reads nothing more from ZooKeeper unless the state changed since.
+   *
+   * @return whether the copy is current now
+   */
+  public boolean warmUp() {
+    if (claimed()) {
+      return false;
+    }
+    try {
+      Stat before = zk.checkExists().forPath(seqPath);
+      if (before == null) {
+        return false; // nothing written yet
+      }
+      Warm w = warm;
+      if (w != null && w.seq() == before.getVersion()) {
+        return true;
+      }
+      byte[] id = null;
+      try {
+        id = zk.getData().forPath(root + "/framework-id");
+      } catch (KeeperException.NoNodeException none) {
+        // no framework yet
+      }
+      Map<String, Map<String, byte[]>> maps = new HashMap<>();
+      for (String name : children(root + "/maps")) {
+        Map<String, byte[]> entries = new HashMap<>();
+        for (String child : children(mapPath(name))) {
+          try {
+            entries.put(decode(child), zk.getData().forPath(mapPath(name) + "/" + child));
+          } catch (KeeperException.NoNodeException gone) {
+            // deleted meanwhile: seq changed too, and this copy is dropped below
+          }
+        }
+        maps.put(name, entries);
+      }
+      Map<String, byte[]> docs = new HashMap<>();
+      for (String name : children(root + "/docs")) {
+        try {
+          docs.put(name, zk.getData().forPath(root + "/docs/" + name));
+        } catch (KeeperException.NoNodeException gone) {
+          // deleted meanwhile
+        }
+      }
+      Stat after = zk.checkExists().forPath(seqPath);
+      if (after == null || after.getVersion() != before.getVersion()) {
+        return false; // written while it was read: try again next time
+      }
+      warm = new Warm(before.getVersion(), id, maps, docs);
+      return true;
+    } catch (Exception e) {
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+      return false; // not connected: a standby tries again
+    }
+  }
+
+  /** The warm copy's size in entries and documents, or -1 without one. */
+  public int warmEntries() {
+    Warm w = warm;
+    return w == null ? -1 : w.entries();
+  }
+
+  /** Whether this leader's reads are served from its warm copy (nothing written since claim). */
+  public boolean readingWarm() {
+    return readWarm;
+  }
+
+  long zkReads() {
+    return zkReads.get();
+  }
+
+  private List<String> children(String path) throws Exception {
+    try {
+      return zk.getChildren().forPath(path);
+    } catch (KeeperException.NoNodeException none) {
+      return List.of();
+    }
   }
 
   /**
@@ -94,7 +207,16 @@ public final class ZkStateStore implements StateStore {
       Stat stat = zk.setData().forPath(epochPath, who);
       ensure(root + "/docs");
       ensure(root + "/maps");
+      ensure(seqPath);
       keys.clear();
+      // After this instance's epoch write, no earlier claim's write can land: if seq is where the
+      // warm copy saw it, the copy is the state.
+      Warm w = warm;
+      Stat seq = zk.checkExists().forPath(seqPath);
+      readWarm = w != null && seq != null && w.seq() == seq.getVersion();
+      if (!readWarm) {
+        warm = null;
+      }
       epoch = stat.getVersion();
     } catch (Exception e) {
       throw failure("cannot claim the state in ZooKeeper", e);
@@ -104,6 +226,7 @@ public final class ZkStateStore implements StateStore {
   /** Refuses every write from now on, at once: leadership is lost or in doubt. */
   public void fence() {
     epoch = -1;
+    readWarm = false;
   }
 
   /** Whether writes are allowed (claimed and not fenced since). */
@@ -113,9 +236,10 @@ public final class ZkStateStore implements StateStore {
 
   @Override
   public Optional<String> frameworkId() {
-    return readBytes(root + "/framework-id")
-        .map(b -> new String(b, StandardCharsets.UTF_8).strip())
-        .filter(s -> !s.isEmpty());
+    Warm w = readWarm ? warm : null;
+    Optional<byte[]> bytes =
+        w != null ? Optional.ofNullable(w.frameworkId()) : readBytes(root + "/framework-id");
+    return bytes.map(b -> new String(b, StandardCharsets.UTF_8).strip()).filter(s -> !s.isEmpty());
   }
 
   @Override
@@ -126,6 +250,23 @@ public final class ZkStateStore implements StateStore {
   @Override
   public <T> Optional<T> read(String name, JavaType type) {
     check(name);
+    Warm w = readWarm ? warm : null;
+    if (w != null) {
+      try {
+        Map<String, byte[]> entries = w.maps().get(name);
+        if (entries != null) {
+          ObjectNode object = json.createObjectNode();
+          for (Map.Entry<String, byte[]> e : new java.util.TreeMap<>(entries).entrySet()) {
+            object.set(e.getKey(), json.readTree(e.getValue()));
+          }
+          return Optional.of(json.convertValue(object, type));
+        }
+        byte[] doc = w.docs().get(name);
+        return doc == null ? Optional.empty() : Optional.of(json.readValue(doc, type));
+      } catch (IOException e) {
+        throw new UncheckedIOException("corrupt state document " + name + " in ZooKeeper", e);
+      }
+    }
     try {
       if (zk.checkExists().forPath(mapPath(name)) != null) {
         Map<String, JsonNode> entries = entries(name);
@@ -148,12 +289,25 @@ public final class ZkStateStore implements StateStore {
   @Override
   public <V> Optional<Map<String, V>> readMap(String name, JavaType valueType) {
     check(name);
+    Warm w = readWarm ? warm : null;
     try {
-      if (zk.checkExists().forPath(mapPath(name)) == null) {
+      Map<String, JsonNode> entries;
+      if (w != null) {
+        Map<String, byte[]> raw = w.maps().get(name);
+        if (raw == null) {
+          return Optional.empty();
+        }
+        entries = new java.util.TreeMap<>();
+        for (Map.Entry<String, byte[]> e : raw.entrySet()) {
+          entries.put(e.getKey(), json.readTree(e.getValue()));
+        }
+      } else if (zk.checkExists().forPath(mapPath(name)) == null) {
         return Optional.empty();
+      } else {
+        entries = entries(name);
       }
       Map<String, V> map = new LinkedHashMap<>();
-      for (Map.Entry<String, JsonNode> e : entries(name).entrySet()) {
+      for (Map.Entry<String, JsonNode> e : entries.entrySet()) {
         map.put(e.getKey(), json.convertValue(e.getValue(), valueType));
       }
       return Optional.of(map);
@@ -251,10 +405,13 @@ public final class ZkStateStore implements StateStore {
       throw new UncheckedIOException(
           new IOException("not the leader: state writes are refused (fenced)"));
     }
+    readWarm = false; // from the first write on, the state is only in ZooKeeper
+    warm = null;
     try {
-      List<CuratorOp> all = new ArrayList<>(ops.size() + 1);
+      List<CuratorOp> all = new ArrayList<>(ops.size() + 2);
       all.add(zk.transactionOp().check().withVersion(claimed).forPath(epochPath));
       all.addAll(ops);
+      all.add(zk.transactionOp().setData().forPath(seqPath, new byte[0]));
       zk.transaction().forOperations(all);
     } catch (KeeperException.BadVersionException e) {
       fence();
@@ -295,6 +452,7 @@ public final class ZkStateStore implements StateStore {
   }
 
   private Map<String, JsonNode> entries(String name) throws Exception {
+    zkReads.incrementAndGet();
     Map<String, JsonNode> out = new java.util.TreeMap<>();
     String dir = mapPath(name);
     for (String child : zk.getChildren().forPath(dir)) {
@@ -329,6 +487,7 @@ public final class ZkStateStore implements StateStore {
   }
 
   private Optional<byte[]> readBytes(String path) {
+    zkReads.incrementAndGet();
     try {
       return Optional.of(zk.getData().forPath(path));
     } catch (KeeperException.NoNodeException e) {

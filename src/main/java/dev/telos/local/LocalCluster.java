@@ -185,6 +185,14 @@ public final class LocalCluster implements AutoCloseable {
     master.callFaults.clear();
   }
 
+  /**
+   * How many times a framework subscribed while its previous subscription was still open (the
+   * master then cuts the old one off): two schedulers of one framework at once.
+   */
+  public long openSubscriptionFailovers() {
+    return master.openSubscriptionFailovers();
+  }
+
   /** Cuts a framework's event stream, as a network failure would. */
   public boolean cutStream(String frameworkId) {
     return master.cutStream(frameworkId);

@@ -192,6 +192,15 @@ final class Master {
   private final ScheduledExecutorService timers;
   final String masterId = UUID.randomUUID().toString();
   private final Map<String, Framework> frameworks = new LinkedHashMap<>();
+
+  /** Subscriptions that replaced a still-open one of the same framework: two schedulers at once. */
+  private final java.util.concurrent.atomic.AtomicLong openFailovers =
+      new java.util.concurrent.atomic.AtomicLong();
+
+  long openSubscriptionFailovers() {
+    return openFailovers.get();
+  }
+
   private final Map<String, Framework> completedFrameworks = new LinkedHashMap<>();
   private final Map<String, Agent> agents = new LinkedHashMap<>();
   private final Allocator allocator = new Allocator(masterId);
@@ -306,6 +315,7 @@ final class Master {
       if (old != null && old.isOpen()) {
         // Two schedulers of one framework: the new one wins, the old one is told and cut off.
         log.warn("framework failed over from an open subscription framework_id={}", requested);
+        openFailovers.incrementAndGet();
         old.send(error("Framework failed over"));
         old.close();
       }

@@ -116,8 +116,7 @@ class HaIT {
   void aLeaderCutOffFromZooKeeperStopsActingBeforeAnotherOneStarts() throws Exception {
     try (TempGitRepo repo = TempGitRepo.init(dir.resolve("repo"));
         TelosProcess cluster = TelosProcess.cluster(dir);
-        dev.telos.testing.TcpProxy proxy =
-            new dev.telos.testing.TcpProxy("127.0.0.1", zk.getPort())) {
+        dev.telos.local.TcpProxy proxy = new dev.telos.local.TcpProxy("127.0.0.1", zk.getPort())) {
       String master = cluster.awaitOutput("Mesos master listening on (http://\\S+)");
       repo.write("apps/r.yaml", app("exec sleep 600", "true"));
       repo.commit("v1");

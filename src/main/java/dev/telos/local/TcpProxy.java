@@ -1,4 +1,4 @@
-package dev.telos.testing;
+package dev.telos.local;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,8 +11,9 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * A TCP forwarder on a free port of 127.0.0.1, for partitioning one client from a server: {@link
- * #cut()} closes every connection and refuses new ones until {@link #restore()}.
+ * A TCP forwarder on a free port of 127.0.0.1, for partitioning one client from a server (the fault
+ * harness cuts a Telos instance off from ZooKeeper with it): {@link #cut()} closes every connection
+ * and refuses new ones until {@link #restore()}.
  */
 public final class TcpProxy implements AutoCloseable {
   private final InetSocketAddress target;
