@@ -124,6 +124,23 @@ public final class ApiServer implements AutoCloseable {
         authorize(ex);
         long request = controller.requestSync();
         send(ex, 202, Map.of("accepted", true, "request", request));
+      } else if (path.equals("/api/v1/files/read") || path.equals("/api/v1/files/browse")) {
+        onlyGet(ex);
+        files(ex, path.endsWith("/read"));
+      } else if (path.equals("/api/v1/prunes/approve")) {
+        if (!method.equals("POST")) {
+          throw new ApiError(405, "use POST");
+        }
+        authorize(ex);
+        String revision = queryParam(ex, "revision");
+        if (revision == null) {
+          throw new ApiError(400, "give ?revision=SHA of the revision whose prune is held");
+        }
+        String refused = controller.approvePrune(revision);
+        if (refused != null) {
+          throw new ApiError(409, refused);
+        }
+        send(ex, 202, Map.of("approved", true, "revision", controller.view().revision()));
       } else if (path.equals("/api/v1/webhooks/git")) {
         if (!method.equals("POST")) {
           throw new ApiError(405, "use POST");
@@ -186,9 +203,11 @@ public final class ApiServer implements AutoCloseable {
         path.equals("/api/v1/status")
             || path.equals("/api/v1/apps")
             || path.startsWith("/api/v1/apps/")
-            || path.equals("/api/v1/history");
+            || path.equals("/api/v1/history")
+            || path.startsWith("/api/v1/files/");
     boolean write =
         path.equals("/api/v1/sync")
+            || path.equals("/api/v1/prunes/approve")
             || path.equals("/api/v1/webhooks/git")
             || path.equals("/api/v1/events");
     if (!read && !write) {
@@ -318,6 +337,7 @@ public final class ApiServer implements AutoCloseable {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("revision", v.revision());
     m.put("syncStatus", v.syncStatus());
+    m.put("health", v.health());
     m.put("lastError", v.lastError());
     m.put("frameworkId", v.frameworkId());
     m.put("leader", v.leader());
@@ -329,6 +349,79 @@ public final class ApiServer implements AutoCloseable {
     m.put("checkedAt", v.checkedAt());
     m.put("checkedRequest", v.checkedRequest());
     return m;
+  }
+
+  private final FilesProxy files = new FilesProxy(this::masterUrl);
+
+  private String masterUrl() {
+    return controller.masterUrl();
+  }
+
+  /**
+   * A task's sandbox through its agent's files API: {@code task} (required), {@code path} (relative
+   * to the sandbox; {@code stdout} for a read), {@code offset} and {@code length} as Mesos takes
+   * them, {@code agent} for a task that has ended.
+   */
+  private void files(HttpExchange ex, boolean read) throws IOException {
+    String task = queryParam(ex, "task");
+    if (task == null) {
+      throw new ApiError(400, "give ?task=TASK_ID");
+    }
+    String agent = queryParam(ex, "agent");
+    if (agent == null) {
+      for (StatusView.AppView a : controller.view().apps()) {
+        for (StatusView.TaskView t : a.tasks()) {
+          if (t.id().equals(task)) {
+            agent = t.agentId();
+          }
+        }
+      }
+    }
+    FilesProxy.Answer answer;
+    try {
+      answer =
+          read
+              ? files.read(
+                  task,
+                  agent,
+                  queryParam(ex, "path"),
+                  queryParam(ex, "offset"),
+                  queryParam(ex, "length"))
+              : files.browse(task, agent, queryParam(ex, "path"));
+    } catch (FilesProxy.Refused e) {
+      throw new ApiError(e.status, e.getMessage());
+    }
+    if (answer.status() != 200) {
+      throw new ApiError(
+          answer.status() == 404 ? 404 : answer.status() >= 500 ? 502 : answer.status(),
+          "the agent answered "
+              + answer.status()
+              + (answer.body().isBlank() ? "" : ": " + answer.body().strip()));
+    }
+    byte[] body = answer.body().getBytes(StandardCharsets.UTF_8);
+    ex.getResponseHeaders().set("Content-Type", "application/json");
+    ex.sendResponseHeaders(200, body.length);
+    try (OutputStream out = ex.getResponseBody()) {
+      out.write(body);
+    }
+  }
+
+  /** A query parameter, decoded; null when absent or empty. */
+  private static String queryParam(HttpExchange ex, String name) {
+    String query = ex.getRequestURI().getRawQuery();
+    if (query == null) {
+      return null;
+    }
+    for (String pair : query.split("&")) {
+      int eq = pair.indexOf('=');
+      String key =
+          java.net.URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+      if (key.equals(name) && eq >= 0) {
+        String value = java.net.URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+        return value.isEmpty() ? null : value;
+      }
+    }
+    return null;
   }
 
   private static void onlyGet(HttpExchange ex) {

@@ -27,6 +27,8 @@ public final class Metrics implements dev.telos.controller.ControllerEvents {
           "Pruning");
   private static final List<String> TASK_STATES =
       List.of("TASK_STAGING", "TASK_STARTING", "TASK_RUNNING", "TASK_KILLING", "TASK_UNREACHABLE");
+  private static final List<String> HEALTH =
+      List.of("Healthy", "Progressing", "Degraded", "Suspended", "Missing", "Unknown");
   private static final List<String> SYNC = List.of("Synced", "Progressing", "OutOfSync", "Error");
   private static final List<String> CONNECTION =
       List.of("DISCONNECTED", "SUBSCRIBING", "SUBSCRIBED", "STOPPED");
@@ -77,6 +79,19 @@ public final class Metrics implements dev.telos.controller.ControllerEvents {
       Gauge.builder("telos_sync_status", controller, c -> c.view().syncStatus().equals(s) ? 1 : 0)
           .tag("status", s)
           .description("1 for the current sync status")
+          .register(registry);
+    }
+    for (String h : HEALTH) {
+      Gauge.builder(
+              "telos_apps_health",
+              controller,
+              c -> c.view().apps().stream().filter(a -> h.equals(a.health())).count())
+          .tag("health", h)
+          .description("Apps by health")
+          .register(registry);
+      Gauge.builder("telos_health", controller, c -> h.equals(c.view().health()) ? 1 : 0)
+          .tag("health", h)
+          .description("1 for the roll-up health of every app")
           .register(registry);
     }
     for (String s : CONNECTION) {

@@ -24,8 +24,8 @@ final class ClientCommands {
   static final class ServerOptions {
     @Option(
         names = "--server",
-        defaultValue = "http://127.0.0.1:8080",
-        description = "The Telos API (default: ${DEFAULT-VALUE}).")
+        defaultValue = "${env:TELOS_SERVER:-http://127.0.0.1:8080}",
+        description = "The Telos API (default: $TELOS_SERVER, else http://127.0.0.1:8080).")
     String server;
 
     @Option(
@@ -34,15 +34,28 @@ final class ClientCommands {
         description = "table (for people) or json (for scripts); default: ${DEFAULT-VALUE}.")
     String output;
 
-    @Option(names = "--token-file", description = "Bearer token for write endpoints.")
+    @Option(
+        names = "--token-file",
+        description = "Bearer token for write endpoints (default: $TELOS_TOKEN).")
     Path tokenFile;
 
     ApiClient client() throws java.io.IOException {
       String token =
           tokenFile == null
-              ? System.getenv("TELOS_API_TOKEN")
+              ? envToken()
               : Files.readString(tokenFile, StandardCharsets.UTF_8).strip();
       return new ApiClient(server, token);
+    }
+
+    /** The API token from the environment: TELOS_TOKEN, or TELOS_API_TOKEN as before. */
+    static String envToken() {
+      for (String name : new String[] {"TELOS_TOKEN", "TELOS_API_TOKEN"}) {
+        String v = System.getenv(name);
+        if (v != null && !v.isBlank()) {
+          return v.strip();
+        }
+      }
+      return null;
     }
 
     boolean json() {
@@ -71,6 +84,10 @@ final class ClientCommands {
         boolean colour = Table.colour();
         String sync = s.path("syncStatus").asText();
         out.println("Sync status:  " + (colour ? Table.paint(sync) : sync));
+        if (s.path("health").isTextual()) {
+          String health = s.path("health").asText();
+          out.println("Health:       " + (colour ? Table.paint(health) : health));
+        }
         out.println("Revision:     " + s.path("revision").asText("-"));
         out.println("Framework:    " + s.path("frameworkId").asText("-"));
         out.println("Ready:        " + s.path("ready").asBoolean());
@@ -120,6 +137,8 @@ final class ClientCommands {
               "NAME",
               "KIND",
               "STATUS",
+              "SYNC",
+              "HEALTH",
               "DESIRED",
               "RUNNING",
               "HEALTHY",
@@ -131,6 +150,8 @@ final class ClientCommands {
             a.path("name").asText(),
             a.path("kind").asText(),
             a.path("status").asText(),
+            a.path("syncStatus").asText(null),
+            a.path("health").asText(null),
             a.path("desiredInstances").asInt(),
             a.path("runningInstances").asInt(),
             a.path("healthyInstances").asInt(),
@@ -191,7 +212,13 @@ final class ClientCommands {
             + " running, spec "
             + a.path("specHash").asText()
             + " at "
-            + shortSha(a.path("revision").asText(null)));
+            + shortSha(a.path("revision").asText(null))
+            + (a.path("health").isTextual()
+                ? "; sync "
+                    + a.path("syncStatus").asText()
+                    + ", health "
+                    + a.path("health").asText()
+                : ""));
     if (a.path("message").isTextual()) {
       out.println("  " + a.path("message").asText());
     }
@@ -234,9 +261,25 @@ final class ClientCommands {
     @Mixin ServerOptions options;
     @Spec CommandSpec spec;
 
+    @Option(
+        names = {"-n", "--limit"},
+        defaultValue = "20",
+        description = "Show the newest N records (default: ${DEFAULT-VALUE}; 0: all).")
+    int limit;
+
     @Override
     public Integer call() throws Exception {
-      JsonNode history = options.client().get("/api/v1/history");
+      if (limit < 0) {
+        throw new IllegalArgumentException("--limit must be 0 or more");
+      }
+      JsonNode all = options.client().get("/api/v1/history");
+      com.fasterxml.jackson.databind.node.ArrayNode history =
+          com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode();
+      for (JsonNode h : all) {
+        if (limit == 0 || history.size() < limit) {
+          history.add(h);
+        }
+      }
       PrintWriter out = spec.commandLine().getOut();
       if (options.json()) {
         out.println(history.toPrettyString());
@@ -245,13 +288,24 @@ final class ClientCommands {
       }
       Table t =
           new Table(
-              "ID", "STARTED", "REVISION", "RESULT", "LAUNCHED", "KILLED", "AUTHOR", "MESSAGE");
+              "ID",
+              "STARTED",
+              "TOOK",
+              "REVISION",
+              "RESULT",
+              "HEALTH",
+              "LAUNCHED",
+              "KILLED",
+              "AUTHOR",
+              "MESSAGE");
       for (JsonNode h : history) {
         t.row(
             h.path("id").asLong(),
-            h.path("startedAt").asText(),
+            when(h.path("startedAt").asText(null)),
+            took(h.path("startedAt").asText(null), h.path("finishedAt").asText(null)),
             shortSha(h.path("revision").asText(null)),
             h.path("result").asText(),
+            h.path("health").asText(null),
             h.path("launched").asInt(),
             h.path("killed").asInt(),
             h.path("author").asText(),
@@ -285,10 +339,29 @@ final class ClientCommands {
         description = "Give up waiting after this long, exit 1 (default: ${DEFAULT-VALUE}).")
     Duration timeout;
 
+    @Option(
+        names = "--approve-prune",
+        paramLabel = "REVISION",
+        description =
+            "Approve, once, the prune held back at REVISION (the revision that runs, 7 or more"
+                + " characters of its SHA): the apps it removes are pruned although they are more"
+                + " than --max-prune. A later commit that removes as many is held again.")
+    String approvePrune;
+
     @Override
     public Integer call() throws Exception {
       ApiClient client = options.client();
       PrintWriter out = spec.commandLine().getOut();
+      if (approvePrune != null) {
+        JsonNode approved =
+            client.post(
+                "/api/v1/prunes/approve?revision="
+                    + java.net.URLEncoder.encode(approvePrune, StandardCharsets.UTF_8));
+        if (!options.json()) {
+          out.println(
+              "prune approved at " + shortSha(approved.path("revision").asText(approvePrune)));
+        }
+      }
       Instant asked = Instant.now();
       long request = client.post("/api/v1/sync").path("request").asLong(0);
       if (!await) {
@@ -303,13 +376,22 @@ final class ClientCommands {
         // A result counts only once a repository check that began after our request is in.
         boolean checked = s.path("checkedRequest").asLong(0) >= request;
         String sync = s.path("syncStatus").asText();
-        String line = sync + " at " + shortSha(s.path("revision").asText(null)) + progress(client);
+        String health = s.path("health").asText(null);
+        String line =
+            sync
+                + " at "
+                + shortSha(s.path("revision").asText(null))
+                + (health == null ? "" : ", " + health)
+                + progress(client);
         if (!line.equals(last)) {
           out.println(options.json() ? s.toString() : line);
           out.flush();
           last = line;
         }
-        if (checked && sync.equals("Synced")) {
+        // Synced and healthy (an app scaled to zero is Suspended, on purpose).
+        if (checked
+            && sync.equals("Synced")
+            && (health == null || health.equals("Healthy") || health.equals("Suspended"))) {
           return 0;
         }
         String failed = checked ? failure(s, client) : null;
@@ -365,6 +447,40 @@ final class ClientCommands {
       }
       return " (" + healthy + "/" + desired + " instances healthy)";
     }
+  }
+
+  /** An API instant as people read it: {@code 2026-11-27 16:42:05Z}, to the second. */
+  static String when(String instant) {
+    if (instant == null) {
+      return null;
+    }
+    Instant at = Instant.parse(instant).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+    return at.toString().replace('T', ' ');
+  }
+
+  /** How long from one API instant to another, as people write it ({@code 1.2s}, {@code 3m}). */
+  static String took(String from, String to) {
+    if (from == null || to == null) {
+      return null;
+    }
+    return human(java.time.Duration.between(Instant.parse(from), Instant.parse(to)));
+  }
+
+  /** {@code 850ms}, {@code 1.2s}, {@code 3m 5s}, {@code 2h 10m}. */
+  static String human(java.time.Duration d) {
+    long ms = Math.max(0, d.toMillis());
+    if (ms < 1000) {
+      return ms + "ms";
+    }
+    if (ms < 60_000) {
+      return java.math.BigDecimal.valueOf(ms / 100 / 10.0).stripTrailingZeros().toPlainString()
+          + "s";
+    }
+    long s = ms / 1000;
+    if (s < 3600) {
+      return s / 60 + "m" + (s % 60 == 0 ? "" : " " + s % 60 + "s");
+    }
+    return s / 3600 + "h" + (s % 3600 / 60 == 0 ? "" : " " + s % 3600 / 60 + "m");
   }
 
   static String shortSha(String sha) {

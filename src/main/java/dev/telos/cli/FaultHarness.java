@@ -386,9 +386,10 @@ final class FaultHarness implements AutoCloseable {
           return;
         }
         long killed = System.nanoTime();
+        dev.telos.ha.HaNode dead = leader.node;
         kill(leader);
         record("leader instance-" + leader.index + " killed (-9): its session left to expire");
-        awaitTakeOver(leader, killed);
+        awaitTakeOver(dead, killed);
       }
       case LEADER_ZK_EXPIRY -> {
         Instance leader = leader();
@@ -400,7 +401,7 @@ final class FaultHarness implements AutoCloseable {
         leader.proxies.forEach(dev.telos.local.TcpProxy::cut);
         record("leader instance-" + leader.index + " cut off from ZooKeeper (not from Mesos)");
         change();
-        awaitTakeOver(leader, cut);
+        awaitTakeOver(leader.node, cut);
         pause(random.nextInt(1000));
         leader.proxies.forEach(dev.telos.local.TcpProxy::restore);
         record("instance-" + leader.index + " reaches ZooKeeper again");
@@ -430,14 +431,17 @@ final class FaultHarness implements AutoCloseable {
     }
   }
 
-  /** Waits for an instance other than {@code old} to lead, and records how long it took. */
-  private void awaitTakeOver(Instance old, long since) throws InterruptedException {
+  /**
+   * Waits for another node than {@code old} to lead (another instance, or the killed one restarted)
+   * and records how long it took.
+   */
+  private void awaitTakeOver(dev.telos.ha.HaNode old, long since) throws InterruptedException {
     boolean took =
         waitFor(
             HA_SESSION.plusSeconds(30),
             () -> {
               Instance now = leader();
-              return now != null && now != old && now.controller != null;
+              return now != null && now.node != old && now.controller != null;
             });
     Duration after = Duration.ofNanos(System.nanoTime() - since);
     if (took) {

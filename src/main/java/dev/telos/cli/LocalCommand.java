@@ -83,6 +83,10 @@ final class LocalCommand implements Callable<Integer> {
                 () -> {
                   running.close();
                   cluster.close();
+                  if (dataDir == null) {
+                    // A temporary directory of this run only: nothing in it outlives it.
+                    BenchCommand.deleteTree(dir);
+                  }
                   stopped.countDown();
                 },
                 "telos-shutdown"));
@@ -101,7 +105,8 @@ final class LocalCommand implements Callable<Integer> {
             + ")"
             + (options.path.isEmpty() ? "" : " path " + options.path)
             + "; data in "
-            + dir);
+            + dir
+            + (dataDir == null ? " (deleted on exit; --data-dir to keep it)" : ""));
     System.out.println("Try: curl " + api + "/api/v1/apps");
     System.out.flush();
     stopped.await();

@@ -22,9 +22,11 @@ import picocli.CommandLine.Command;
       ClientCommands.Apps.class,
       ClientCommands.History.class,
       ClientCommands.Sync.class,
+      LogsCommand.class,
       ClusterCommand.class,
       ExecutorCommand.class,
       BenchCommand.Group.class,
+      CompletionCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {

@@ -12,7 +12,6 @@ import dev.telos.manifest.App;
 import dev.telos.manifest.ManifestError;
 import dev.telos.manifest.ManifestLoader;
 import dev.telos.manifest.Service;
-import dev.telos.manifest.TaskSpec;
 import dev.telos.reconcile.Plan;
 import dev.telos.reconcile.Planner;
 import dev.telos.reconcile.PlannerSettings;
@@ -25,7 +24,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import org.apache.mesos.v1.Protos.TaskState;
@@ -60,17 +58,22 @@ final class PlanCommand implements Callable<Integer> {
   @Option(
       names = "--revision",
       defaultValue = "main",
-      description = "Branch, tag or commit to plan (default: ${DEFAULT-VALUE}).")
+      description =
+          "What to plan, as git rev-parse takes it: a branch or tag of the repository, a full or"
+              + " short SHA, HEAD (the repository's HEAD), each with ~N or ^N (default:"
+              + " ${DEFAULT-VALUE}).")
   String revision;
 
   @Option(names = "--path", defaultValue = "", description = "Manifest directory in the repo.")
   String path;
 
-  @ArgGroup(exclusive = true, multiplicity = "1")
+  @ArgGroup(exclusive = true, multiplicity = "0..1")
   Target target;
 
   static final class Target {
-    @Option(names = "--server", description = "Plan against this controller's live state.")
+    @Option(
+        names = "--server",
+        description = "Plan against this controller's live state (default: $TELOS_SERVER).")
     String server;
 
     @Option(names = "--offline", description = "Plan against an empty cluster.")
@@ -107,7 +110,21 @@ final class PlanCommand implements Callable<Integer> {
     }
   }
 
+  /** The controller to plan against: --server, else $TELOS_SERVER; null with --offline. */
+  private String server() {
+    if (target != null) {
+      return target.offline ? null : target.server;
+    }
+    String env = System.getenv("TELOS_SERVER");
+    if (env == null || env.isBlank()) {
+      throw new IllegalArgumentException(
+          "give --server URL (or set TELOS_SERVER) to plan against a controller, or --offline");
+    }
+    return env.strip();
+  }
+
   private int plan(PrintWriter out, Path data) throws Exception {
+    String server = server();
     String url = ControllerOptions.repositoryUrl(repo);
     try (GitSource source =
         new GitSource(
@@ -140,16 +157,27 @@ final class PlanCommand implements Callable<Integer> {
       }
       Snapshot next = ((PollResult.Updated) read).snapshot();
       List<LiveTask> live = new ArrayList<>();
+      Map<String, dev.telos.reconcile.AppHistory> history = new TreeMap<>();
       Snapshot current = null;
-      if (target.server != null) {
-        ApiClient api = new ApiClient(target.server, null);
+      if (server != null) {
+        ApiClient api = new ApiClient(server, ClientCommands.ServerOptions.envToken());
         JsonNode status = api.get("/api/v1/status");
         for (JsonNode a : api.get("/api/v1/apps")) {
           for (JsonNode t : a.path("tasks")) {
             live.add(liveTask(t));
           }
+          if (a.path("planState").isObject()) {
+            history.put(
+                a.path("namespace").asText() + "/" + a.path("name").asText(),
+                HISTORY.treeToValue(a.path("planState"), dev.telos.reconcile.AppHistory.class));
+          }
         }
         String currentRev = status.path("revision").asText(null);
+        if (next.commit().sha().equals(currentRev)) {
+          // The controller runs this revision already: whatever it is doing is not a change.
+          print(out, next, List.of(), null);
+          return 0;
+        }
         if (currentRev != null && !currentRev.isEmpty()) {
           PollResult cur = source.readRevision(currentRev);
           if (cur instanceof PollResult.Updated u) {
@@ -166,19 +194,30 @@ final class PlanCommand implements Callable<Integer> {
                   live,
                   List.of(),
                   Map.of(),
-                  Map.of(),
+                  history,
                   PlannerSettings.DEFAULT,
                   0),
               now);
-      List<Change> changes = changes(next, current, live, plan);
-      switch (output) {
-        case "json" -> out.println(json(next, changes, plan).toPrettyString());
-        case "markdown" -> markdown(out, next, changes, plan);
-        default -> text(out, next, changes, plan);
-      }
-      out.flush();
+      List<Change> changes = changes(next, current, live, plan, now);
+      print(out, next, changes, plan);
       return changes.isEmpty() ? 0 : 2;
     }
+  }
+
+  /** Reads the planner's record of an app as the API serves it. */
+  private static final com.fasterxml.jackson.databind.ObjectMapper HISTORY =
+      new com.fasterxml.jackson.databind.ObjectMapper()
+          .registerModule(new com.fasterxml.jackson.datatype.jsr310.JavaTimeModule())
+          .disable(
+              com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+  private void print(PrintWriter out, Snapshot next, List<Change> changes, Plan plan) {
+    switch (output) {
+      case "json" -> out.println(json(next, changes, plan).toPrettyString());
+      case "markdown" -> markdown(out, next, changes, plan);
+      default -> text(out, next, changes, plan);
+    }
+    out.flush();
   }
 
   static LiveTask liveTask(JsonNode t) {
@@ -201,7 +240,8 @@ final class PlanCommand implements Callable<Integer> {
         null);
   }
 
-  static List<Change> changes(Snapshot next, Snapshot current, List<LiveTask> live, Plan plan) {
+  static List<Change> changes(
+      Snapshot next, Snapshot current, List<LiveTask> live, Plan plan, Instant now) {
     Map<String, App> before = new TreeMap<>();
     if (current != null) {
       current.apps().forEach(a -> before.put(a.key(), a));
@@ -229,6 +269,24 @@ final class PlanCommand implements Callable<Integer> {
       int launch = pending.getOrDefault(app.key(), 0);
       int kill = kills.getOrDefault(app.key(), 0);
       int desired = app instanceof Service s ? s.instances() : 1;
+      if (app instanceof dev.telos.manifest.CronJob cron && launch == 0 && kill == 0) {
+        if (old == null || !old.specHash().equals(app.specHash())) {
+          // Nothing runs until the schedule says so.
+          out.add(
+              new Change(
+                  app.key(),
+                  app.kind(),
+                  old == null ? "schedule" : "reschedule",
+                  "'"
+                      + cron.schedule()
+                      + "', next run "
+                      + cron.schedule().next(now).map(Instant::toString).orElse("never")
+                      + ", "
+                      + footprint(app),
+                  old == null ? List.of() : SpecDiff.changes("spec.job", old.task(), app.task())));
+        }
+        continue;
+      }
       if (old == null && running == 0) {
         out.add(
             new Change(
@@ -255,7 +313,10 @@ final class PlanCommand implements Callable<Integer> {
                     + desired
                     + " instance(s), "
                     + footprint(app),
-                fieldChanges(old.task(), app.task())));
+                SpecDiff.changes(
+                    app instanceof dev.telos.manifest.CronJob ? "spec.job" : "spec",
+                    old.task(),
+                    app.task())));
       } else if (old instanceof Service o
           && app instanceof Service s
           && o.instances() != s.instances()) {
@@ -322,26 +383,6 @@ final class PlanCommand implements Callable<Integer> {
     return java.math.BigDecimal.valueOf(v).stripTrailingZeros().toPlainString();
   }
 
-  static List<String> fieldChanges(TaskSpec a, TaskSpec b) {
-    List<String> f = new ArrayList<>();
-    diff(f, "command", a.command(), b.command());
-    diff(f, "env", new TreeMap<>(a.env()), new TreeMap<>(b.env()));
-    diff(f, "resources", a.resources(), b.resources());
-    diff(f, "ports", a.ports(), b.ports());
-    diff(f, "container", a.container(), b.container());
-    diff(f, "constraints", a.constraints(), b.constraints());
-    diff(f, "healthCheck", a.healthCheck(), b.healthCheck());
-    diff(f, "killGracePeriod", a.killGracePeriod(), b.killGracePeriod());
-    diff(f, "role", a.role(), b.role());
-    return f;
-  }
-
-  private static void diff(List<String> out, String field, Object a, Object b) {
-    if (!Objects.equals(a, b)) {
-      out.add(field + ": " + a + " → " + b);
-    }
-  }
-
   private static String summary(Snapshot next, List<Change> changes, Plan plan) {
     if (changes.isEmpty()) {
       return "No changes: the cluster already matches " + next.commit().shortSha() + ".";
@@ -366,7 +407,7 @@ final class PlanCommand implements Callable<Integer> {
         out.println("      " + f);
       }
     }
-    if (plan.heldPrune() != null) {
+    if (plan != null && plan.heldPrune() != null) {
       out.println("Prune held: " + plan.heldPrune());
     }
   }
@@ -409,7 +450,7 @@ final class PlanCommand implements Callable<Integer> {
       }
       out.println("</details>");
     }
-    if (plan.heldPrune() != null) {
+    if (plan != null && plan.heldPrune() != null) {
       out.println();
       out.println("> **Prune held:** " + plan.heldPrune());
     }
@@ -429,9 +470,10 @@ final class PlanCommand implements Callable<Integer> {
       ArrayNode fields = n.putArray("fields");
       c.fields().forEach(fields::add);
     }
-    root.put("launches", plan.pending().stream().mapToInt(Plan.Pending::count).sum());
-    root.put("kills", plan.kills().size());
-    root.put("heldPrune", plan.heldPrune());
+    root.put(
+        "launches", plan == null ? 0 : plan.pending().stream().mapToInt(Plan.Pending::count).sum());
+    root.put("kills", plan == null ? 0 : plan.kills().size());
+    root.put("heldPrune", plan == null ? null : plan.heldPrune());
     return root;
   }
 }

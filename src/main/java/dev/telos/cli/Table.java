@@ -49,9 +49,10 @@ final class Table {
   static String paint(String status) {
     String code =
         switch (status) {
-          case "Synced", "Succeeded" -> "32";
-          case "Progressing", "Running", "Scheduled", "Pruning" -> "33";
-          case "Error", "Failed", "Degraded", "OutOfSync", "PruneHeld", "Invalid" -> "31";
+          case "Synced", "Succeeded", "Healthy" -> "32";
+          case "Progressing", "Running", "Scheduled", "Pruning", "Suspended" -> "33";
+          case "Error", "Failed", "Degraded", "OutOfSync", "PruneHeld", "Invalid", "Missing" ->
+              "31";
           default -> null;
         };
     return code == null ? status : "\u001b[" + code + "m" + status + "\u001b[0m";

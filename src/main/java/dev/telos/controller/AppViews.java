@@ -39,6 +39,11 @@ final class AppViews {
       return null;
     }
 
+    /** What the planner keeps about the app (restart backoff, Job attempts, cron), or null. */
+    default dev.telos.reconcile.AppHistory planState(String appKey) {
+      return null;
+    }
+
     /** What the Telos executor last reported the task uses, or null. */
     default StatusView.TaskUsage usage(String taskId) {
       return null;
@@ -67,6 +72,13 @@ final class AppViews {
       default -> Standing.PROGRESSING;
     };
   }
+
+  /** The most severe health of the apps (Healthy with none). */
+  String health() {
+    return health;
+  }
+
+  private String health = AppHealth.HEALTHY;
 
   /** How many apps stand so, kept as views change (no pass counts every app). */
   int count(Standing standing) {
@@ -120,6 +132,11 @@ final class AppViews {
     }
     if (changed) {
       list = List.copyOf(views.values());
+      String worst = AppHealth.HEALTHY;
+      for (StatusView.AppView v : list) {
+        worst = AppHealth.worse(worst, v.health());
+      }
+      health = worst;
     }
     return changed;
   }
@@ -146,6 +163,16 @@ final class AppViews {
               source.usage(t.id())));
     }
     App app = source.app(key);
+    List<RunRecord> runs = app == null ? List.of() : source.runs(key);
+    String lastRun = null;
+    java.time.Instant lastEnd = null;
+    for (RunRecord r : runs) {
+      if (r.finishedAt() != null && (lastEnd == null || r.finishedAt().isAfter(lastEnd))) {
+        lastEnd = r.finishedAt();
+        lastRun = r.result();
+      }
+    }
+    AppHealth health = AppHealth.of(app, s, source.tasksOf(key), lastRun);
     if (app != null) {
       return new StatusView.AppView(
           app.metadata().namespace(),
@@ -155,14 +182,17 @@ final class AppViews {
           s == null ? 0 : s.running(),
           s == null ? 0 : s.healthy(),
           s == null ? "Unknown" : s.status(),
+          health.syncStatus(),
+          health.health(),
           s == null ? null : s.message(),
           source.desired().commit().sha(),
           app.specHash(),
           tasks,
-          source.runs(key),
+          runs,
           s == null ? 0 : s.failures(),
           s == null ? null : s.nextLaunchAt(),
-          source.lastFailure(key));
+          source.lastFailure(key),
+          source.planState(key));
     }
     String[] nn = key.split("/", 2);
     return new StatusView.AppView(
@@ -173,6 +203,8 @@ final class AppViews {
         s == null ? 0 : s.running(),
         0,
         s == null ? "Unknown" : s.status(),
+        health.syncStatus(),
+        health.health(),
         s == null ? null : s.message(),
         null,
         null,
@@ -180,6 +212,7 @@ final class AppViews {
         List.of(),
         0,
         null,
-        source.lastFailure(key));
+        source.lastFailure(key),
+        source.planState(key));
   }
 }

@@ -19,6 +19,19 @@ public interface ControlPlane {
   void unwatch(Consumer<StatusView> watcher);
 
   /** Whether this instance acts on the cluster (always, without HA). */
+  /**
+   * Approves, once, the prune held back at {@code revision} (the revision that runs, a full or
+   * abbreviated SHA). Returns null when approved, else why not.
+   */
+  default String approvePrune(String revision) {
+    return "pruning cannot be approved here";
+  }
+
+  /** The leading Mesos master's base URL ({@code http://HOST:PORT}, no credentials), or null. */
+  default String masterUrl() {
+    return null;
+  }
+
   default boolean leading() {
     return true;
   }

@@ -346,6 +346,59 @@ public final class Controller implements AutoCloseable, ControlPlane {
     return id;
   }
 
+  /**
+   * The revision whose held prune an operator approved, or null: for that revision only, apps
+   * removed from git are pruned although they are more than {@code --max-prune} (kept in memory:
+   * after a restart, a prune is held again until approved again).
+   */
+  private String approvedPrune;
+
+  @Override
+  public String approvePrune(String revision) {
+    java.util.concurrent.CompletableFuture<String> answer =
+        new java.util.concurrent.CompletableFuture<>();
+    post(() -> answer.complete(approve(revision)));
+    try {
+      return answer.get(30, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      return "the controller did not answer";
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "interrupted";
+    }
+  }
+
+  private String approve(String revision) {
+    if (desired == null) {
+      return "no revision runs yet";
+    }
+    String sha = desired.commit().sha();
+    String wanted = revision == null ? "" : revision.strip().toLowerCase(java.util.Locale.ROOT);
+    if (wanted.length() < 7 || !sha.startsWith(wanted)) {
+      return "'"
+          + revision
+          + "' is not the revision that runs ("
+          + desired.commit().shortSha()
+          + "); give at least 7 characters of its SHA";
+    }
+    if (view.get().heldPrune() == null) {
+      return "no prune is held at " + desired.commit().shortSha();
+    }
+    approvedPrune = sha;
+    incremental.touchAll();
+    log.warn(
+        "mass prune approved revision={} held=\"{}\"",
+        desired.commit().shortSha(),
+        view.get().heldPrune());
+    return null;
+  }
+
+  @Override
+  public String masterUrl() {
+    MesosClient c = client;
+    return c == null ? null : c.endpoint().replaceFirst("/api/v1/scheduler/?$", "");
+  }
+
   /** The latest published view. */
   @Override
   public StatusView view() {
@@ -1223,6 +1276,9 @@ public final class Controller implements AutoCloseable, ControlPlane {
     if (sync.equals("Synced")) {
       syncs.finish("Synced", now);
     }
+    if (desired != null && subscribed && reconciled) {
+      syncs.health(appViews.health());
+    }
     boolean ready = subscribed && reconciled && desired != null;
     StatusView.ErrorView error = lastError;
     if (storeError != null && error == null) {
@@ -1245,7 +1301,8 @@ public final class Controller implements AutoCloseable, ControlPlane {
             checkedAt,
             checkedRequest,
             appViews.list(),
-            syncs.snapshot());
+            syncs.snapshot(),
+            appViews.health());
     StatusView previous = view.getAndSet(v);
     if (appsChanged || !sameContent(previous, v)) {
       for (Consumer<StatusView> w : watchers) {
@@ -1263,6 +1320,7 @@ public final class Controller implements AutoCloseable, ControlPlane {
     return a != null
         && java.util.Objects.equals(a.revision(), b.revision())
         && a.syncStatus().equals(b.syncStatus())
+        && a.health().equals(b.health())
         && java.util.Objects.equals(a.lastError(), b.lastError())
         && a.ready() == b.ready();
   }
@@ -1323,7 +1381,9 @@ public final class Controller implements AutoCloseable, ControlPlane {
 
         @Override
         public PlannerSettings settings() {
-          return plannerSettings;
+          return desired != null && desired.commit().sha().equals(approvedPrune)
+              ? plannerSettings.withAllowMassPrune(true)
+              : plannerSettings;
         }
       };
 
@@ -1363,6 +1423,11 @@ public final class Controller implements AutoCloseable, ControlPlane {
         @Override
         public StatusView.TaskEnd lastFailure(String appKey) {
           return lastFailures.get(appKey);
+        }
+
+        @Override
+        public AppHistory planState(String appKey) {
+          return history.get(appKey);
         }
       };
 

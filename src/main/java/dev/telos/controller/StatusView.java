@@ -7,6 +7,8 @@ import java.util.List;
  * What the controller shows the world after each pass: immutable, safe to read from any thread.
  *
  * @param syncStatus {@code Synced}, {@code Progressing}, {@code OutOfSync} or {@code Error}
+ * @param health the most severe of the apps' healths ({@link AppHealth}); {@code Healthy} with no
+ *     app
  * @param lastError the error that keeps the controller from the newest commit, or null
  * @param checkedAt when the latest repository check whose result was taken in began, or null
  * @param checkedRequest the number of the newest sync request that check covers (see {@link
@@ -25,7 +27,8 @@ public record StatusView(
     Instant checkedAt,
     long checkedRequest,
     List<AppView> apps,
-    List<SyncRecord> history) {
+    List<SyncRecord> history,
+    String health) {
   public StatusView {
     apps = List.copyOf(apps);
     history = List.copyOf(history);
@@ -50,6 +53,8 @@ public record StatusView(
       int runningInstances,
       int healthyInstances,
       String status,
+      String syncStatus,
+      String health,
       String message,
       String revision,
       String specHash,
@@ -57,7 +62,8 @@ public record StatusView(
       List<RunRecord> runs,
       int restartFailures,
       java.time.Instant nextLaunchAt,
-      TaskEnd lastFailure) {
+      TaskEnd lastFailure,
+      dev.telos.reconcile.AppHistory planState) {
     public AppView {
       tasks = List.copyOf(tasks);
       runs = List.copyOf(runs);
@@ -119,6 +125,7 @@ public record StatusView(
         null,
         0,
         List.of(),
-        List.of());
+        List.of(),
+        AppHealth.UNKNOWN);
   }
 }

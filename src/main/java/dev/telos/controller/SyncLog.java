@@ -54,6 +54,7 @@ final class SyncLog {
             0,
             0,
             "Progressing",
+            null,
             null));
   }
 
@@ -70,7 +71,8 @@ final class SyncLog {
             0,
             0,
             "Invalid",
-            error));
+            error,
+            null));
   }
 
   /** Counts launches and kills into the open sync, if any. */
@@ -87,6 +89,25 @@ final class SyncLog {
       events.get().syncFinished(Duration.between(records.get(0).startedAt(), now), how);
       records.set(0, records.get(0).finish(now, how));
       persist.accept("history", records);
+    }
+  }
+
+  /**
+   * The health of what runs now, kept on the newest record of a valid commit (the one that runs,
+   * Progressing or Synced; rejected commits after it change nothing).
+   */
+  void health(String health) {
+    for (int i = 0; i < records.size(); i++) {
+      SyncRecord r = records.get(i);
+      if (r.result().equals("Invalid")) {
+        continue;
+      }
+      if ((r.result().equals("Progressing") || r.result().equals("Synced"))
+          && !health.equals(r.health())) {
+        records.set(i, r.withHealth(health));
+        persist.accept("history", records);
+      }
+      return;
     }
   }
 

@@ -17,7 +17,8 @@ public record SyncRecord(
     int launched,
     int killed,
     String result,
-    String error) {
+    String error,
+    String health) {
   SyncRecord withCounts(int moreLaunched, int moreKilled) {
     return new SyncRecord(
         id,
@@ -29,11 +30,17 @@ public record SyncRecord(
         launched + moreLaunched,
         killed + moreKilled,
         result,
-        error);
+        error,
+        health);
   }
 
   SyncRecord finish(Instant at, String how) {
     return new SyncRecord(
-        id, startedAt, at, revision, author, message, launched, killed, how, error);
+        id, startedAt, at, revision, author, message, launched, killed, how, error, health);
+  }
+
+  SyncRecord withHealth(String now) {
+    return new SyncRecord(
+        id, startedAt, finishedAt, revision, author, message, launched, killed, result, error, now);
   }
 }

@@ -238,12 +238,18 @@ public final class GitSource implements AutoCloseable {
   }
 
   /**
-   * Reads the snapshot at any revision (branch, tag or SHA) without changing what {@link #poll}
-   * tracks; fetches when the revision is not known yet. For {@code telos plan}.
+   * Reads the snapshot at any revision without changing what {@link #poll} tracks: a branch or a
+   * tag of the remote, a full or abbreviated SHA, {@code HEAD} (the tip of the ref Telos tracks),
+   * or any of them with {@code ~N}, {@code ^N} as {@code git rev-parse} takes them (branches and
+   * tags are the remote's). Fetches when the revision is not known yet. For {@code telos plan}.
    */
   public synchronized PollResult readRevision(String revision) {
     try {
-      ObjectId target = remoteTarget(revision);
+      ObjectId target = isSha(revision) ? null : findRemote(revision);
+      if (target == null && !isSha(revision)) {
+        fetch();
+        return read(resolveExpression(revision));
+      }
       if (target == null || !hasCommit(target)) {
         fetch();
       }
@@ -276,6 +282,20 @@ public final class GitSource implements AutoCloseable {
     if (isSha(ref)) {
       return null;
     }
+    ObjectId found = findRemote(ref);
+    if (found == null) {
+      throw new SourceException(
+          "'"
+              + ref
+              + "' is neither a branch nor a tag of "
+              + displayUrl()
+              + "; nothing changes until it exists");
+    }
+    return found;
+  }
+
+  /** The commit a branch or tag of the remote points at, or null when it has none so named. */
+  private ObjectId findRemote(String ref) throws GitAPIException {
     Collection<Ref> refs =
         transport
             .apply(Git.lsRemoteRepository().setRemote(config.url()).setHeads(true).setTags(true))
@@ -292,12 +312,75 @@ public final class GitSource implements AutoCloseable {
         return r.getPeeledObjectId() != null ? r.getPeeledObjectId() : r.getObjectId();
       }
     }
-    throw new SourceException(
-        "'"
-            + ref
-            + "' is neither a branch nor a tag of "
-            + displayUrl()
-            + "; nothing changes until it exists");
+    return null;
+  }
+
+  /**
+   * A revision expression resolved in the local clone after a fetch: its base ({@code HEAD}, a
+   * branch or tag of the remote, or an abbreviated SHA) then {@code ~N}/{@code ^N} as git does.
+   */
+  private RevCommit resolveExpression(String expression) throws IOException {
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("([^~^:@\\s]+)([~^0-9]*)").matcher(expression);
+    if (!m.matches()) {
+      throw new SourceException(
+          "'" + expression + "' is not a revision (a branch, tag, SHA or HEAD, with ~N or ^N)");
+    }
+    String base = m.group(1);
+    String full = base.equals("HEAD") ? localRef(config.ref()) : localRef(base);
+    if (full == null && base.equals("HEAD")) {
+      full = remoteHead(); // telos plan: the ref tracked is the expression itself
+    }
+    if (full == null && base.matches("[0-9a-f]{4,39}")) {
+      full = base;
+    }
+    if (full == null) {
+      throw new SourceException(
+          "'" + expression + "': no branch, tag or commit '" + base + "' in " + displayUrl());
+    }
+    ObjectId id;
+    try {
+      id = repo.resolve(full + m.group(2) + "^{commit}");
+    } catch (org.eclipse.jgit.errors.AmbiguousObjectException e) {
+      throw new SourceException(
+          "'" + expression + "' is ambiguous in " + displayUrl() + ": give more of the SHA");
+    } catch (org.eclipse.jgit.errors.RevisionSyntaxException e) {
+      throw new SourceException("'" + expression + "' is not a revision");
+    }
+    if (id == null) {
+      throw new SourceException("'" + expression + "' names no commit of " + displayUrl());
+    }
+    try (RevWalk walk = new RevWalk(repo)) {
+      return walk.parseCommit(id);
+    }
+  }
+
+  /** {@code name} as the local clone knows it: a full SHA, a fetched branch or a tag; or null. */
+  private String localRef(String name) throws IOException {
+    if (isSha(name)) {
+      return name;
+    }
+    for (String full : List.of(Constants.R_REMOTES + "origin/" + name, Constants.R_TAGS + name)) {
+      if (repo.exactRef(full) != null) {
+        return full;
+      }
+    }
+    return null;
+  }
+
+  /** The SHA the remote's HEAD points at, or null when it has none. */
+  private String remoteHead() {
+    try {
+      Ref head =
+          transport.apply(Git.lsRemoteRepository().setRemote(config.url())).callAsMap().get("HEAD");
+      return head == null ? null : head.getObjectId().getName();
+    } catch (GitAPIException e) {
+      throw new SourceException(
+          "cannot list the refs of "
+              + displayUrl()
+              + ": "
+              + Redaction.text(describe(e), config.credentials()));
+    }
   }
 
   private static List<String> candidates(String ref) {

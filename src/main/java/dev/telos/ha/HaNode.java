@@ -238,7 +238,20 @@ public final class HaNode implements ControlPlane, AutoCloseable {
         null,
         0,
         List.of(),
-        List.of());
+        List.of(),
+        dev.telos.controller.AppHealth.UNKNOWN);
+  }
+
+  @Override
+  public String masterUrl() {
+    Controller c = current;
+    return c == null ? null : c.masterUrl();
+  }
+
+  @Override
+  public String approvePrune(String revision) {
+    Controller c = current;
+    return c == null ? "this instance does not lead" : c.approvePrune(revision);
   }
 
   @Override

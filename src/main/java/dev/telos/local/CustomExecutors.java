@@ -150,9 +150,46 @@ final class CustomExecutors {
     return host + ":" + port;
   }
 
+  private java.util.function.Supplier<Map<String, Object>> agentState;
+  private AgentFiles files;
+
+  private interface Io {
+    void run() throws IOException;
+  }
+
+  private void agentCall(HttpExchange ex, Io body) {
+    try {
+      body.run();
+    } catch (IOException | RuntimeException e) {
+      log.warn(
+          "agent API request failed path={} error={}", ex.getRequestURI().getPath(), e.toString());
+      try {
+        ex.sendResponseHeaders(500, -1);
+      } catch (IOException ignored) {
+        // the response had begun
+      }
+    } finally {
+      ex.close();
+    }
+  }
+
+  /** This agent also serves {@code /state} and the files API on the same address. */
+  void serveAgent(java.util.function.Supplier<Map<String, Object>> state, AgentFiles files) {
+    this.agentState = state;
+    this.files = files;
+  }
+
   private void listen(int wanted) throws IOException {
     server = HttpServer.create(new InetSocketAddress(host, wanted), 64);
     server.createContext("/api/v1/executor", this::handle);
+    if (files != null) {
+      server.createContext("/files/read", ex -> agentCall(ex, () -> files.read(ex)));
+      server.createContext("/files/browse", ex -> agentCall(ex, () -> files.browse(ex)));
+      for (String path : List.of("/state", "/slave(1)/state")) {
+        server.createContext(
+            path, ex -> agentCall(ex, () -> AgentFiles.sendJson(ex, agentState.get())));
+      }
+    }
     server.setExecutor(httpThreads);
     server.start();
     port = server.getAddress().getPort();

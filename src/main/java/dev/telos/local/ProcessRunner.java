@@ -45,6 +45,80 @@ final class ProcessRunner implements TaskRunner {
   private final ScheduledExecutorService timers;
   private final ExecutorService workers;
   private final Map<String, Running> running = new ConcurrentHashMap<>();
+
+  /** One executor run's sandbox, as the agent's {@code /state} reports it. */
+  record Run(String frameworkId, String executorId, Path directory, List<String> taskIds) {}
+
+  /** Executor runs by executor ID, in launch order; ended ones kept (the newest 1,000). */
+  private final Map<String, Run> runs =
+      java.util.Collections.synchronizedMap(
+          new java.util.LinkedHashMap<>() {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, Run> eldest) {
+              return size() > 1000;
+            }
+          });
+
+  private void recordRun(Launch first, Path sandbox, List<Launch> launches) {
+    List<String> ids = new java.util.ArrayList<>();
+    launches.forEach(l -> ids.add(l.task().getTaskId().getValue()));
+    runs.put(
+        first.frameworkId() + "/" + first.executorId(),
+        new Run(first.frameworkId(), first.executorId(), sandbox, List.copyOf(ids)));
+  }
+
+  /**
+   * The agent's {@code /state}, as much of it as finds a task's sandbox: each framework's executors
+   * (running and completed) with their {@code directory} and their tasks' IDs.
+   */
+  Map<String, Object> agentState() {
+    Map<String, Map<String, Object>> frameworks = new java.util.LinkedHashMap<>();
+    List<Run> all;
+    synchronized (runs) {
+      all = List.copyOf(runs.values());
+    }
+    for (Run r : all) {
+      Map<String, Object> f =
+          frameworks.computeIfAbsent(
+              r.frameworkId(),
+              id -> {
+                Map<String, Object> m = new java.util.LinkedHashMap<>();
+                m.put("id", id);
+                m.put("executors", new java.util.ArrayList<>());
+                m.put("completed_executors", new java.util.ArrayList<>());
+                return m;
+              });
+      boolean alive =
+          r.taskIds().stream().anyMatch(t -> running.containsKey(t) || executors.owns(t));
+      List<Object> tasks = new java.util.ArrayList<>();
+      r.taskIds().forEach(t -> tasks.add(Map.of("id", t, "framework_id", r.frameworkId())));
+      Map<String, Object> e = new java.util.LinkedHashMap<>();
+      e.put("id", r.executorId());
+      e.put("framework_id", r.frameworkId());
+      e.put("directory", r.directory().toAbsolutePath().toString());
+      e.put(alive ? "tasks" : "completed_tasks", tasks);
+      @SuppressWarnings("unchecked")
+      List<Object> into = (List<Object>) f.get(alive ? "executors" : "completed_executors");
+      into.add(e);
+    }
+    Map<String, Object> state = new java.util.LinkedHashMap<>();
+    state.put("id", agentId);
+    state.put("hostname", host);
+    state.put("frameworks", List.copyOf(frameworks.values()));
+    state.put("completed_frameworks", List.of());
+    return state;
+  }
+
+  /** {@code host:port} of this agent's HTTP API (executor API, {@code /state}, files). */
+  @Override
+  public String httpEndpoint() {
+    try {
+      return executors.endpoint();
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
   private final Object lifecycle = new Object();
   private boolean stopped;
 
@@ -116,6 +190,8 @@ final class ProcessRunner implements TaskRunner {
     this.workDir = workDir;
     this.host = host;
     this.executors = new CustomExecutors(agentId, host, workDir, sink, timers, workers);
+    this.executors.serveAgent(
+        this::agentState, new AgentFiles(workDir.resolve("slaves").resolve(agentId)));
     this.sink = sink;
     this.timers = timers;
     this.workers = workers;
@@ -153,6 +229,7 @@ final class ProcessRunner implements TaskRunner {
           Path sandbox = sandboxOf(first);
           try {
             Files.createDirectories(sandbox);
+            recordRun(first, sandbox, launches);
             synchronized (lifecycle) {
               if (stopped) {
                 launches.forEach(l -> refuseStopped(l.task().getTaskId().getValue()));
@@ -193,6 +270,7 @@ final class ProcessRunner implements TaskRunner {
     Path sandbox = sandboxOf(launch);
     try {
       Files.createDirectories(sandbox);
+      recordRun(launch, sandbox, List.of(launch));
       if (task.hasExecutor()) {
         synchronized (lifecycle) {
           if (stopped) {

@@ -39,7 +39,11 @@ final class StateJson {
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("id", a.id);
         s.put("hostname", a.hostname);
-        s.put("pid", "slave(1)@" + a.hostname);
+        String endpoint = a.runner == null ? null : a.runner.httpEndpoint();
+        s.put("pid", "slave(1)@" + (endpoint != null ? endpoint : a.hostname));
+        if (endpoint != null) {
+          s.put("port", Integer.parseInt(endpoint.substring(endpoint.lastIndexOf(':') + 1)));
+        }
         s.put("active", a.reachable);
         s.put("resources", resources(a.total.toUnallocatedProto()));
         Resources used = a.total.copy();

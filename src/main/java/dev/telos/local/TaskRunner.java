@@ -23,6 +23,11 @@ interface TaskRunner {
   default void agentRestart(Duration down) {}
 
   /** Whether this runner starts custom executors (process agents do; simulated ones do not). */
+  /** {@code host:port} of the agent's own HTTP API ({@code /state}, files), or null: none. */
+  default String httpEndpoint() {
+    return null;
+  }
+
   default boolean runsCustomExecutors() {
     return false;
   }

@@ -40,6 +40,10 @@ public record CronSchedule(String expression, ZoneId zone) {
               + " day-of-month month day-of-week), got "
               + f.length);
     }
+    checkRange(f[0], "minute", 0, 59);
+    checkRange(f[1], "hour", 0, 23);
+    checkRange(f[2], "day-of-month", 1, 31);
+    checkRange(f[3], "month", 1, 12);
     String dom = f[2];
     String dow = translateDaysOfWeek(f[4]);
     boolean domAny = dom.equals("*") || dom.equals("?");
@@ -54,6 +58,25 @@ public record CronSchedule(String expression, ZoneId zone) {
       dom = "?";
     }
     return "0 " + f[0] + " " + f[1] + " " + dom + " " + f[3] + " " + dow;
+  }
+
+  /**
+   * Every number of a field that is a value (not a step after {@code /}) must lie in its range:
+   * Quartz's own message would speak of its seconds field.
+   */
+  private static void checkRange(String field, String name, int min, int max) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\d+").matcher(field);
+    while (m.find()) {
+      boolean step = m.start() > 0 && field.charAt(m.start() - 1) == '/';
+      int value = Integer.parseInt(m.group().length() > 9 ? "999999999" : m.group());
+      if (!step && (value < min || value > max)) {
+        throw new IllegalArgumentException(
+            "cron: " + name + " " + m.group() + " is not in " + min + "-" + max);
+      }
+      if (step && value == 0) {
+        throw new IllegalArgumentException("cron: a step of 0 in the " + name + " field");
+      }
+    }
   }
 
   private static String translateDaysOfWeek(String field) {

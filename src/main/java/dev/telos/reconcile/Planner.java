@@ -218,8 +218,9 @@ public final class Planner {
         }
         return String.format(
             "this commit would remove %d of %d running apps (%.0f%%), more than"
-                + " --max-prune %.0f%%; nothing is pruned until --allow-mass-prune is given or the"
-                + " apps come back",
+                + " --max-prune %.0f%%; nothing is pruned until this commit's prune is approved"
+                + " (telos sync --approve-prune SHA), --allow-mass-prune is given or the apps come"
+                + " back",
             goes, total, fraction * 100, in.settings().maxPrune() * 100);
       }
       for (String key : removed) {

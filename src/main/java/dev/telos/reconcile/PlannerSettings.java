@@ -92,6 +92,12 @@ public record PlannerSettings(
   }
 
   /** These settings with agents starting the Telos executor as {@code launch} says. */
+  /** The same settings, pruning above {@code maxPrune} allowed or not. */
+  public PlannerSettings withAllowMassPrune(boolean allow) {
+    return new PlannerSettings(
+        maxPrune, allow, unreachableTimeout, restart, killRetry, launchTimeout, roles, executor);
+  }
+
   public PlannerSettings withExecutor(ExecutorLaunch launch) {
     return new PlannerSettings(
         maxPrune,

@@ -91,6 +91,7 @@ class ApiIT {
     assertThat(s.get("lastError").isNull()).isTrue();
     assertThat(s.get("frameworkId").asText()).isNotBlank();
     assertThat(s.get("leader").asBoolean()).isTrue();
+    assertThat(s.get("health").asText()).isEqualTo("Healthy");
   }
 
   @Test
@@ -107,10 +108,14 @@ class ApiIT {
             "runningInstances",
             "healthyInstances",
             "status",
+            "syncStatus",
+            "health",
             "revision",
             "tasks")) {
       assertThat(web.has(field)).as(field).isTrue();
     }
+    assertThat(web.get("syncStatus").asText()).isEqualTo("Synced");
+    assertThat(web.get("health").asText()).isEqualTo("Healthy");
     assertThat(web.get("namespace").asText()).isEqualTo("shop");
     assertThat(web.get("kind").asText()).isEqualTo("Service");
     assertThat(web.get("desiredInstances").asInt()).isEqualTo(2);
@@ -161,6 +166,8 @@ class ApiIT {
     assertThat(newest.get("author").asText()).isEqualTo("Ada Lovelace <ada@example.com>");
     assertThat(newest.get("killed").asInt()).isEqualTo(1);
     assertThat(newest.get("result").asText()).isEqualTo("Synced");
+    await()
+        .until(() -> json(get("/api/v1/history")).get(0).path("health").asText().equals("Healthy"));
     assertThat(history.get(1).get("revision").asText()).isEqualTo(revision);
     assertThat(history.get(1).get("launched").asInt()).isEqualTo(2);
   }
@@ -175,6 +182,21 @@ class ApiIT {
     HttpResponse<String> ok = post("/api/v1/sync", Map.of("Authorization", "Bearer " + TOKEN), "");
     assertThat(ok.statusCode()).isEqualTo(202);
     assertThat(get("/api/v1/sync").statusCode()).isEqualTo(405);
+  }
+
+  @Test
+  void approvingAPruneNeedsTheTokenTheRunningRevisionAndAHeldPrune() throws Exception {
+    Map<String, String> auth = Map.of("Authorization", "Bearer " + TOKEN);
+    assertThat(post("/api/v1/prunes/approve?revision=" + revision, Map.of(), "").statusCode())
+        .isEqualTo(401);
+    HttpResponse<String> noRevision = post("/api/v1/prunes/approve", auth, "");
+    assertThat(noRevision.statusCode()).isEqualTo(400);
+    assertThat(json(noRevision).get("error").asText()).contains("?revision=SHA");
+    HttpResponse<String> nothingHeld =
+        post("/api/v1/prunes/approve?revision=" + revision.substring(0, 12), auth, "");
+    assertThat(nothingHeld.statusCode()).isEqualTo(409);
+    assertThat(json(nothingHeld).get("error").asText()).contains("no prune is held");
+    assertThat(get("/api/v1/prunes/approve").statusCode()).isEqualTo(405);
   }
 
   @Test
@@ -247,6 +269,8 @@ class ApiIT {
         .contains("telos_apps{status=\"Synced\"} 1.0")
         .contains("telos_tasks{state=\"TASK_RUNNING\"} 2.0")
         .contains("telos_sync_status{status=\"Synced\"} 1.0")
+        .contains("telos_apps_health{health=\"Healthy\"} 1.0")
+        .contains("telos_health{health=\"Healthy\"} 1.0")
         .contains("telos_mesos_connection{state=\"SUBSCRIBED\"} 1.0")
         .contains("jvm_memory_used_bytes")
         .contains("telos_task_launches_total 2.0")

@@ -69,7 +69,11 @@ class ClientCommandsIT {
   }
 
   Result telos(String... args) throws Exception {
-    try (TelosProcess p = TelosProcess.start(dir, args)) {
+    return telos(java.util.Map.of(), args);
+  }
+
+  Result telos(java.util.Map<String, String> env, String... args) throws Exception {
+    try (TelosProcess p = TelosProcess.start(dir, List.of(), env, args)) {
       int code = p.awaitExit(Duration.ofSeconds(120));
       return new Result(code, p.stdout());
     }
@@ -89,12 +93,15 @@ class ClientCommandsIT {
     awaitSynced();
     Result status = telos("status", "--server", api);
     assertThat(status.code()).isZero();
-    assertThat(status.text()).contains("Sync status:  Synced").contains("Ready:        true");
+    assertThat(status.text())
+        .contains("Sync status:  Synced")
+        .contains("Health:       Healthy")
+        .contains("Ready:        true");
 
     Result apps = telos("apps", "--server", api);
     assertThat(apps.out().get(0)).startsWith("NAMESPACE  NAME  KIND     STATUS");
     assertThat(apps.out().get(1))
-        .matches("cli\\s+web\\s+Service\\s+Synced\\s+2\\s+2\\s+2\\s+\\S+.*");
+        .matches("cli\\s+web\\s+Service\\s+Synced\\s+Synced\\s+Healthy\\s+2\\s+2\\s+2\\s+\\S+.*");
     assertThat(apps.text()).doesNotContain("\u001b["); // not a terminal: no colour
 
     JsonNode appsJson = JSON.readTree(telos("apps", "--server", api, "-o", "json").text());
@@ -102,7 +109,12 @@ class ClientCommandsIT {
 
     JsonNode history = JSON.readTree(telos("history", "--server", api, "--output", "json").text());
     assertThat(history.get(0).get("message").asText()).isEqualTo("add web");
-    assertThat(telos("history", "--server", api).out().get(0)).startsWith("ID  STARTED");
+    List<String> table = telos("history", "--server", api).out();
+    assertThat(table.get(0)).startsWith("ID  STARTED").contains("TOOK").contains("HEALTH");
+    assertThat(table.get(1))
+        .as("to the second, with how long it took and the health it runs with")
+        .matches(
+            "1\\s+\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\dZ\\s+[0-9.]+m?s\\s+\\S+\\s+Synced\\s+Healthy\\s+2\\s+0.*");
 
     // The packaged wiring reports what the controller did, not only the gauges.
     String metrics =
@@ -114,6 +126,17 @@ class ClientCommandsIT {
     assertThat(metrics)
         .contains("telos_task_launches_total 2.0")
         .contains("telos_sync_duration_seconds_count{result=\"Synced\"} 1");
+
+    repo.write("apps/web.yaml", app("web", 3));
+    repo.commit("scale web to 3");
+    await()
+        .until(
+            () ->
+                telos("history", "--server", api, "--limit", "1", "-o", "json")
+                    .text()
+                    .contains("scale web to 3"));
+    assertThat(telos("history", "--server", api, "--limit", "1", "-o", "json").text())
+        .doesNotContain("add web");
   }
 
   @Test
@@ -227,6 +250,147 @@ class ClientCommandsIT {
   }
 
   @Test
+  void theServerComesFromTheEnvironmentAndPlanTakesRevisionsAsGitDoes() throws Exception {
+    awaitSynced();
+    String synced = repo.git().getRepository().resolve("HEAD").getName();
+    java.util.Map<String, String> env = java.util.Map.of("TELOS_SERVER", api);
+    Result status = telos(env, "status", "-o", "json");
+    assertThat(status.code()).isZero();
+    assertThat(JSON.readTree(status.text()).get("revision").asText()).isEqualTo(synced);
+
+    repo.branch("pr-7").write("apps/web.yaml", app("web", 3));
+    repo.commit("PR: scale web to 3");
+    String[] plan = {"plan", "--repo", repo.url(), "--path", "apps", "--revision"};
+    for (String same : List.of(synced.substring(0, 8), "pr-7~1", "HEAD^")) {
+      Result r = telos(env, concat(plan, same));
+      assertThat(r.code()).as(same + ": " + r.text()).isZero();
+      assertThat(r.text()).as(same).startsWith("No changes");
+    }
+    Result head = telos(env, concat(plan, "HEAD"));
+    assertThat(head.code()).as("HEAD is the repository's HEAD: pr-7").isEqualTo(2);
+    assertThat(head.text()).contains("cli/web").contains("2 → 3");
+
+    Result noServer = telos(concat(plan, "pr-7"));
+    assertThat(noServer.code()).isEqualTo(1);
+    assertThat(noServer.text()).as("the error goes to stderr").doesNotContain("No changes");
+  }
+
+  @Test
+  void planReadsTheControllersRecordsSoADoneJobIsNoChangeAndACronJobIsScheduled() throws Exception {
+    repo.write(
+        "apps/once.yaml",
+        "apiVersion: telos.dev/v1\nkind: Job\nmetadata: {name: once, namespace: cli}\n"
+            + "spec:\n  command: exit 0\n  resources: {cpus: 0.01, mem: 8}\n");
+    repo.commit("add a Job");
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(
+            () -> {
+              for (JsonNode a :
+                  JSON.readTree(telos("apps", "--server", api, "-o", "json").text())) {
+                if (a.path("name").asText().equals("once")) {
+                  return a.path("status").asText().equals("Succeeded");
+                }
+              }
+              return false;
+            });
+    repo.branch("pr-9")
+        .write("apps/web.yaml", app("web", 3))
+        .write(
+            "apps/nightly.yaml",
+            "apiVersion: telos.dev/v1\nkind: CronJob\nmetadata: {name: nightly, namespace: cli}\n"
+                + "spec:\n  schedule: '0 3 * * *'\n  job:\n    command: exit 0\n"
+                + "    resources: {cpus: 0.01, mem: 8}\n");
+    repo.commit("PR: scale web, add a nightly CronJob");
+    JsonNode plan =
+        JSON.readTree(
+            telos(
+                    "plan",
+                    "--repo",
+                    repo.url(),
+                    "--path",
+                    "apps",
+                    "--revision",
+                    "pr-9",
+                    "--server",
+                    api,
+                    "-o",
+                    "json")
+                .text());
+    List<String> changed = new java.util.ArrayList<>();
+    for (JsonNode c : plan.get("changes")) {
+      changed.add(c.get("app").asText() + " " + c.get("change").asText());
+    }
+    assertThat(changed)
+        .as("the Job that succeeded is not run again; the CronJob waits for its schedule")
+        .containsExactlyInAnyOrder("cli/web scale", "cli/nightly schedule");
+  }
+
+  @Test
+  void logsPrintATasksOutputThroughItsAgentsFilesApiAndFollowIt() throws Exception {
+    repo.write(
+        "apps/talker.yaml",
+        "apiVersion: telos.dev/v1\nkind: Service\nmetadata: {name: talker, namespace: cli}\n"
+            + "spec:\n  instances: 1\n  resources: {cpus: 0.01, mem: 8}\n"
+            + "  command: 'echo hello from talker; echo to stderr >&2;"
+            + " i=0; while true; do i=$((i+1)); echo tick $i; sleep 0.3; done'\n");
+    repo.commit("a talking app");
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> telos("logs", "cli/talker", "--server", api).text().contains("tick 2"));
+    Result out = telos("logs", "cli/talker", "--server", api);
+    assertThat(out.code()).isZero();
+    assertThat(out.text()).startsWith("hello from talker").contains("tick 1");
+    assertThat(telos("logs", "cli/talker", "--server", api, "--stderr").text())
+        .isEqualTo("to stderr");
+    assertThat(telos("logs", "cli/talker", "--server", api, "--tail", "30").text())
+        .as("only the last bytes")
+        .doesNotContain("hello")
+        .contains("tick");
+
+    JsonNode app = JSON.readTree(telos("apps", "cli/talker", "--server", api, "-o", "json").text());
+    String task = app.path("tasks").get(0).path("id").asText();
+    var http = java.net.http.HttpClient.newHttpClient();
+    JsonNode listing =
+        JSON.readTree(
+            http.send(
+                    java.net.http.HttpRequest.newBuilder(
+                            java.net.URI.create(api + "/api/v1/files/browse?task=" + task))
+                        .build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString())
+                .body());
+    List<String> files = new java.util.ArrayList<>();
+    listing.forEach(f -> files.add(f.path("path").asText().replaceAll(".*/", "")));
+    assertThat(files).contains("stdout", "stderr");
+    var escape =
+        http.send(
+            java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create(
+                        api + "/api/v1/files/read?task=" + task + "&path=../../../../etc/passwd"))
+                .build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(escape.statusCode()).isEqualTo(400);
+
+    try (TelosProcess follow =
+        TelosProcess.start(dir, "logs", "cli/talker", "--server", api, "--follow")) {
+      follow.awaitOutput("tick \\d+");
+      int printed = 0;
+      for (String line : telos("logs", "cli/talker", "--server", api).out()) {
+        if (line.startsWith("tick ")) {
+          printed = Math.max(printed, Integer.parseInt(line.substring(5).strip()));
+        }
+      }
+      follow.awaitOutput("tick " + (printed + 2) + "$"); // written after it began: followed
+    }
+  }
+
+  static String[] concat(String[] a, String b) {
+    String[] out = java.util.Arrays.copyOf(a, a.length + 1);
+    out[a.length] = b;
+    return out;
+  }
+
+  @Test
   void planOfAPullRequestBranchShowsItsChangesWithExitCodes() throws Exception {
     awaitSynced();
     Result same =
@@ -284,7 +448,7 @@ class ClientCommandsIT {
     }
     assertThat(web.get("change").asText()).isEqualTo("rollout");
     assertThat(web.get("fields").get(0).asText())
-        .isEqualTo("command: exec sleep 600 → exec sleep 601");
+        .isEqualTo("spec.command: exec sleep 600 → exec sleep 601");
 
     repo.write("apps/web.yaml", "kind: [");
     repo.commit("PR: broken");

@@ -341,6 +341,31 @@ class ControllerIT {
     assertThat(h.view().heldPrune()).contains("remove 2 of 3 running apps");
     assertThat(h.masterTasks()).hasSize(3);
     assertThat(h.app("b").status()).isEqualTo("PruneHeld");
+
+    assertThat(h.controller.approvePrune(three.substring(0, 10)))
+        .as("only the revision that runs")
+        .contains("is not the revision that runs");
+    assertThat(h.controller.approvePrune(one.substring(0, 5))).contains("at least 7 characters");
+    assertThat(h.masterTasks()).hasSize(3);
+    assertThat(h.controller.approvePrune(one.substring(0, 8))).isNull();
+    h.awaitSynced(one);
+    await().until(() -> h.masterTasks().size() == 1);
+    assertThat(h.controller.approvePrune(one)).as("nothing held any more").contains("no prune");
+
+    h.repo.write("apps/x.yaml", sleeper("x", 1)).write("apps/y.yaml", sleeper("y", 1));
+    String again = h.repo.commit("x and y");
+    h.awaitSynced(again);
+    h.repo.delete("apps/x.yaml").delete("apps/y.yaml");
+    String removeAgain = h.repo.commit("remove x and y");
+    await()
+        .until(
+            () ->
+                removeAgain.equals(h.view().revision())
+                    && h.view().syncStatus().equals("OutOfSync"));
+    assertThat(h.view().heldPrune())
+        .as("an approval is for one revision only")
+        .contains("remove 2 of 3 running apps");
+    assertThat(h.masterTasks()).hasSize(3);
   }
 
   @Test
@@ -353,6 +378,46 @@ class ControllerIT {
     assertThat(h.cluster.crashTask(victim)).isTrue();
     await().until(() -> !h.running("w").isEmpty() && !h.running("w").contains(victim));
     await().until(() -> h.view().syncStatus().equals("Synced"));
+  }
+
+  @Test
+  void aCrashLoopingAppIsDegradedAndAnAppAtZeroInstancesSuspendedEachWithItsSyncStatus()
+      throws Exception {
+    h = new Harness(dir, 1);
+    h.commit("ok.yaml", sleeper("ok", 1), "ok");
+    h.commit("idle.yaml", sleeper("idle", 0), "idle");
+    String v =
+        h.commit(
+            "crash.yaml",
+            Harness.service("crash", 1, "  command: exit 3\n"),
+            "an app whose every task fails");
+    h.start();
+    await()
+        .until(
+            () ->
+                h.app("crash") != null
+                    && h.app("crash").health().equals("Degraded")
+                    && h.app("ok") != null
+                    && h.app("ok").health().equals("Healthy"));
+    assertThat(h.app("crash").syncStatus()).isEqualTo("OutOfSync");
+    assertThat(h.app("ok").syncStatus()).isEqualTo("Synced");
+    assertThat(h.app("idle").health()).isEqualTo("Suspended");
+    assertThat(h.app("idle").syncStatus()).isEqualTo("Synced");
+    StatusView view = h.view();
+    assertThat(view.revision()).isEqualTo(v);
+    assertThat(view.health()).as("the most severe of the apps'").isEqualTo("Degraded");
+    assertThat(view.history().get(0).health()).isEqualTo("Degraded");
+
+    String fixed = h.commit("crash.yaml", sleeper("crash", 1), "fix the crashing app");
+    h.awaitSynced(fixed);
+    await().until(() -> h.view().health().equals("Suspended"));
+    assertThat(h.app("crash").health()).isEqualTo("Healthy");
+    assertThat(h.view().history().get(0).health())
+        .as("an app at zero instances on purpose: the roll-up is Suspended")
+        .isEqualTo("Suspended");
+    assertThat(h.view().history().get(1).health())
+        .as("the superseded commit keeps the health it ended with")
+        .isEqualTo("Degraded");
   }
 
   @Test

@@ -187,6 +187,47 @@ class GitSourceIT {
   }
 
   @Test
+  void readRevisionTakesWhatGitRevParseTakes() throws Exception {
+    String first = remote.git().getRepository().resolve("HEAD").getName();
+    remote.write("apps/web.yaml", service("web", 3));
+    String second = remote.commit("scale to 3");
+    remote.tag("v2");
+    remote.write("apps/web.yaml", service("web", 4));
+    String third = remote.commit("scale to 4");
+    remote.branch("feature").write("apps/api.yaml", service("api", 1));
+    String feature = remote.commit("feature: add api");
+    remote.checkout("main");
+    open("main", "apps");
+    Snapshot polled = updated(source.poll());
+    assertThat(polled.commit().sha()).isEqualTo(third);
+
+    assertThat(updated(source.readRevision("HEAD")).commit().sha())
+        .as("HEAD: the tip of the tracked branch, not the feature branch")
+        .isEqualTo(third);
+    assertThat(updated(source.readRevision("HEAD~1")).commit().sha()).isEqualTo(second);
+    assertThat(updated(source.readRevision("HEAD^^")).commit().sha()).isEqualTo(first);
+    assertThat(updated(source.readRevision("main~2")).commit().sha()).isEqualTo(first);
+    assertThat(updated(source.readRevision("v2")).commit().sha()).isEqualTo(second);
+    assertThat(updated(source.readRevision("v2~1")).commit().sha()).isEqualTo(first);
+    assertThat(updated(source.readRevision(feature.substring(0, 7))).commit().sha())
+        .as("an abbreviated SHA, of a commit only a fetch brings")
+        .isEqualTo(feature);
+    assertThat(updated(source.readRevision("feature~1")).commit().sha()).isEqualTo(third);
+    assertThat(source.poll()).isInstanceOf(PollResult.Unchanged.class);
+    source.close();
+    open("HEAD~1", "apps"); // as telos plan opens it: HEAD is then the remote's HEAD
+    assertThat(updated(source.readRevision("HEAD~1")).commit().sha()).isEqualTo(second);
+
+    assertThat(source.readRevision("nope~1")).isInstanceOf(PollResult.Failed.class);
+    assertThat(((PollResult.Failed) source.readRevision("nope~1")).message())
+        .contains("no branch, tag or commit 'nope'");
+    assertThat(((PollResult.Failed) source.readRevision("HEAD~9")).message())
+        .contains("names no commit");
+    assertThat(((PollResult.Failed) source.readRevision("HEAD@{1}")).message())
+        .contains("is not a revision");
+  }
+
+  @Test
   void aMissingBranchOrPathFailsClearlyAndChangesNothing() throws Exception {
     PollResult noBranch = open("release", "apps").poll();
     assertThat(noBranch).isInstanceOf(PollResult.Failed.class);

@@ -30,6 +30,26 @@ class CronScheduleTest {
   }
 
   @Test
+  void outOfRangeValuesAreNamedByTheirField() {
+    for (String[] c :
+        new String[][] {
+          {"61 * * * *", "cron: minute 61 is not in 0-59"},
+          {"0 24 * * *", "cron: hour 24 is not in 0-23"},
+          {"0 0 0 * *", "cron: day-of-month 0 is not in 1-31"},
+          {"0 0 32 * *", "cron: day-of-month 32 is not in 1-31"},
+          {"0 0 * 13 *", "cron: month 13 is not in 1-12"},
+          {"0 0 * 0 *", "cron: month 0 is not in 1-12"},
+          {"*/0 * * * *", "cron: a step of 0 in the minute field"},
+          {"0-60/5 * * * *", "cron: minute 60 is not in 0-59"}
+        }) {
+      assertThatThrownBy(() -> new CronSchedule(c[0], ZoneId.of("UTC"))).as(c[0]).hasMessage(c[1]);
+    }
+    new CronSchedule("*/59 0-23/2 1-31 1-12 *", ZoneId.of("UTC"));
+    new CronSchedule("0 0 * * 0-7", ZoneId.of("UTC"));
+    new CronSchedule("0 0 * JAN-MAR MON-FRI", ZoneId.of("UTC"));
+  }
+
+  @Test
   void refusesWhatItCannotHonour() {
     assertThatThrownBy(() -> new CronSchedule("0 0 1 * 1", ZoneId.of("UTC")))
         .hasMessageContaining("both day-of-month and day-of-week");

@@ -260,7 +260,7 @@ class ManifestLoaderTest {
         Arguments.of(
             "bad cron value",
             "apiVersion: telos.dev/v1\nkind: CronJob\nmetadata: {name: c}\nspec:\n  schedule: '61 * * * *'\n  job: {command: x}\n",
-            "apps/a.yaml:5:13: spec.schedule: invalid cron expression '61 * * * *': Minute and Second values must be between 0 and 59"),
+            "apps/a.yaml:5:13: spec.schedule: cron: minute 61 is not in 0-59"),
         Arguments.of(
             "health check port missing",
             SERVICE_HEAD

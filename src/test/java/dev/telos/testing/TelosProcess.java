@@ -75,6 +75,13 @@ public final class TelosProcess implements AutoCloseable {
   /** As {@link #start(Path, String...)}, with JVM options such as {@code -Xmx16m}. */
   public static TelosProcess start(Path dir, List<String> jvmOptions, String... args)
       throws IOException {
+    return start(dir, jvmOptions, java.util.Map.of(), args);
+  }
+
+  /** As {@link #start(Path, String...)}, with JVM options and environment variables. */
+  public static TelosProcess start(
+      Path dir, List<String> jvmOptions, java.util.Map<String, String> env, String... args)
+      throws IOException {
     Path jar = Path.of("target", "telos.jar").toAbsolutePath();
     if (!Files.exists(jar)) {
       throw new IllegalStateException("target/telos.jar is missing: run mvn package first");
@@ -86,10 +93,10 @@ public final class TelosProcess implements AutoCloseable {
     command.add(jar.toString());
     command.addAll(List.of(args));
     Path stderr = Files.createTempFile(dir, "telos-", ".stderr");
-    Process p =
-        new ProcessBuilder(command)
-            .redirectError(ProcessBuilder.Redirect.to(stderr.toFile()))
-            .start();
+    ProcessBuilder builder =
+        new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.to(stderr.toFile()));
+    builder.environment().putAll(env);
+    Process p = builder.start();
     return new TelosProcess(p, stderr);
   }
 

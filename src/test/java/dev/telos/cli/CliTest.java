@@ -1,0 +1,60 @@
+package dev.telos.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** The command line's own pieces: completion scripts and how durations and times read. */
+class CliTest {
+  record Run(int code, String out, String err) {}
+
+  static Run run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    CommandLine cl = Main.commandLine();
+    cl.setOut(new PrintWriter(out));
+    cl.setErr(new PrintWriter(err));
+    int code = cl.execute(args);
+    return new Run(code, out.toString(), err.toString());
+  }
+
+  @Test
+  void completionScriptsKnowEveryCommandAndOption() {
+    for (String shell : new String[] {"bash", "zsh"}) {
+      Run r = run("completion", shell);
+      assertThat(r.code()).isZero();
+      assertThat(r.out())
+          .contains("complete -F _complete_telos")
+          .contains("bashcompinit") // zsh loads bash completion first
+          .contains("sync")
+          .contains("--approve-prune")
+          .contains("--revision")
+          .contains("completion");
+    }
+    Run fish = run("completion", "fish");
+    assertThat(fish.code()).isEqualTo(1);
+    assertThat(fish.err()).contains("bash or zsh, not fish");
+  }
+
+  @Test
+  void durationsAndTimesReadAsPeopleWriteThem() {
+    assertThat(ClientCommands.human(Duration.ofMillis(850))).isEqualTo("850ms");
+    assertThat(ClientCommands.human(Duration.ofMillis(1234))).isEqualTo("1.2s");
+    assertThat(ClientCommands.human(Duration.ofSeconds(12))).isEqualTo("12s");
+    assertThat(ClientCommands.human(Duration.ofSeconds(185))).isEqualTo("3m 5s");
+    assertThat(ClientCommands.human(Duration.ofMinutes(3))).isEqualTo("3m");
+    assertThat(ClientCommands.human(Duration.ofMinutes(130))).isEqualTo("2h 10m");
+    assertThat(ClientCommands.human(Duration.ofHours(2))).isEqualTo("2h");
+    assertThat(ClientCommands.human(Duration.ofMillis(-5))).isEqualTo("0ms");
+    assertThat(ClientCommands.when("2026-11-27T16:42:05.123456789Z"))
+        .isEqualTo("2026-11-27 16:42:05Z");
+    assertThat(ClientCommands.took("2026-11-27T16:42:05Z", "2026-11-27T16:42:06.250Z"))
+        .isEqualTo("1.2s");
+    assertThat(ClientCommands.took("2026-11-27T16:42:05Z", null)).isNull();
+    assertThat(ClientCommands.when(null)).isNull();
+  }
+}

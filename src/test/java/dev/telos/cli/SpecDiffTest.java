@@ -1,0 +1,59 @@
+package dev.telos.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.telos.manifest.App;
+import dev.telos.manifest.ManifestLoader;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+class SpecDiffTest {
+  final ManifestLoader loader = new ManifestLoader();
+
+  static final String BASE =
+      """
+      apiVersion: telos.dev/v1
+      kind: Service
+      metadata: {name: web}
+      spec:
+        instances: 2
+        command: run
+        env: {A: "1", B: "2", X_Y: "3"}
+        resources: {cpus: 0.5, mem: 64}
+        ports: [{name: http}]
+        healthCheck: {type: HTTP, port: http, path: /health}
+        killGracePeriod: 30s
+      """;
+
+  App app(String yaml) {
+    ManifestLoader.FileResult r = loader.parseFile("a.yaml", yaml.getBytes(StandardCharsets.UTF_8));
+    assertThat(r.errors()).isEmpty();
+    return r.apps().get(0);
+  }
+
+  @Test
+  void changedAddedAndRemovedFieldsAreYamlPathsWithOldAndNewValues() {
+    String changed =
+        BASE.replace("cpus: 0.5", "cpus: 0.25")
+            .replace("A: \"1\", B: \"2\"", "A: \"1\", C: \"true\"")
+            .replace("X_Y: \"3\"", "X_Y: \"4\"")
+            .replace("path: /health", "path: /ready")
+            .replace("killGracePeriod: 30s", "killGracePeriod: 1m");
+    assertThat(SpecDiff.changes("spec", app(BASE).task(), app(changed).task()))
+        .containsExactly(
+            "spec.env.B: '2' → (none)",
+            "spec.env.C: (none) → 'true'",
+            "spec.env.X_Y: '3' → '4'",
+            "spec.healthCheck.path: /health → /ready",
+            "spec.killGracePeriod: 30s → 1m",
+            "spec.resources.cpus: 0.5 → 0.25");
+  }
+
+  @Test
+  void theSameSpecHasNoChangesAndValuesAreQuotedOnlyWhereYamlWouldMisreadThem() {
+    assertThat(SpecDiff.changes("spec", app(BASE).task(), app(BASE).task())).isEmpty();
+    String spaced = BASE.replace("command: run", "command: ' run it '");
+    assertThat(SpecDiff.changes("spec.job", app(BASE).task(), app(spaced).task()))
+        .containsExactly("spec.job.command: run → ' run it '");
+  }
+}
