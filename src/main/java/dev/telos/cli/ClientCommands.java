@@ -69,7 +69,13 @@ final class ClientCommands {
   @Command(
       name = "status",
       mixinStandardHelpOptions = true,
-      description = "Show the controller's sync status.")
+      description = "Show the controller's sync status.",
+      footer = {
+        "",
+        "Examples:",
+        "  telos status",
+        "  TELOS_SERVER=http://telos:8080 telos status -o json | jq -r .health"
+      })
   static final class Status implements Callable<Integer> {
     @Mixin ServerOptions options;
     @Spec CommandSpec spec;
@@ -108,7 +114,14 @@ final class ClientCommands {
   @Command(
       name = "apps",
       mixinStandardHelpOptions = true,
-      description = "List apps; with NAMESPACE/NAME, one app and its tasks.")
+      description = "List apps; with NAMESPACE/NAME, one app and its tasks.",
+      footer = {
+        "",
+        "Examples:",
+        "  telos apps",
+        "  telos apps shop/web",
+        "  telos apps -o json | jq '.[] | select(.health != \"Healthy\")'"
+      })
   static final class Apps implements Callable<Integer> {
     @Mixin ServerOptions options;
     @Spec CommandSpec spec;
@@ -256,7 +269,8 @@ final class ClientCommands {
   @Command(
       name = "history",
       mixinStandardHelpOptions = true,
-      description = "List synced commits, newest first.")
+      description = "List synced commits, newest first.",
+      footer = {"", "Examples:", "  telos history", "  telos history --limit 5 -o json"})
   static final class History implements Callable<Integer> {
     @Mixin ServerOptions options;
     @Spec CommandSpec spec;
@@ -319,7 +333,14 @@ final class ClientCommands {
   @Command(
       name = "sync",
       mixinStandardHelpOptions = true,
-      description = "Fetch now and reconcile; with --wait, follow progress until Synced or Error.")
+      description = "Fetch now and reconcile; with --wait, follow progress until Synced or Error.",
+      footer = {
+        "",
+        "Examples:",
+        "  telos sync --wait",
+        "  telos sync --wait --timeout 10m",
+        "  telos sync --approve-prune 3f2a9c1 --wait"
+      })
   static final class Sync implements Callable<Integer> {
     @Mixin ServerOptions options;
     @Spec CommandSpec spec;

@@ -19,6 +19,12 @@ import picocli.CommandLine.Option;
       "Run the embedded Mesos-compatible cluster: a master speaking the Mesos v1 scheduler HTTP"
           + " API on 127.0.0.1 and agents that run tasks as local processes.",
       "Stop it with Ctrl-C or SIGTERM: every task process it started is killed."
+    },
+    footer = {
+      "",
+      "Examples:",
+      "  telos cluster --port 5050 --agents 2",
+      "  telos cluster --simulated-agents 200 --faults"
     })
 final class ClusterCommand implements Callable<Integer> {
   @Option(

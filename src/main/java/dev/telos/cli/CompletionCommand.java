@@ -18,7 +18,8 @@ import picocli.CommandLine.Spec;
       "bash: source <(telos completion bash)   (or save it under"
           + " /etc/bash_completion.d/telos)",
       "zsh:  source <(telos completion zsh)    (in ~/.zshrc; it loads bashcompinit itself)"
-    })
+    },
+    footer = {"", "Examples:", "  source <(telos completion bash)"})
 final class CompletionCommand implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 

@@ -168,6 +168,25 @@ final class ControllerOptions {
           "The java command on the agents that runs the Telos executor (default: ${DEFAULT-VALUE}).")
   String executorJava;
 
+  @Option(
+      names = "--notifications",
+      paramLabel = "FILE",
+      description =
+          "Notify webhooks, Slack and Git hosts' commit statuses of syncs, health changes, held"
+              + " prunes and invalid commits, as FILE (YAML) says.")
+  Path notifications;
+
+  /** The notifier of {@code --notifications}, watching {@code plane}; null without. */
+  dev.telos.notify.Notifier notifier(ControlPlane plane) throws IOException {
+    if (notifications == null) {
+      return null;
+    }
+    dev.telos.notify.Notifier n =
+        dev.telos.notify.Notifier.load(notifications, repositoryUrl(repo));
+    plane.watch(n::observe);
+    return n;
+  }
+
   /** Set by {@code telos run} for masters found through ZooKeeper. */
   java.util.function.Supplier<java.util.Optional<String>> leaderDetector;
 
@@ -177,12 +196,15 @@ final class ControllerOptions {
    * @param plane the controller, or with {@code --ha} the instance that runs one while it leads
    * @param resources what the instance holds besides (its store, its data dir lock)
    */
-  record Running(ControlPlane plane, ApiServer api, AutoCloseable resources)
+  record Running(ControlPlane plane, ApiServer api, AutoCloseable resources, AutoCloseable notifier)
       implements AutoCloseable {
     @Override
     public void close() {
       api.close();
       try {
+        if (notifier != null) {
+          notifier.close();
+        }
         if (plane instanceof AutoCloseable c) {
           c.close();
         }
@@ -216,10 +238,11 @@ final class ControllerOptions {
     Controller controller = controller(masterUrl, dataDir, defaultPoll, store);
     Metrics metrics = new Metrics(controller);
     controller.events(metrics);
+    dev.telos.notify.Notifier notifier = notifier(controller);
     controller.start();
     ApiServer api = api(controller, metrics, defaultBind);
     controller.useExecutor(executorLaunch(api, defaultBind));
-    return new Running(controller, api, store);
+    return new Running(controller, api, store, notifier);
   }
 
   /**
@@ -254,10 +277,11 @@ final class ControllerOptions {
                 return c;
               });
       metrics.set(new Metrics(node));
+      dev.telos.notify.Notifier notifier = notifier(node);
       api = api(node, metrics.get(), defaultBind);
       server.set(api);
       node.start(haId != null ? haId : defaultHaId(api.port(), defaultBind));
-      return new Running(node, api, lock);
+      return new Running(node, api, lock, notifier);
     } catch (Exception | Error e) {
       if (api != null) {
         api.close();

@@ -19,6 +19,12 @@ import picocli.CommandLine.Option;
       "Run the embedded Mesos-compatible cluster and the controller in one process: the"
           + " quickstart. Tasks run as local processes.",
       "Ctrl-C or SIGTERM stops everything, tasks included."
+    },
+    footer = {
+      "",
+      "Examples:",
+      "  telos local --repo https://github.com/ORG/apps.git --path apps",
+      "  telos local --repo ./apps --data-dir ~/.telos --notifications notify.yaml"
     })
 final class LocalCommand implements Callable<Integer> {
   @Option(

@@ -46,6 +46,13 @@ import picocli.CommandLine.Spec;
           + " with the spec fields that changed. Never changes the cluster.",
       "Exit codes: 0 no changes, 2 changes, 1 error. --output markdown is ready to post as a"
           + " pull-request comment."
+    },
+    footer = {
+      "",
+      "Examples:",
+      "  telos plan --repo . --revision HEAD --server http://telos:8080",
+      "  telos plan --repo https://git.example.com/apps.git --revision pr-42 -o markdown",
+      "  telos plan --repo . --revision HEAD~1 --offline"
     })
 final class PlanCommand implements Callable<Integer> {
   @Option(

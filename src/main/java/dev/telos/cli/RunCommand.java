@@ -11,7 +11,13 @@ import picocli.CommandLine.Option;
 @Command(
     name = "run",
     mixinStandardHelpOptions = true,
-    description = "Run the controller against a Mesos master (real or embedded).")
+    description = "Run the controller against a Mesos master (real or embedded).",
+    footer = {
+      "",
+      "Examples:",
+      "  telos run --master http://mesos:5050 --repo https://git.example.com/apps.git",
+      "  telos run --master zk://zk1:2181/mesos --repo URL --ha zk://zk1:2181,zk2:2181/telos"
+    })
 final class RunCommand implements Callable<Integer> {
   @Option(
       names = "--master",

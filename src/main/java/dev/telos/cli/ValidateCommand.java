@@ -24,6 +24,12 @@ import picocli.CommandLine.Spec;
           + " hidden ones skipped).",
       "Prints one line per error, FILE:LINE:COLUMN: message, and exits 1; exits 0 when all are"
           + " valid."
+    },
+    footer = {
+      "",
+      "Examples:",
+      "  telos validate apps/",
+      "  telos validate apps/web.yaml apps/worker.yaml"
     })
 final class ValidateCommand implements Callable<Integer> {
   @Parameters(arity = "1..*", paramLabel = "PATH", description = "Files or directories.")

@@ -41,6 +41,19 @@ class CliTest {
   }
 
   @Test
+  void everyCommandPeopleRunShowsExamplesInItsHelp() {
+    for (var e : Main.commandLine().getSubcommands().entrySet()) {
+      if (java.util.Set.of("help", "executor", "bench").contains(e.getKey())) {
+        continue; // help, what agents start, and the benchmarks (their own descriptions)
+      }
+      assertThat(e.getValue().getUsageMessage())
+          .as("telos " + e.getKey() + " --help")
+          .contains("Examples:")
+          .contains("telos " + e.getKey());
+    }
+  }
+
+  @Test
   void durationsAndTimesReadAsPeopleWriteThem() {
     assertThat(ClientCommands.human(Duration.ofMillis(850))).isEqualTo("850ms");
     assertThat(ClientCommands.human(Duration.ofMillis(1234))).isEqualTo("1.2s");

@@ -1,7 +1,6 @@
 package dev.telos.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.telos.testing.TelosProcess;
@@ -86,19 +85,7 @@ class ZooKeeperMasterIT {
               dir.resolve("data").toString())) {
         String api = run.awaitOutput("Telos API listening on (http://\\S+)");
         HttpClient http = HttpClient.newHttpClient();
-        await()
-            .until(
-                () ->
-                    new ObjectMapper()
-                        .readTree(
-                            http.send(
-                                    HttpRequest.newBuilder(URI.create(api + "/api/v1/status"))
-                                        .build(),
-                                    HttpResponse.BodyHandlers.ofString())
-                                .body())
-                        .path("syncStatus")
-                        .asText()
-                        .equals("Synced"));
+        TelosProcess.awaitSynced(api);
         String state =
             http.send(
                     HttpRequest.newBuilder(URI.create(master + "/master/state")).build(),

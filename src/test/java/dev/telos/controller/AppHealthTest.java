@@ -107,6 +107,16 @@ class AppHealthTest {
     assertThat(of(app, "Progressing", surplus))
         .as("a task being killed is not gone yet")
         .isEqualTo(new AppHealth("OutOfSync", "Healthy"));
+    List<LiveTask> stopping = running(app, 2, null);
+    stopping.add(task(app, app.specHash(), TaskState.TASK_KILLING, null, false));
+    assertThat(of(app, "Progressing", stopping))
+        .as("a task the agent is killing is not gone yet either")
+        .isEqualTo(new AppHealth("OutOfSync", "Healthy"));
+    List<LiveTask> ended = running(app, 2, null);
+    ended.add(task(app, "old-spec", TaskState.TASK_FINISHED, null, false));
+    assertThat(of(app, "Synced", ended))
+        .as("ended tasks do not count")
+        .isEqualTo(new AppHealth("Synced", "Healthy"));
     assertThat(of(app, "Progressing", running(app, 3, null)).syncStatus())
         .as("one more than the commit says")
         .isEqualTo("OutOfSync");

@@ -156,6 +156,26 @@ public final class TelosProcess implements AutoCloseable {
     return process.pid();
   }
 
+  /** Waits until the Telos API at {@code api} reports {@code syncStatus: Synced}. */
+  public static void awaitSynced(String api) {
+    java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+    Awaitility.await("Synced at " + api)
+        .atMost(Duration.ofSeconds(60))
+        .until(
+            () ->
+                new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readTree(
+                        http.send(
+                                java.net.http.HttpRequest.newBuilder(
+                                        java.net.URI.create(api + "/api/v1/status"))
+                                    .build(),
+                                java.net.http.HttpResponse.BodyHandlers.ofString())
+                            .body())
+                    .path("syncStatus")
+                    .asText()
+                    .equals("Synced"));
+  }
+
   /** Sends SIGTERM and waits for the exit code. */
   public int terminate(Duration timeout) throws InterruptedException {
     process.destroy();
