@@ -13,7 +13,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -53,6 +52,8 @@ final class SpecDiff {
     Map<String, String> b = new TreeMap<>();
     flatten(prefix, JSON.valueToTree(before), a);
     flatten(prefix, JSON.valueToTree(after), b);
+    a = asInManifest(prefix, before, a);
+    b = asInManifest(prefix, after, b);
     TreeMap<String, String> paths = new TreeMap<>(a);
     b.forEach(paths::putIfAbsent);
     List<String> out = new ArrayList<>();
@@ -62,6 +63,46 @@ final class SpecDiff {
       if (!was.equals(now)) {
         out.add(path + ": " + was + " → " + now);
       }
+    }
+    return out;
+  }
+
+  /** Where the model's fields are in the manifest: {@code executor: telos} and its options. */
+  private static final Map<String, String> MOVED =
+      Map.of(
+          ".executor.logMaxBytes", ".logs.maxSize",
+          ".executor.logKeep", ".logs.keep",
+          ".executor.fetch", ".fetch",
+          ".executor.preStart", ".preStart",
+          ".executor.preStop", ".preStop",
+          ".executor.killSignal", ".killSignal");
+
+  /**
+   * The model's paths renamed to the manifest's: the Telos executor's options sit beside {@code
+   * executor: telos}, and a health check names its port (the model keeps its index).
+   */
+  private static Map<String, String> asInManifest(
+      String prefix, TaskSpec spec, Map<String, String> flat) {
+    Map<String, String> out = new TreeMap<>();
+    flat.forEach(
+        (path, value) -> {
+          String p = path;
+          for (Map.Entry<String, String> m : MOVED.entrySet()) {
+            String from = prefix + m.getKey();
+            if (p.equals(from) || p.startsWith(from + "[") || p.startsWith(from + ".")) {
+              p = prefix + m.getValue() + p.substring(from.length());
+            }
+          }
+          if (p.equals(prefix + ".healthCheck.port") && spec.healthCheck() != null) {
+            int i = spec.healthCheck().port();
+            if (i >= 0 && i < spec.ports().size() && spec.ports().get(i).name() != null) {
+              value = spec.ports().get(i).name();
+            }
+          }
+          out.put(p, value);
+        });
+    if (spec.executor() != null) {
+      out.put(prefix + ".executor", "telos");
     }
     return out;
   }
@@ -107,6 +148,6 @@ final class SpecDiff {
     if (n.isNumber()) {
       return java.math.BigDecimal.valueOf(n.asDouble()).stripTrailingZeros().toPlainString();
     }
-    return n.asText().toLowerCase(Locale.ROOT);
+    return n.asText(); // true, false
   }
 }

@@ -56,4 +56,44 @@ class SpecDiffTest {
     assertThat(SpecDiff.changes("spec.job", app(BASE).task(), app(spaced).task()))
         .containsExactly("spec.job.command: run → ' run it '");
   }
+
+  @Test
+  void listsAreIndexedAndNumbersAndEnumsReadAsInTheManifest() {
+    String base =
+        BASE.replace(
+            "killGracePeriod: 30s",
+            "killGracePeriod: 30s\n  constraints: [{field: zone, operator: LIKE, value: a}]\n"
+                + "  executor: telos\n"
+                + "  fetch: [{uri: 'https://x/tool', sha256: '"
+                + "a".repeat(64)
+                + "', executable: false}]");
+    String changed =
+        base.replace("value: a}", "value: b}")
+            .replace("mem: 64", "mem: 128")
+            .replace("type: HTTP, port: http, path: /health", "type: TCP, port: http")
+            .replace("executable: false", "executable: true");
+    assertThat(SpecDiff.changes("spec", app(base).task(), app(changed).task()))
+        .containsExactly(
+            "spec.constraints[0].value: a → b",
+            "spec.fetch[0].executable: false → true",
+            "spec.healthCheck.path: /health → (none)",
+            "spec.healthCheck.type: HTTP → TCP",
+            "spec.resources.mem: 64 → 128");
+  }
+
+  @Test
+  void theTelosExecutorsOptionsAndAHealthChecksPortAreNamedAsTheManifestNamesThem() {
+    String two = BASE.replace("ports: [{name: http}]", "ports: [{name: http}, {name: admin}]");
+    String telos =
+        two.replace("port: http", "port: admin")
+            .replace(
+                "killGracePeriod: 30s",
+                "killGracePeriod: 30s\n  executor: telos\n  logs: {keep: 2}");
+    assertThat(SpecDiff.changes("spec", app(two).task(), app(telos).task()))
+        .contains(
+            "spec.executor: (none) → telos",
+            "spec.logs.keep: (none) → 2",
+            "spec.healthCheck.port: http → admin")
+        .noneMatch(c -> c.startsWith("spec.executor."));
+  }
 }

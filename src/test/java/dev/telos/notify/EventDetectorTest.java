@@ -121,4 +121,38 @@ class EventDetectorTest {
             d.next(view("too many", List.of(app("web", "Healthy")), record(1, A, "Synced", null))))
         .isEmpty();
   }
+
+  @Test
+  void aDegradedAppSaysHowItsLastTaskEndedAndAnAppThatCameBackIsNewsAgain() {
+    EventDetector d = new EventDetector();
+    d.next(view(null, List.of(app("web", "Healthy")), record(1, A, "Synced", null)));
+    StatusView.AppView failing =
+        new StatusView.AppView(
+            "shop",
+            "web",
+            "Service",
+            1,
+            0,
+            0,
+            "Degraded",
+            "OutOfSync",
+            "Degraded",
+            null,
+            A,
+            "h",
+            List.of(),
+            List.of(),
+            3,
+            null,
+            new StatusView.TaskEnd("t1", "TASK_FAILED", null, "exit 3", 3, T),
+            null);
+    List<Event> degraded = d.next(view(null, List.of(failing), record(1, A, "Synced", null)));
+    assertThat(degraded.get(0).message()).isEqualTo("shop/web is Degraded (last task: exit 3)");
+    assertThat(d.next(view(null, List.of(), record(1, A, "Synced", null))))
+        .as("removed from git")
+        .isEmpty();
+    assertThat(types(d.next(view(null, List.of(failing), record(1, A, "Synced", null)))))
+        .as("back, and Degraded again: news")
+        .containsExactly(Event.Type.DEGRADED);
+  }
 }
