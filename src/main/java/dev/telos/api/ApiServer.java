@@ -127,6 +127,23 @@ public final class ApiServer implements AutoCloseable {
       } else if (path.equals("/api/v1/files/read") || path.equals("/api/v1/files/browse")) {
         onlyGet(ex);
         files(ex, path.endsWith("/read"));
+      } else if (path.equals("/api/v1/suspend") || path.equals("/api/v1/resume")) {
+        if (!method.equals("POST")) {
+          throw new ApiError(405, "use POST");
+        }
+        authorize(ex);
+        String app = queryParam(ex, "app");
+        if (app != null && !app.matches("[^/\\s]+/[^/\\s]+")) {
+          throw new ApiError(400, "app must be NAMESPACE/NAME, got " + app);
+        }
+        boolean suspend = path.endsWith("/suspend");
+        String refused = suspend ? controller.suspend(app) : controller.resume(app);
+        if (refused != null) {
+          throw new ApiError(409, refused);
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put(suspend ? "suspended" : "resumed", app == null ? "sync" : app);
+        send(ex, 202, body);
       } else if (path.equals("/api/v1/prunes/approve")) {
         if (!method.equals("POST")) {
           throw new ApiError(405, "use POST");
@@ -208,6 +225,8 @@ public final class ApiServer implements AutoCloseable {
     boolean write =
         path.equals("/api/v1/sync")
             || path.equals("/api/v1/prunes/approve")
+            || path.equals("/api/v1/suspend")
+            || path.equals("/api/v1/resume")
             || path.equals("/api/v1/webhooks/git")
             || path.equals("/api/v1/events");
     if (!read && !write) {
@@ -348,6 +367,10 @@ public final class ApiServer implements AutoCloseable {
     m.put("updatedAt", v.updatedAt());
     m.put("checkedAt", v.checkedAt());
     m.put("checkedRequest", v.checkedRequest());
+    m.put("syncSuspended", v.hold().syncSuspended());
+    m.put("suspendedApps", v.hold().suspendedApps());
+    m.put("syncBlocked", v.hold().syncBlocked());
+    m.put("pendingRevision", v.hold().pendingRevision());
     return m;
   }
 

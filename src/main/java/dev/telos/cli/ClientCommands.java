@@ -105,6 +105,19 @@ final class ClientCommands {
         if (!s.path("heldPrune").isNull() && !s.path("heldPrune").isMissingNode()) {
           out.println("Held prune:   " + s.path("heldPrune").asText());
         }
+        if (s.path("syncBlocked").isTextual()) {
+          out.println(
+              "Waiting:      "
+                  + s.path("syncBlocked").asText()
+                  + (s.path("pendingRevision").isTextual()
+                      ? "; " + shortSha(s.path("pendingRevision").asText()) + " waits"
+                      : ""));
+        }
+        if (s.path("suspendedApps").size() > 0) {
+          List<String> apps = new ArrayList<>();
+          s.path("suspendedApps").forEach(a -> apps.add(a.asText()));
+          out.println("Suspended:    " + String.join(", ", apps));
+        }
       }
       out.flush();
       return s.path("syncStatus").asText().equals("Error") ? 1 : 0;
@@ -468,6 +481,59 @@ final class ClientCommands {
       }
       return " (" + healthy + "/" + desired + " instances healthy)";
     }
+  }
+
+  /** What {@code suspend} and {@code resume} share: the server, and the app or the whole sync. */
+  abstract static class Hold implements Callable<Integer> {
+    @Mixin ServerOptions options;
+    @Spec CommandSpec spec;
+
+    @picocli.CommandLine.Parameters(
+        arity = "0..1",
+        paramLabel = "NAMESPACE/NAME",
+        description = "The app (default: the sync of new commits).")
+    String app;
+
+    @Override
+    public Integer call() throws Exception {
+      return hold(options, spec, app, spec.name());
+    }
+  }
+
+  @Command(
+      name = "suspend",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Suspend the sync of new commits, or one app: nothing is done for it until resumed (what"
+            + " runs keeps running). Held across restarts.",
+      },
+      footer = {"", "Examples:", "  telos suspend", "  telos suspend shop/web"})
+  static final class Suspend extends Hold {}
+
+  @Command(
+      name = "resume",
+      mixinStandardHelpOptions = true,
+      description = "Resume the sync of new commits, or one app, after telos suspend.",
+      footer = {"", "Examples:", "  telos resume", "  telos resume shop/web"})
+  static final class Resume extends Hold {}
+
+  private static int hold(ServerOptions options, CommandSpec spec, String app, String verb)
+      throws Exception {
+    String path =
+        "/api/v1/"
+            + verb
+            + (app == null
+                ? ""
+                : "?app=" + java.net.URLEncoder.encode(app, StandardCharsets.UTF_8));
+    JsonNode answer = options.client().post(path);
+    PrintWriter out = spec.commandLine().getOut();
+    out.println(
+        options.json()
+            ? answer.toString()
+            : (verb.equals("suspend") ? "suspended " : "resumed ")
+                + (app == null ? "the sync of new commits" : app));
+    out.flush();
+    return 0;
   }
 
   /** An API instant as people read it: {@code 2026-11-27 16:42:05Z}, to the second. */

@@ -355,7 +355,32 @@ final class ControllerOptions {
             .credentials(mesosCredentials)
             .caBundle(mesosCaBundle)
             .leaderDetector(leaderDetector);
-    return new Controller(settings, source, mesos, store, InstantSource.system());
+    Controller controller = new Controller(settings, source, mesos, store, InstantSource.system());
+    controller.syncWindows(syncWindows());
+    return controller;
+  }
+
+  @Option(
+      names = "--sync-window",
+      paramLabel = "'allow|deny MIN HOUR DOM MON DOW DURATION'",
+      description =
+          "When new commits may be synced (repeatable): a deny window holds them while it is"
+              + " open; with allow windows, they are synced only while one is open. E.g."
+              + " 'deny 0 22 * * * 10h'. What runs meanwhile is kept running.")
+  java.util.List<String> syncWindowSpecs = java.util.List.of();
+
+  @Option(
+      names = "--sync-window-zone",
+      defaultValue = "UTC",
+      description = "The time zone of --sync-window schedules (default: ${DEFAULT-VALUE}).")
+  java.time.ZoneId syncWindowZone;
+
+  java.util.List<dev.telos.controller.SyncWindow> syncWindows() {
+    java.util.List<dev.telos.controller.SyncWindow> out = new java.util.ArrayList<>();
+    for (String spec : syncWindowSpecs) {
+      out.add(dev.telos.controller.SyncWindow.parse(spec, syncWindowZone));
+    }
+    return out;
   }
 
   ApiServer.Options apiOptions(String defaultBind) throws IOException {

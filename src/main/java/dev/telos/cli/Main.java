@@ -23,6 +23,8 @@ import picocli.CommandLine.Command;
       ClientCommands.History.class,
       ClientCommands.Sync.class,
       LogsCommand.class,
+      ClientCommands.Suspend.class,
+      ClientCommands.Resume.class,
       ClusterCommand.class,
       ExecutorCommand.class,
       BenchCommand.Group.class,

@@ -28,6 +28,8 @@ import org.apache.mesos.v1.Protos.TaskState;
  *       else Healthy.
  *   <li>An app no longer in the commit but with tasks left is OutOfSync: Progressing while pruned,
  *       Suspended while its prune is held.
+ *   <li>An app an operator suspended is Suspended, its sync status as its tasks say (a CronJob
+ *       Synced, a Job OutOfSync).
  * </ul>
  */
 public record AppHealth(String syncStatus, String health) {
@@ -57,8 +59,13 @@ public record AppHealth(String syncStatus, String health) {
    */
   static AppHealth of(App app, Plan.AppStatus status, List<LiveTask> tasks, String lastRunResult) {
     String planned = status == null ? "Unknown" : status.status();
+    boolean held = planned.equals("Suspended");
     if (app == null) {
-      return new AppHealth(OUT_OF_SYNC, planned.equals("PruneHeld") ? SUSPENDED : PROGRESSING);
+      return new AppHealth(
+          OUT_OF_SYNC, planned.equals("PruneHeld") || held ? SUSPENDED : PROGRESSING);
+    }
+    if (held && !(app instanceof Service)) {
+      return new AppHealth(app instanceof CronJob ? SYNCED : OUT_OF_SYNC, SUSPENDED);
     }
     if (app instanceof CronJob) {
       return new AppHealth(SYNCED, "Failed".equals(lastRunResult) ? DEGRADED : HEALTHY);
@@ -100,8 +107,10 @@ public record AppHealth(String syncStatus, String health) {
     }
     String sync = running == instances && starting == 0 && others == 0 ? SYNCED : OUT_OF_SYNC;
     String health;
-    if (instances == 0) {
-      health = others == 0 ? SUSPENDED : PROGRESSING;
+    if (held || instances == 0 && others == 0) {
+      health = SUSPENDED;
+    } else if (instances == 0) {
+      health = PROGRESSING;
     } else if (planned.equals("Degraded") || unhealthy) {
       health = DEGRADED;
     } else if (running + starting + others == 0 && (status == null || status.failures() == 0)) {

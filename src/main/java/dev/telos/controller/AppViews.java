@@ -68,6 +68,9 @@ final class AppViews {
     return switch (v.status()) {
       case "Synced", "Succeeded", "Scheduled" -> Standing.SETTLED;
       case "Failed", "PruneHeld" -> Standing.OUT_OF_SYNC;
+      // Held by an operator: settled if its tasks run the commit, else it waits for them.
+      case "Suspended" ->
+          AppHealth.SYNCED.equals(v.syncStatus()) ? Standing.SETTLED : Standing.OUT_OF_SYNC;
       case "Running" -> v.kind().equals("CronJob") ? Standing.SETTLED : Standing.PROGRESSING;
       default -> Standing.PROGRESSING;
     };

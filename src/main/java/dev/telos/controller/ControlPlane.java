@@ -27,6 +27,19 @@ public interface ControlPlane {
     return "pruning cannot be approved here";
   }
 
+  /**
+   * Suspends the sync of new commits ({@code app} null) or one app ({@code NAMESPACE/NAME}): held
+   * across restarts until resumed. Returns null when done, else why not.
+   */
+  default String suspend(String app) {
+    return "this instance does not lead";
+  }
+
+  /** Resumes what {@link #suspend} held. Returns null when done, else why not. */
+  default String resume(String app) {
+    return "this instance does not lead";
+  }
+
   /** The leading Mesos master's base URL ({@code http://HOST:PORT}, no credentials), or null. */
   default String masterUrl() {
     return null;

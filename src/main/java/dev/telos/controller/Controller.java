@@ -282,6 +282,20 @@ public final class Controller implements AutoCloseable, ControlPlane {
                     .constructMapType(HashMap.class, String.class, String.class))
             .map(m -> m.get("revision"));
     lastGood.flatMap(source::restore).ifPresent(s -> desired = s);
+    store
+        .<Map<String, Object>>read(
+            SUSPENSION,
+            store
+                .mapper()
+                .getTypeFactory()
+                .constructMapType(HashMap.class, String.class, Object.class))
+        .ifPresent(
+            m -> {
+              syncSuspended = Boolean.TRUE.equals(m.get("sync"));
+              if (m.get("apps") instanceof List<?> apps) {
+                apps.forEach(a -> suspendedApps.add(String.valueOf(a)));
+              }
+            });
     log.info(
         "controller starting known_tasks={} sync_records={} restored_revision={}",
         records.size(),
@@ -355,17 +369,7 @@ public final class Controller implements AutoCloseable, ControlPlane {
 
   @Override
   public String approvePrune(String revision) {
-    java.util.concurrent.CompletableFuture<String> answer =
-        new java.util.concurrent.CompletableFuture<>();
-    post(() -> answer.complete(approve(revision)));
-    try {
-      return answer.get(30, TimeUnit.SECONDS);
-    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-      return "the controller did not answer";
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return "interrupted";
-    }
+    return onLoop(() -> approve(revision));
   }
 
   private String approve(String revision) {
@@ -722,6 +726,36 @@ public final class Controller implements AutoCloseable, ControlPlane {
     checkedRequest = Math.max(checkedRequest, covers);
     if (result instanceof PollResult.Updated u) {
       Snapshot s = u.snapshot();
+      lastError = null;
+      String blocked = desired == null ? null : syncBlocked(now);
+      if (blocked != null) {
+        if (pending == null || !pending.commit().sha().equals(s.commit().sha())) {
+          log.info("new revision waits revision={} reason=\"{}\"", s.commit().shortSha(), blocked);
+        }
+        pending = s;
+        return;
+      }
+      adopt(s, now);
+    } else if (result instanceof PollResult.Unchanged u) {
+      if (desired == null) {
+        desired = u.snapshot();
+        initialiseCrons(now);
+      } else if (pending != null && syncBlocked(now) == null) {
+        adopt(pending, now);
+      }
+      lastError = null;
+    } else if (result instanceof PollResult.Invalid inv) {
+      invalid(inv, now);
+    } else if (result instanceof PollResult.Failed f) {
+      lastError = new StatusView.ErrorView(f.message(), null, null, null, null);
+      log.warn("source unavailable: {}", f.message());
+    }
+  }
+
+  /** Makes {@code s} the desired state: a new sync starts. */
+  private void adopt(Snapshot s, Instant now) {
+    {
+      pending = null;
       boolean first = desired == null;
       desired = s;
       lastError = null;
@@ -735,13 +769,11 @@ public final class Controller implements AutoCloseable, ControlPlane {
           s.commit().author(),
           s.apps().size(),
           first);
-    } else if (result instanceof PollResult.Unchanged u) {
-      if (desired == null) {
-        desired = u.snapshot();
-        initialiseCrons(now);
-      }
-      lastError = null;
-    } else if (result instanceof PollResult.Invalid inv) {
+    }
+  }
+
+  private void invalid(PollResult.Invalid inv, Instant now) {
+    {
       ManifestError e = inv.errors().get(0);
       String message =
           inv.errors().size() == 1
@@ -759,10 +791,83 @@ public final class Controller implements AutoCloseable, ControlPlane {
             inv.errors().size(),
             e);
       }
-    } else if (result instanceof PollResult.Failed f) {
-      lastError = new StatusView.ErrorView(f.message(), null, null, null, null);
-      log.warn("source unavailable: {}", f.message());
     }
+  }
+
+  // --- suspension and sync windows ---------------------------------------------------------------
+
+  /** The state document of what an operator suspended: it holds across restarts. */
+  private static final String SUSPENSION = "suspension";
+
+  private boolean syncSuspended;
+  private final java.util.TreeSet<String> suspendedApps = new java.util.TreeSet<>();
+
+  /** The newest valid commit while new commits wait (suspended, or a sync window), or null. */
+  private Snapshot pending;
+
+  private volatile List<SyncWindow> windows = List.of();
+
+  /** New commits are synced only as these windows allow (before {@link #start()}). */
+  public void syncWindows(List<SyncWindow> windows) {
+    this.windows = List.copyOf(windows);
+  }
+
+  /** Why new commits wait now, or null. */
+  private String syncBlocked(Instant now) {
+    if (syncSuspended) {
+      return "sync suspended by an operator (telos resume)";
+    }
+    return SyncWindow.blocked(windows, now);
+  }
+
+  @Override
+  public String suspend(String app) {
+    return onLoop(() -> hold(app, true));
+  }
+
+  @Override
+  public String resume(String app) {
+    return onLoop(() -> hold(app, false));
+  }
+
+  private String onLoop(java.util.function.Supplier<String> action) {
+    java.util.concurrent.CompletableFuture<String> answer =
+        new java.util.concurrent.CompletableFuture<>();
+    post(() -> answer.complete(action.get()));
+    try {
+      return answer.get(30, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      return "the controller did not answer";
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "interrupted";
+    }
+  }
+
+  private String hold(String app, boolean suspend) {
+    if (app == null) {
+      syncSuspended = suspend;
+    } else {
+      boolean known = appOf(app) != null || !live.tasksOf(app).isEmpty();
+      if (suspend && !known) {
+        return "no app " + app;
+      }
+      if (!(suspend ? suspendedApps.add(app) : suspendedApps.remove(app))) {
+        return app + (suspend ? " is suspended already" : " is not suspended");
+      }
+    }
+    Map<String, Object> doc = new LinkedHashMap<>();
+    doc.put("sync", syncSuspended);
+    doc.put("apps", List.copyOf(suspendedApps));
+    persist(SUSPENSION, doc);
+    incremental.touchAll();
+    log.warn(
+        "{} {}", suspend ? "suspended" : "resumed", app == null ? "the sync of new commits" : app);
+    Instant now = clock.instant();
+    if (!suspend && app == null && pending != null && syncBlocked(now) == null) {
+      adopt(pending, now);
+    }
+    return null;
   }
 
   /**
@@ -1302,7 +1407,12 @@ public final class Controller implements AutoCloseable, ControlPlane {
             checkedRequest,
             appViews.list(),
             syncs.snapshot(),
-            appViews.health());
+            appViews.health(),
+            new StatusView.Hold(
+                syncSuspended,
+                List.copyOf(suspendedApps),
+                desired == null ? null : syncBlocked(now),
+                pending == null ? null : pending.commit().sha()));
     StatusView previous = view.getAndSet(v);
     if (appsChanged || !sameContent(previous, v)) {
       for (Consumer<StatusView> w : watchers) {
@@ -1321,6 +1431,7 @@ public final class Controller implements AutoCloseable, ControlPlane {
         && java.util.Objects.equals(a.revision(), b.revision())
         && a.syncStatus().equals(b.syncStatus())
         && a.health().equals(b.health())
+        && a.hold().equals(b.hold())
         && java.util.Objects.equals(a.lastError(), b.lastError())
         && a.ready() == b.ready();
   }
@@ -1333,7 +1444,9 @@ public final class Controller implements AutoCloseable, ControlPlane {
     if (desired == null) {
       return "Progressing";
     }
-    if (plan.heldPrune() != null || appViews.count(AppViews.Standing.OUT_OF_SYNC) > 0) {
+    if (plan.heldPrune() != null
+        || pending != null
+        || appViews.count(AppViews.Standing.OUT_OF_SYNC) > 0) {
       return "OutOfSync";
     }
     boolean progressing =
@@ -1381,9 +1494,11 @@ public final class Controller implements AutoCloseable, ControlPlane {
 
         @Override
         public PlannerSettings settings() {
-          return desired != null && desired.commit().sha().equals(approvedPrune)
-              ? plannerSettings.withAllowMassPrune(true)
-              : plannerSettings;
+          PlannerSettings s =
+              desired != null && desired.commit().sha().equals(approvedPrune)
+                  ? plannerSettings.withAllowMassPrune(true)
+                  : plannerSettings;
+          return suspendedApps.isEmpty() ? s : s.withSuspended(suspendedApps);
         }
       };
 

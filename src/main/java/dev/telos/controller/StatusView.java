@@ -28,7 +28,28 @@ public record StatusView(
     long checkedRequest,
     List<AppView> apps,
     List<SyncRecord> history,
-    String health) {
+    String health,
+    Hold hold) {
+  /**
+   * What an operator or a sync window holds back.
+   *
+   * @param syncSuspended new commits are not synced until resumed
+   * @param suspendedApps apps nothing is done for until resumed
+   * @param syncBlocked why new commits wait now (suspended, or a sync window), or null
+   * @param pendingRevision the newest valid commit that waits, or null
+   */
+  public record Hold(
+      boolean syncSuspended,
+      List<String> suspendedApps,
+      String syncBlocked,
+      String pendingRevision) {
+    public static final Hold NONE = new Hold(false, List.of(), null, null);
+
+    public Hold {
+      suspendedApps = List.copyOf(suspendedApps);
+    }
+  }
+
   public StatusView {
     apps = List.copyOf(apps);
     history = List.copyOf(history);
@@ -126,6 +147,7 @@ public record StatusView(
         0,
         List.of(),
         List.of(),
-        AppHealth.UNKNOWN);
+        AppHealth.UNKNOWN,
+        Hold.NONE);
   }
 }

@@ -239,7 +239,20 @@ public final class HaNode implements ControlPlane, AutoCloseable {
         0,
         List.of(),
         List.of(),
-        dev.telos.controller.AppHealth.UNKNOWN);
+        dev.telos.controller.AppHealth.UNKNOWN,
+        StatusView.Hold.NONE);
+  }
+
+  @Override
+  public String suspend(String app) {
+    Controller c = current;
+    return c == null ? "this instance does not lead" : c.suspend(app);
+  }
+
+  @Override
+  public String resume(String app) {
+    Controller c = current;
+    return c == null ? "this instance does not lead" : c.resume(app);
   }
 
   @Override

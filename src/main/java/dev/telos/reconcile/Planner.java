@@ -139,6 +139,18 @@ public final class Planner {
         int crons = cronEvents.size();
         int resets = backoffResets.size();
         current = key;
+        if (in.settings().suspended().contains(key)) {
+          // An operator holds it: nothing launched, killed or rolled, its tasks left as they are.
+          statuses.put(
+              key,
+              new Plan.AppStatus(
+                  "Suspended",
+                  app instanceof Service s ? s.instances() : 1,
+                  countRunning(tasks),
+                  (int) tasks.stream().filter(t -> Boolean.TRUE.equals(t.healthy())).count(),
+                  "suspended: nothing is launched, killed or rolled until it is resumed"));
+          continue;
+        }
         try {
           if (app instanceof Service s) {
             service(key, s, tasks, history);
@@ -194,9 +206,22 @@ public final class Planner {
       Set<String> running = new LinkedHashSet<>(byApp.keySet());
       Set<String> removed = new LinkedHashSet<>();
       for (String key : running) {
-        if (!desired.containsKey(key)) {
-          removed.add(key);
+        if (desired.containsKey(key)) {
+          continue;
         }
+        if (in.settings().suspended().contains(key)) {
+          // Removed from git but suspended: its tasks stay until it is resumed.
+          statuses.put(
+              key,
+              new Plan.AppStatus(
+                  "Suspended",
+                  0,
+                  countRunning(byApp.get(key)),
+                  0,
+                  "removed from git, but suspended: not pruned until it is resumed"));
+          continue;
+        }
+        removed.add(key);
       }
       int orphanCount = orphans.size();
       if (removed.isEmpty() && orphanCount == 0) {

@@ -18,6 +18,7 @@ import java.util.Objects;
  *     role is assumed placeable
  * @param executor how agents start the Telos executor, or null when it is not available (apps with
  *     {@code executor: telos} then wait, saying why)
+ * @param suspended apps an operator suspended: nothing is launched, killed or rolled for them
  */
 public record PlannerSettings(
     double maxPrune,
@@ -27,7 +28,8 @@ public record PlannerSettings(
     Duration killRetry,
     Duration launchTimeout,
     java.util.Set<String> roles,
-    ExecutorLaunch executor) {
+    ExecutorLaunch executor,
+    java.util.Set<String> suspended) {
   public static final PlannerSettings DEFAULT =
       new PlannerSettings(
           0.5,
@@ -37,7 +39,30 @@ public record PlannerSettings(
           Duration.ofSeconds(60),
           Duration.ofMinutes(5),
           java.util.Set.of(),
-          null);
+          null,
+          java.util.Set.of());
+
+  /** Settings with no app suspended. */
+  public PlannerSettings(
+      double maxPrune,
+      boolean allowMassPrune,
+      Duration unreachableTimeout,
+      RestartPolicy restart,
+      Duration killRetry,
+      Duration launchTimeout,
+      java.util.Set<String> roles,
+      ExecutorLaunch executor) {
+    this(
+        maxPrune,
+        allowMassPrune,
+        unreachableTimeout,
+        restart,
+        killRetry,
+        launchTimeout,
+        roles,
+        executor,
+        java.util.Set.of());
+  }
 
   /** Settings without the Telos executor. */
   public PlannerSettings(
@@ -70,12 +95,21 @@ public record PlannerSettings(
       throw new IllegalArgumentException("launchTimeout must be > 0, got " + launchTimeout);
     }
     roles = roles == null ? java.util.Set.of() : java.util.Set.copyOf(roles);
+    suspended = suspended == null ? java.util.Set.of() : java.util.Set.copyOf(suspended);
   }
 
   /** These settings with another launch timeout. */
   public PlannerSettings withLaunchTimeout(Duration timeout) {
     return new PlannerSettings(
-        maxPrune, allowMassPrune, unreachableTimeout, restart, killRetry, timeout, roles, executor);
+        maxPrune,
+        allowMassPrune,
+        unreachableTimeout,
+        restart,
+        killRetry,
+        timeout,
+        roles,
+        executor,
+        suspended);
   }
 
   /** These settings for a framework subscribed to {@code subscribed}. */
@@ -88,16 +122,39 @@ public record PlannerSettings(
         killRetry,
         launchTimeout,
         java.util.Set.copyOf(subscribed),
-        executor);
+        executor,
+        suspended);
   }
 
-  /** These settings with agents starting the Telos executor as {@code launch} says. */
   /** The same settings, pruning above {@code maxPrune} allowed or not. */
   public PlannerSettings withAllowMassPrune(boolean allow) {
     return new PlannerSettings(
-        maxPrune, allow, unreachableTimeout, restart, killRetry, launchTimeout, roles, executor);
+        maxPrune,
+        allow,
+        unreachableTimeout,
+        restart,
+        killRetry,
+        launchTimeout,
+        roles,
+        executor,
+        suspended);
   }
 
+  /** The same settings with {@code apps} suspended (and no other). */
+  public PlannerSettings withSuspended(java.util.Set<String> apps) {
+    return new PlannerSettings(
+        maxPrune,
+        allowMassPrune,
+        unreachableTimeout,
+        restart,
+        killRetry,
+        launchTimeout,
+        roles,
+        executor,
+        apps);
+  }
+
+  /** These settings with agents starting the Telos executor as {@code launch} says. */
   public PlannerSettings withExecutor(ExecutorLaunch launch) {
     return new PlannerSettings(
         maxPrune,
@@ -107,6 +164,7 @@ public record PlannerSettings(
         killRetry,
         launchTimeout,
         roles,
-        launch);
+        launch,
+        suspended);
   }
 }

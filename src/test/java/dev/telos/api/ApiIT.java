@@ -200,6 +200,32 @@ class ApiIT {
   }
 
   @Test
+  void suspendingAndResumingNeedTheTokenAndSayWhatTheyHold() throws Exception {
+    Map<String, String> auth = Map.of("Authorization", "Bearer " + TOKEN);
+    assertThat(post("/api/v1/suspend", Map.of(), "").statusCode()).isEqualTo(401);
+    HttpResponse<String> unknown = post("/api/v1/suspend?app=shop/nope", auth, "");
+    assertThat(unknown.statusCode()).isEqualTo(409);
+    assertThat(json(unknown).get("error").asText()).isEqualTo("no app shop/nope");
+    assertThat(post("/api/v1/suspend?app=nonsense", auth, "").statusCode()).isEqualTo(400);
+    HttpResponse<String> app = post("/api/v1/suspend?app=shop/web", auth, "");
+    assertThat(app.statusCode()).isEqualTo(202);
+    assertThat(json(app).get("suspended").asText()).isEqualTo("shop/web");
+    assertThat(json(post("/api/v1/suspend", auth, "")).get("suspended").asText()).isEqualTo("sync");
+    await()
+        .until(
+            () -> {
+              JsonNode s = json(get("/api/v1/status"));
+              return s.get("syncSuspended").asBoolean()
+                  && s.get("suspendedApps").get(0).asText().equals("shop/web")
+                  && s.get("syncBlocked").asText().contains("suspended");
+            });
+    assertThat(post("/api/v1/resume?app=shop/web", auth, "").statusCode()).isEqualTo(202);
+    assertThat(post("/api/v1/resume", auth, "").statusCode()).isEqualTo(202);
+    assertThat(post("/api/v1/resume?app=shop/web", auth, "").statusCode()).isEqualTo(409);
+    await().until(() -> json(get("/api/v1/status")).get("syncBlocked").isNull());
+  }
+
+  @Test
   void webhooksAreVerifiedAndTriggerAFetch() throws Exception {
     String next =
         h.commit(

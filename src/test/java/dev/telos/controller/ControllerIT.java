@@ -421,6 +421,64 @@ class ControllerIT {
   }
 
   @Test
+  void suspendedSyncsAndAppsHoldAcrossARestartUntilResumed() throws Exception {
+    h = new Harness(dir, 1);
+    h.commit("a.yaml", sleeper("a", 1), "a");
+    String v1 = h.commit("b.yaml", sleeper("b", 1), "b");
+    h.start();
+    h.awaitSynced(v1);
+
+    assertThat(h.controller.suspend(null)).isNull();
+    String v2 = h.commit("a.yaml", sleeper("a", 2), "a to 2");
+    await().until(() -> v2.equals(h.view().hold().pendingRevision()));
+    assertThat(h.view().revision()).as("what runs stays").isEqualTo(v1);
+    assertThat(h.view().syncStatus()).isEqualTo("OutOfSync");
+    assertThat(h.view().hold().syncBlocked()).contains("suspended");
+    assertThat(h.running("a")).hasSize(1);
+
+    assertThat(h.controller.suspend("it/b")).isNull();
+    assertThat(h.controller.suspend("it/nope")).isEqualTo("no app it/nope");
+    h.stopController();
+    h.start(); // held across a restart
+    await().until(() -> h.view().hold().syncSuspended());
+    assertThat(h.view().hold().suspendedApps()).containsExactly("it/b");
+
+    assertThat(h.controller.resume(null)).isNull();
+    h.awaitSynced(v2);
+    await().until(() -> h.running("a").size() == 2);
+    assertThat(h.view().hold().pendingRevision()).isNull();
+
+    String v3 = h.commit("b.yaml", sleeper("b", 3), "b to 3");
+    await().until(() -> v3.equals(h.view().revision()));
+    await().until(() -> "Suspended".equals(h.app("b").status()));
+    assertThat(h.app("b").health()).isEqualTo("Suspended");
+    assertThat(h.running("b")).as("a suspended app is left as it is").hasSize(1);
+    assertThat(h.controller.resume("it/b")).isNull();
+    assertThat(h.controller.resume("it/b")).contains("is not suspended");
+    h.awaitSynced(v3);
+    await().until(() -> h.running("b").size() == 3);
+  }
+
+  @Test
+  void aCommitMadeInADenyWindowWaitsForItToClose() throws Exception {
+    h = new Harness(dir, 1);
+    String v1 = h.commit("a.yaml", sleeper("a", 1), "a");
+    h.windows = List.of(SyncWindow.parse("deny * * * * * 2m", java.time.ZoneId.of("UTC")));
+    h.start();
+    h.awaitSynced(v1); // nothing synced yet: the first commit is taken
+    String v2 = h.commit("a.yaml", sleeper("a", 2), "a to 2");
+    await().until(() -> v2.equals(h.view().hold().pendingRevision()));
+    assertThat(h.view().hold().syncBlocked()).isEqualTo("in the deny window 'deny * * * * * 2m'");
+    assertThat(h.view().revision()).isEqualTo(v1);
+    assertThat(h.running("a")).hasSize(1);
+
+    h.stopController();
+    h.windows = List.of();
+    h.start();
+    h.awaitSynced(v2);
+  }
+
+  @Test
   void appsRunInTheirRoleOnlyWhenTheFrameworkSubscribesToIt() throws Exception {
     h = new Harness(dir, 1);
     h.roles = List.of("*", "batch");

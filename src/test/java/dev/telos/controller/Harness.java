@@ -70,12 +70,16 @@ public final class Harness implements AutoCloseable {
         new Controller(settings, source, mesos, new FileStateStore(dir.resolve("data")), clock);
     metrics = new dev.telos.api.Metrics(controller);
     controller.events(metrics);
+    controller.syncWindows(windows);
     controller.start();
     return controller;
   }
 
   dev.telos.api.ApiServer api;
   dev.telos.api.Metrics metrics;
+
+  /** The sync windows of the next controller started. */
+  List<SyncWindow> windows = List.of();
 
   /** Starts the HTTP API on a free port of 127.0.0.1; returns its base URL. */
   String startApi(String token, String webhookSecret) throws Exception {

@@ -38,7 +38,8 @@ class EventDetectorTest {
         0,
         apps,
         List.of(history),
-        "Healthy");
+        "Healthy",
+        StatusView.Hold.NONE);
   }
 
   static List<Event.Type> types(List<Event> events) {

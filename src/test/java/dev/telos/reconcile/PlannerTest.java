@@ -286,6 +286,29 @@ class PlannerTest {
   }
 
   @Test
+  void aSuspendedAppIsLeftAsItIsEvenWhenRemovedFromGitOrRolledOut() {
+    App a = service("a", 3, "");
+    App b = service("b", 1, "");
+    f.with(a).offer("a1", 4, 4096, 31000, 31100);
+    LiveTask old = f.running(service("a", 3, "  env: {V: old}\n"), "a1", 5); // another spec
+    LiveTask gone = f.running(b, "a1", 1); // b removed from git
+    f.settings = PlannerSettings.DEFAULT.withSuspended(java.util.Set.of("default/a", "default/b"));
+    Plan plan = f.plan();
+    assertThat(plan.launches()).as("no scale-up, no rollout").isEmpty();
+    assertThat(plan.kills()).as("no rollout kill, no prune").isEmpty();
+    assertThat(plan.apps().get("default/a").status()).isEqualTo("Suspended");
+    assertThat(plan.apps().get("default/a").running()).isEqualTo(1);
+    assertThat(plan.apps().get("default/b").status()).isEqualTo("Suspended");
+    assertThat(plan.apps().get("default/b").message()).contains("not pruned");
+
+    f.settings = PlannerSettings.DEFAULT.withSuspended(java.util.Set.of("default/b"));
+    Plan resumed = f.plan();
+    assertThat(resumed.launches()).as("a, resumed, scales and rolls").isNotEmpty();
+    assertThat(resumed.kills()).extracting(Plan.Kill::taskId).doesNotContain(gone.id());
+    assertThat(old.id()).isNotBlank();
+  }
+
+  @Test
   void aCommitRemovingMostAppsHoldsThePrune() {
     App a = service("a", 1, "");
     App b = service("b", 1, "");
