@@ -221,7 +221,8 @@ final class BenchCommand implements Callable<Integer> {
         BenchCommand.class,
         BenchGitCommand.class,
         BenchFaultsCommand.class,
-        BenchExecutorCommand.class
+        BenchExecutorCommand.class,
+        BenchE2eCommand.class
       })
   static final class Group implements Runnable {
     @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;

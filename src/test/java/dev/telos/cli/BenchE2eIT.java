@@ -1,0 +1,28 @@
+package dev.telos.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.telos.testing.TelosProcess;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code telos bench e2e} runs the whole path and prints its figures (never judged here). */
+class BenchE2eIT {
+  @TempDir Path dir;
+
+  @Test
+  void printsTheEndToEndFigureBesideItsFloor() throws Exception {
+    try (TelosProcess bench = TelosProcess.start(dir, "bench", "e2e", "--rounds", "2")) {
+      assertThat(bench.awaitExit(Duration.ofSeconds(120))).as(bench.stderr()).isZero();
+      String out = String.join("\n", bench.stdout());
+      assertThat(out)
+          .containsPattern(
+              "commit \\+ sync -> RUNNING \\(2 rounds, one process agent\\): p50 [0-9.]+ ms")
+          .containsPattern("floor \\(fetch one commit \\+ run a trivial process\\), same run: p50")
+          .containsPattern("ratio p50: [0-9.]+")
+          .contains("machine: ");
+    }
+  }
+}
