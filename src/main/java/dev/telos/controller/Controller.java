@@ -1371,6 +1371,30 @@ public final class Controller implements AutoCloseable, ControlPlane {
 
   private Map<String, App> appsByKey = Map.of();
 
+  /** The label that suspends an app from git, as {@code telos suspend} does from the API. */
+  static final String SUSPEND_LABEL = "telos.dev/suspended";
+
+  private Snapshot labelsRead;
+  private java.util.Set<String> labelled = java.util.Set.of();
+
+  /** The apps of {@link #desired} labelled {@code telos.dev/suspended: "true"}, per snapshot. */
+  private java.util.Set<String> suspendedByLabel() {
+    if (desired == null) {
+      return java.util.Set.of();
+    }
+    if (labelsRead != desired) {
+      java.util.Set<String> found = new java.util.HashSet<>();
+      for (App a : desired.apps()) {
+        if ("true".equals(a.metadata().labels().get(SUSPEND_LABEL))) {
+          found.add(a.key());
+        }
+      }
+      labelled = java.util.Set.copyOf(found);
+      labelsRead = desired;
+    }
+    return labelled;
+  }
+
   // --- the published view ----------------------------------------------------------------------
 
   private void publish(IncrementalPlanner.Result result, Instant now) {
@@ -1498,7 +1522,13 @@ public final class Controller implements AutoCloseable, ControlPlane {
               desired != null && desired.commit().sha().equals(approvedPrune)
                   ? plannerSettings.withAllowMassPrune(true)
                   : plannerSettings;
-          return suspendedApps.isEmpty() ? s : s.withSuspended(suspendedApps);
+          java.util.Set<String> labelled = suspendedByLabel();
+          if (suspendedApps.isEmpty() && labelled.isEmpty()) {
+            return s;
+          }
+          java.util.Set<String> all = new java.util.HashSet<>(suspendedApps);
+          all.addAll(labelled);
+          return s.withSuspended(all);
         }
       };
 

@@ -460,6 +460,26 @@ class ControllerIT {
   }
 
   @Test
+  void anAppLabelledSuspendedInGitIsLeftAsItIsUntilTheLabelGoes() throws Exception {
+    h = new Harness(dir, 1);
+    String v1 = h.commit("a.yaml", sleeper("a", 1), "a");
+    h.start();
+    h.awaitSynced(v1);
+    String held =
+        h.commit(
+            "a.yaml",
+            sleeper("a", 3)
+                .replace("metadata: {", "metadata: {labels: {telos.dev/suspended: 'true'}, "),
+            "hold a, and ask for 3");
+    await()
+        .until(() -> held.equals(h.view().revision()) && "Suspended".equals(h.app("a").status()));
+    assertThat(h.running("a")).hasSize(1);
+    String released = h.commit("a.yaml", sleeper("a", 3), "release a");
+    h.awaitSynced(released);
+    await().until(() -> h.running("a").size() == 3);
+  }
+
+  @Test
   void aCommitMadeInADenyWindowWaitsForItToClose() throws Exception {
     h = new Harness(dir, 1);
     String v1 = h.commit("a.yaml", sleeper("a", 1), "a");
