@@ -76,12 +76,23 @@ final class AppViews {
     };
   }
 
-  /** The most severe health of the apps (Healthy with none). */
-  String health() {
-    return health;
+  /** Apps by health, kept as views change (in {@link AppHealth#SEVERITY} order; others last). */
+  private final int[] healths = new int[AppHealth.SEVERITY.size() + 1];
+
+  private int healthIndex(StatusView.AppView v) {
+    int i = AppHealth.SEVERITY.indexOf(v.health());
+    return i < 0 ? healths.length - 1 : i;
   }
 
-  private String health = AppHealth.HEALTHY;
+  /** The most severe health of the apps (Healthy with none), from the counts: no app is read. */
+  String health() {
+    for (int i = AppHealth.SEVERITY.size() - 1; i >= 0; i--) {
+      if (healths[i] > 0) {
+        return AppHealth.SEVERITY.get(i);
+      }
+    }
+    return AppHealth.HEALTHY;
+  }
 
   /** How many apps stand so, kept as views change (no pass counts every app). */
   int count(Standing standing) {
@@ -92,8 +103,10 @@ final class AppViews {
     StatusView.AppView old = views.put(key, next);
     if (old != null) {
       counts[standing(old).ordinal()]--;
+      healths[healthIndex(old)]--;
     }
     counts[standing(next).ordinal()]++;
+    healths[healthIndex(next)]++;
   }
 
   /**
@@ -107,6 +120,7 @@ final class AppViews {
       Map<String, StatusView.AppView> before = new LinkedHashMap<>(views);
       views.clear();
       java.util.Arrays.fill(counts, 0);
+      java.util.Arrays.fill(healths, 0);
       Snapshot desired = source.desired();
       if (desired != null) {
         for (App app : desired.apps()) {
@@ -135,11 +149,6 @@ final class AppViews {
     }
     if (changed) {
       list = List.copyOf(views.values());
-      String worst = AppHealth.HEALTHY;
-      for (StatusView.AppView v : list) {
-        worst = AppHealth.worse(worst, v.health());
-      }
-      health = worst;
     }
     return changed;
   }

@@ -243,16 +243,20 @@ public final class HaNode implements ControlPlane, AutoCloseable {
         StatusView.Hold.NONE);
   }
 
+  /** What the controller in office answers; a standby refuses (writes reach it by 307). */
+  private String leading(java.util.function.Function<Controller, String> call) {
+    Controller c = current;
+    return c == null ? "this instance does not lead" : call.apply(c);
+  }
+
   @Override
   public String suspend(String app) {
-    Controller c = current;
-    return c == null ? "this instance does not lead" : c.suspend(app);
+    return leading(c -> c.suspend(app));
   }
 
   @Override
   public String resume(String app) {
-    Controller c = current;
-    return c == null ? "this instance does not lead" : c.resume(app);
+    return leading(c -> c.resume(app));
   }
 
   @Override
@@ -263,8 +267,7 @@ public final class HaNode implements ControlPlane, AutoCloseable {
 
   @Override
   public String approvePrune(String revision) {
-    Controller c = current;
-    return c == null ? "this instance does not lead" : c.approvePrune(revision);
+    return leading(c -> c.approvePrune(revision));
   }
 
   @Override

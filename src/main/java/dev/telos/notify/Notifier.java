@@ -205,14 +205,33 @@ public final class Notifier implements AutoCloseable {
     return set;
   }
 
-  /** Compares the view with the last one and queues what it brings; cheap, never blocks. */
+  /** Views waiting to be compared: beyond this many, a view is skipped (with a log line). */
+  static final int MAX_VIEWS = 1000;
+
+  private final java.util.concurrent.atomic.AtomicInteger views =
+      new java.util.concurrent.atomic.AtomicInteger();
+
+  /**
+   * Hands the view to the notifier's own thread, which compares it with the last one and queues
+   * what it brings: on the controller's loop this only counts and enqueues, whatever the number of
+   * apps.
+   */
   public void observe(StatusView v) {
     if (!v.leader()) {
       return;
     }
-    for (Event e : detector.next(v)) {
-      deliverNow(e);
+    if (views.incrementAndGet() > MAX_VIEWS) {
+      views.decrementAndGet();
+      log.warn("notifier behind: a status view skipped");
+      return;
     }
+    worker.execute(
+        () -> {
+          views.decrementAndGet();
+          for (Event e : detector.next(v)) {
+            deliverNow(e);
+          }
+        });
   }
 
   private void enqueue(Delivery d) {

@@ -343,20 +343,7 @@ class PlannerTest {
     f.running(a, "a1", 1);
     f.running(b, "a1", 1);
     f.running(b, "a1", 2);
-    f.tasks.add(
-        new LiveTask(
-            "something-else",
-            null,
-            null,
-            NOW,
-            TaskState.TASK_RUNNING,
-            null,
-            "a1",
-            "h",
-            List.of(),
-            null,
-            null,
-            null));
+    f.orphan("something-else");
     assertThat(f.plan().kills()).extracting(Plan.Kill::taskId).contains("something-else");
   }
 
