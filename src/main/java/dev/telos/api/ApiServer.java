@@ -371,6 +371,7 @@ public final class ApiServer implements AutoCloseable {
     m.put("suspendedApps", v.hold().suspendedApps());
     m.put("syncBlocked", v.hold().syncBlocked());
     m.put("pendingRevision", v.hold().pendingRevision());
+    m.put("sources", v.sources());
     return m;
   }
 

@@ -118,6 +118,25 @@ final class ClientCommands {
           s.path("suspendedApps").forEach(a -> apps.add(a.asText()));
           out.println("Suspended:    " + String.join(", ", apps));
         }
+        for (JsonNode src : s.path("sources")) {
+          List<String> namespaces = new ArrayList<>();
+          src.path("namespaces").forEach(n -> namespaces.add(n.asText()));
+          out.println(
+              "Source:       "
+                  + src.path("name").asText()
+                  + " "
+                  + (src.path("revision").isTextual()
+                      ? shortSha(src.path("revision").asText())
+                      : "-")
+                  + " "
+                  + src.path("url").asText()
+                  + " ("
+                  + src.path("ref").asText()
+                  + (src.path("path").asText().isEmpty() ? "" : ", " + src.path("path").asText())
+                  + ") namespaces "
+                  + String.join(", ", namespaces)
+                  + (src.path("error").isTextual() ? ": " + src.path("error").asText() : ""));
+        }
       }
       out.flush();
       return s.path("syncStatus").asText().equals("Error") ? 1 : 0;

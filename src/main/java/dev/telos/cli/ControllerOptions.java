@@ -26,10 +26,21 @@ import picocli.CommandLine.Option;
 final class ControllerOptions {
   @Option(
       names = "--repo",
-      required = true,
       paramLabel = "DIR_OR_URL",
-      description = "Git repository: a local path, file://, https:// or ssh:// URL.")
+      description =
+          "Git repository: a local path, file://, https:// or ssh:// URL (or give --source, once"
+              + " per repository).")
   String repo;
+
+  @Option(
+      names = "--source",
+      paramLabel = "name=N,repo=R[,branch=B][,path=P][,namespace=NS]...",
+      description =
+          "One of several sources (repeatable, instead of --repo): a repository, branch and path"
+              + " whose apps must use the source's namespaces (namespace= repeatable, a name or a"
+              + " prefix*; default: the source's name). A source whose commit is invalid or"
+              + " which is unreachable keeps its apps as they are while the others sync.")
+  java.util.List<String> sourceSpecs = java.util.List.of();
 
   @Option(
       names = "--branch",
@@ -182,7 +193,11 @@ final class ControllerOptions {
       return null;
     }
     dev.telos.notify.Notifier n =
-        dev.telos.notify.Notifier.load(notifications, repositoryUrl(repo));
+        dev.telos.notify.Notifier.load(
+            notifications,
+            sourceSpecs.isEmpty()
+                ? repositoryUrl(repo)
+                : dev.telos.notify.Notifier.SEVERAL_SOURCES);
     plane.watch(n::observe);
     return n;
   }
@@ -310,20 +325,26 @@ final class ControllerOptions {
         gitSshKey != null
             ? new GitCredentials.SshKey(gitSshKey, gitKnownHosts)
             : GitCredentials.token(gitUsername, gitTokenFile);
-    String url = repositoryUrl(repo);
-    GitSource source =
-        new GitSource(
-            new GitSource.Config(
-                url,
-                branch,
-                path,
-                credentials,
-                dataDir,
-                allowRewrittenHistory,
-                Duration.ofSeconds(60)),
-            new ManifestLoader());
-    if (verifySignatures != null) {
-      source.verifySignatures(dev.telos.git.SignatureVerifier.fromKeyring(verifySignatures));
+    java.util.List<SourceSpec> specs = sources();
+    dev.telos.git.ManifestSource source;
+    if (specs.isEmpty()) {
+      source = gitSource(repositoryUrl(repo), branch, path, credentials, dataDir);
+    } else {
+      java.util.List<dev.telos.git.SourceSet.Member> members = new java.util.ArrayList<>();
+      for (SourceSpec spec : specs) {
+        // Each source its own mirror directory: two may read one URL at different branches.
+        members.add(
+            new dev.telos.git.SourceSet.Member(
+                spec.name(),
+                gitSource(
+                    repositoryUrl(spec.repo()),
+                    spec.branch(),
+                    spec.path(),
+                    credentials,
+                    dataDir.resolve("sources").resolve(spec.name())),
+                spec.namespaces()));
+      }
+      source = new dev.telos.git.SourceSet(members);
     }
     PlannerSettings planner =
         new PlannerSettings(
@@ -389,7 +410,7 @@ final class ControllerOptions {
         httpPort,
         secret(apiTokenFile),
         secret(webhookSecretFile),
-        branch);
+        sourceSpecs.isEmpty() ? branch : null);
   }
 
   ApiServer api(ControlPlane plane, Metrics metrics, String defaultBind) throws IOException {
@@ -416,6 +437,97 @@ final class ControllerOptions {
       }
     }
     return "http://" + host + ":" + port + "/executor/telos.jar";
+  }
+
+  private GitSource gitSource(
+      String url, String ref, String subdir, GitCredentials credentials, Path dir)
+      throws IOException {
+    GitSource source =
+        new GitSource(
+            new GitSource.Config(
+                url, ref, subdir, credentials, dir, allowRewrittenHistory, Duration.ofSeconds(60)),
+            new ManifestLoader());
+    if (verifySignatures != null) {
+      source.verifySignatures(dev.telos.git.SignatureVerifier.fromKeyring(verifySignatures));
+    }
+    return source;
+  }
+
+  /** One {@code --source}. */
+  record SourceSpec(
+      String name, String repo, String branch, String path, java.util.List<String> namespaces) {}
+
+  /**
+   * The {@code --source} options, parsed; checks that exactly one of {@code --repo} and {@code
+   * --source} is given.
+   */
+  java.util.List<SourceSpec> sources() {
+    if ((repo == null) == sourceSpecs.isEmpty()) {
+      throw new picocli.CommandLine.ParameterException(
+          new picocli.CommandLine(this),
+          repo == null
+              ? "Give --repo, or --source once per repository"
+              : "--repo and --source exclude each other: give each repository as a --source");
+    }
+    java.util.List<SourceSpec> out = new java.util.ArrayList<>();
+    for (String spec : sourceSpecs) {
+      out.add(parseSource(spec));
+    }
+    return out;
+  }
+
+  static SourceSpec parseSource(String spec) {
+    String name = null;
+    String repository = null;
+    String ref = "main";
+    String subdir = "";
+    java.util.List<String> namespaces = new java.util.ArrayList<>();
+    for (String part : spec.split(",")) {
+      int eq = part.indexOf('=');
+      String key = eq < 0 ? part.strip() : part.substring(0, eq).strip();
+      String value = eq < 0 ? "" : part.substring(eq + 1).strip();
+      if (value.isEmpty()) {
+        throw new IllegalArgumentException(
+            "--source " + spec + ": '" + part + "' is not KEY=VALUE");
+      }
+      switch (key) {
+        case "name" -> name = value;
+        case "repo" -> repository = value;
+        case "branch" -> ref = value;
+        case "path" -> subdir = value;
+        case "namespace" -> namespaces.add(value);
+        default ->
+            throw new IllegalArgumentException(
+                "--source "
+                    + spec
+                    + ": unknown key '"
+                    + key
+                    + "' (name, repo, branch, path, namespace)");
+      }
+    }
+    if (name == null || repository == null) {
+      throw new IllegalArgumentException("--source " + spec + ": name= and repo= are required");
+    }
+    return new SourceSpec(name, repository, ref, subdir, namespaces);
+  }
+
+  /** What the start-up line says is synced. */
+  String describeSources() {
+    if (sourceSpecs.isEmpty()) {
+      return repo + " (" + branch + ")" + (path.isEmpty() ? "" : " path " + path);
+    }
+    java.util.List<String> out = new java.util.ArrayList<>();
+    for (SourceSpec s : sources()) {
+      out.add(
+          s.name()
+              + "="
+              + s.repo()
+              + " ("
+              + s.branch()
+              + ")"
+              + (s.path().isEmpty() ? "" : " path " + s.path()));
+    }
+    return String.join(", ", out);
   }
 
   /** A local directory as an absolute path (JGit reads it as a remote); URLs unchanged. */

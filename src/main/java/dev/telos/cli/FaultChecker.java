@@ -43,6 +43,15 @@ final class FaultChecker {
   private final List<String> violations = new ArrayList<>();
   private final Map<String, Integer> previousInstances = new HashMap<>();
   private volatile String killsHeldBecause;
+
+  /**
+   * Tasks of an agent that was partitioned away for longer than the unreachable timeout: Telos
+   * rightly replaced them, and when the agent returns Mesos reports them RUNNING again until Telos
+   * kills the extras, so they are not Telos's surge. Convergence still requires them gone.
+   */
+  private final Set<String> returnedAfterTimeout =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
+
   private boolean sampledViolation;
   private volatile boolean sampling;
   private Thread sampler;
@@ -102,7 +111,7 @@ final class FaultChecker {
   private void sample() {
     while (sampling) {
       try {
-        Map<String, Integer> active = activePerApp(tasks());
+        Map<String, Integer> active = activePerApp(tasks(), returnedAfterTimeout);
         Map<String, Integer> bound = new HashMap<>();
         synchronized (this) {
           for (Map.Entry<String, int[]> e : model.entrySet()) {
@@ -140,6 +149,25 @@ final class FaultChecker {
         // the master is failing over: sample again
       }
     }
+  }
+
+  /**
+   * The active tasks of {@code agent}, to be called before it is partitioned away and passed to
+   * {@link #returnedAfterTimeout} if it stays away past the unreachable timeout.
+   */
+  List<String> activeTasksOn(String agent) throws IOException {
+    List<String> ids = new ArrayList<>();
+    for (JsonNode t : tasks()) {
+      if (active(t.path("state").asText()) && agent.equals(t.path("slave_id").asText())) {
+        ids.add(t.path("id").asText());
+      }
+    }
+    return ids;
+  }
+
+  /** These tasks come back from a partition Telos was right to give up on: see the field. */
+  void returnedAfterTimeout(List<String> taskIds) {
+    returnedAfterTimeout.addAll(taskIds);
   }
 
   /** Kills from here on are violations, for {@code why}. */
@@ -419,9 +447,13 @@ final class FaultChecker {
   }
 
   private static Map<String, Integer> activePerApp(JsonNode tasks) {
+    return activePerApp(tasks, Set.of());
+  }
+
+  private static Map<String, Integer> activePerApp(JsonNode tasks, Set<String> exempt) {
     Map<String, Integer> counts = new TreeMap<>();
     for (JsonNode t : tasks) {
-      if (active(t.path("state").asText())) {
+      if (active(t.path("state").asText()) && !exempt.contains(t.path("id").asText())) {
         String app =
             TaskIds.parse(t.path("id").asText()).map(TaskIds.Parsed::appKey).orElse("(foreign)");
         counts.merge(app, 1, Integer::sum);

@@ -94,6 +94,9 @@ final class FaultHarness implements AutoCloseable {
   static final String NAMESPACE = "faults";
   static final int SURGE = 1;
 
+  /** How long Telos waits for a TASK_UNREACHABLE task before it replaces it. */
+  static final Duration UNREACHABLE_TIMEOUT = Duration.ofSeconds(3);
+
   private final Options options;
   private final PrintStream out;
   private final Random random;
@@ -269,10 +272,18 @@ final class FaultHarness implements AutoCloseable {
       case AGENT_PARTITION -> {
         List<String> agents = checker.agentsWithTasks();
         String agent = agents.isEmpty() ? cluster.agentIds().get(0) : pick(agents);
+        List<String> stranded = checker.activeTasksOn(agent);
+        long lost = System.nanoTime();
         cluster.loseAgent(agent);
         record("agent lost " + agent);
         change();
-        pause(500 + random.nextInt(2500));
+        pause(500 + random.nextInt(3500)); // about one in seven stays past the timeout
+        // Telos's unreachable timeout starts when it hears TASK_UNREACHABLE, after this loss: if it
+        // replaced the tasks, this much time has passed for sure.
+        if (System.nanoTime() - lost >= UNREACHABLE_TIMEOUT.toNanos()) {
+          checker.returnedAfterTimeout(stranded);
+          record("agent away past the unreachable timeout; its tasks return as extras");
+        }
         cluster.restoreAgent(agent);
         record("agent returned " + agent);
       }
@@ -639,7 +650,7 @@ final class FaultHarness implements AutoCloseable {
             new PlannerSettings(
                 0.5,
                 false,
-                Duration.ofSeconds(3),
+                UNREACHABLE_TIMEOUT,
                 new RestartPolicy(
                     Duration.ofMillis(100), 2, Duration.ofSeconds(1), Duration.ofSeconds(1)),
                 Duration.ofSeconds(5),

@@ -105,11 +105,7 @@ final class LocalCommand implements Callable<Integer> {
     System.out.println("Telos API listening on " + api);
     System.out.println(
         "Syncing "
-            + options.repo
-            + " ("
-            + options.branch
-            + ")"
-            + (options.path.isEmpty() ? "" : " path " + options.path)
+            + options.describeSources()
             + "; data in "
             + dir
             + (dataDir == null ? " (deleted on exit; --data-dir to keep it)" : ""));

@@ -74,6 +74,14 @@ final class PlanCommand implements Callable<Integer> {
   @Option(names = "--path", defaultValue = "", description = "Manifest directory in the repo.")
   String path;
 
+  @Option(
+      names = "--source",
+      paramLabel = "NAME",
+      description =
+          "With a controller of several sources: the source this repository is; the plan covers"
+              + " its namespaces only.")
+  String sourceName;
+
   @ArgGroup(exclusive = true, multiplicity = "0..1")
   Target target;
 
@@ -169,7 +177,32 @@ final class PlanCommand implements Callable<Integer> {
       if (server != null) {
         ApiClient api = new ApiClient(server, ClientCommands.ServerOptions.envToken());
         JsonNode status = api.get("/api/v1/status");
+        JsonNode mine = source(status);
+        List<String> namespaces = new ArrayList<>();
+        if (mine != null) {
+          mine.path("namespaces").forEach(n -> namespaces.add(n.asText()));
+          for (App app : next.apps()) {
+            if (!dev.telos.git.SourceSet.owns(namespaces, app.metadata().namespace())) {
+              out.println(
+                  app.source()
+                      + ": namespace '"
+                      + app.metadata().namespace()
+                      + "' is not one of source "
+                      + sourceName
+                      + "'s namespaces ("
+                      + String.join(", ", namespaces)
+                      + ")");
+              out.println("error: the controller would reject this commit whole");
+              out.flush();
+              return 1;
+            }
+          }
+        }
         for (JsonNode a : api.get("/api/v1/apps")) {
+          if (mine != null
+              && !dev.telos.git.SourceSet.owns(namespaces, a.path("namespace").asText())) {
+            continue; // another source's app
+          }
           for (JsonNode t : a.path("tasks")) {
             live.add(liveTask(t));
           }
@@ -179,7 +212,7 @@ final class PlanCommand implements Callable<Integer> {
                 HISTORY.treeToValue(a.path("planState"), dev.telos.reconcile.AppHistory.class));
           }
         }
-        String currentRev = status.path("revision").asText(null);
+        String currentRev = (mine != null ? mine : status).path("revision").asText(null);
         if (next.commit().sha().equals(currentRev)) {
           // The controller runs this revision already: whatever it is doing is not a change.
           print(out, next, List.of(), null);
@@ -209,6 +242,34 @@ final class PlanCommand implements Callable<Integer> {
       print(out, next, changes, plan);
       return changes.isEmpty() ? 0 : 2;
     }
+  }
+
+  /**
+   * The controller's {@code --source} this plan is for, or null when it syncs one repository.
+   * Refuses a plan that would mistake the other sources' apps for removed ones.
+   */
+  private JsonNode source(JsonNode status) {
+    JsonNode sources = status.path("sources");
+    if (!sources.isArray() || sources.isEmpty()) {
+      if (sourceName != null) {
+        throw new picocli.CommandLine.ParameterException(
+            spec.commandLine(), "--source: the controller syncs one repository, not sources");
+      }
+      return null;
+    }
+    List<String> names = new ArrayList<>();
+    for (JsonNode s : sources) {
+      names.add(s.path("name").asText());
+      if (s.path("name").asText().equals(sourceName)) {
+        return s;
+      }
+    }
+    throw new picocli.CommandLine.ParameterException(
+        spec.commandLine(),
+        (sourceName == null ? "the controller syncs several sources" : "no source " + sourceName)
+            + " ("
+            + String.join(", ", names)
+            + "): give --source NAME");
   }
 
   /** Reads the planner's record of an app as the API serves it. */

@@ -16,7 +16,9 @@ import picocli.CommandLine.Option;
       "",
       "Examples:",
       "  telos run --master http://mesos:5050 --repo https://git.example.com/apps.git",
-      "  telos run --master zk://zk1:2181/mesos --repo URL --ha zk://zk1:2181,zk2:2181/telos"
+      "  telos run --master zk://zk1:2181/mesos --repo URL --ha zk://zk1:2181,zk2:2181/telos",
+      "  telos run --master http://mesos:5050 --source name=payments,repo=URL1"
+          + " --source name=search,repo=URL2,path=deploy,namespace=search-*"
     })
 final class RunCommand implements Callable<Integer> {
   @Option(

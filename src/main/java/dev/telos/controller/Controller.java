@@ -3,7 +3,7 @@ package dev.telos.controller;
 import com.fasterxml.jackson.databind.JavaType;
 import dev.telos.cluster.LiveState;
 import dev.telos.cluster.LiveTask;
-import dev.telos.git.GitSource;
+import dev.telos.git.ManifestSource;
 import dev.telos.git.PollResult;
 import dev.telos.git.Snapshot;
 import dev.telos.manifest.App;
@@ -78,7 +78,7 @@ public final class Controller implements AutoCloseable, ControlPlane {
   record TaskRecord(String agentId, String host, List<Long> ports) {}
 
   private final ControllerSettings settings;
-  private final GitSource source;
+  private final ManifestSource source;
   private final StateStore store;
   private final InstantSource clock;
   private final MesosClientConfig.Builder mesosConfig;
@@ -151,7 +151,7 @@ public final class Controller implements AutoCloseable, ControlPlane {
 
   public Controller(
       ControllerSettings settings,
-      GitSource source,
+      ManifestSource source,
       MesosClientConfig.Builder mesosConfig,
       StateStore store,
       InstantSource clock) {
@@ -726,7 +726,13 @@ public final class Controller implements AutoCloseable, ControlPlane {
     checkedRequest = Math.max(checkedRequest, covers);
     if (result instanceof PollResult.Updated u) {
       Snapshot s = u.snapshot();
-      lastError = null;
+      if (source instanceof dev.telos.git.SourceSet set && set.problems()) {
+        // Another source's commit is invalid or it cannot be read: the next poll says which,
+        // and the error it leaves stays shown meanwhile.
+        requestSync();
+      } else {
+        lastError = null;
+      }
       String blocked = desired == null ? null : syncBlocked(now);
       if (blocked != null) {
         if (pending == null || !pending.commit().sha().equals(s.commit().sha())) {
@@ -1436,7 +1442,8 @@ public final class Controller implements AutoCloseable, ControlPlane {
                 syncSuspended,
                 List.copyOf(suspendedApps),
                 desired == null ? null : syncBlocked(now),
-                pending == null ? null : pending.commit().sha()));
+                pending == null ? null : pending.commit().sha()),
+            source.states());
     StatusView previous = view.getAndSet(v);
     if (appsChanged || !sameContent(previous, v)) {
       for (Consumer<StatusView> w : watchers) {
@@ -1457,6 +1464,7 @@ public final class Controller implements AutoCloseable, ControlPlane {
         && a.health().equals(b.health())
         && a.hold().equals(b.hold())
         && java.util.Objects.equals(a.lastError(), b.lastError())
+        && a.sources().equals(b.sources())
         && a.ready() == b.ready();
   }
 

@@ -13,6 +13,7 @@ import java.util.List;
  * @param checkedAt when the latest repository check whose result was taken in began, or null
  * @param checkedRequest the number of the newest sync request that check covers (see {@link
  *     Controller#requestSync()})
+ * @param sources each source's revision and error when several are configured; empty otherwise
  */
 public record StatusView(
     String revision,
@@ -29,7 +30,8 @@ public record StatusView(
     List<AppView> apps,
     List<SyncRecord> history,
     String health,
-    Hold hold) {
+    Hold hold,
+    List<dev.telos.git.SourceState> sources) {
   /**
    * What an operator or a sync window holds back.
    *
@@ -53,6 +55,7 @@ public record StatusView(
   public StatusView {
     apps = List.copyOf(apps);
     history = List.copyOf(history);
+    sources = List.copyOf(sources);
   }
 
   /** Where the last error is: a file position for invalid manifests, nulls otherwise. */
@@ -148,6 +151,7 @@ public record StatusView(
         List.of(),
         List.of(),
         AppHealth.UNKNOWN,
-        Hold.NONE);
+        Hold.NONE,
+        List.of());
   }
 }

@@ -42,7 +42,7 @@ import org.slf4j.LoggerFactory;
  * gives {@link PollResult.Invalid}. Parsed files are cached by path and blob ID, so a commit that
  * changes one file parses one file. Thread-safe (calls are serialised).
  */
-public final class GitSource implements AutoCloseable {
+public final class GitSource implements ManifestSource {
   private static final Logger log = LoggerFactory.getLogger(GitSource.class);
 
   /**
@@ -145,6 +145,11 @@ public final class GitSource implements AutoCloseable {
     return java.util.Optional.ofNullable(lastGood);
   }
 
+  /** What this source reads. */
+  public Config config() {
+    return config;
+  }
+
   /** The repository URL without credentials. */
   public String displayUrl() {
     return Redaction.url(config.url());
@@ -154,6 +159,7 @@ public final class GitSource implements AutoCloseable {
    * Checks the remote and reads the configured ref's commit when it moved. Never throws for remote
    * or content problems: they come back as {@link PollResult.Failed} or {@link PollResult.Invalid}.
    */
+  @Override
   public synchronized PollResult poll() {
     try {
       ObjectId target = remoteTarget(config.ref());
@@ -211,6 +217,7 @@ public final class GitSource implements AutoCloseable {
    * @return the snapshot, or empty when the mirror lacks the commit or it is no longer valid (then
    *     the first good poll decides, as on a first start)
    */
+  @Override
   public synchronized java.util.Optional<Snapshot> restore(String sha) {
     try {
       ObjectId id = ObjectId.fromString(sha);

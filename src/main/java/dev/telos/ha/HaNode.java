@@ -240,7 +240,8 @@ public final class HaNode implements ControlPlane, AutoCloseable {
         List.of(),
         List.of(),
         dev.telos.controller.AppHealth.UNKNOWN,
-        StatusView.Hold.NONE);
+        StatusView.Hold.NONE,
+        List.of());
   }
 
   /** What the controller in office answers; a standby refuses (writes reach it by 307). */

@@ -98,7 +98,7 @@ public final class Notifier implements AutoCloseable {
    * Reads and checks a configuration file.
    *
    * @param repositoryUrl the repository Telos syncs: where commit statuses go unless a notifier
-   *     names its {@code repository}
+   *     names its {@code repository}; {@link #SEVERAL_SOURCES} refuses commit statuses
    */
   public static Notifier load(Path file, String repositoryUrl) throws IOException {
     if (Files.size(file) > 1 << 20) {
@@ -140,6 +140,12 @@ public final class Notifier implements AutoCloseable {
         }
       }
       case "github", "gitlab", "gitea" -> {
+        if (SEVERAL_SOURCES.equals(repositoryUrl)) {
+          throw new IllegalArgumentException(
+              where
+                  + ": commit statuses need a single --repo; with several --source, notify a"
+                  + " webhook or slack");
+        }
         if (t.tokenFile() == null) {
           throw new IllegalArgumentException(where + ": tokenFile is required for " + t.type());
         }
@@ -388,6 +394,9 @@ public final class Notifier implements AutoCloseable {
         };
     return icon + " *Telos* " + e.message();
   }
+
+  /** The revision that several sources compose ({@code NAME@SHA,...}) is no commit of a host. */
+  public static final String SEVERAL_SOURCES = "(several sources)";
 
   /** A commit status for the event: success, failure or pending, in the host's own words. */
   static String commitState(Event e, String success, String failure, String pending) {

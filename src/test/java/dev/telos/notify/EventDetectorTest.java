@@ -39,7 +39,8 @@ class EventDetectorTest {
         apps,
         List.of(history),
         "Healthy",
-        StatusView.Hold.NONE);
+        StatusView.Hold.NONE,
+        List.of());
   }
 
   static List<Event.Type> types(List<Event> events) {
