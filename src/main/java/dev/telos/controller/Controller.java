@@ -372,13 +372,30 @@ public final class Controller implements AutoCloseable, ControlPlane {
     return onLoop(() -> approve(revision));
   }
 
+  /**
+   * Whether {@code wanted} (at least 7 characters) names {@code revision}: a prefix of it, or with
+   * several sources of one of its {@code NAME@SHA} parts or SHAs (the source whose commit holds the
+   * prune).
+   */
+  static boolean names(String revision, String wanted) {
+    if (revision.startsWith(wanted)) {
+      return true;
+    }
+    for (String part : revision.split(",")) {
+      if (part.startsWith(wanted) || part.substring(part.indexOf('@') + 1).startsWith(wanted)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private String approve(String revision) {
     if (desired == null) {
       return "no revision runs yet";
     }
     String sha = desired.commit().sha();
     String wanted = revision == null ? "" : revision.strip().toLowerCase(java.util.Locale.ROOT);
-    if (wanted.length() < 7 || !sha.startsWith(wanted)) {
+    if (wanted.length() < 7 || !names(sha, wanted)) {
       return "'"
           + revision
           + "' is not the revision that runs ("

@@ -83,10 +83,19 @@ final class StateJson {
     m.put("registered_time", f.registeredAt / 1000d);
     List<Object> tasks = new ArrayList<>();
     List<Object> completed = new ArrayList<>();
+    List<Object> unreachable = new ArrayList<>();
     for (Master.Task t : f.tasks.values()) {
       Master.Agent agent = master.agentById(t.agentId);
       if (agent != null && !agent.registered) {
         continue; // a recovering master does not know the tasks of agents yet to re-register
+      }
+      if (agent != null && !agent.reachable && !Master.isTerminal(t.state)) {
+        // As Mesos's master: the tasks of an agent marked unreachable are listed apart, in state
+        // TASK_UNREACHABLE, until the agent re-registers and they are running tasks again.
+        Map<String, Object> u = task(t);
+        u.put("state", "TASK_UNREACHABLE");
+        unreachable.add(u);
+        continue;
       }
       (Master.isTerminal(t.state) ? completed : tasks).add(task(t));
     }
@@ -94,6 +103,7 @@ final class StateJson {
       completed.add(task(t));
     }
     m.put("tasks", tasks);
+    m.put("unreachable_tasks", unreachable);
     m.put("completed_tasks", completed);
     return m;
   }

@@ -12,6 +12,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.telos.testing.RawScheduler;
 import org.junit.jupiter.api.Test;
 
@@ -114,6 +115,10 @@ class FailoverIT extends EmbeddedClusterTest {
     assertThat(unreachable.has("uuid")).isFalse();
     assertThat(s.next("FAILURE").at("/failure/agent_id/value").asText()).isEqualTo(agent);
     assertThat(alive(pid)).as("a partitioned task may still run").isTrue();
+    // the master's /state lists it apart, as Mesos does, until its agent is back
+    JsonNode framework = new ObjectMapper().readTree(cluster.stateJson()).at("/frameworks/0");
+    assertThat(framework.path("tasks")).isEmpty();
+    assertThat(framework.at("/unreachable_tasks/0/state").asText()).isEqualTo("TASK_UNREACHABLE");
 
     s.call(simple(s, "RECONCILE", "\"reconcile\":{}"));
     s.nextUpdate("partitioned", "TASK_UNREACHABLE");
@@ -121,6 +126,9 @@ class FailoverIT extends EmbeddedClusterTest {
     assertThat(cluster.restoreAgent(agent)).isTrue();
     JsonNode back = s.nextUpdate("partitioned", "TASK_RUNNING").at("/update/status");
     assertThat(back.get("reason").asText()).isEqualTo("REASON_AGENT_REREGISTERED");
+    framework = new ObjectMapper().readTree(cluster.stateJson()).at("/frameworks/0");
+    assertThat(framework.at("/tasks/0/state").asText()).isEqualTo("TASK_RUNNING");
+    assertThat(framework.path("unreachable_tasks")).isEmpty();
   }
 
   @Test
