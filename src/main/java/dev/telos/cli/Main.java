@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
       RunCommand.class,
       ValidateCommand.class,
       PlanCommand.class,
+      RenderCommand.class,
       ClientCommands.Status.class,
       ClientCommands.Apps.class,
       ClientCommands.History.class,

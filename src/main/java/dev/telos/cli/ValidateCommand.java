@@ -29,11 +29,21 @@ import picocli.CommandLine.Spec;
       "",
       "Examples:",
       "  telos validate apps/",
-      "  telos validate apps/web.yaml apps/worker.yaml"
+      "  telos validate apps/web.yaml apps/worker.yaml",
+      "  telos validate --repo-root . deploy/prod   # releases read charts/ from the root"
     })
 final class ValidateCommand implements Callable<Integer> {
   @Parameters(arity = "1..*", paramLabel = "PATH", description = "Files or directories.")
   List<Path> paths;
+
+  @picocli.CommandLine.Option(
+      names = "--repo-root",
+      defaultValue = ".",
+      paramLabel = "DIR",
+      description =
+          "Where releases' chart and values-file paths start: the repository's root (default:"
+              + " the current directory).")
+  Path repoRoot;
 
   @Spec CommandSpec spec;
 
@@ -61,6 +71,18 @@ final class ValidateCommand implements Callable<Integer> {
       }
     }
     ManifestLoader.LoadResult result = ManifestLoader.combine(files);
+    if (!result.releases().isEmpty()) {
+      // Releases render as the controller would render them: charts from the repository's root.
+      dev.telos.render.Releases.Result rendered =
+          new dev.telos.render.Releases(loader, dev.telos.manifest.YamlLimits.DEFAULT)
+              .render(
+                  result.releases(),
+                  new dev.telos.render.DirectoryFiles(repoRoot, loader.maxFileBytes()));
+      files.add(
+          new ManifestLoader.FileResult("(rendered releases)", rendered.apps(), rendered.errors()));
+      result = ManifestLoader.combine(files);
+      files.remove(files.size() - 1);
+    }
     for (ManifestError error : result.errors()) {
       out.println(error);
     }
@@ -68,7 +90,14 @@ final class ValidateCommand implements Callable<Integer> {
       out.flush();
       return 1;
     }
-    out.println("valid: " + result.apps().size() + " app(s) in " + files.size() + " file(s)");
+    out.println(
+        "valid: "
+            + result.apps().size()
+            + " app(s)"
+            + (result.releases().isEmpty() ? "" : " (" + result.releases().size() + " release(s))")
+            + " in "
+            + files.size()
+            + " file(s)");
     out.flush();
     return 0;
   }

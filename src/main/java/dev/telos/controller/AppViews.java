@@ -204,7 +204,8 @@ final class AppViews {
           s == null ? 0 : s.failures(),
           s == null ? null : s.nextLaunchAt(),
           source.lastFailure(key),
-          source.planState(key));
+          source.planState(key),
+          app.metadata().labels());
     }
     String[] nn = key.split("/", 2);
     return new StatusView.AppView(
@@ -225,6 +226,7 @@ final class AppViews {
         0,
         null,
         source.lastFailure(key),
-        source.planState(key));
+        source.planState(key),
+        java.util.Map.of());
   }
 }

@@ -795,6 +795,9 @@ public final class Controller implements AutoCloseable, ControlPlane {
     }
   }
 
+  /** The invalid commit last recorded in the history, so that it is recorded once. */
+  private String rejectedRevision;
+
   private void invalid(PollResult.Invalid inv, Instant now) {
     {
       ManifestError e = inv.errors().get(0);
@@ -804,9 +807,11 @@ public final class Controller implements AutoCloseable, ControlPlane {
               : e + " (and " + (inv.errors().size() - 1) + " more)";
       StatusView.ErrorView error =
           new StatusView.ErrorView(message, e.file(), e.line(), e.column(), inv.commit().sha());
-      boolean changed = lastError == null || !inv.commit().sha().equals(lastError.revision());
+      // Recorded once per commit, even when an outage came between two reports of it.
+      boolean changed = !inv.commit().sha().equals(rejectedRevision);
       lastError = error;
       if (changed) {
+        rejectedRevision = inv.commit().sha();
         syncs.rejected(inv.commit(), message, now);
         log.warn(
             "commit rejected revision={} errors={} first=\"{}\"",

@@ -68,6 +68,8 @@ public record StatusView(
    * @param restartFailures consecutive unexpected task ends counting toward the restart backoff
    * @param nextLaunchAt when the restart backoff next lets a task launch, or null when it holds
    *     nothing back
+   * @param labels the app's labels: a rendered app's {@code telos.dev/release} and {@code
+   *     telos.dev/chart} name its release and chart
    */
   public record AppView(
       String namespace,
@@ -87,10 +89,12 @@ public record StatusView(
       int restartFailures,
       java.time.Instant nextLaunchAt,
       TaskEnd lastFailure,
-      dev.telos.reconcile.AppHistory planState) {
+      dev.telos.reconcile.AppHistory planState,
+      java.util.Map<String, String> labels) {
     public AppView {
       tasks = List.copyOf(tasks);
       runs = List.copyOf(runs);
+      labels = labels == null ? java.util.Map.of() : java.util.Map.copyOf(labels);
     }
   }
 

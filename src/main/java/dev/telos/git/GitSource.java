@@ -519,6 +519,17 @@ public final class GitSource implements ManifestSource {
     // Keep what this commit uses; a commit back and forth re-parses at most its own changes.
     cache = next;
     ManifestLoader.LoadResult load = ManifestLoader.combine(files);
+    lastRendered = Map.of();
+    if (!load.releases().isEmpty()) {
+      // Charts and values files are read from the same commit, anywhere in the repository.
+      dev.telos.render.Releases.Result rendered =
+          releases.render(load.releases(), new CommitFiles(commit));
+      lastRendered = rendered.rendered();
+      List<ManifestLoader.FileResult> all = new ArrayList<>(files);
+      all.add(
+          new ManifestLoader.FileResult("(rendered releases)", rendered.apps(), rendered.errors()));
+      load = ManifestLoader.combine(all);
+    }
     if (!load.valid()) {
       log.warn(
           "commit rejected: invalid manifests revision={} errors={}",
@@ -527,6 +538,70 @@ public final class GitSource implements ManifestSource {
       return new PollResult.Invalid(info, load.errors());
     }
     return new PollResult.Updated(new Snapshot(info, load.apps()));
+  }
+
+  private Map<String, Map<String, String>> lastRendered = Map.of();
+
+  /**
+   * What the releases of the commit read last rendered: by release key, each template's text (for
+   * {@code telos render}).
+   */
+  public synchronized Map<String, Map<String, String>> rendered() {
+    return lastRendered;
+  }
+
+  private final dev.telos.render.Releases releases =
+      new dev.telos.render.Releases(new ManifestLoader(), dev.telos.manifest.YamlLimits.DEFAULT);
+
+  /** The files of one commit, for charts and values files. */
+  private final class CommitFiles implements dev.telos.render.RepoFiles {
+    private final RevCommit commit;
+
+    CommitFiles(RevCommit commit) {
+      this.commit = commit;
+    }
+
+    @Override
+    public Map<String, byte[]> under(String dir) throws IOException {
+      Map<String, byte[]> out = new java.util.TreeMap<>();
+      try (TreeWalk probe = TreeWalk.forPath(repo, dir, commit.getTree())) {
+        if (probe == null || !probe.isSubtree()) {
+          return out;
+        }
+        try (TreeWalk walk = new TreeWalk(repo)) {
+          walk.addTree(probe.getObjectId(0));
+          walk.setRecursive(true);
+          long total = 0;
+          while (walk.next()) {
+            byte[] content = blob(walk.getObjectId(0));
+            total += content.length;
+            if (total > 16L * loader.maxFileBytes()) {
+              throw new IOException(
+                  "chart " + dir + " is over " + 16 * loader.maxFileBytes() + " bytes");
+            }
+            out.put(walk.getPathString(), content);
+          }
+        }
+      }
+      return out;
+    }
+
+    @Override
+    public byte[] file(String path) throws IOException {
+      try (TreeWalk walk = TreeWalk.forPath(repo, path, commit.getTree())) {
+        return walk == null || walk.isSubtree() ? null : blob(walk.getObjectId(0));
+      }
+    }
+
+    private byte[] blob(ObjectId id) throws IOException {
+      try (ObjectReader reader = repo.newObjectReader()) {
+        long size = reader.getObjectSize(id, Constants.OBJ_BLOB);
+        if (size > loader.maxFileBytes()) {
+          throw new IOException("a file is " + size + " bytes, over " + loader.maxFileBytes());
+        }
+        return reader.open(id, Constants.OBJ_BLOB).getBytes();
+      }
+    }
   }
 
   @Override

@@ -20,4 +20,7 @@ public sealed interface App permits Service, Job, CronJob {
 
   /** The hash of everything that reaches the task, computed once at load; see {@link SpecHash}. */
   String specHash();
+
+  /** This app with {@code metadata} instead (labels are not in the spec hash: it stays). */
+  App withMetadata(Metadata metadata);
 }

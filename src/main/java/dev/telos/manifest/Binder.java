@@ -62,7 +62,8 @@ final class Binder {
   private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
   private static final Pattern RESERVED_ENV =
       Pattern.compile("PORT\\d*|PORTS|PORT_.+|HOST|TELOS_.*|MESOS_.*");
-  private static final Set<String> KINDS = Set.of("Service", "Job", "CronJob");
+  private static final Set<String> KINDS = Set.of("Service", "Job", "CronJob", "Release");
+  static final Set<String> RELEASE = Set.of("chart", "values", "valuesFiles");
 
   /** The longest kill grace period, health-check timing or retry backoff a manifest may set. */
   static final Duration ONE_DAY = Duration.ofDays(1);
@@ -78,6 +79,40 @@ final class Binder {
   /** Binds a document; null when it has errors (all recorded in {@code errors}). */
   static App bind(YamlNode document, List<ManifestError> errors) {
     int before = errors.size();
+    Fields top = top(document, errors);
+    if (top == null) {
+      return null;
+    }
+    String kind = top.string("kind", null, true);
+    if (kind != null && !KINDS.contains(kind)) {
+      String hint =
+          Suggest.closest(kind, KINDS).map(s -> " (did you mean '" + s + "'?)").orElse("");
+      top.error(
+          top.get("kind"),
+          "kind must be Service, Job, CronJob or Release, got '" + kind + "'" + hint);
+      kind = null;
+    }
+    Metadata metadata = metadata(top, errors);
+    YamlNode specNode = top.get("spec");
+    if (specNode == null) {
+      top.error(null, "spec is required");
+      return null;
+    }
+    if (kind == null || kind.equals("Release")) {
+      return null; // a Release is bound by bindRelease
+    }
+    Location source = document.location();
+    App app =
+        switch (kind) {
+          case "Service" -> service(Fields.of(specNode, errors, "spec", SERVICE), metadata, source);
+          case "Job" -> job(Fields.of(specNode, errors, "spec", JOB), metadata, source);
+          default -> cronJob(Fields.of(specNode, errors, "spec", CRON), metadata, source, errors);
+        };
+    return errors.size() == before ? app : null;
+  }
+
+  /** The document's top-level fields with {@code apiVersion} checked, or null. */
+  private static Fields top(YamlNode document, List<ManifestError> errors) {
     Fields top = Fields.of(document, errors, "", TOP);
     if (top == null) {
       return null;
@@ -88,12 +123,23 @@ final class Binder {
           top.get("apiVersion"),
           "apiVersion must be " + Model.API_VERSION + ", got '" + apiVersion + "'");
     }
-    String kind = top.string("kind", null, true);
-    if (kind != null && !KINDS.contains(kind)) {
-      String hint =
-          Suggest.closest(kind, KINDS).map(s -> " (did you mean '" + s + "'?)").orElse("");
-      top.error(top.get("kind"), "kind must be Service, Job or CronJob, got '" + kind + "'" + hint);
-      kind = null;
+    return top;
+  }
+
+  /** Whether a document says {@code kind: Release}. */
+  static boolean isRelease(YamlNode document) {
+    return document instanceof YamlNode.MapNode m
+        && m.entries().get("kind") != null
+        && m.entries().get("kind").value() instanceof YamlNode.Scalar s
+        && s.text().equals("Release");
+  }
+
+  /** Binds a {@code kind: Release} document; null when it has errors. */
+  static Release bindRelease(YamlNode document, List<ManifestError> errors) {
+    int before = errors.size();
+    Fields top = top(document, errors);
+    if (top == null) {
+      return null;
     }
     Metadata metadata = metadata(top, errors);
     YamlNode specNode = top.get("spec");
@@ -101,17 +147,43 @@ final class Binder {
       top.error(null, "spec is required");
       return null;
     }
-    if (kind == null) {
+    Fields spec = Fields.of(specNode, errors, "spec", RELEASE);
+    if (spec == null || metadata == null) {
       return null;
     }
-    Location source = document.location();
-    App app =
-        switch (kind) {
-          case "Service" -> service(Fields.of(specNode, errors, "spec", SERVICE), metadata, source);
-          case "Job" -> job(Fields.of(specNode, errors, "spec", JOB), metadata, source);
-          default -> cronJob(Fields.of(specNode, errors, "spec", CRON), metadata, source, errors);
-        };
-    return errors.size() == before ? app : null;
+    String chart = spec.string("chart", null, true);
+    if (chart != null
+        && (chart.isBlank() || chart.startsWith("/") || List.of(chart.split("/")).contains(".."))) {
+      spec.error(
+          spec.get("chart"),
+          "spec.chart must be a directory of the repository (charts/web) or telos/NAME, got '"
+              + chart
+              + "'");
+    }
+    Map<String, Object> values = Map.of();
+    Map<String, Location> at = new java.util.HashMap<>();
+    YamlNode valuesNode = spec.get("values");
+    if (valuesNode != null) {
+      if (valuesNode instanceof YamlNode.MapNode) {
+        @SuppressWarnings("unchecked")
+        Map<String, Object> v = (Map<String, Object>) PlainYaml.plain(valuesNode, "", at);
+        values = v;
+      } else {
+        spec.error(valuesNode, "spec.values must be a mapping, got " + valuesNode.typeName());
+      }
+    }
+    List<String> files = new ArrayList<>();
+    for (YamlNode f : spec.list("valuesFiles")) {
+      if (f instanceof YamlNode.Scalar s && s.kind() == YamlNode.Scalar.Kind.STRING) {
+        files.add(s.text());
+      } else {
+        spec.error(f, "spec.valuesFiles[] must be a path of the repository, got " + f.typeName());
+      }
+    }
+    if (errors.size() != before || chart == null) {
+      return null;
+    }
+    return new Release(metadata, chart, values, at, files, document.location());
   }
 
   private static Metadata metadata(Fields top, List<ManifestError> errors) {

@@ -21,6 +21,12 @@ public record CronJob(
     Location source,
     String specHash)
     implements App {
+  @Override
+  public CronJob withMetadata(Metadata m) {
+    return new CronJob(
+        m, schedule, concurrencyPolicy, startingDeadline, task, retries, backoff, source, specHash);
+  }
+
   /** A cron job whose spec hash is computed from its task. */
   public CronJob(
       Metadata metadata,

@@ -16,6 +16,11 @@ public record Job(
     Location source,
     String specHash)
     implements App {
+  @Override
+  public Job withMetadata(Metadata m) {
+    return new Job(m, task, retries, backoff, source, specHash);
+  }
+
   /** A job whose spec hash is computed from its task. */
   public Job(Metadata metadata, TaskSpec task, int retries, Duration backoff, Location source) {
     this(metadata, task, retries, backoff, source, SpecHash.of("Job", task));

@@ -16,19 +16,33 @@ import java.util.stream.Stream;
  * places. Thread-safe and stateless.
  */
 public final class ManifestLoader {
-  /** The apps and errors of one file. */
-  public record FileResult(String path, List<App> apps, List<ManifestError> errors) {
+  /** The apps, releases and errors of one file. */
+  public record FileResult(
+      String path, List<App> apps, List<ManifestError> errors, List<Release> releases) {
     public FileResult {
       apps = List.copyOf(apps);
       errors = List.copyOf(errors);
+      releases = List.copyOf(releases);
+    }
+
+    public FileResult(String path, List<App> apps, List<ManifestError> errors) {
+      this(path, apps, errors, List.of());
     }
   }
 
-  /** The apps of a whole source, valid only when {@link #errors()} is empty. */
-  public record LoadResult(List<App> apps, List<ManifestError> errors) {
+  /**
+   * The apps and releases of a whole source, valid only when {@link #errors()} is empty; the
+   * releases are not rendered yet ({@code dev.telos.render} does that).
+   */
+  public record LoadResult(List<App> apps, List<ManifestError> errors, List<Release> releases) {
     public LoadResult {
       apps = List.copyOf(apps);
       errors = List.copyOf(errors);
+      releases = List.copyOf(releases);
+    }
+
+    public LoadResult(List<App> apps, List<ManifestError> errors) {
+      this(apps, errors, List.of());
     }
 
     public boolean valid() {
@@ -78,10 +92,18 @@ public final class ManifestLoader {
     YamlReader.Result read = reader.read(path, content);
     List<ManifestError> errors = new ArrayList<>();
     List<App> apps = new ArrayList<>();
+    List<Release> releases = new ArrayList<>();
     for (YamlNode document : read.documents()) {
       if (document instanceof YamlNode.Scalar s
           && (s.kind() == YamlNode.Scalar.Kind.NULL || s.text().isEmpty())) {
         continue; // an empty document, e.g. after a trailing ---
+      }
+      if (Binder.isRelease(document)) {
+        Release release = Binder.bindRelease(document, errors);
+        if (release != null) {
+          releases.add(release);
+        }
+        continue;
       }
       App app = Binder.bind(document, errors);
       if (app != null) {
@@ -91,7 +113,7 @@ public final class ManifestLoader {
     if (read.error() != null) {
       errors.add(read.error());
     }
-    return new FileResult(path, apps, errors);
+    return new FileResult(path, apps, errors, releases);
   }
 
   /** Joins per-file results into one source: all errors, and duplicate keys as errors. */
@@ -99,10 +121,20 @@ public final class ManifestLoader {
     List<App> apps = new ArrayList<>();
     List<ManifestError> errors = new ArrayList<>();
     Map<String, App> seen = new HashMap<>();
+    Map<String, Release> releases = new java.util.TreeMap<>();
     List<FileResult> ordered = new ArrayList<>(files);
     ordered.sort((a, b) -> a.path().compareTo(b.path()));
     for (FileResult f : ordered) {
       errors.addAll(f.errors());
+      for (Release r : f.releases()) {
+        Release first = releases.putIfAbsent(r.key(), r);
+        if (first != null) {
+          errors.add(
+              new ManifestError(
+                  r.source(),
+                  "release " + r.key() + " is defined twice: here and at " + first.source()));
+        }
+      }
       for (App app : f.apps()) {
         App first = seen.putIfAbsent(app.key(), app);
         if (first != null) {
@@ -116,7 +148,7 @@ public final class ManifestLoader {
     }
     Collections.sort(errors);
     apps.sort((a, b) -> a.key().compareTo(b.key()));
-    return new LoadResult(apps, errors);
+    return new LoadResult(apps, errors, List.copyOf(releases.values()));
   }
 
   /**

@@ -16,6 +16,13 @@ public record Metadata(String name, String namespace, Map<String, String> labels
     labels = Map.copyOf(labels);
   }
 
+  /** These metadata with one more label. */
+  public Metadata withLabel(String key, String value) {
+    Map<String, String> more = new java.util.TreeMap<>(labels);
+    more.put(key, value);
+    return new Metadata(name, namespace, more);
+  }
+
   /** {@code namespace/name}, unique across a source. */
   public String key() {
     return namespace + "/" + name;

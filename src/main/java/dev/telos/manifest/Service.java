@@ -18,6 +18,11 @@ public record Service(
     Location source,
     String specHash)
     implements App {
+  @Override
+  public Service withMetadata(Metadata m) {
+    return new Service(m, instances, task, upgrade, restart, source, specHash);
+  }
+
   /** A service whose spec hash is computed from its task. */
   public Service(
       Metadata metadata,

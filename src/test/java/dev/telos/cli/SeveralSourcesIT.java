@@ -4,13 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.telos.testing.TelosProcess;
 import dev.telos.testing.TempGitRepo;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -32,12 +28,7 @@ class SeveralSourcesIT {
   }
 
   JsonNode get(String url) throws Exception {
-    return new ObjectMapper()
-        .readTree(
-            http.send(
-                    HttpRequest.newBuilder(URI.create(url)).build(),
-                    HttpResponse.BodyHandlers.ofString())
-                .body());
+    return TelosProcess.json(url);
   }
 
   /** A field of the search source in the status. */
@@ -118,6 +109,10 @@ class SeveralSourcesIT {
 
         // back and fixed: Synced, and the history names the rejected commit once
         Files.move(dir.resolve("search-gone"), dir.resolve("search"));
+        // reachable again, still at the broken commit: reported again, recorded once
+        await()
+            .atMost(Duration.ofSeconds(60))
+            .until(() -> search(api, "errorRevision").equals(broken));
         search.write("apps/indexer.yaml", service("search", "indexer", 1)).commit("fixed");
         TelosProcess.awaitSynced(api);
         assertThat(running(api, "search/indexer")).containsExactly(indexer);

@@ -32,6 +32,7 @@ class JsonSchemaTest {
     assertThat(properties("/$defs/cronJob/properties/spec/properties")).isEqualTo(Binder.CRON);
     assertThat(properties("/$defs/cronJob/properties/spec/properties/job/properties"))
         .isEqualTo(Binder.JOB);
+    assertThat(properties("/$defs/release/properties/spec/properties")).isEqualTo(Binder.RELEASE);
     String task = "/$defs/service/properties/spec/properties/";
     assertThat(properties(task + "resources/properties")).isEqualTo(Binder.RESOURCES);
     assertThat(properties(task + "container/properties")).isEqualTo(Binder.CONTAINER);

@@ -19,8 +19,25 @@ class EventDetectorTest {
 
   static StatusView.AppView app(String name, String health) {
     return new StatusView.AppView(
-        "shop", name, "Service", 1, 1, 1, "Synced", "Synced", health, "why", A, "h", List.of(),
-        List.of(), 0, null, null, null);
+        "shop",
+        name,
+        "Service",
+        1,
+        1,
+        1,
+        "Synced",
+        "Synced",
+        health,
+        "why",
+        A,
+        "h",
+        List.of(),
+        List.of(),
+        0,
+        null,
+        null,
+        null,
+        java.util.Map.of());
   }
 
   static StatusView view(String held, List<StatusView.AppView> apps, SyncRecord... history) {
@@ -147,7 +164,8 @@ class EventDetectorTest {
             3,
             null,
             new StatusView.TaskEnd("t1", "TASK_FAILED", null, "exit 3", 3, T),
-            null);
+            null,
+            java.util.Map.of());
     List<Event> degraded = d.next(view(null, List.of(failing), record(1, A, "Synced", null)));
     assertThat(degraded.get(0).message()).isEqualTo("shop/web is Degraded (last task: exit 3)");
     assertThat(d.next(view(null, List.of(), record(1, A, "Synced", null))))

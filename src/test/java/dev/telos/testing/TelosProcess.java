@@ -156,6 +156,17 @@ public final class TelosProcess implements AutoCloseable {
     return process.pid();
   }
 
+  /** GETs {@code url} and reads its body as JSON. */
+  public static com.fasterxml.jackson.databind.JsonNode json(String url) throws Exception {
+    return new com.fasterxml.jackson.databind.ObjectMapper()
+        .readTree(
+            java.net.http.HttpClient.newHttpClient()
+                .send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString())
+                .body());
+  }
+
   /** Waits until the Telos API at {@code api} reports {@code syncStatus: Synced}. */
   public static void awaitSynced(String api) {
     java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
