@@ -92,6 +92,14 @@ class AppHealthTest {
   }
 
   @Test
+  void aSuspendedJobIsOutOfSyncAndASuspendedCronJobSyncedBothSuspended() {
+    App job = app("Job", "  command: run\n");
+    App cron = app("CronJob", "  schedule: '0 * * * *'\n  job: {command: run}\n");
+    assertThat(of(job, "Suspended", List.of())).isEqualTo(new AppHealth("OutOfSync", "Suspended"));
+    assertThat(of(cron, "Suspended", List.of())).isEqualTo(new AppHealth("Synced", "Suspended"));
+  }
+
+  @Test
   void aRolloutAScaleOrAKillLeftIsOutOfSync() {
     App app = service(2, false);
     List<LiveTask> rollout = running(app, 1, null);

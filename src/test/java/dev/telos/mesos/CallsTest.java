@@ -63,6 +63,22 @@ class CallsTest {
   }
 
   @Test
+  void anAcceptCarriesItsFiltersOnlyWhenGiven() {
+    OfferID offer = OfferID.newBuilder().setValue("o1").build();
+    Call plain = Calls.accept(FW, List.of(offer), List.of(), null);
+    assertThat(plain.getType()).isEqualTo(Call.Type.ACCEPT);
+    assertThat(plain.getAccept().getOfferIdsList()).containsExactly(offer);
+    assertThat(plain.getAccept().hasFilters()).isFalse();
+    Call filtered =
+        Calls.accept(
+            FW,
+            List.of(offer),
+            List.of(),
+            org.apache.mesos.v1.Protos.Filters.newBuilder().setRefuseSeconds(7).build());
+    assertThat(filtered.getAccept().getFilters().getRefuseSeconds()).isEqualTo(7);
+  }
+
+  @Test
   void everyCallNeedsAFrameworkId() {
     assertThatThrownBy(() -> Calls.teardown(FrameworkID.getDefaultInstance()))
         .hasMessageContaining("TEARDOWN needs a framework ID");

@@ -34,6 +34,13 @@ class MesosBoundariesTest {
     d.feed(ascii("10\n0123456789" + "9\nabcdefghi" + "09\n987654321"));
     assertThat(records).containsExactly("0123456789", "abcdefghi", "987654321");
     assertThatThrownBy(() -> d.feed(ascii("11\n"))).isInstanceOf(RecordIoException.class);
+    // a prefix of 19 digits (leading zeros) is read; a 20th digit is refused
+    records.clear();
+    new RecordIoDecoder(10, r -> records.add(new String(r, StandardCharsets.US_ASCII)))
+        .feed(ascii("0".repeat(18) + "3\nabc"));
+    assertThat(records).containsExactly("abc");
+    assertThatThrownBy(() -> new RecordIoDecoder(10, r -> {}).feed(ascii("0".repeat(20) + "\n")))
+        .hasMessageContaining("more than 19 digits");
     // the bytes just outside '0'..'9' are not digits
     assertThatThrownBy(() -> new RecordIoDecoder(10, r -> {}).feed(ascii("/\n")))
         .hasMessageContaining("0x2f");
