@@ -1,0 +1,76 @@
+package dev.telos.reconcile;
+
+import static dev.telos.reconcile.PlannerFixture.NOW;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.telos.cluster.LiveTask;
+import dev.telos.manifest.App;
+import java.util.Set;
+import org.apache.mesos.v1.Protos.TaskState;
+import org.junit.jupiter.api.Test;
+
+/** Edges of the planner that the larger tests pass over (mutation survivors killed here). */
+class PlannerEdgesTest {
+  final PlannerFixture f = new PlannerFixture();
+
+  @Test
+  void aSuspendedServiceReportsItsInstancesAndItsHealthyTasks() {
+    App web = PlannerFixture.service("web", 3, "");
+    App job =
+        PlannerFixture.app(
+            "apiVersion: telos.dev/v1\nkind: Job\nmetadata: {name: once}\nspec: {command: run}\n");
+    f.with(web).with(job).offer("a1", 8, 4000, 1, 0);
+    f.task(web, web.specHash(), TaskState.TASK_RUNNING, true, "a1", 5);
+    f.task(web, web.specHash(), TaskState.TASK_RUNNING, false, "a1", 5);
+    f.task(web, web.specHash(), TaskState.TASK_RUNNING, null, "a1", 5);
+    f.settings = f.settings.withSuspended(Set.of(web.key(), job.key()));
+    Plan plan = f.plan();
+    Plan.AppStatus s = plan.apps().get(web.key());
+    assertThat(s.status()).isEqualTo("Suspended");
+    assertThat(s.desired()).isEqualTo(3);
+    assertThat(s.running()).isEqualTo(3);
+    assertThat(s.healthy()).isEqualTo(1);
+    assertThat(plan.apps().get(job.key()).desired()).isEqualTo(1);
+    assertThat(plan.launches()).isEmpty();
+  }
+
+  @Test
+  void aPrunedTasksUnconfirmedKillIsSentAgainOnceItsGraceAndRetryHavePassed() {
+    App kept = PlannerFixture.service("kept", 1, "");
+    App gone = PlannerFixture.service("gone", 1, "");
+    f.with(kept).offer("a1", 8, 4000, 1, 0);
+    f.task(kept, kept.specHash(), TaskState.TASK_RUNNING, null, "a1", 5);
+    LiveTask t = f.task(gone, gone.specHash(), TaskState.TASK_RUNNING, null, "a1", 5);
+    f.tasks.set(f.tasks.indexOf(t), t.withKillRequestedAt(NOW.minusSeconds(120)));
+    assertThat(f.plan().kills())
+        .singleElement()
+        .satisfies(k -> assertThat(k.reason()).isEqualTo("kill not yet confirmed; sent again"));
+    f.tasks.set(f.tasks.size() - 1, t.withKillRequestedAt(NOW.minusSeconds(1)));
+    Plan waiting = f.plan();
+    assertThat(waiting.kills()).isEmpty();
+    assertThat(waiting.nextWakeup()).isAfter(NOW);
+  }
+
+  @Test
+  void anAppWhoseRoleIsNotSubscribedAndLacksNothingIsNotPending() {
+    App web = PlannerFixture.service("web", 1, "  role: analytics\n");
+    f.with(web).offer("a1", 8, 4000, 1, 0);
+    f.settings = f.settings.withRoles(java.util.List.of("*"));
+    f.task(web, web.specHash(), TaskState.TASK_RUNNING, null, "a1", 5);
+    assertThat(f.plan().pending()).isEmpty();
+    f.tasks.clear();
+    assertThat(f.plan().pending())
+        .singleElement()
+        .satisfies(p -> assertThat(p.reason()).contains("analytics"));
+  }
+
+  @Test
+  void aServiceAtItsCountWithPastFailuresHasNoBackoffToWaitFor() {
+    App web = PlannerFixture.service("web", 1, "");
+    f.with(web).offer("a1", 8, 4000, 1, 0);
+    f.task(web, web.specHash(), TaskState.TASK_RUNNING, null, "a1", 0);
+    f.history.put(web.key(), new AppHistory(3, NOW.minusSeconds(1), Set.of(), 0, null, null));
+    Plan.AppStatus s = f.plan().apps().get(web.key());
+    assertThat(s.nextLaunchAt()).isNull();
+  }
+}
