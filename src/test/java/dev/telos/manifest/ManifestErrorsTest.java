@@ -21,6 +21,59 @@ class ManifestErrorsTest {
   static Stream<Arguments> cases() {
     return Stream.of(
         case_(
+            "constraint value list",
+            "apiVersion: telos.dev/v1\nkind: Service\nmetadata: {name: a}\nspec:\n  command: x\n  constraints: [{field: hostname, operator: LIKE, value: [a]}]\n",
+            "a.yaml:6:58: spec.constraints[].value must be a string or number, got sequence; a.yaml:6:17: constraint LIKE on 'hostname' needs a value"),
+        case_(
+            "duration number",
+            "apiVersion: telos.dev/v1\nkind: Service\nmetadata: {name: a}\nspec:\n  command: x\n  killGracePeriod: 30\n",
+            "a.yaml:6:20: spec.killGracePeriod must be a duration string like 30s, got integer (add a unit: '30s')"),
+        case_(
+            "duration list",
+            "apiVersion: telos.dev/v1\nkind: Service\nmetadata: {name: a}\nspec:\n  command: x\n  killGracePeriod: [1]\n",
+            "a.yaml:6:20: spec.killGracePeriod must be a duration string like 30s, got sequence"),
+        case_(
+            "duration too long",
+            "apiVersion: telos.dev/v1\nkind: Service\nmetadata: {name: a}\nspec:\n  command: x\n  killGracePeriod: 25h\n",
+            "a.yaml:6:20: spec.killGracePeriod: '25h' is too long; at most 24h is allowed here"),
+        case_(
+            "enum not string",
+            "apiVersion: telos.dev/v1\nkind: Service\nmetadata: {name: a}\nspec:\n  command: x\n  ports: [{name: a}]\n  healthCheck: {type: 3, port: a}\n",
+            "a.yaml:7:23: spec.healthCheck.type must be one of HTTP, TCP, COMMAND, got integer"),
+        case_(
+            "integer float",
+            "apiVersion: telos.dev/v1\nkind: Service\nmetadata: {name: a}\nspec:\n  command: x\n  instances: 1.5\n",
+            "a.yaml:6:14: spec.instances must be an integer, got number"),
+        case_(
+            "integer huge",
+            "apiVersion: telos.dev/v1\nkind: Service\nmetadata: {name: a}\nspec:\n  command: x\n  instances: 99999999999999999999\n",
+            "a.yaml:6:14: spec.instances must be an integer, got '99999999999999999999'"),
+        case_(
+            "integer over",
+            "apiVersion: telos.dev/v1\nkind: Service\nmetadata: {name: a}\nspec:\n  command: x\n  instances: 10001\n",
+            "a.yaml:6:14: spec.instances must be between 0 and 10000, got 10001"),
+        case_(
+            "number over",
+            "apiVersion: telos.dev/v1\nkind: Service\nmetadata: {name: a}\nspec:\n  command: x\n  resources: {cpus: 1024.5}\n",
+            "a.yaml:6:21: spec.resources.cpus must be > 0 and <= 1024, got 1024.5"),
+        case_(
+            "number disk negative",
+            "apiVersion: telos.dev/v1\nkind: Service\nmetadata: {name: a}\nspec:\n  command: x\n  resources: {disk: -1}\n",
+            "a.yaml:6:21: spec.resources.disk must be >= 0 and <= 1073741824, got -1"),
+        case_(
+            "label null",
+            "apiVersion: telos.dev/v1\nkind: Service\nmetadata: {name: a, labels: {a: null}}\nspec:\n  command: x\n",
+            "a.yaml:3:33: metadata.labels.a must be a string, got null"),
+        case_(
+            "label list",
+            "apiVersion: telos.dev/v1\nkind: Service\nmetadata: {name: a, labels: {a: [1]}}\nspec:\n  command: x\n",
+            "a.yaml:3:33: metadata.labels.a must be a string, got sequence"),
+        case_(
+            "labels not map",
+            "apiVersion: telos.dev/v1\nkind: Service\nmetadata: {name: a, labels: [a]}\nspec:\n  command: x\n",
+            "a.yaml:3:29: metadata.labels must be a mapping, got sequence"),
+        case_("scalar document", "hello\n", "a.yaml:1:1: a manifest must be a mapping, got string"),
+        case_(
             "no spec",
             "apiVersion: telos.dev/v1\nkind: Service\nmetadata: {name: a}\n",
             "a.yaml:1:1: spec is required"),

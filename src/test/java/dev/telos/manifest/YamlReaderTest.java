@@ -29,6 +29,15 @@ class YamlReaderTest {
   }
 
   @Test
+  void nestedMappingsCountTheirDepthToo() {
+    // the document, two mappings in it and the scalar: depth 4
+    YamlLimits limits = new YamlLimits(1 << 20, 10, 4, 1000);
+    assertThat(error(read(limits, "a: {b: {c: 1}}\n"))).isNull();
+    assertThat(error(read(limits, "a: {b: {c: {d: 1}}}\n")))
+        .isEqualTo("a.yaml:1:16: YAML nesting deeper than 4 levels");
+  }
+
+  @Test
   void aFileOfExactlyTheLimitIsReadAndOneByteMoreIsNot() {
     String doc = "a: " + "x".repeat(96) + "\n"; // 100 bytes
     assertThat(doc).hasSize(100);

@@ -1,0 +1,152 @@
+package dev.telos.manifest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** What the loader reads at the edges of each field, and what it must never change. */
+class ManifestEdgesTest {
+  final ManifestLoader loader = new ManifestLoader();
+
+  App one(String yaml) {
+    ManifestLoader.FileResult r = loader.parseFile("a.yaml", yaml.getBytes(StandardCharsets.UTF_8));
+    assertThat(r.errors()).isEmpty();
+    return r.apps().get(0);
+  }
+
+  static final String RICH =
+      """
+      apiVersion: telos.dev/v1
+      kind: Service
+      metadata: {name: web, namespace: shop, labels: {team: a}}
+      spec:
+        instances: 2
+        command: exec ./web --port $PORT_HTTP
+        env: {MODE: "on", QUOTE: 'a"b\\\\c'}
+        resources: {cpus: 0.25, mem: 256, disk: 10}
+        ports: [{name: http}, {}]
+        constraints: [{field: hostname, operator: UNIQUE}, {field: rack, operator: LIKE, value: "r[12]"}]
+        healthCheck: {type: HTTP, port: http, path: /health, interval: 5s}
+        killGracePeriod: 45s
+        role: web
+        executor: telos
+        fetch: [{uri: /srv/a.tgz, sha256: e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855, outputFile: a.tgz, executable: true}]
+        preStart: [./migrate]
+        preStop: ./drain
+      """;
+
+  @Test
+  void theSpecHashOfAGivenSpecNeverChangesAcrossTelosVersions() {
+    // An upgrade of Telos that changed the canonical form would replace every task it runs.
+    App web = one(RICH);
+    assertThat(SpecHash.canonical(web.task())).isEqualTo(GOLDEN_CANONICAL);
+    assertThat(web.specHash()).isEqualTo(GOLDEN_HASH);
+  }
+
+  static final String GOLDEN_CANONICAL =
+      "{\"command\":\"exec ./web --port $PORT_HTTP\",\"constraints\":[\"hostname UNIQUE"
+          + "\",\"rack LIKE r[12]\",],\"cpus\":\"0.25\",\"disk\":\"10\",\"env\":{\"MODE\":\"o"
+          + "n\",\"QUOTE\":\"a\\\"b\\\\\\\\c\",},\"executor\":{\"fetch\":[\"/srv/a.tgz e3b0c4"
+          + "4298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855 a.tgz true\",],\"kill"
+          + "Signal\":\"TERM\",\"logKeep\":5,\"logMaxBytes\":10485760,\"preStart\":[\"./migra"
+          + "te\",],\"preStop\":\"./drain\",},\"healthCheck\":{\"command\":null,\"delay\":0,\""
+          + "gracePeriod\":30000,\"interval\":5000,\"maxConsecutiveFailures\":3,\"path\":\"/h"
+          + "ealth\",\"port\":0,\"timeout\":5000,\"type\":\"HTTP\",},\"killGracePeriod\":4500"
+          + "0,\"mem\":\"256\",\"ports\":[\"http\",\"\",],\"role\":\"web\",}";
+  static final String GOLDEN_HASH = "48920cbacb";
+
+  @Test
+  void integersNumbersAndDurationsAtTheirEdges() {
+    String head =
+        "apiVersion: telos.dev/v1\nkind: Service\nmetadata: {name: a}\nspec:\n  command: x\n";
+    Service s = (Service) one(head);
+    assertThat(s.instances()).isEqualTo(1); // the default when absent
+    assertThat(((Service) one(head + "  instances: 0\n")).instances()).isZero();
+    assertThat(((Service) one(head + "  instances: 10000\n")).instances()).isEqualTo(10000);
+    assertThat(((Service) one(head + "  instances: 1_000\n")).instances()).isEqualTo(1000);
+    App big = one(head + "  resources: {cpus: 1024, mem: 0.5, disk: 0}\n");
+    assertThat(big.task().resources().cpus()).isEqualTo(1024);
+    assertThat(big.task().resources().disk()).isZero();
+    assertThat(one(head + "  killGracePeriod: 24h\n").task().killGracePeriod())
+        .isEqualTo(Duration.ofDays(1));
+    assertThat(one(head + "  env: {A: 1, B: true, C: 'NO'}\n").task().env())
+        .containsEntry("A", "1")
+        .containsEntry("B", "true")
+        .containsEntry("C", "NO");
+    App labelled =
+        one(
+            "apiVersion: telos.dev/v1\nkind: Job\nmetadata: {name: a, labels: {x: y}}\n"
+                + "spec: {command: x, retries: 0}\n");
+    assertThat(labelled.metadata().labels()).containsEntry("x", "y");
+    assertThat(((Job) labelled).retries()).isZero();
+  }
+
+  @Test
+  void valuesParsedIntoEnumsAndKinds() {
+    CronJob c =
+        (CronJob)
+            one(
+                "apiVersion: telos.dev/v1\nkind: CronJob\nmetadata: {name: a}\nspec:\n"
+                    + "  schedule: '0 0 1 1 *'\n  concurrencyPolicy: Forbid\n  job: {command: x}\n");
+    assertThat(c.concurrencyPolicy()).isEqualTo(CronJob.ConcurrencyPolicy.Forbid);
+    assertThat(c.kind()).isEqualTo("CronJob");
+    assertThat(one(RICH).kind()).isEqualTo("Service");
+    assertThat(one(RICH).task().healthCheck().type()).isEqualTo(HealthCheckSpec.Type.HTTP);
+    assertThat(
+            one("apiVersion: telos.dev/v1\nkind: Job\nmetadata: {name: a}\nspec: {command: x}\n")
+                .kind())
+        .isEqualTo("Job");
+  }
+
+  @Test
+  void cronFieldsAtBothEndsOfTheirRanges() {
+    ZoneId utc = ZoneId.of("UTC");
+    for (String ok :
+        List.of("0 0 1 1 *", "59 23 31 12 *", "0 0 * * 0", "0 0 * * 7", "*/59 * * * *")) {
+      assertThat(new CronSchedule(ok, utc)).as(ok).isNotNull();
+    }
+    for (String bad :
+        List.of(
+            "60 * * * *",
+            "* 24 * * *",
+            "* * 0 * *",
+            "* * 32 * *",
+            "* * * 0 *",
+            "* * * 13 *",
+            "* * * * 8")) {
+      assertThatThrownBy(() -> new CronSchedule(bad, utc))
+          .as(bad)
+          .hasMessageContaining("is not in");
+    }
+  }
+
+  @Test
+  void durationsFormatInTheLargestExactUnit() {
+    assertThat(Durations.format(Duration.ZERO)).isEqualTo("0s");
+    assertThat(Durations.format(Duration.ofMillis(999))).isEqualTo("999ms");
+    assertThat(Durations.format(Duration.ofSeconds(1))).isEqualTo("1s");
+    assertThat(Durations.format(Duration.ofSeconds(59))).isEqualTo("59s");
+    assertThat(Durations.format(Duration.ofSeconds(60))).isEqualTo("1m");
+    assertThat(Durations.format(Duration.ofMinutes(90))).isEqualTo("90m");
+    assertThat(Durations.format(Duration.ofHours(1))).isEqualTo("1h");
+  }
+
+  @Test
+  void errorsOfOneFileComeOutSortedByPosition() {
+    ManifestLoader.FileResult r =
+        loader.parseFile(
+            "r.yaml",
+            ("apiVersion: telos.dev/v1\nkind: Release\nmetadata: {name: web}\nspec:\n"
+                    + "  chart: ../outside\n  chartz: x\n")
+                .getBytes(StandardCharsets.UTF_8));
+    assertThat(r.errors().get(0).line()).isEqualTo(6); // the binder's order
+    assertThat(ManifestLoader.combine(List.of(r)).errors())
+        .extracting(ManifestError::line)
+        .containsExactly(5, 6);
+  }
+}
