@@ -72,6 +72,42 @@ public final class Planner {
         List.of(), List.of(), List.of(), declines, Map.of(), List.of(), null, null, List.of());
   }
 
+  /**
+   * The latest fire time in {@code (last, now]}, or null when none is due. After a long outage (a
+   * minutely schedule down for weeks) the fire times in between are not walked one by one: the
+   * search starts in a window ending now, doubled until it holds a fire time, so the run is always
+   * for the latest one and costs a few dozen steps.
+   */
+  static Instant latestFire(dev.telos.manifest.CronSchedule schedule, Instant last, Instant now) {
+    java.util.Optional<Instant> first = schedule.next(last);
+    if (first.isEmpty() || first.get().isAfter(now)) {
+      return null;
+    }
+    Instant from = last;
+    for (Duration w = Duration.ofMinutes(1); ; w = w.multipliedBy(2)) {
+      Instant start = now.minus(w);
+      if (!start.isAfter(last)) {
+        break; // the window reaches back to the last fire: walk from there
+      }
+      java.util.Optional<Instant> f = schedule.next(start);
+      if (f.isPresent() && !f.get().isAfter(now)) {
+        from = start;
+        break;
+      }
+    }
+    Instant due = null;
+    Instant t = from;
+    for (int i = 0; i < 100_000; i++) {
+      java.util.Optional<Instant> next = schedule.next(t);
+      if (next.isEmpty() || next.get().isAfter(now)) {
+        break;
+      }
+      due = next.get();
+      t = due;
+    }
+    return due;
+  }
+
   /** One computation; holds the intermediate results of a single call. */
   private static final class Pass {
     final Input in;
@@ -578,16 +614,7 @@ public final class Planner {
         statuses.put(key, new Plan.AppStatus("Scheduled", 0, countRunning(tasks), 0, null));
         return;
       }
-      Instant due = null;
-      Instant t = last;
-      for (int i = 0; i < 10_000; i++) {
-        java.util.Optional<Instant> next = app.schedule().next(t);
-        if (next.isEmpty() || next.get().isAfter(now)) {
-          break;
-        }
-        due = next.get();
-        t = due;
-      }
+      Instant due = latestFire(app.schedule(), last, now);
       String message = null;
       if (due != null) {
         Duration late = Duration.between(due, now);

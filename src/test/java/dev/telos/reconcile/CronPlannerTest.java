@@ -92,4 +92,37 @@ class CronPlannerTest {
         .satisfies(l -> assertThat(l.reason()).isEqualTo("retry 3 of 4"));
     assertThat(retry.apps().get(c.key()).message()).isNull();
   }
+
+  @Test
+  void afterALongOutageTheRunIsForTheLatestFireTimeOnly() {
+    App minutely =
+        PlannerFixture.app(
+            "apiVersion: telos.dev/v1\nkind: CronJob\nmetadata: {name: tick}\n"
+                + "spec:\n  schedule: '* * * * *'\n  job: {command: ./tick, resources: {cpus: 0.1,"
+                + " mem: 10}}\n");
+    f.with(minutely).offer("a1", 4, 1000, 1, 0);
+    // down for three weeks: 30,240 minutely fire times were missed
+    f.history.put(
+        minutely.key(),
+        new AppHistory(0, null, Set.of(), 0, null, NOW.minus(java.time.Duration.ofDays(21))));
+    Plan plan = Planner.plan(f.input(), NOW.plusSeconds(30));
+    assertThat(plan.launches()).hasSize(1);
+    assertThat(plan.cronEvents())
+        .singleElement()
+        .satisfies(e -> assertThat(e.fireTime()).isEqualTo(NOW));
+    assertThat(plan.nextWakeup()).isEqualTo(NOW.plusSeconds(60));
+  }
+
+  @Test
+  void theLatestFireTimeIsFoundWhateverTheGapAndNoneBeforeTheFirst() {
+    dev.telos.manifest.CronSchedule daily =
+        new dev.telos.manifest.CronSchedule("0 3 * * *", java.time.ZoneId.of("UTC"));
+    Instant now = Instant.parse("2026-06-01T12:00:00Z");
+    Instant today = Instant.parse("2026-06-01T03:00:00Z");
+    assertThat(Planner.latestFire(daily, today.minusSeconds(1), now)).isEqualTo(today);
+    assertThat(Planner.latestFire(daily, today, now)).isNull();
+    assertThat(Planner.latestFire(daily, Instant.parse("2025-01-01T00:00:00Z"), now))
+        .isEqualTo(today);
+    assertThat(Planner.latestFire(daily, now.minusSeconds(60), now)).isNull();
+  }
 }
