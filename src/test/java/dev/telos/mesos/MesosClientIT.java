@@ -459,7 +459,12 @@ class MesosClientIT {
                   .encodeToString(("telos:" + secret).getBytes(StandardCharsets.UTF_8));
       assertThat(refused.http().header("authorization")).isEqualTo(expected);
       await().until(() -> client.lastError().orElse("").contains("401"));
-      assertThat(listener.disconnects).anyMatch(r -> r.contains("SUBSCRIBE answered 401"));
+      // The listener hears of it on the client's thread, after lastError is set: wait for it.
+      await()
+          .until(
+              () ->
+                  listener.disconnects.stream()
+                      .anyMatch(r -> r.contains("SUBSCRIBE answered 401")));
 
       ScriptedMaster.Received accepted = m.nextSubscribe();
       assertThat(accepted.call().getSubscribe().getFrameworkInfo().getPrincipal())
