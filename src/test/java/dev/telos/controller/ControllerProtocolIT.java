@@ -275,10 +275,17 @@ class ControllerProtocolIT {
     // twice doubled the backoff and used up a Job's retries after one real failure.
     TaskInfo task = launchOne();
     ByteString failed = runThenFail(task);
+    // Redelivered once the ended task has left the live state (the case the guard is for: while
+    // it is still there, its terminal state alone keeps the end from being recorded twice).
+    await()
+        .until(
+            () ->
+                web() != null
+                    && web().tasks().stream()
+                        .noneMatch(t -> t.id().equals(task.getTaskId().getValue())));
     update(task, TaskState.TASK_FAILED, failed);
     next(ackOf(failed));
-    // Counted once, and still once a while later: a duplicate counted by a later pass would
-    // show after the ACK (a check made right at the ACK missed it under load).
+    // Counted once, and still once a while later.
     await()
         .during(Duration.ofMillis(1500))
         .atMost(Duration.ofSeconds(15))
