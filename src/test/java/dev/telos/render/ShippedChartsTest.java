@@ -1,0 +1,122 @@
+package dev.telos.render;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.telos.manifest.App;
+import dev.telos.manifest.CronJob;
+import dev.telos.manifest.ManifestError;
+import dev.telos.manifest.ManifestLoader;
+import dev.telos.manifest.PlainYaml;
+import dev.telos.manifest.Release;
+import dev.telos.manifest.Service;
+import dev.telos.manifest.YamlLimits;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every chart Telos ships: complete (README, values, schema), every value documented, and the
+ * README's example renders into valid apps from inside the jar's resources.
+ */
+class ShippedChartsTest {
+  static Stream<String> charts() throws Exception {
+    try (Stream<Path> dirs = Files.list(Path.of("charts"))) {
+      return dirs
+          .filter(Files::isDirectory)
+          .map(p -> p.getFileName().toString())
+          .sorted()
+          .toList()
+          .stream();
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("charts")
+  void isCompleteDocumentedAndItsReadmeExampleRenders(String name) throws Exception {
+    Path dir = Path.of("charts", name);
+    for (String file : List.of("Chart.yaml", "values.yaml", "values.schema.json", "README.md")) {
+      assertThat(dir.resolve(file)).as(name + "/" + file).isRegularFile();
+    }
+    String readme = Files.readString(dir.resolve("README.md"));
+    PlainYaml.Result values =
+        PlainYaml.read(
+            "values.yaml", Files.readAllBytes(dir.resolve("values.yaml")), YamlLimits.DEFAULT);
+    assertThat(values.error()).isNull();
+    for (Object key : ((Map<?, ?>) values.value()).keySet()) {
+      assertThat(readme).as(name + " documents " + key).contains("`" + key);
+    }
+    Matcher example = Pattern.compile("```yaml\n(.*?)```", Pattern.DOTALL).matcher(readme);
+    assertThat(example.find()).as(name + " has an example").isTrue();
+    ManifestLoader loader = new ManifestLoader();
+    ManifestLoader.FileResult parsed =
+        loader.parseFile("README.md", example.group(1).getBytes(StandardCharsets.UTF_8));
+    assertThat(parsed.errors()).isEmpty();
+    List<Release> releases = parsed.releases();
+    assertThat(releases)
+        .singleElement()
+        .satisfies(r -> assertThat(r.chart()).isEqualTo("telos/" + name));
+    Releases.Result r = new Releases(loader, YamlLimits.DEFAULT).render(releases, RepoFiles.NONE);
+    assertThat(r.errors()).extracting(ManifestError::toString).isEmpty();
+    assertThat(r.apps())
+        .isNotEmpty()
+        .allSatisfy(a -> assertThat(a.metadata().labels()).containsKey(Release.LABEL));
+  }
+
+  Releases.Result render(String chart, String values) {
+    ManifestLoader loader = new ManifestLoader();
+    String yaml =
+        "apiVersion: telos.dev/v1\nkind: Release\nmetadata: {name: r, namespace: ns}\nspec:\n"
+            + "  chart: "
+            + chart
+            + "\n  values: "
+            + values
+            + "\n";
+    return new Releases(loader, YamlLimits.DEFAULT)
+        .render(
+            loader.parseFile("r.yaml", yaml.getBytes(StandardCharsets.UTF_8)).releases(),
+            RepoFiles.NONE);
+  }
+
+  @Test
+  void theWorkerAndCronjobChartsFillTheirAppsFromValues() {
+    Releases.Result worker =
+        render("telos/worker", "{command: run, instances: 3, healthCommand: 'true'}");
+    assertThat(worker.errors()).isEmpty();
+    Service w = (Service) worker.apps().get(0);
+    assertThat(w.instances()).isEqualTo(3);
+    assertThat(w.task().ports()).isEmpty();
+    assertThat(w.task().healthCheck().command()).isEqualTo("true");
+    assertThat(w.restart().maxDelay()).isEqualTo(java.time.Duration.ofMinutes(5));
+
+    Releases.Result cron =
+        render("telos/cronjob", "{schedule: '0 3 * * *', command: ./report, retries: 2}");
+    assertThat(cron.errors()).isEmpty();
+    CronJob c = (CronJob) cron.apps().get(0);
+    assertThat(c.concurrencyPolicy()).isEqualTo(CronJob.ConcurrencyPolicy.Forbid);
+    assertThat(c.retries()).isEqualTo(2);
+    assertThat(c.task().command()).isEqualTo("./report");
+
+    assertThat(render("telos/cronjob", "{command: x}").errors())
+        .extracting(ManifestError::toString)
+        .singleElement()
+        .asString()
+        .contains("required: values.schedule");
+    assertThat(
+            render(
+                    "telos/cronjob",
+                    "{schedule: '0 3 * * *', command: x, concurrencyPolicy: Sometimes}")
+                .errors())
+        .singleElement()
+        .satisfies(e -> assertThat(e.message()).contains("values.concurrencyPolicy"));
+    List<App> none = render("telos/worker", "{command: x, instances: 0}").apps();
+    assertThat(none).singleElement().satisfies(a -> assertThat(((Service) a).instances()).isZero());
+  }
+}
