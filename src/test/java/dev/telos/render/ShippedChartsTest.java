@@ -116,6 +116,32 @@ class ShippedChartsTest {
                 .errors())
         .singleElement()
         .satisfies(e -> assertThat(e.message()).contains("values.concurrencyPolicy"));
+    Releases.Result telos =
+        render(
+            "telos/telos",
+            "{master: 'zk://zk:2181/mesos', ha: 'zk://zk:2181/telos', repo: 'https://g/a.git',"
+                + " jarUri: /opt/telos.jar, jarSha256: "
+                + "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+                + ", apiTokenFile: /etc/telos/api}");
+    assertThat(telos.errors()).isEmpty();
+    Service t = (Service) telos.apps().get(0);
+    assertThat(t.instances()).isEqualTo(3);
+    assertThat(t.task().command())
+        .isEqualTo(
+            "exec java -Xmx1g -jar telos.jar run --master zk://zk:2181/mesos --repo"
+                + " https://g/a.git --branch main --ha zk://zk:2181/telos --ha-id $HOST:$PORT_HTTP"
+                + " --http-address 0.0.0.0 --http-port $PORT_HTTP --data-dir telos-data"
+                + " --api-token-file /etc/telos/api");
+    assertThat(t.task().executor()).isNotNull();
+    assertThat(t.upgrade().maxSurge()).isZero();
+    assertThat(
+            render(
+                    "telos/telos",
+                    "{master: 'zk://zk:2181/mesos', ha: 'zk://x/telos', repo: r,"
+                        + " jarUri: /j, jarSha256: bad}")
+                .errors())
+        .singleElement()
+        .satisfies(e -> assertThat(e.message()).contains("values.jarSha256"));
     List<App> none = render("telos/worker", "{command: x, instances: 0}").apps();
     assertThat(none).singleElement().satisfies(a -> assertThat(((Service) a).instances()).isZero());
   }
