@@ -272,6 +272,19 @@ final class PlanCommand implements Callable<Integer> {
             + "): give --source NAME");
   }
 
+  /**
+   * The app's kind, and for a rendered app its release and chart: {@code Service, release web
+   * (service-1.0.0)}.
+   */
+  static String kindOf(App app) {
+    String release = app.metadata().labels().get(dev.telos.manifest.Release.LABEL);
+    if (release == null) {
+      return app.kind();
+    }
+    String chart = app.metadata().labels().get(dev.telos.manifest.Release.CHART_LABEL);
+    return app.kind() + ", release " + release + (chart == null ? "" : " (" + chart + ")");
+  }
+
   /** Reads the planner's record of an app as the API serves it. */
   private static final com.fasterxml.jackson.databind.ObjectMapper HISTORY =
       new com.fasterxml.jackson.databind.ObjectMapper()
@@ -343,7 +356,7 @@ final class PlanCommand implements Callable<Integer> {
           out.add(
               new Change(
                   app.key(),
-                  app.kind(),
+                  kindOf(app),
                   old == null ? "schedule" : "reschedule",
                   "'"
                       + cron.schedule()
@@ -359,7 +372,7 @@ final class PlanCommand implements Callable<Integer> {
         out.add(
             new Change(
                 app.key(),
-                app.kind(),
+                kindOf(app),
                 "launch",
                 (app instanceof Service
                         ? desired + " instance(s), spec " + app.specHash()
@@ -371,7 +384,7 @@ final class PlanCommand implements Callable<Integer> {
         out.add(
             new Change(
                 app.key(),
-                app.kind(),
+                kindOf(app),
                 "rollout",
                 "spec "
                     + old.specHash()
@@ -391,7 +404,7 @@ final class PlanCommand implements Callable<Integer> {
         out.add(
             new Change(
                 app.key(),
-                app.kind(),
+                kindOf(app),
                 "scale",
                 o.instances() + " → " + s.instances() + " instance(s)",
                 List.of()));
@@ -399,7 +412,7 @@ final class PlanCommand implements Callable<Integer> {
         out.add(
             new Change(
                 app.key(),
-                app.kind(),
+                kindOf(app),
                 launch > 0 ? "launch" : "kill",
                 (launch > 0 ? launch + " to launch" : "")
                     + (launch > 0 && kill > 0 ? ", " : "")

@@ -114,6 +114,21 @@ class ChartsIT {
           assertThat(String.join("\n", render.stdout()))
               .contains("charts/bad/templates/job.yaml:2:1: release shop/bad: ");
         }
+        try (TelosProcess plan =
+            TelosProcess.start(
+                dir,
+                "plan",
+                "--repo",
+                repo.url(),
+                "--path",
+                "apps",
+                "--revision",
+                "HEAD~1",
+                "--offline")) {
+          assertThat(plan.awaitExit(Duration.ofSeconds(60))).isEqualTo(2);
+          assertThat(String.join("\n", plan.stdout()))
+              .contains("shop/web (Service, release web (service-1.0.0))");
+        }
         try (TelosProcess validate =
             TelosProcess.start(
                 dir,

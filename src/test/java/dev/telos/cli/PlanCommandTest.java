@@ -28,4 +28,17 @@ class PlanCommandTest {
     assertThat(PlanCommand.footprint(app("  executor: telos\n")))
         .isEqualTo("0.25 cpus, 100 MiB + 0.05 cpus, 64 MiB for the Telos executor per task");
   }
+
+  @Test
+  void aRenderedAppNamesItsReleaseAndChart() {
+    App plain = app("");
+    assertThat(PlanCommand.kindOf(plain)).isEqualTo("Service");
+    App rendered =
+        plain.withMetadata(
+            plain
+                .metadata()
+                .withLabel(dev.telos.manifest.Release.LABEL, "web")
+                .withLabel(dev.telos.manifest.Release.CHART_LABEL, "service-1.0.0"));
+    assertThat(PlanCommand.kindOf(rendered)).isEqualTo("Service, release web (service-1.0.0)");
+  }
 }
