@@ -279,4 +279,36 @@ class ReleasesTest {
             "r.yaml:6:11: spec.values must be a mapping, got sequence",
             "r.yaml:7:17: spec.valuesFiles[] must be a path of the repository, got mapping");
   }
+
+  @Test
+  void filterAndRangeLimitsOnBothSides() {
+    String[][] ok = {
+      {"{{ 'a' | indent(0) }}", "a"},
+      {"{{ 'a' | indent(100) | trim }}", "a"},
+      {"{{ range(0, 19998, 2) | length }}", "10000"}, // inclusive of its end: 10,000 at most
+      {"{{ range(0, 9999) | length }}", "10000"},
+      {"{{ values.v | required('m') }}", "x"},
+    };
+    for (String[] c : ok) {
+      repo.clear();
+      chart("ok", JOB.formatted("\"" + c[0] + "\""));
+      Releases.Result r = render(release("charts/ok", "  values: {v: x}\n"));
+      assertThat(errors(r)).as(c[0]).isEmpty();
+      assertThat(r.apps().get(0).task().command()).as(c[0]).isEqualTo(c[1]);
+    }
+    String[][] bad = {
+      {"{{ 'a' | indent(101) }}", "indent takes 0 to 100 spaces"},
+      {"{{ 'a' | indent(-1) }}", "indent takes 0 to 100 spaces"},
+      {"{{ range(0, 20000, 2) | length }}", "over 10000 elements"},
+      {"{{ range(0, 10, 0) | length }}", "over 10000 elements"},
+      {"{{ values.empty | required('give it') }}", "required: give it"},
+      {"{{ values.none | required }}", "required: a value is missing"},
+    };
+    for (String[] c : bad) {
+      repo.clear();
+      chart("bad", JOB.formatted("\"" + c[0] + "\""));
+      Releases.Result r = render(release("charts/bad", "  values: {empty: ''}\n"));
+      assertThat(errors(r)).as(c[0]).singleElement().asString().contains(c[1]);
+    }
+  }
 }
