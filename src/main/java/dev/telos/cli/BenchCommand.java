@@ -222,7 +222,8 @@ final class BenchCommand implements Callable<Integer> {
         BenchGitCommand.class,
         BenchFaultsCommand.class,
         BenchExecutorCommand.class,
-        BenchE2eCommand.class
+        BenchE2eCommand.class,
+        BenchRenderCommand.class
       })
   static final class Group implements Runnable {
     @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;

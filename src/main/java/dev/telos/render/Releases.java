@@ -49,6 +49,7 @@ public final class Releases {
     List<ManifestError> errors = new ArrayList<>();
     Map<String, Map<String, String>> rendered = new LinkedHashMap<>();
     Map<String, Chart.Loaded> charts = new HashMap<>();
+    Map<String, TemplateEngine> engines = new HashMap<>();
     for (Release r : releases) {
       String why = "release " + r.key() + ": ";
       Chart.Loaded loaded;
@@ -84,7 +85,10 @@ public final class Releases {
       context.put(
           "release", Map.of("name", r.metadata().name(), "namespace", r.metadata().namespace()));
       context.put("chart", Map.of("name", chart.name(), "version", chart.version()));
-      TemplateEngine engine = new TemplateEngine(chart.templates());
+      // One engine per chart for the whole render: Pebble's engine is thread-safe, and the
+      // templates are the same for every release of the chart.
+      TemplateEngine engine =
+          engines.computeIfAbsent(r.chart(), c -> new TemplateEngine(chart.templates()));
       Map<String, String> texts = new LinkedHashMap<>();
       int before = errors.size();
       for (String template : chart.templates().keySet()) {
