@@ -193,11 +193,9 @@ final class ControllerOptions {
       return null;
     }
     dev.telos.notify.Notifier n =
-        dev.telos.notify.Notifier.load(
-            notifications,
-            sourceSpecs.isEmpty()
-                ? repositoryUrl(repo)
-                : dev.telos.notify.Notifier.SEVERAL_SOURCES);
+        sourceSpecs.isEmpty()
+            ? dev.telos.notify.Notifier.load(notifications, repositoryUrl(repo))
+            : dev.telos.notify.Notifier.load(notifications, null, false);
     plane.watch(n::observe);
     return n;
   }

@@ -15,6 +15,7 @@ import dev.telos.manifest.Service;
 import dev.telos.reconcile.Plan;
 import dev.telos.reconcile.Planner;
 import dev.telos.reconcile.PlannerSettings;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -125,6 +126,43 @@ final class PlanCommand implements Callable<Integer> {
     }
   }
 
+  /** A source over {@code repo} for reading one revision (history rewrites followed). */
+  static GitSource openRevision(
+      String repo, String revision, String path, Path tokenFile, Path data) throws IOException {
+    return new GitSource(
+        new GitSource.Config(
+            ControllerOptions.repositoryUrl(repo),
+            revision,
+            path,
+            dev.telos.git.GitCredentials.token(null, tokenFile),
+            data,
+            true,
+            Duration.ofSeconds(60)),
+        new ManifestLoader());
+  }
+
+  /**
+   * Whether a revision read well; else prints its errors ({@code FILE:LINE:COLUMN: message}) or why
+   * it could not be read.
+   */
+  static boolean readable(PrintWriter out, PollResult read) {
+    if (read instanceof PollResult.Invalid inv) {
+      for (ManifestError e : inv.errors()) {
+        out.println(e);
+      }
+      out.println(
+          "error: "
+              + inv.commit().shortSha()
+              + " has invalid manifests; it would be rejected whole");
+    } else if (read instanceof PollResult.Failed f) {
+      out.println("error: " + f.message());
+    } else {
+      return true;
+    }
+    out.flush();
+    return false;
+  }
+
   /** The controller to plan against: --server, else $TELOS_SERVER; null with --offline. */
   private String server() {
     if (target != null) {
@@ -140,34 +178,9 @@ final class PlanCommand implements Callable<Integer> {
 
   private int plan(PrintWriter out, Path data) throws Exception {
     String server = server();
-    String url = ControllerOptions.repositoryUrl(repo);
-    try (GitSource source =
-        new GitSource(
-            new GitSource.Config(
-                url,
-                revision,
-                path,
-                dev.telos.git.GitCredentials.token(null, gitTokenFile),
-                data,
-                true,
-                Duration.ofSeconds(60)),
-            new ManifestLoader())) {
+    try (GitSource source = openRevision(repo, revision, path, gitTokenFile, data)) {
       PollResult read = source.readRevision(revision);
-      if (read instanceof PollResult.Invalid inv) {
-        for (ManifestError e : inv.errors()) {
-          out.println(e);
-        }
-        out.println(
-            "error: "
-                + inv.commit().shortSha()
-                + " has invalid manifests; it would be"
-                + " rejected whole");
-        out.flush();
-        return 1;
-      }
-      if (read instanceof PollResult.Failed f) {
-        out.println("error: " + f.message());
-        out.flush();
+      if (!readable(out, read)) {
         return 1;
       }
       Snapshot next = ((PollResult.Updated) read).snapshot();

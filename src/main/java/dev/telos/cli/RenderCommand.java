@@ -2,13 +2,9 @@ package dev.telos.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.telos.git.GitSource;
-import dev.telos.git.PollResult;
-import dev.telos.manifest.ManifestError;
-import dev.telos.manifest.ManifestLoader;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -72,30 +68,8 @@ final class RenderCommand implements Callable<Integer> {
       return 1;
     }
     Path data = Files.createTempDirectory("telos-render-");
-    try (GitSource source =
-        new GitSource(
-            new GitSource.Config(
-                ControllerOptions.repositoryUrl(repo),
-                revision,
-                path,
-                dev.telos.git.GitCredentials.token(null, gitTokenFile),
-                data,
-                true,
-                Duration.ofSeconds(60)),
-            new ManifestLoader())) {
-      PollResult read = source.readRevision(revision);
-      if (read instanceof PollResult.Invalid inv) {
-        for (ManifestError e : inv.errors()) {
-          out.println(e);
-        }
-        out.println(
-            "error: " + inv.commit().shortSha() + " is invalid; it would be rejected whole");
-        out.flush();
-        return 1;
-      }
-      if (read instanceof PollResult.Failed f) {
-        out.println("error: " + f.message());
-        out.flush();
+    try (GitSource source = PlanCommand.openRevision(repo, revision, path, gitTokenFile, data)) {
+      if (!PlanCommand.readable(out, source.readRevision(revision))) {
         return 1;
       }
       Map<String, Map<String, String>> rendered = source.rendered();

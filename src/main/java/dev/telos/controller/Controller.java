@@ -743,7 +743,7 @@ public final class Controller implements AutoCloseable, ControlPlane {
     checkedRequest = Math.max(checkedRequest, covers);
     if (result instanceof PollResult.Updated u) {
       Snapshot s = u.snapshot();
-      if (source instanceof dev.telos.git.SourceSet set && set.problems()) {
+      if (source.problems()) {
         // Another source's commit is invalid or it cannot be read: the next poll says which,
         // and the error it leaves stays shown meanwhile.
         requestSync();

@@ -21,6 +21,15 @@ public interface ManifestSource extends AutoCloseable {
    */
   Optional<Snapshot> restore(String revision);
 
+  /**
+   * Whether, after a poll that updated the desired state, a part of it still holds back a newer
+   * commit (invalid or unreadable): the next poll reports it. Never for a single repository, whose
+   * poll reports its one outcome.
+   */
+  default boolean problems() {
+    return false;
+  }
+
   /** Each source's own state, for the status; empty for a single repository. */
   default List<SourceState> states() {
     return List.of();

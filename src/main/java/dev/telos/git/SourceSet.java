@@ -2,7 +2,6 @@ package dev.telos.git;
 
 import dev.telos.manifest.App;
 import dev.telos.manifest.ManifestError;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -83,6 +82,10 @@ public final class SourceSet implements ManifestSource {
   }
 
   private final List<Slot> slots = new ArrayList<>();
+
+  /** The source whose valid commit changed last: the composed commit speaks for it. */
+  private Slot lastChanged;
+
   private Snapshot composed;
   private volatile List<SourceState> states = List.of();
 
@@ -166,6 +169,9 @@ public final class SourceSet implements ManifestSource {
       return;
     }
     slot.invalid = null;
+    if (slot.good == null || !slot.good.commit().sha().equals(s.commit().sha())) {
+      lastChanged = slot;
+    }
     slot.good = s;
   }
 
@@ -227,7 +233,7 @@ public final class SourceSet implements ManifestSource {
     return new PollResult.Unchanged(composed);
   }
 
-  /** Whether a source's newest commit is not in the desired state (invalid or unreadable). */
+  @Override
   public synchronized boolean problems() {
     for (Slot slot : slots) {
       if (slot.invalid != null || slot.failure != null) {
@@ -241,7 +247,6 @@ public final class SourceSet implements ManifestSource {
   private Snapshot compose() {
     List<App> apps = new ArrayList<>();
     StringBuilder revision = new StringBuilder();
-    Slot newest = null;
     for (Slot slot : slots) {
       if (slot.good == null) {
         return null;
@@ -251,33 +256,14 @@ public final class SourceSet implements ManifestSource {
         revision.append(',');
       }
       revision.append(slot.member.name()).append('@').append(slot.good.commit().sha());
-      if (newest == null || changedLater(slot, newest)) {
-        newest = slot;
-      }
     }
-    // The composed commit speaks for the source that changed: its author, time and message.
-    Slot changed = newest;
-    if (composed != null) {
-      for (Slot slot : slots) {
-        if (!composed
-            .commit()
-            .sha()
-            .contains(slot.member.name() + "@" + slot.good.commit().sha())) {
-          changed = slot;
-          break;
-        }
-      }
-    }
+    // The composed commit speaks for the source that changed last: its author, time, message.
+    Slot changed = lastChanged == null ? slots.get(0) : lastChanged;
     CommitInfo c = changed.good.commit();
     return new Snapshot(
         new CommitInfo(
             revision.toString(), c.author(), c.time(), changed.member.name() + ": " + c.message()),
         apps);
-  }
-
-  private static boolean changedLater(Slot a, Slot b) {
-    Instant ta = a.good.commit().time();
-    return ta.isAfter(b.good.commit().time());
   }
 
   /**

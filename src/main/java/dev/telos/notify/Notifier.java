@@ -98,9 +98,20 @@ public final class Notifier implements AutoCloseable {
    * Reads and checks a configuration file.
    *
    * @param repositoryUrl the repository Telos syncs: where commit statuses go unless a notifier
-   *     names its {@code repository}; {@link #SEVERAL_SOURCES} refuses commit statuses
+   *     names its {@code repository}
    */
   public static Notifier load(Path file, String repositoryUrl) throws IOException {
+    return load(file, repositoryUrl, true);
+  }
+
+  /**
+   * Reads and checks a configuration file.
+   *
+   * @param commitStatuses false with several sources: their composed revision ({@code
+   *     NAME@SHA,...}) is no commit of a Git host, so commit-status notifiers are refused
+   */
+  public static Notifier load(Path file, String repositoryUrl, boolean commitStatuses)
+      throws IOException {
     if (Files.size(file) > 1 << 20) {
       throw new IllegalArgumentException(file + " is over 1 MiB: not a notification file");
     }
@@ -118,12 +129,13 @@ public final class Notifier implements AutoCloseable {
     }
     List<Target> checked = new ArrayList<>();
     for (Target t : config.notifiers()) {
-      checked.add(check(file, t, repositoryUrl));
+      checked.add(check(file, t, repositoryUrl, commitStatuses));
     }
     return new Notifier(checked, Duration.ofSeconds(1));
   }
 
-  private static Target check(Path file, Target t, String repositoryUrl) throws IOException {
+  private static Target check(Path file, Target t, String repositoryUrl, boolean commitStatuses)
+      throws IOException {
     String where = file + ": notifier " + (t.name() == null ? "(unnamed)" : t.name());
     if (t.name() == null || t.type() == null) {
       throw new IllegalArgumentException(where + ": name and type are required");
@@ -140,7 +152,7 @@ public final class Notifier implements AutoCloseable {
         }
       }
       case "github", "gitlab", "gitea" -> {
-        if (SEVERAL_SOURCES.equals(repositoryUrl)) {
+        if (!commitStatuses) {
           throw new IllegalArgumentException(
               where
                   + ": commit statuses need a single --repo; with several --source, notify a"
@@ -394,9 +406,6 @@ public final class Notifier implements AutoCloseable {
         };
     return icon + " *Telos* " + e.message();
   }
-
-  /** The revision that several sources compose ({@code NAME@SHA,...}) is no commit of a host. */
-  public static final String SEVERAL_SOURCES = "(several sources)";
 
   /** A commit status for the event: success, failure or pending, in the host's own words. */
   static String commitState(Event e, String success, String failure, String pending) {

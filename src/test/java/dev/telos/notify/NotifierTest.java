@@ -181,6 +181,8 @@ class NotifierTest {
     Files.writeString(f, "notifiers:\n  - name: x\n    type: github\n    tokenFile: " + f + "\n");
     assertThatThrownBy(() -> Notifier.load(f, "/srv/git/apps"))
         .hasMessageContaining("repository (OWNER/NAME) is required");
+    assertThatThrownBy(() -> Notifier.load(f, "https://github.com/o/r.git", false))
+        .hasMessageContaining("commit statuses need a single --repo");
     Files.writeString(f, "notifiers:\n  - name: x\n    type: webhook\n    urll: http://h\n");
     assertThatThrownBy(() -> Notifier.load(f, null)).hasMessageContaining("urll");
     Files.writeString(f, "notifiers: []\n");
