@@ -433,6 +433,25 @@ final class PlanCommand implements Callable<Integer> {
                 List.of()));
       }
     }
+    // Per app of a release: the release's values that changed, before the spec fields.
+    for (int i = 0; i < out.size(); i++) {
+      Change c = out.get(i);
+      App app = next.apps().stream().filter(a -> a.key().equals(c.app())).findFirst().orElse(null);
+      String release =
+          app == null ? null : app.metadata().labels().get(dev.telos.manifest.Release.LABEL);
+      if (release == null) {
+        continue;
+      }
+      String key = app.metadata().namespace() + "/" + release;
+      Map<String, Object> after = next.releaseValues().get(key);
+      Map<String, Object> was = current == null ? null : current.releaseValues().get(key);
+      if (after == null || was == null) {
+        continue;
+      }
+      List<String> fields = new ArrayList<>(SpecDiff.valueChanges(was, after));
+      fields.addAll(c.fields());
+      out.set(i, new Change(c.app(), c.kind(), c.change(), c.details(), fields));
+    }
     java.util.Set<String> nextKeys = new java.util.HashSet<>();
     next.apps().forEach(a -> nextKeys.add(a.key()));
     for (Map.Entry<String, Integer> e : liveCount.entrySet()) {
@@ -530,7 +549,7 @@ final class PlanCommand implements Callable<Integer> {
     boolean anyFields = changes.stream().anyMatch(c -> !c.fields().isEmpty());
     if (anyFields) {
       out.println();
-      out.println("<details><summary>Spec fields that changed</summary>");
+      out.println("<details><summary>Values and spec fields that changed</summary>");
       out.println();
       for (Change c : changes) {
         if (!c.fields().isEmpty()) {

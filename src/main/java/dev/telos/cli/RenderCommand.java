@@ -1,7 +1,10 @@
 package dev.telos.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import dev.telos.git.GitSource;
+import dev.telos.manifest.Document;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,13 +18,17 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code telos render}: what a revision's releases render, as {@code helm template} shows it. */
+/**
+ * {@code telos render}: the manifests a revision syncs to, after overlays and charts, as {@code
+ * kustomize build} and {@code helm template} show them.
+ */
 @Command(
     name = "render",
     mixinStandardHelpOptions = true,
     description = {
-      "Print the manifests every Release of a revision renders (its chart's templates with its"
-          + " values), each under a '# Source: CHART/templates/FILE (release NS/NAME)' line.",
+      "Print exactly the manifests syncing a revision would apply: hand-written ones after"
+          + " overlays (each under a '# Source: FILE:LINE:COLUMN' line), then what every Release"
+          + " renders (under '# Source: CHART/templates/FILE (release NS/NAME)').",
       "Exits 1 and prints FILE:LINE:COLUMN: message lines when the revision is invalid, as the"
           + " controller would reject it. Reads git only."
     },
@@ -72,29 +79,48 @@ final class RenderCommand implements Callable<Integer> {
       if (!PlanCommand.readable(out, source.readRevision(revision))) {
         return 1;
       }
-      Map<String, Map<String, String>> rendered = source.rendered();
+      // Every document as syncing applies it: hand-written ones after overlays, then what each
+      // release renders.
+      List<Map<String, Object>> docs = new ArrayList<>();
+      for (Document d : source.documents()) {
+        if (!d.isRelease()) {
+          Map<String, Object> doc = new LinkedHashMap<>();
+          doc.put("source", d.source().toString());
+          doc.put("manifest", d.plain());
+          docs.add(doc);
+        }
+      }
+      ObjectMapper yaml =
+          new ObjectMapper(
+              new YAMLFactory()
+                  .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+                  .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES));
+      for (Map.Entry<String, Map<String, String>> r : source.rendered().entrySet()) {
+        for (Map.Entry<String, String> file : r.getValue().entrySet()) {
+          for (Object manifest :
+              yaml.readerFor(Object.class).readValues(file.getValue()).readAll()) {
+            if (manifest == null) {
+              continue;
+            }
+            Map<String, Object> doc = new LinkedHashMap<>();
+            doc.put("source", file.getKey());
+            doc.put("release", r.getKey());
+            doc.put("manifest", manifest);
+            docs.add(doc);
+          }
+        }
+      }
       if (output.equals("json")) {
-        List<Map<String, Object>> docs = new ArrayList<>();
-        rendered.forEach(
-            (release, files) ->
-                files.forEach(
-                    (file, text) -> {
-                      Map<String, Object> d = new LinkedHashMap<>();
-                      d.put("release", release);
-                      d.put("source", file);
-                      d.put("text", text);
-                      docs.add(d);
-                    }));
         out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(docs));
       } else {
-        rendered.forEach(
-            (release, files) ->
-                files.forEach(
-                    (file, text) -> {
-                      out.println("---");
-                      out.println("# Source: " + file + " (release " + release + ")");
-                      out.print(text.endsWith("\n") ? text : text + "\n");
-                    }));
+        for (Map<String, Object> doc : docs) {
+          out.println("---");
+          out.println(
+              "# Source: "
+                  + doc.get("source")
+                  + (doc.containsKey("release") ? " (release " + doc.get("release") + ")" : ""));
+          out.print(yaml.writeValueAsString(doc.get("manifest")));
+        }
       }
       out.flush();
       return 0;

@@ -52,8 +52,23 @@ final class SpecDiff {
     Map<String, String> b = new TreeMap<>();
     flatten(prefix, JSON.valueToTree(before), a);
     flatten(prefix, JSON.valueToTree(after), b);
-    a = asInManifest(prefix, before, a);
-    b = asInManifest(prefix, after, b);
+    return differences(asInManifest(prefix, before, a), asInManifest(prefix, after, b));
+  }
+
+  /**
+   * The changed leaves of a release's merged values, as {@code values.instances: 2 → 3}.
+   *
+   * @param before the values the current revision rendered with (empty for a new release)
+   */
+  static List<String> valueChanges(Map<String, Object> before, Map<String, Object> after) {
+    Map<String, String> a = new TreeMap<>();
+    Map<String, String> b = new TreeMap<>();
+    flatten("values", JSON.valueToTree(before), a);
+    flatten("values", JSON.valueToTree(after), b);
+    return differences(a, b);
+  }
+
+  private static List<String> differences(Map<String, String> a, Map<String, String> b) {
     TreeMap<String, String> paths = new TreeMap<>(a);
     b.forEach(paths::putIfAbsent);
     List<String> out = new ArrayList<>();

@@ -1,7 +1,13 @@
 package dev.telos.cli;
 
+import dev.telos.git.ChartRepos;
 import dev.telos.manifest.ManifestError;
 import dev.telos.manifest.ManifestLoader;
+import dev.telos.manifest.YamlLimits;
+import dev.telos.render.Assembler;
+import dev.telos.render.ChartRepositories;
+import dev.telos.render.DirectoryFiles;
+import dev.telos.render.Releases;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -9,7 +15,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
@@ -50,20 +55,33 @@ final class ValidateCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     ManifestLoader loader = new ManifestLoader();
+    Assembler assembler = new Assembler(YamlLimits.DEFAULT);
+    Path rootDir = repoRoot.toAbsolutePath().normalize();
     List<ManifestLoader.FileResult> files = new ArrayList<>();
+    int count = 0;
     PrintWriter out = spec.commandLine().getOut();
     for (Path path : paths) {
       if (Files.isDirectory(path)) {
-        try (Stream<Path> walk = Files.walk(path)) {
-          for (Path p : walk.filter(Files::isRegularFile).sorted().toList()) {
-            if (ManifestLoader.isSourceFile(
-                path.relativize(p).toString().replace(java.io.File.separatorChar, '/'))) {
-              files.add(loader.parseFile(p.toString(), Files.readAllBytes(p)));
-            }
-          }
+        // A directory builds as the controller builds it, overlays included: from the
+        // repository's root when it is inside it, else as a tree of its own.
+        Path dir = path.toAbsolutePath().normalize();
+        DirectoryFiles tree;
+        String root;
+        if (dir.startsWith(rootDir)) {
+          tree = new DirectoryFiles(rootDir, loader, prefix(repoRoot));
+          root = rootDir.relativize(dir).toString().replace(java.io.File.separatorChar, '/');
+        } else {
+          tree = new DirectoryFiles(dir, loader, prefix(path));
+          root = "";
         }
+        ManifestLoader.LoadResult built = assembler.assemble(tree, root);
+        count += sourceFiles(dir);
+        files.add(
+            new ManifestLoader.FileResult(
+                path.toString(), built.apps(), built.errors(), built.releases()));
       } else if (Files.isRegularFile(path)) {
         files.add(loader.parseFile(path.toString(), Files.readAllBytes(path)));
+        count++;
       } else {
         out.println(path + ":1:1: no such file or directory");
         out.flush();
@@ -73,15 +91,22 @@ final class ValidateCommand implements Callable<Integer> {
     ManifestLoader.LoadResult result = ManifestLoader.combine(files);
     if (!result.releases().isEmpty()) {
       // Releases render as the controller would render them: charts from the repository's root.
-      dev.telos.render.Releases.Result rendered =
-          new dev.telos.render.Releases(loader, dev.telos.manifest.YamlLimits.DEFAULT)
-              .render(
-                  result.releases(),
-                  new dev.telos.render.DirectoryFiles(repoRoot, loader.maxFileBytes()));
-      files.add(
-          new ManifestLoader.FileResult("(rendered releases)", rendered.apps(), rendered.errors()));
-      result = ManifestLoader.combine(files);
-      files.remove(files.size() - 1);
+      Path charts = Files.createTempDirectory("telos-validate-charts-");
+      try (ChartRepos remotes = new ChartRepos(charts, loader.maxFileBytes())) {
+        Releases.Result rendered =
+            new Releases(loader, YamlLimits.DEFAULT)
+                .render(
+                    result.releases(),
+                    new DirectoryFiles(repoRoot, loader.maxFileBytes()),
+                    remotes);
+        result = ManifestLoader.withRendered(result, rendered.apps(), rendered.errors());
+      } catch (ChartRepositories.Unavailable e) {
+        out.println("error: " + e.getMessage());
+        out.flush();
+        return 1;
+      } finally {
+        BenchCommand.deleteTree(charts);
+      }
     }
     for (ManifestError error : result.errors()) {
       out.println(error);
@@ -96,9 +121,30 @@ final class ValidateCommand implements Callable<Integer> {
             + " app(s)"
             + (result.releases().isEmpty() ? "" : " (" + result.releases().size() + " release(s))")
             + " in "
-            + files.size()
+            + count
             + " file(s)");
     out.flush();
     return 0;
+  }
+
+  private static int sourceFiles(Path dir) throws IOException {
+    try (java.util.stream.Stream<Path> walk = Files.walk(dir)) {
+      return (int)
+          walk.filter(Files::isRegularFile)
+              .filter(
+                  p ->
+                      ManifestLoader.isSourceFile(
+                          dir.relativize(p).toString().replace(java.io.File.separatorChar, '/')))
+              .count();
+    }
+  }
+
+  /** How errors name files under {@code dir}: as the user wrote the directory. */
+  private static String prefix(Path dir) {
+    String d = dir.toString();
+    if (d.isEmpty() || d.equals(".")) {
+      return "";
+    }
+    return d.endsWith("/") ? d : d + "/";
   }
 }

@@ -783,7 +783,7 @@ public final class Controller implements AutoCloseable, ControlPlane {
       desired = s;
       lastError = null;
       initialiseCrons(now);
-      syncs.started(s.commit(), now);
+      syncs.started(s.commit(), s.apps(), now);
       persist(LAST_GOOD, Map.of("revision", s.commit().sha()));
       forgetRemovedApps();
       log.info(

@@ -1,6 +1,8 @@
 package dev.telos.controller;
 
 import dev.telos.git.CommitInfo;
+import dev.telos.manifest.App;
+import dev.telos.manifest.Release;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -41,7 +43,7 @@ final class SyncLog {
   }
 
   /** A new valid commit starts syncing; the one before it, if still open, was superseded. */
-  void started(CommitInfo commit, Instant now) {
+  void started(CommitInfo commit, List<App> apps, Instant now) {
     finish("Superseded", now);
     add(
         new SyncRecord(
@@ -55,7 +57,25 @@ final class SyncLog {
             0,
             "Progressing",
             null,
-            null));
+            null,
+            charts(apps)));
+  }
+
+  /** The chart each release of {@code apps} rendered from, by release. */
+  static List<SyncRecord.ChartUse> charts(List<App> apps) {
+    java.util.Map<String, SyncRecord.ChartUse> uses = new java.util.TreeMap<>();
+    for (App app : apps) {
+      java.util.Map<String, String> labels = app.metadata().labels();
+      String release = labels.get(Release.LABEL);
+      if (release != null) {
+        String key = app.metadata().namespace() + "/" + release;
+        uses.putIfAbsent(
+            key,
+            new SyncRecord.ChartUse(
+                key, labels.get(Release.CHART_LABEL), labels.get(Release.CHART_COMMIT_LABEL)));
+      }
+    }
+    return List.copyOf(uses.values());
   }
 
   /** A commit was rejected whole. */
@@ -72,7 +92,8 @@ final class SyncLog {
             0,
             "Invalid",
             error,
-            null));
+            null,
+            List.of()));
   }
 
   /** Counts launches and kills into the open sync, if any. */

@@ -18,7 +18,22 @@ public record SyncRecord(
     int killed,
     String result,
     String error,
-    String health) {
+    String health,
+    java.util.List<ChartUse> charts) {
+  /**
+   * Which chart a release of the commit rendered from.
+   *
+   * @param release {@code namespace/name}
+   * @param chart {@code NAME-VERSION}
+   * @param commit the chart's resolved commit (its repository's, or the source's), or null for a
+   *     chart shipped with Telos
+   */
+  public record ChartUse(String release, String chart, String commit) {}
+
+  public SyncRecord {
+    charts = charts == null ? java.util.List.of() : java.util.List.copyOf(charts);
+  }
+
   SyncRecord withCounts(int moreLaunched, int moreKilled) {
     return new SyncRecord(
         id,
@@ -31,16 +46,28 @@ public record SyncRecord(
         killed + moreKilled,
         result,
         error,
-        health);
+        health,
+        charts);
   }
 
   SyncRecord finish(Instant at, String how) {
     return new SyncRecord(
-        id, startedAt, at, revision, author, message, launched, killed, how, error, health);
+        id, startedAt, at, revision, author, message, launched, killed, how, error, health, charts);
   }
 
   SyncRecord withHealth(String now) {
     return new SyncRecord(
-        id, startedAt, finishedAt, revision, author, message, launched, killed, result, error, now);
+        id,
+        startedAt,
+        finishedAt,
+        revision,
+        author,
+        message,
+        launched,
+        killed,
+        result,
+        error,
+        now,
+        charts);
   }
 }

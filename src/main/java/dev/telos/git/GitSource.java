@@ -2,16 +2,12 @@ package dev.telos.git;
 
 import dev.telos.manifest.ManifestLoader;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -116,15 +112,19 @@ public final class GitSource implements ManifestSource {
     if (!repo.getObjectDatabase().exists()) {
       repo.create(true);
     }
+    this.charts =
+        new ChartRepos(
+            config.dataDir().resolve("charts"),
+            transport,
+            config.credentials(),
+            loader.maxFileBytes(),
+            () -> verifier);
   }
 
+  private final ChartRepos charts;
+
   private static String mirrorName(String url) {
-    try {
-      byte[] h = MessageDigest.getInstance("SHA-256").digest(url.getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(h).substring(0, 16) + ".git";
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return ChartRepos.name(url);
   }
 
   /**
@@ -274,7 +274,7 @@ public final class GitSource implements ManifestSource {
     }
   }
 
-  private static String describe(Throwable e) {
+  static String describe(Throwable e) {
     StringBuilder s =
         new StringBuilder(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
     Throwable cause = e.getCause();
@@ -470,65 +470,40 @@ public final class GitSource implements ManifestSource {
                     problem.get())));
       }
     }
-    List<ManifestLoader.FileResult> files = new ArrayList<>();
-    Map<BlobKey, ManifestLoader.FileResult> next = new HashMap<>();
-    try (ObjectReader reader = repo.newObjectReader();
-        TreeWalk walk = new TreeWalk(repo, reader)) {
-      String root = config.path();
-      if (!root.isEmpty()) {
-        try (TreeWalk probe = TreeWalk.forPath(repo, root, commit.getTree())) {
-          if (probe == null || !probe.isSubtree()) {
-            throw new SourceException(
-                "path '"
-                    + root
-                    + "' is not a directory at commit "
-                    + info.shortSha()
-                    + " of "
-                    + displayUrl()
-                    + "; nothing changes until it exists");
-          }
+    String root = config.path();
+    if (!root.isEmpty()) {
+      try (TreeWalk probe = TreeWalk.forPath(repo, root, commit.getTree())) {
+        if (probe == null || !probe.isSubtree()) {
+          throw new SourceException(
+              "path '"
+                  + root
+                  + "' is not a directory at commit "
+                  + info.shortSha()
+                  + " of "
+                  + displayUrl()
+                  + "; nothing changes until it exists");
         }
-      }
-      walk.addTree(commit.getTree());
-      walk.setRecursive(true);
-      if (!root.isEmpty()) {
-        walk.setFilter(PathFilter.create(root));
-      }
-      while (walk.next()) {
-        String path = walk.getPathString();
-        String relative = root.isEmpty() ? path : path.substring(root.length() + 1);
-        FileMode mode = walk.getFileMode(0);
-        if (!ManifestLoader.isSourceFile(relative)
-            || (mode != FileMode.REGULAR_FILE && mode != FileMode.EXECUTABLE_FILE)) {
-          continue;
-        }
-        BlobKey key = new BlobKey(path, walk.getObjectId(0));
-        ManifestLoader.FileResult result = cache.get(key);
-        if (result == null) {
-          long size = reader.getObjectSize(key.blob(), Constants.OBJ_BLOB);
-          result =
-              size > loader.maxFileBytes()
-                  ? loader.oversized(path, size)
-                  : loader.parseFile(path, reader.open(key.blob(), Constants.OBJ_BLOB).getBytes());
-          parsedFiles.incrementAndGet();
-        }
-        next.put(key, result);
-        files.add(result);
       }
     }
+    CommitFiles tree = new CommitFiles(commit);
+    ManifestLoader.LoadResult load = assembler.assemble(tree, root);
     // Keep what this commit uses; a commit back and forth re-parses at most its own changes.
-    cache = next;
-    ManifestLoader.LoadResult load = ManifestLoader.combine(files);
+    cache = tree.next;
+    lastLoad = load;
     lastRendered = Map.of();
+    Map<String, Map<String, Object>> values = Map.of();
     if (!load.releases().isEmpty()) {
       // Charts and values files are read from the same commit, anywhere in the repository.
-      dev.telos.render.Releases.Result rendered =
-          releases.render(load.releases(), new CommitFiles(commit));
+      dev.telos.render.Releases.Result rendered;
+      try {
+        rendered = releases.render(load.releases(), tree, charts);
+      } catch (dev.telos.render.ChartRepositories.Unavailable e) {
+        // An outage, not an invalid commit: nothing changes and the next poll tries again.
+        throw new SourceException(e.getMessage() + "; nothing changes until it can be read");
+      }
       lastRendered = rendered.rendered();
-      List<ManifestLoader.FileResult> all = new ArrayList<>(files);
-      all.add(
-          new ManifestLoader.FileResult("(rendered releases)", rendered.apps(), rendered.errors()));
-      load = ManifestLoader.combine(all);
+      values = rendered.values();
+      load = ManifestLoader.withRendered(load, rendered.apps(), rendered.errors());
     }
     if (!load.valid()) {
       log.warn(
@@ -537,10 +512,19 @@ public final class GitSource implements ManifestSource {
           load.errors().size());
       return new PollResult.Invalid(info, load.errors());
     }
-    return new PollResult.Updated(new Snapshot(info, load.apps()));
+    return new PollResult.Updated(new Snapshot(info, load.apps(), values));
   }
 
   private Map<String, Map<String, String>> lastRendered = Map.of();
+  private ManifestLoader.LoadResult lastLoad = new ManifestLoader.LoadResult(List.of(), List.of());
+
+  /**
+   * The documents of the commit read last as syncing applies them (overlays applied, releases not
+   * rendered), for {@code telos render}.
+   */
+  public synchronized List<dev.telos.manifest.Document> documents() {
+    return lastLoad.documents();
+  }
 
   /**
    * What the releases of the commit read last rendered: by release key, each template's text (for
@@ -553,59 +537,67 @@ public final class GitSource implements ManifestSource {
   private final dev.telos.render.Releases releases =
       new dev.telos.render.Releases(new ManifestLoader(), dev.telos.manifest.YamlLimits.DEFAULT);
 
-  /** The files of one commit, for charts and values files. */
-  private final class CommitFiles implements dev.telos.render.RepoFiles {
+  private final dev.telos.render.Assembler assembler =
+      new dev.telos.render.Assembler(dev.telos.manifest.YamlLimits.DEFAULT);
+
+  /** The files of one commit: its manifests (parsed through the cache), charts, values files. */
+  private final class CommitFiles extends CommitTree implements dev.telos.render.Assembler.Tree {
     private final RevCommit commit;
+    final Map<BlobKey, ManifestLoader.FileResult> next = new HashMap<>();
+
+    @Override
+    public List<dev.telos.render.Assembler.TreeFile> files(String dir) throws IOException {
+      List<dev.telos.render.Assembler.TreeFile> files = new ArrayList<>();
+      try (ObjectReader reader = repo.newObjectReader();
+          TreeWalk walk = new TreeWalk(repo, reader)) {
+        walk.addTree(commit.getTree());
+        walk.setRecursive(true);
+        if (!dir.isEmpty()) {
+          walk.setFilter(PathFilter.create(dir));
+        }
+        while (walk.next()) {
+          String path = walk.getPathString();
+          String relative = dir.isEmpty() ? path : path.substring(dir.length() + 1);
+          FileMode mode = walk.getFileMode(0);
+          if (!ManifestLoader.isSourceFile(relative)
+              || (mode != FileMode.REGULAR_FILE && mode != FileMode.EXECUTABLE_FILE)) {
+            continue;
+          }
+          BlobKey key = new BlobKey(path, walk.getObjectId(0));
+          ManifestLoader.FileResult result = next.get(key);
+          if (result == null) {
+            result = cache.get(key);
+          }
+          if (result == null) {
+            long size = reader.getObjectSize(key.blob(), Constants.OBJ_BLOB);
+            result =
+                size > loader.maxFileBytes()
+                    ? loader.oversized(path, size)
+                    : loader.parseFile(
+                        path, reader.open(key.blob(), Constants.OBJ_BLOB).getBytes());
+            parsedFiles.incrementAndGet();
+          }
+          next.put(key, result);
+          files.add(new dev.telos.render.Assembler.TreeFile(path, result));
+        }
+      }
+      return files;
+    }
+
+    @Override
+    public byte[] read(String path) throws IOException {
+      return file(path);
+    }
 
     CommitFiles(RevCommit commit) {
+      super(repo, commit, loader.maxFileBytes());
       this.commit = commit;
-    }
-
-    @Override
-    public Map<String, byte[]> under(String dir) throws IOException {
-      Map<String, byte[]> out = new java.util.TreeMap<>();
-      try (TreeWalk probe = TreeWalk.forPath(repo, dir, commit.getTree())) {
-        if (probe == null || !probe.isSubtree()) {
-          return out;
-        }
-        try (TreeWalk walk = new TreeWalk(repo)) {
-          walk.addTree(probe.getObjectId(0));
-          walk.setRecursive(true);
-          long total = 0;
-          while (walk.next()) {
-            byte[] content = blob(walk.getObjectId(0));
-            total += content.length;
-            if (total > 16L * loader.maxFileBytes()) {
-              throw new IOException(
-                  "chart " + dir + " is over " + 16 * loader.maxFileBytes() + " bytes");
-            }
-            out.put(walk.getPathString(), content);
-          }
-        }
-      }
-      return out;
-    }
-
-    @Override
-    public byte[] file(String path) throws IOException {
-      try (TreeWalk walk = TreeWalk.forPath(repo, path, commit.getTree())) {
-        return walk == null || walk.isSubtree() ? null : blob(walk.getObjectId(0));
-      }
-    }
-
-    private byte[] blob(ObjectId id) throws IOException {
-      try (ObjectReader reader = repo.newObjectReader()) {
-        long size = reader.getObjectSize(id, Constants.OBJ_BLOB);
-        if (size > loader.maxFileBytes()) {
-          throw new IOException("a file is " + size + " bytes, over " + loader.maxFileBytes());
-        }
-        return reader.open(id, Constants.OBJ_BLOB).getBytes();
-      }
     }
   }
 
   @Override
   public void close() {
+    charts.close();
     repo.close();
   }
 

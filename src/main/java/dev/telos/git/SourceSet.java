@@ -246,12 +246,14 @@ public final class SourceSet implements ManifestSource {
   /** The union of every source's last valid snapshot, or null while one has none. */
   private Snapshot compose() {
     List<App> apps = new ArrayList<>();
+    java.util.Map<String, java.util.Map<String, Object>> values = new java.util.TreeMap<>();
     StringBuilder revision = new StringBuilder();
     for (Slot slot : slots) {
       if (slot.good == null) {
         return null;
       }
       apps.addAll(slot.good.apps());
+      values.putAll(slot.good.releaseValues());
       if (revision.length() > 0) {
         revision.append(',');
       }
@@ -263,7 +265,8 @@ public final class SourceSet implements ManifestSource {
     return new Snapshot(
         new CommitInfo(
             revision.toString(), c.author(), c.time(), changed.member.name() + ": " + c.message()),
-        apps);
+        apps,
+        values);
   }
 
   /**

@@ -62,8 +62,14 @@ final class Binder {
   private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
   private static final Pattern RESERVED_ENV =
       Pattern.compile("PORT\\d*|PORTS|PORT_.+|HOST|TELOS_.*|MESOS_.*");
-  private static final Set<String> KINDS = Set.of("Service", "Job", "CronJob", "Release");
+  private static final Set<String> KINDS =
+      Set.of("Service", "Job", "CronJob", "Release", "Overlay");
   static final Set<String> RELEASE = Set.of("chart", "values", "valuesFiles");
+  static final Set<String> CHART = Set.of("repo", "ref", "path");
+
+  private static boolean relativePath(String path) {
+    return !path.isBlank() && !path.startsWith("/") && !List.of(path.split("/")).contains("..");
+  }
 
   /** The longest kill grace period, health-check timing or retry backoff a manifest may set. */
   static final Duration ONE_DAY = Duration.ofDays(1);
@@ -89,7 +95,7 @@ final class Binder {
           Suggest.closest(kind, KINDS).map(s -> " (did you mean '" + s + "'?)").orElse("");
       top.error(
           top.get("kind"),
-          "kind must be Service, Job, CronJob or Release, got '" + kind + "'" + hint);
+          "kind must be Service, Job, CronJob, Release or Overlay, got '" + kind + "'" + hint);
       kind = null;
     }
     Metadata metadata = metadata(top, errors);
@@ -98,8 +104,8 @@ final class Binder {
       top.error(null, "spec is required");
       return null;
     }
-    if (kind == null || kind.equals("Release")) {
-      return null; // a Release is bound by bindRelease
+    if (kind == null || kind.equals("Release") || kind.equals("Overlay")) {
+      return null; // bound by bindRelease and bindOverlay
     }
     Location source = document.location();
     App app =
@@ -134,6 +140,118 @@ final class Binder {
         && s.text().equals("Release");
   }
 
+  static final Set<String> OVERLAY = Set.of("bases", "namespace", "commonLabels", "patches");
+  static final Set<String> PATCH = Set.of("target", "merge", "json", "file");
+  static final Set<String> TARGET = Set.of("name", "kind", "namespace");
+
+  /**
+   * Whether a document is an overlay: {@code kind: Overlay}, or any document of a file named {@code
+   * telos.yaml} that names no kind.
+   */
+  static boolean isOverlay(YamlNode document, String file) {
+    if (!(document instanceof YamlNode.MapNode m)) {
+      return false;
+    }
+    YamlNode.Entry kind = m.entries().get("kind");
+    if (kind == null) {
+      return file.equals("telos.yaml") || file.endsWith("/telos.yaml");
+    }
+    return kind.value() instanceof YamlNode.Scalar s && s.text().equals("Overlay");
+  }
+
+  /** Binds an overlay document; null when it has errors. */
+  static Overlay bindOverlay(YamlNode document, List<ManifestError> errors) {
+    int before = errors.size();
+    Fields top = Fields.of(document, errors, "", TOP);
+    if (top == null) {
+      return null;
+    }
+    // apiVersion is optional here: a telos.yaml is often just a spec.
+    String apiVersion = top.string("apiVersion", Model.API_VERSION, false);
+    if (!apiVersion.equals(Model.API_VERSION)) {
+      top.error(
+          top.get("apiVersion"),
+          "apiVersion must be " + Model.API_VERSION + ", got '" + apiVersion + "'");
+    }
+    if (top.has("metadata")) {
+      metadata(top, errors); // optional, checked when written
+    }
+    YamlNode specNode = top.get("spec");
+    if (specNode == null) {
+      top.error(null, "spec is required");
+      return null;
+    }
+    Fields spec = Fields.of(specNode, errors, "spec", OVERLAY);
+    if (spec == null) {
+      return null;
+    }
+    List<Overlay.Base> bases = new ArrayList<>();
+    for (YamlNode b : spec.list("bases")) {
+      String dir =
+          b instanceof YamlNode.Scalar s && s.kind() == YamlNode.Scalar.Kind.STRING
+              ? s.text()
+              : null;
+      if (dir == null || dir.isBlank() || dir.startsWith("/")) {
+        spec.error(
+            b,
+            "spec.bases[] must be a directory relative to the overlay's (../base), got "
+                + (dir == null ? b.typeName() : "'" + dir + "'"));
+      } else {
+        bases.add(new Overlay.Base(dir, b.location()));
+      }
+    }
+    YamlNode namespace = spec.get("namespace");
+    if (namespace != null) {
+      String ns = spec.string("namespace", null, false);
+      if (ns != null) {
+        dnsLabel(spec, "namespace", ns);
+      }
+    }
+    Map<String, YamlNode.Entry> labels = new java.util.LinkedHashMap<>();
+    spec.stringMap("commonLabels");
+    if (spec.get("commonLabels") instanceof YamlNode.MapNode m) {
+      labels.putAll(m.entries());
+    }
+    List<Overlay.Patch> patches = new ArrayList<>();
+    for (YamlNode p : spec.list("patches")) {
+      Fields patch = Fields.of(p, errors, "spec.patches[]", PATCH);
+      if (patch == null) {
+        continue;
+      }
+      Fields target = patch.object("target", TARGET);
+      if (target == null) {
+        if (!patch.has("target")) {
+          patch.error(null, "spec.patches[].target is required");
+        }
+        continue;
+      }
+      String name = target.string("name", null, true);
+      String kind = target.string("kind", null, false);
+      String ns = target.string("namespace", null, false);
+      YamlNode merge = patch.get("merge");
+      YamlNode json = patch.get("json");
+      String file = patch.string("file", null, false);
+      int given = (merge == null ? 0 : 1) + (json == null ? 0 : 1) + (file == null ? 0 : 1);
+      if (given != 1) {
+        patch.error(null, "a patch needs exactly one of merge, json or file");
+        continue;
+      }
+      if (merge != null && !(merge instanceof YamlNode.MapNode)) {
+        patch.error(merge, "spec.patches[].merge must be a mapping, got " + merge.typeName());
+      }
+      if (json != null && !(json instanceof YamlNode.ListNode)) {
+        patch.error(json, "spec.patches[].json must be a sequence, got " + json.typeName());
+      }
+      if (name != null) {
+        patches.add(new Overlay.Patch(name, kind, ns, merge, json, file, p.location()));
+      }
+    }
+    if (errors.size() != before) {
+      return null;
+    }
+    return new Overlay(bases, namespace, labels, patches, document.location());
+  }
+
   /** Binds a {@code kind: Release} document; null when it has errors. */
   static Release bindRelease(YamlNode document, List<ManifestError> errors) {
     int before = errors.size();
@@ -151,14 +269,36 @@ final class Binder {
     if (spec == null || metadata == null) {
       return null;
     }
-    String chart = spec.string("chart", null, true);
-    if (chart != null
-        && (chart.isBlank() || chart.startsWith("/") || List.of(chart.split("/")).contains(".."))) {
-      spec.error(
-          spec.get("chart"),
-          "spec.chart must be a directory of the repository (charts/web) or telos/NAME, got '"
-              + chart
-              + "'");
+    String chart;
+    Release.Remote remote = null;
+    if (spec.get("chart") instanceof YamlNode.MapNode) {
+      Fields c = spec.object("chart", CHART);
+      String repo = c.string("repo", null, true);
+      String ref = c.string("ref", null, true);
+      chart = c.string("path", "", false);
+      if (ref != null && (ref.isBlank() || ref.startsWith("-") || ref.contains(".."))) {
+        c.error(c.get("ref"), "spec.chart.ref must be a tag or a commit SHA, got '" + ref + "'");
+      }
+      if (repo != null && ref != null) {
+        remote = new Release.Remote(repo, ref);
+      }
+      if (!chart.isEmpty() && !relativePath(chart)) {
+        c.error(
+            c.get("path"),
+            "spec.chart.path must be a directory of that repository (charts/web), got '"
+                + chart
+                + "'");
+      }
+    } else {
+      chart = spec.string("chart", null, true);
+      if (chart != null && !relativePath(chart)) {
+        spec.error(
+            spec.get("chart"),
+            "spec.chart must be a directory of the repository (charts/web), telos/NAME or"
+                + " {repo, ref, path}, got '"
+                + chart
+                + "'");
+      }
     }
     Map<String, Object> values = Map.of();
     Map<String, Location> at = new java.util.HashMap<>();
@@ -183,7 +323,7 @@ final class Binder {
     if (errors.size() != before || chart == null) {
       return null;
     }
-    return new Release(metadata, chart, values, at, files, document.location());
+    return new Release(metadata, chart, values, at, files, document.location(), remote);
   }
 
   private static Metadata metadata(Fields top, List<ManifestError> errors) {

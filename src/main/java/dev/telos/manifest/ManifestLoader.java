@@ -16,13 +16,35 @@ import java.util.stream.Stream;
  * places. Thread-safe and stateless.
  */
 public final class ManifestLoader {
-  /** The apps, releases and errors of one file. */
+  /**
+   * The apps, releases and errors of one file.
+   *
+   * @param documents the file's app and release documents, unbound (for overlays and {@code telos
+   *     render})
+   * @param overlays the file's overlay documents
+   * @param structural the errors that stand whatever an overlay does: the YAML could not be read,
+   *     or an overlay document is invalid ({@code errors} has them too)
+   */
   public record FileResult(
-      String path, List<App> apps, List<ManifestError> errors, List<Release> releases) {
+      String path,
+      List<App> apps,
+      List<ManifestError> errors,
+      List<Release> releases,
+      List<Document> documents,
+      List<Overlay> overlays,
+      List<ManifestError> structural) {
     public FileResult {
       apps = List.copyOf(apps);
       errors = List.copyOf(errors);
       releases = List.copyOf(releases);
+      documents = List.copyOf(documents);
+      overlays = List.copyOf(overlays);
+      structural = List.copyOf(structural);
+    }
+
+    public FileResult(
+        String path, List<App> apps, List<ManifestError> errors, List<Release> releases) {
+      this(path, apps, errors, releases, List.of(), List.of(), errors);
     }
 
     public FileResult(String path, List<App> apps, List<ManifestError> errors) {
@@ -34,11 +56,20 @@ public final class ManifestLoader {
    * The apps and releases of a whole source, valid only when {@link #errors()} is empty; the
    * releases are not rendered yet ({@code dev.telos.render} does that).
    */
-  public record LoadResult(List<App> apps, List<ManifestError> errors, List<Release> releases) {
+  public record LoadResult(
+      List<App> apps,
+      List<ManifestError> errors,
+      List<Release> releases,
+      List<Document> documents) {
     public LoadResult {
       apps = List.copyOf(apps);
       errors = List.copyOf(errors);
       releases = List.copyOf(releases);
+      documents = List.copyOf(documents);
+    }
+
+    public LoadResult(List<App> apps, List<ManifestError> errors, List<Release> releases) {
+      this(apps, errors, releases, List.of());
     }
 
     public LoadResult(List<App> apps, List<ManifestError> errors) {
@@ -91,13 +122,24 @@ public final class ManifestLoader {
   public FileResult parseFile(String path, byte[] content) {
     YamlReader.Result read = reader.read(path, content);
     List<ManifestError> errors = new ArrayList<>();
+    List<ManifestError> structural = new ArrayList<>();
     List<App> apps = new ArrayList<>();
     List<Release> releases = new ArrayList<>();
+    List<Document> documents = new ArrayList<>();
+    List<Overlay> overlays = new ArrayList<>();
     for (YamlNode document : read.documents()) {
       if (document instanceof YamlNode.Scalar s
           && (s.kind() == YamlNode.Scalar.Kind.NULL || s.text().isEmpty())) {
         continue; // an empty document, e.g. after a trailing ---
       }
+      if (Binder.isOverlay(document, path)) {
+        Overlay overlay = Binder.bindOverlay(document, structural);
+        if (overlay != null) {
+          overlays.add(overlay);
+        }
+        continue;
+      }
+      documents.add(new Document(document));
       if (Binder.isRelease(document)) {
         Release release = Binder.bindRelease(document, errors);
         if (release != null) {
@@ -111,9 +153,33 @@ public final class ManifestLoader {
       }
     }
     if (read.error() != null) {
-      errors.add(read.error());
+      structural.add(read.error());
     }
-    return new FileResult(path, apps, errors, releases);
+    errors.addAll(structural);
+    return new FileResult(path, apps, errors, releases, documents, overlays, structural);
+  }
+
+  /**
+   * Binds documents an overlay changed: their apps, releases and errors as if they were one file.
+   */
+  public static FileResult bind(String path, List<Document> documents) {
+    List<ManifestError> errors = new ArrayList<>();
+    List<App> apps = new ArrayList<>();
+    List<Release> releases = new ArrayList<>();
+    for (Document d : documents) {
+      if (Binder.isRelease(d.node())) {
+        Release release = Binder.bindRelease(d.node(), errors);
+        if (release != null) {
+          releases.add(release);
+        }
+      } else {
+        App app = Binder.bind(d.node(), errors);
+        if (app != null) {
+          apps.add(app);
+        }
+      }
+    }
+    return new FileResult(path, apps, errors, releases, documents, List.of(), List.of());
   }
 
   /** Joins per-file results into one source: all errors, and duplicate keys as errors. */
@@ -122,10 +188,12 @@ public final class ManifestLoader {
     List<ManifestError> errors = new ArrayList<>();
     Map<String, App> seen = new HashMap<>();
     Map<String, Release> releases = new java.util.TreeMap<>();
+    List<Document> documents = new ArrayList<>();
     List<FileResult> ordered = new ArrayList<>(files);
     ordered.sort((a, b) -> a.path().compareTo(b.path()));
     for (FileResult f : ordered) {
       errors.addAll(f.errors());
+      documents.addAll(f.documents());
       for (Release r : f.releases()) {
         Release first = releases.putIfAbsent(r.key(), r);
         if (first != null) {
@@ -148,7 +216,18 @@ public final class ManifestLoader {
     }
     Collections.sort(errors);
     apps.sort((a, b) -> a.key().compareTo(b.key()));
-    return new LoadResult(apps, errors, List.copyOf(releases.values()));
+    return new LoadResult(apps, errors, List.copyOf(releases.values()), documents);
+  }
+
+  /** A source's load with the apps and errors its releases rendered joined in. */
+  public static LoadResult withRendered(
+      LoadResult load, List<App> rendered, List<ManifestError> renderErrors) {
+    List<ManifestError> errors = new ArrayList<>(load.errors());
+    errors.addAll(renderErrors);
+    List<App> apps = new ArrayList<>(load.apps());
+    apps.addAll(rendered);
+    LoadResult joined = combine(List.of(new FileResult("(source)", apps, errors, load.releases())));
+    return new LoadResult(joined.apps(), joined.errors(), joined.releases(), load.documents());
   }
 
   /**

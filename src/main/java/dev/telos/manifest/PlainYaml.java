@@ -43,7 +43,7 @@ public final class PlainYaml {
   }
 
   /** The plain value of a node, recording locations under {@code pointer}. */
-  static Object plain(YamlNode node, String pointer, Map<String, Location> at) {
+  public static Object plain(YamlNode node, String pointer, Map<String, Location> at) {
     at.put(pointer, node.location());
     if (node instanceof YamlNode.MapNode m) {
       Map<String, Object> out = new LinkedHashMap<>();

@@ -9,7 +9,7 @@ import java.util.Map;
  * YamlReader}; aliases share the node they refer to, and {@link #size()} counts a node as often as
  * it is reachable, which bounds alias expansion.
  */
-sealed interface YamlNode {
+public sealed interface YamlNode {
   Location location();
 
   /** Nodes reachable from here, aliases counted as expanded. */
@@ -51,7 +51,7 @@ sealed interface YamlNode {
    * @param kind STRING, INTEGER, FLOAT, BOOLEAN or NULL
    */
   record Scalar(Location location, String text, Kind kind) implements YamlNode {
-    enum Kind {
+    public enum Kind {
       STRING,
       INTEGER,
       FLOAT,

@@ -20,14 +20,14 @@ import org.yaml.snakeyaml.LoaderOptions;
  * counted against the node limit, so a "billion laughs" file fails at the first level that goes
  * over, in microseconds and without allocating the expansion.
  */
-final class YamlReader {
+public final class YamlReader {
   /** What reading one file produced: its documents, or the first error that stopped it. */
-  record Result(List<YamlNode> documents, ManifestError error) {}
+  public record Result(List<YamlNode> documents, ManifestError error) {}
 
   private final YamlLimits limits;
   private final YAMLFactory factory;
 
-  YamlReader(YamlLimits limits) {
+  public YamlReader(YamlLimits limits) {
     this.limits = limits;
     LoaderOptions loader = new LoaderOptions();
     loader.setAllowDuplicateKeys(false);
@@ -45,7 +45,7 @@ final class YamlReader {
             .build();
   }
 
-  Result read(String file, byte[] content) {
+  public Result read(String file, byte[] content) {
     if (content.length > limits.maxFileBytes()) {
       return new Result(
           List.of(),

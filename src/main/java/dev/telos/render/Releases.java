@@ -9,8 +9,11 @@ import dev.telos.manifest.Release;
 import dev.telos.manifest.YamlLimits;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,9 +34,13 @@ public final class Releases {
    * @param errors every problem; when not empty the commit is invalid
    * @param rendered the text each release rendered, by release key then template path (for {@code
    *     telos render})
+   * @param values each rendered release's merged values, by release key
    */
   public record Result(
-      List<App> apps, List<ManifestError> errors, Map<String, Map<String, String>> rendered) {}
+      List<App> apps,
+      List<ManifestError> errors,
+      Map<String, Map<String, String>> rendered,
+      Map<String, Map<String, Object>> values) {}
 
   private final ManifestLoader loader;
   private final YamlLimits limits;
@@ -43,25 +50,40 @@ public final class Releases {
     this.limits = limits;
   }
 
-  /** Renders every release; a release that fails adds its errors and no app. */
+  /** Renders every release, with no access to other repositories. */
   public Result render(List<Release> releases, RepoFiles repo) {
+    return render(releases, repo, ChartRepositories.NONE);
+  }
+
+  /**
+   * Renders every release; a release that fails adds its errors and no app.
+   *
+   * @throws ChartRepositories.Unavailable a chart's repository cannot be reached
+   */
+  public synchronized Result render(
+      List<Release> releases, RepoFiles repo, ChartRepositories remotes) {
     List<App> apps = new ArrayList<>();
     List<ManifestError> errors = new ArrayList<>();
     Map<String, Map<String, String>> rendered = new LinkedHashMap<>();
+    Map<String, Map<String, Object>> merged = new LinkedHashMap<>();
     Map<String, Chart.Loaded> charts = new HashMap<>();
     Map<String, TemplateEngine> engines = new HashMap<>();
+    Map<String, String> commits = new HashMap<>();
+    Map<String, String> digests = new HashMap<>();
+    Map<String, Rendered> next = new HashMap<>();
     for (Release r : releases) {
       String why = "release " + r.key() + ": ";
       Chart.Loaded loaded;
       try {
-        loaded = charts.get(r.chart());
+        loaded = charts.get(r.chartKey());
         if (loaded == null) {
-          loaded = loadChart(r.chart(), repo);
-          charts.put(r.chart(), loaded);
+          loaded = loadChart(r, repo, remotes, commits, digests);
+          charts.put(r.chartKey(), loaded);
         }
       } catch (IOException e) {
         errors.add(
-            new ManifestError(r.source(), why + "cannot read chart " + r.chart() + ": " + e));
+            new ManifestError(
+                r.source(), why + "cannot read chart " + r.chartKey() + ": " + e.getMessage()));
         continue;
       }
       if (loaded.chart() == null) {
@@ -75,87 +97,191 @@ public final class Releases {
       if (values == null) {
         continue;
       }
-      List<ManifestError> schemaErrors = ValuesSchema.check(chart, values.merged, values.at);
-      if (!schemaErrors.isEmpty()) {
-        schemaErrors.forEach(e -> errors.add(new ManifestError(e.location(), why + e.message())));
-        continue;
+      // Only a release whose inputs changed renders again: its key, labels, chart (content and
+      // commit) and merged values decide what it renders. Failures are not kept: their
+      // locations may move while the values stay.
+      String commit = commits.get(r.chartKey());
+      String key = cacheKey(r, digests.get(r.chartKey()) + "@" + commit, values.merged);
+      Rendered out = cache.get(key);
+      if (out == null) {
+        out = renderOne(r, chart, values, engines, commit);
+        renderedReleases.incrementAndGet();
       }
-      Map<String, Object> context = new LinkedHashMap<>();
-      context.put("values", values.merged);
-      context.put(
-          "release", Map.of("name", r.metadata().name(), "namespace", r.metadata().namespace()));
-      context.put("chart", Map.of("name", chart.name(), "version", chart.version()));
-      // One engine per chart for the whole render: Pebble's engine is thread-safe, and the
-      // templates are the same for every release of the chart.
-      TemplateEngine engine =
-          engines.computeIfAbsent(r.chart(), c -> new TemplateEngine(chart.templates()));
-      Map<String, String> texts = new LinkedHashMap<>();
-      int before = errors.size();
-      for (String template : chart.templates().keySet()) {
-        if (template.startsWith("_") || template.contains("/_")) {
-          continue; // a partial
-        }
-        String file = chart.dir() + "/templates/" + template;
-        String text;
-        try {
-          text = engine.render(template, context);
-        } catch (TemplateEngine.RenderException e) {
-          errors.add(
-              new ManifestError(
-                  new Location(chart.dir() + "/templates/" + e.file, e.line, 1),
-                  why + e.getMessage()));
-          continue;
-        }
-        texts.put(file, text);
-        ManifestLoader.FileResult result =
-            loader.parseFile(
-                file + " (rendered for " + r.key() + ")", text.getBytes(StandardCharsets.UTF_8));
-        for (ManifestError e : result.errors()) {
-          errors.add(new ManifestError(e.location(), why + e.message()));
-        }
-        if (!result.releases().isEmpty()) {
-          errors.add(
-              new ManifestError(
-                  r.source(), why + file + " renders a Release: charts render apps only"));
-        }
-        for (App app : result.apps()) {
-          if (!app.metadata().namespace().equals(r.metadata().namespace())) {
-            errors.add(
-                new ManifestError(
-                    app.source(),
-                    why
-                        + "renders "
-                        + app.key()
-                        + ", outside the release's namespace "
-                        + r.metadata().namespace()
-                        + " (set metadata.namespace: {{ release.namespace }})"));
-            continue;
-          }
-          apps.add(
-              app.withMetadata(
-                  app.metadata()
-                      .withLabel(Release.LABEL, r.metadata().name())
-                      .withLabel(Release.CHART_LABEL, chart.name() + "-" + chart.version())));
-        }
+      if (out.errors.isEmpty()) {
+        next.put(key, out);
       }
-      if (errors.size() == before) {
-        rendered.put(r.key(), texts);
+      apps.addAll(out.apps);
+      out.errors.forEach(e -> errors.add(new ManifestError(e.location(), why + e.message())));
+      if (out.errors.isEmpty()) {
+        rendered.put(r.key(), out.texts);
+        merged.put(r.key(), values.merged);
       }
     }
-    return new Result(apps, errors, rendered);
+    cache = next;
+    return new Result(apps, errors, rendered, merged);
   }
 
-  private Chart.Loaded loadChart(String ref, RepoFiles repo) throws IOException {
-    if (ShippedCharts.isShipped(ref)) {
-      Map<String, byte[]> files = ShippedCharts.files(ref);
-      if (files.isEmpty()) {
-        return new Chart.Loaded(
-            null,
-            List.of(new ManifestError(new Location(ref, 1, 1), "Telos ships no chart " + ref)));
-      }
-      return Chart.load(ref, files, limits);
+  private Chart.Loaded loadChart(
+      Release r,
+      RepoFiles repo,
+      ChartRepositories remotes,
+      Map<String, String> commits,
+      Map<String, String> digests)
+      throws IOException {
+    String ref = r.chart();
+    Map<String, byte[]> files;
+    if (r.remote() != null) {
+      ChartRepositories.Fetched fetched = remotes.open(r.remote().repo(), r.remote().ref());
+      commits.put(r.chartKey(), fetched.commit());
+      files = fetched.files().under(ref);
+    } else if (ShippedCharts.isShipped(ref)) {
+      files = ShippedCharts.files(ref);
+    } else {
+      files = repo.under(ref);
     }
-    return Chart.load(ref, repo.under(ref), limits);
+    digests.put(r.chartKey(), digest(files));
+    return load(r, files);
+  }
+
+  private Chart.Loaded load(Release r, Map<String, byte[]> files) {
+    String ref = r.chart();
+    if (r.remote() != null) {
+      return Chart.load(r.chartKey(), files, limits);
+    }
+    if (ShippedCharts.isShipped(ref) && files.isEmpty()) {
+      return new Chart.Loaded(
+          null, List.of(new ManifestError(new Location(ref, 1, 1), "Telos ships no chart " + ref)));
+    }
+    return Chart.load(ref, files, limits);
+  }
+
+  private static String digest(Map<String, byte[]> files) {
+    MessageDigest d = sha256();
+    new java.util.TreeMap<>(files)
+        .forEach(
+            (path, content) -> {
+              d.update(path.getBytes(StandardCharsets.UTF_8));
+              d.update((byte) 0);
+              d.update(Long.toString(content.length).getBytes(StandardCharsets.UTF_8));
+              d.update((byte) 0);
+              d.update(content);
+            });
+    return HexFormat.of().formatHex(d.digest());
+  }
+
+  private static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static final com.fasterxml.jackson.databind.ObjectMapper CANONICAL =
+      new com.fasterxml.jackson.databind.ObjectMapper()
+          .configure(
+              com.fasterxml.jackson.databind.SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
+
+  private static String cacheKey(Release r, String chartDigest, Map<String, Object> values) {
+    MessageDigest d = sha256();
+    try {
+      d.update(
+          CANONICAL.writeValueAsBytes(
+              List.of(
+                  r.key(),
+                  new java.util.TreeMap<>(r.metadata().labels()),
+                  r.chartKey(),
+                  chartDigest,
+                  values)));
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+    return HexFormat.of().formatHex(d.digest());
+  }
+
+  /** What one release rendered: its apps, or its errors (without the release's name). */
+  private record Rendered(List<App> apps, List<ManifestError> errors, Map<String, String> texts) {}
+
+  private Map<String, Rendered> cache = new HashMap<>();
+  private final java.util.concurrent.atomic.AtomicLong renderedReleases =
+      new java.util.concurrent.atomic.AtomicLong();
+
+  /** How many releases were rendered so far (the others came from the previous render). */
+  public long renderedReleases() {
+    return renderedReleases.get();
+  }
+
+  private Rendered renderOne(
+      Release r, Chart chart, Values values, Map<String, TemplateEngine> engines, String commit) {
+    List<App> apps = new ArrayList<>();
+    List<ManifestError> errors = new ArrayList<>();
+    Map<String, String> texts = new LinkedHashMap<>();
+    List<ManifestError> schemaErrors = ValuesSchema.check(chart, values.merged, values.at);
+    if (!schemaErrors.isEmpty()) {
+      return new Rendered(List.of(), schemaErrors, texts);
+    }
+    Map<String, Object> context = new LinkedHashMap<>();
+    context.put("values", values.merged);
+    context.put(
+        "release", Map.of("name", r.metadata().name(), "namespace", r.metadata().namespace()));
+    context.put("chart", Map.of("name", chart.name(), "version", chart.version()));
+    // One engine per chart for the whole render: Pebble's engine is thread-safe, and the
+    // templates are the same for every release of the chart.
+    TemplateEngine engine =
+        engines.computeIfAbsent(r.chartKey(), c -> new TemplateEngine(chart.templates()));
+    for (String template : chart.templates().keySet()) {
+      if (template.startsWith("_") || template.contains("/_")) {
+        continue; // a partial
+      }
+      String file = chart.dir() + "/templates/" + template;
+      String text;
+      try {
+        text = engine.render(template, context);
+      } catch (TemplateEngine.RenderException e) {
+        errors.add(
+            new ManifestError(
+                new Location(chart.dir() + "/templates/" + e.file, e.line, 1), e.getMessage()));
+        continue;
+      }
+      texts.put(file, text);
+      ManifestLoader.FileResult result =
+          loader.parseFile(
+              file + " (rendered for " + r.key() + ")", text.getBytes(StandardCharsets.UTF_8));
+      errors.addAll(result.errors());
+      if (!result.releases().isEmpty()) {
+        errors.add(
+            new ManifestError(r.source(), file + " renders a Release: charts render apps only"));
+      }
+      for (App app : result.apps()) {
+        if (!app.metadata().namespace().equals(r.metadata().namespace())) {
+          errors.add(
+              new ManifestError(
+                  app.source(),
+                  "renders "
+                      + app.key()
+                      + ", outside the release's namespace "
+                      + r.metadata().namespace()
+                      + " (set metadata.namespace: {{ release.namespace }})"));
+          continue;
+        }
+        // The release's own labels (an overlay's commonLabels, say) reach every app it renders;
+        // what the template wrote wins.
+        dev.telos.manifest.Metadata m = app.metadata();
+        for (Map.Entry<String, String> l : r.metadata().labels().entrySet()) {
+          if (!m.labels().containsKey(l.getKey())) {
+            m = m.withLabel(l.getKey(), l.getValue());
+          }
+        }
+        m =
+            m.withLabel(Release.LABEL, r.metadata().name())
+                .withLabel(Release.CHART_LABEL, chart.name() + "-" + chart.version());
+        apps.add(
+            app.withMetadata(commit == null ? m : m.withLabel(Release.CHART_COMMIT_LABEL, commit)));
+      }
+    }
+    return errors.isEmpty()
+        ? new Rendered(List.copyOf(apps), List.of(), texts)
+        : new Rendered(List.of(), List.copyOf(errors), texts);
   }
 
   /** Merged values with where each was set last. */

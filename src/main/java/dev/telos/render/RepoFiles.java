@@ -13,6 +13,11 @@ public interface RepoFiles {
   /** One file's content, or null when there is none. */
   byte[] file(String path) throws IOException;
 
+  /** The commit these files are, or null when they are not a commit (a directory). */
+  default String commit() {
+    return null;
+  }
+
   /** No repository: only shipped charts and inline values. */
   RepoFiles NONE =
       new RepoFiles() {

@@ -53,25 +53,15 @@ class ChartsIT {
   void aReleaseRunsRollsOutRefusesABrokenTemplateAndIsPrunedWhenItGoes() throws Exception {
     try (TempGitRepo repo = TempGitRepo.init(dir.resolve("repo"))) {
       repo.write("apps/web.yaml", release(1)).write("apps/keeper.yaml", KEEPER).commit("web");
-      try (TelosProcess local =
-          TelosProcess.start(
-              dir,
-              "local",
-              "--repo",
-              repo.url(),
-              "--path",
-              "apps",
-              "--http-port",
-              "0",
-              "--poll",
-              "300ms",
-              "--data-dir",
-              dir.resolve("data").toString())) {
+      try (TelosProcess local = TelosProcess.local(dir, repo.url(), "apps")) {
         String api = local.awaitOutput("Telos API listening on (http://\\S+)");
         await().atMost(Duration.ofSeconds(90)).until(() -> healthy(api, "shop/web").size() == 1);
         JsonNode app = get(api + "/api/v1/apps/shop/web");
         assertThat(app.path("labels").path("telos.dev/release").asText()).isEqualTo("web");
         assertThat(app.path("labels").path("telos.dev/chart").asText()).isEqualTo("service-1.0.0");
+        JsonNode charts = get(api + "/api/v1/history").get(0).path("charts");
+        assertThat(charts.toString())
+            .isEqualTo("[{\"release\":\"shop/web\",\"chart\":\"service-1.0.0\",\"commit\":null}]");
 
         repo.write("apps/web.yaml", release(2)).commit("two");
         await().atMost(Duration.ofSeconds(90)).until(() -> healthy(api, "shop/web").size() == 2);
@@ -86,13 +76,7 @@ class ChartsIT {
                     + "spec: {chart: charts/bad}\n")
             .write("apps/web.yaml", release(1));
         String broken = repo.commit("broken chart, and scale web down");
-        await()
-            .atMost(Duration.ofSeconds(60))
-            .until(
-                () ->
-                    broken.equals(
-                        get(api + "/api/v1/status").path("lastError").path("revision").asText()));
-        JsonNode error = get(api + "/api/v1/status").path("lastError");
+        JsonNode error = TelosProcess.awaitRejected(api, broken);
         assertThat(error.path("file").asText()).isEqualTo("charts/bad/templates/job.yaml");
         assertThat(error.path("line").asInt()).isEqualTo(2);
         assertThat(error.path("message").asText())

@@ -96,4 +96,53 @@ class SpecDiffTest {
             "spec.healthCheck.port: http → admin")
         .noneMatch(c -> c.startsWith("spec.executor."));
   }
+
+  @Test
+  void aReleasesValueChangesShowBeforeTheSpecFieldsOfEachOfItsApps() {
+    String release =
+        "apiVersion: telos.dev/v1\nkind: Service\nmetadata:\n  name: web\n  namespace: shop\n"
+            + "  labels: {telos.dev/release: web}\nspec:\n  command: %s\n  instances: 2\n";
+    App before = app(release.formatted("run 1"));
+    App after = app(release.formatted("run 2"));
+    dev.telos.git.CommitInfo c =
+        new dev.telos.git.CommitInfo("a", "x", java.time.Instant.EPOCH, "m");
+    dev.telos.git.Snapshot current =
+        new dev.telos.git.Snapshot(
+            c,
+            java.util.List.of(before),
+            java.util.Map.of(
+                "shop/web",
+                java.util.Map.of("version", 1L, "env", java.util.Map.of("A", "x", "B", "y"))));
+    dev.telos.git.Snapshot next =
+        new dev.telos.git.Snapshot(
+            c,
+            java.util.List.of(after),
+            java.util.Map.of(
+                "shop/web", java.util.Map.of("version", 2L, "env", java.util.Map.of("A", "x"))));
+    java.util.List<PlanCommand.Change> changes =
+        PlanCommand.changes(
+            next,
+            current,
+            java.util.List.of(),
+            new dev.telos.reconcile.Plan(
+                java.util.List.of(),
+                java.util.List.of(),
+                java.util.List.of(),
+                java.util.List.of(),
+                java.util.Map.of(),
+                java.util.List.of(),
+                null,
+                null,
+                java.util.List.of()),
+            java.time.Instant.EPOCH);
+    assertThat(changes)
+        .singleElement()
+        .satisfies(
+            ch ->
+                assertThat(ch.fields())
+                    .containsExactly(
+                        "values.env.B: y → (none)",
+                        "values.version: 1 → 2",
+                        "spec.command: run 1 → run 2"));
+  }
 }

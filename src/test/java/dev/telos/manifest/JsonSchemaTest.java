@@ -33,6 +33,15 @@ class JsonSchemaTest {
     assertThat(properties("/$defs/cronJob/properties/spec/properties/job/properties"))
         .isEqualTo(Binder.JOB);
     assertThat(properties("/$defs/release/properties/spec/properties")).isEqualTo(Binder.RELEASE);
+    assertThat(properties("/$defs/release/properties/spec/properties/chart/oneOf/1/properties"))
+        .isEqualTo(Binder.CHART);
+    assertThat(properties("/$defs/overlay/properties/spec/properties")).isEqualTo(Binder.OVERLAY);
+    assertThat(properties("/$defs/overlay/properties/spec/properties/patches/items/properties"))
+        .isEqualTo(Binder.PATCH);
+    assertThat(
+            properties(
+                "/$defs/overlay/properties/spec/properties/patches/items/properties/target/properties"))
+        .isEqualTo(Binder.TARGET);
     String task = "/$defs/service/properties/spec/properties/";
     assertThat(properties(task + "resources/properties")).isEqualTo(Binder.RESOURCES);
     assertThat(properties(task + "container/properties")).isEqualTo(Binder.CONTAINER);

@@ -14,7 +14,19 @@ class EventDetectorTest {
   static final String B = "b".repeat(40);
 
   static SyncRecord record(long id, String sha, String result, String error) {
-    return new SyncRecord(id, T, null, sha, "Ada <ada@x>", "msg " + id, 2, 1, result, error, null);
+    return new SyncRecord(
+        id,
+        T,
+        null,
+        sha,
+        "Ada <ada@x>",
+        "msg " + id,
+        2,
+        1,
+        result,
+        error,
+        null,
+        java.util.List.of());
   }
 
   static StatusView.AppView app(String name, String health) {

@@ -274,8 +274,8 @@ class ReleasesTest {
         .extracting(ManifestError::toString)
         .containsExactly(
             "r.yaml:8:3: unknown field 'chartz' in spec (did you mean 'chart'?)",
-            "r.yaml:5:10: spec.chart must be a directory of the repository (charts/web) or"
-                + " telos/NAME, got '../outside'",
+            "r.yaml:5:10: spec.chart must be a directory of the repository (charts/web),"
+                + " telos/NAME or {repo, ref, path}, got '../outside'",
             "r.yaml:6:11: spec.values must be a mapping, got sequence",
             "r.yaml:7:17: spec.valuesFiles[] must be a path of the repository, got mapping");
   }
@@ -310,5 +310,34 @@ class ReleasesTest {
       Releases.Result r = render(release("charts/bad", "  values: {empty: ''}\n"));
       assertThat(errors(r)).as(c[0]).singleElement().asString().contains(c[1]);
     }
+  }
+
+  @Test
+  void onlyReleasesWhoseInputsChangedRenderAgain() {
+    Releases renderer = new Releases(loader, YamlLimits.DEFAULT);
+    chart("job", JOB.formatted("{{ values.cmd }}"));
+    String two =
+        release("charts/job", "  values: {cmd: a}\n")
+            + "---\n"
+            + release("charts/job", "  values: {cmd: b}\n").replace("name: web", "name: api");
+    assertThat(renderer.render(releases(two), files).errors()).isEmpty();
+    assertThat(renderer.renderedReleases()).isEqualTo(2);
+    assertThat(renderer.render(releases(two), files).apps()).hasSize(2);
+    assertThat(renderer.renderedReleases()).as("nothing changed").isEqualTo(2);
+    Releases.Result r = renderer.render(releases(two.replace("cmd: b", "cmd: c")), files);
+    assertThat(renderer.renderedReleases()).as("one release's values").isEqualTo(3);
+    assertThat(r.apps()).extracting(a -> a.task().command()).containsExactlyInAnyOrder("a", "c");
+    chart("job", JOB.formatted("{{ values.cmd }}-2"));
+    r = renderer.render(releases(two.replace("cmd: b", "cmd: c")), files);
+    assertThat(renderer.renderedReleases()).as("the chart changed: both").isEqualTo(5);
+    assertThat(r.apps())
+        .extracting(a -> a.task().command())
+        .containsExactlyInAnyOrder("a-2", "c-2");
+    chart("job", JOB.formatted("{{ values.missing }}"));
+    assertThat(renderer.render(releases(two), files).errors()).hasSize(2);
+    assertThat(renderer.render(releases(two), files).errors())
+        .as("a failure is not kept: it renders again and fails again")
+        .hasSize(2);
+    assertThat(renderer.renderedReleases()).isEqualTo(9);
   }
 }

@@ -156,6 +156,26 @@ public final class TelosProcess implements AutoCloseable {
     return process.pid();
   }
 
+  /**
+   * Starts {@code telos local} on {@code repo}'s {@code path} with a free API port, a 300 ms poll
+   * and a data directory under {@code dir}.
+   */
+  public static TelosProcess local(Path dir, String repo, String path) throws IOException {
+    return start(
+        dir,
+        "local",
+        "--repo",
+        repo,
+        "--path",
+        path,
+        "--http-port",
+        "0",
+        "--poll",
+        "300ms",
+        "--data-dir",
+        dir.resolve("data").toString());
+  }
+
   /** GETs {@code url} and reads its body as JSON. */
   public static com.fasterxml.jackson.databind.JsonNode json(String url) throws Exception {
     return new com.fasterxml.jackson.databind.ObjectMapper()
@@ -165,6 +185,21 @@ public final class TelosProcess implements AutoCloseable {
                     java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).build(),
                     java.net.http.HttpResponse.BodyHandlers.ofString())
                 .body());
+  }
+
+  /**
+   * Waits until the Telos API at {@code api} reports {@code revision} as its last error (the commit
+   * was read and rejected), and returns that {@code lastError}.
+   */
+  public static com.fasterxml.jackson.databind.JsonNode awaitRejected(String api, String revision)
+      throws Exception {
+    Awaitility.await("rejection of " + revision)
+        .atMost(Duration.ofSeconds(60))
+        .until(
+            () ->
+                revision.equals(
+                    json(api + "/api/v1/status").path("lastError").path("revision").asText()));
+    return json(api + "/api/v1/status").path("lastError");
   }
 
   /** Waits until the Telos API at {@code api} reports {@code syncStatus: Synced}. */
