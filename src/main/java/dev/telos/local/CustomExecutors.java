@@ -6,16 +6,10 @@ import com.google.protobuf.util.JsonFormat;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -614,55 +608,6 @@ final class CustomExecutors {
 
   /** Fetches one URI into the sandbox, through a cache under the agent's work dir when asked. */
   private void fetch(CommandInfo.URI uri, Path sandbox) throws IOException {
-    String value = uri.getValue();
-    String name =
-        uri.hasOutputFile() && !uri.getOutputFile().isEmpty()
-            ? uri.getOutputFile()
-            : value
-                .replaceAll("[?#].*$", "")
-                .substring(value.replaceAll("[?#].*$", "").lastIndexOf('/') + 1);
-    Path target = sandbox.resolve(name);
-    Path cached =
-        workDir
-            .resolve("fetcher-cache")
-            .resolve(Integer.toHexString(value.hashCode()) + "-" + name);
-    if (uri.getCache() && Files.exists(cached)) {
-      Files.copy(cached, target, StandardCopyOption.REPLACE_EXISTING);
-    } else {
-      download(value, target);
-      if (uri.getCache()) {
-        Files.createDirectories(cached.getParent());
-        Files.copy(target, cached, StandardCopyOption.REPLACE_EXISTING);
-      }
-    }
-    if (uri.getExecutable()) {
-      target.toFile().setExecutable(true);
-    }
-  }
-
-  private static void download(String value, Path target) throws IOException {
-    if (value.startsWith("http://") || value.startsWith("https://")) {
-      try {
-        HttpResponse<InputStream> r =
-            HttpClient.newHttpClient()
-                .send(
-                    HttpRequest.newBuilder(URI.create(value))
-                        .timeout(Duration.ofMinutes(5))
-                        .build(),
-                    HttpResponse.BodyHandlers.ofInputStream());
-        try (InputStream in = r.body()) {
-          if (r.statusCode() != 200) {
-            throw new IOException("Failed to fetch '" + value + "': HTTP " + r.statusCode());
-          }
-          Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IOException("interrupted while fetching " + value, e);
-      }
-    } else {
-      Path source = Path.of(value.startsWith("file://") ? URI.create(value).getPath() : value);
-      Files.copy(source, target, StandardCopyOption.REPLACE_EXISTING);
-    }
+    Fetcher.fetch(uri, sandbox, workDir.resolve("fetcher-cache"));
   }
 }

@@ -281,6 +281,34 @@ final class ProcessRunner implements TaskRunner {
         }
         return;
       }
+      // Mesos's fetcher runs before the executor starts: a URI that cannot be fetched fails the
+      // container's launch, and the task never reaches TASK_STARTING.
+      try {
+        for (CommandInfo.URI uri : task.getCommand().getUrisList()) {
+          Fetcher.fetch(uri, sandbox, workDir.resolve("fetcher-cache"));
+        }
+      } catch (IOException e) {
+        sink.status(
+            taskId,
+            TaskState.TASK_FAILED,
+            "Failed to launch container: Failed to fetch all URIs for container: " + e.getMessage(),
+            TaskStatus.Reason.REASON_CONTAINER_LAUNCH_FAILED,
+            null);
+        return;
+      }
+      if (task.getCommand().hasUser()
+          && !task.getCommand().getUser().equals(System.getProperty("user.name"))) {
+        // Process agents cannot switch users; say so where the task's owner looks.
+        Files.writeString(
+            sandbox.resolve("stderr"),
+            "telos embedded agent: runs this task as "
+                + System.getProperty("user.name")
+                + ", not as '"
+                + task.getCommand().getUser()
+                + "' (a real Mesos agent switches users)\n",
+            java.nio.file.StandardOpenOption.CREATE,
+            java.nio.file.StandardOpenOption.APPEND);
+      }
       Map<String, String> env = environment(launch, sandbox);
       ProcessBuilder builder =
           new ProcessBuilder(argv(task.getCommand()))

@@ -20,6 +20,8 @@ final class Binder {
   private static final Set<String> TASK_FIELDS =
       Set.of(
           "command",
+          "args",
+          "user",
           "env",
           "resources",
           "ports",
@@ -34,7 +36,9 @@ final class Binder {
           "preStart",
           "preStop",
           "killSignal");
-  static final Set<String> SERVICE = union(TASK_FIELDS, "instances", "upgrade", "restart");
+  static final Set<String> SERVICE =
+      union(TASK_FIELDS, "instances", "upgrade", "restart", "killSelection", "unreachableStrategy");
+  static final Set<String> UNREACHABLE = Set.of("inactiveAfter");
   static final Set<String> RESTART = Set.of("backoff", "factor", "maxDelay", "resetAfter");
   static final Set<String> JOB = union(TASK_FIELDS, "retries", "backoff");
   static final Set<String> CRON =
@@ -56,8 +60,10 @@ final class Binder {
           "maxConsecutiveFailures");
   static final Set<String> UPGRADE = Set.of("maxSurge", "maxUnavailable");
   static final Set<String> LOGS = Set.of("maxSize", "keep");
-  static final Set<String> ARTIFACT = Set.of("uri", "sha256", "outputFile", "executable");
+  static final Set<String> ARTIFACT =
+      Set.of("uri", "sha256", "outputFile", "executable", "extract", "cache");
   private static final Pattern SIZE = Pattern.compile("([0-9]+)(B|KiB|MiB|GiB)");
+  private static final Pattern USER = Pattern.compile("[a-z_][a-z0-9_.-]{0,31}\\$?");
   private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
   private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
   private static final Pattern RESERVED_ENV =
@@ -377,7 +383,35 @@ final class Binder {
       }
     }
     RestartPolicy restart = restart(spec.object("restart", RESTART));
-    return task == null ? null : new Service(metadata, instances, task, upgrade, restart, source);
+    Service.KillSelection killSelection =
+        spec.enumeration(
+            "killSelection",
+            Service.KillSelection.class,
+            Service.KillSelection.YOUNGEST_FIRST,
+            false);
+    java.time.Duration inactiveAfter = null;
+    Fields unreachable = spec.object("unreachableStrategy", UNREACHABLE);
+    if (unreachable != null) {
+      inactiveAfter = unreachable.duration("inactiveAfter", null, Duration.ofDays(7));
+      if (inactiveAfter != null && inactiveAfter.toMillis() < 1000) {
+        unreachable.error(
+            unreachable.get("inactiveAfter"),
+            unreachable.name("inactiveAfter") + " must be at least 1s");
+        inactiveAfter = null;
+      }
+    }
+    return task == null
+        ? null
+        : new Service(
+            metadata,
+            instances,
+            task,
+            upgrade,
+            restart,
+            source,
+            SpecHash.of("Service", task),
+            killSelection,
+            inactiveAfter);
   }
 
   private static RestartPolicy restart(Fields r) {
@@ -464,9 +498,39 @@ final class Binder {
   }
 
   private static TaskSpec task(Fields spec) {
-    String command = spec.string("command", null, true);
-    if (command != null && command.isBlank()) {
-      spec.error(spec.get("command"), spec.name("command") + " must not be empty");
+    List<String> args = new ArrayList<>();
+    for (YamlNode a : spec.list("args")) {
+      String text = Fields.scalarText(a);
+      if (!(a instanceof YamlNode.Scalar sc) || sc.kind() == YamlNode.Scalar.Kind.NULL) {
+        spec.error(a, spec.name("args[]") + " must be a string, got " + a.typeName());
+      } else {
+        args.add(text);
+      }
+    }
+    String command;
+    if (spec.has("args")) {
+      command = "";
+      if (spec.has("command")) {
+        spec.error(
+            spec.get("args"),
+            spec.name("args") + " and " + spec.name("command") + " exclude each other: give one");
+      } else if (args.isEmpty() && spec.get("args") instanceof YamlNode.ListNode) {
+        spec.error(spec.get("args"), spec.name("args") + " must not be empty");
+      }
+      if (spec.has("executor") && "telos".equals(Fields.scalarText(spec.get("executor")))) {
+        spec.error(
+            spec.get("args"),
+            spec.name("args") + " is for the command executor; executor: telos runs a command");
+      }
+    } else {
+      command = spec.string("command", null, true);
+      if (command != null && command.isBlank()) {
+        spec.error(spec.get("command"), spec.name("command") + " must not be empty");
+      }
+    }
+    String user = spec.string("user", null, false);
+    if (user != null && !USER.matcher(user).matches()) {
+      spec.error(spec.get("user"), spec.name("user") + " must be a user name, got '" + user + "'");
     }
     Map<String, String> env = spec.stringMap("env");
     YamlNode envNode = spec.get("env");
@@ -539,11 +603,78 @@ final class Binder {
       spec.error(spec.get("role"), spec.name("role") + " must not be empty");
     }
     ExecutorSpec executor = executor(spec, container);
+    List<FetchSpec> fetch = executor == null ? fetch(spec) : List.of();
     if (command == null) {
       return null;
     }
     return new TaskSpec(
-        command, env, resources, ports, container, constraints, health, killGrace, role, executor);
+        command,
+        env,
+        resources,
+        ports,
+        container,
+        constraints,
+        health,
+        killGrace,
+        role,
+        executor,
+        args,
+        user,
+        fetch);
+  }
+
+  /** {@code fetch} under Mesos's command executor: URIs for Mesos's fetcher. */
+  private static List<FetchSpec> fetch(Fields spec) {
+    List<FetchSpec> out = new ArrayList<>();
+    for (YamlNode node : spec.list("fetch")) {
+      Fields a = Fields.of(node, spec.errors(), spec.name("fetch[]"), ARTIFACT);
+      if (a == null) {
+        continue;
+      }
+      String uri = a.string("uri", null, true);
+      if (uri != null && uri.isBlank()) {
+        a.error(a.get("uri"), a.name("uri") + " must not be empty");
+      }
+      if (a.has("sha256")) {
+        a.error(
+            a.get("sha256"),
+            a.name("sha256") + " needs executor: telos (Mesos's fetcher does not check digests)");
+      }
+      String output = outputFile(a);
+      boolean executable = flag(a, "executable", false);
+      // As Mesos's and Marathon's: archives are extracted unless said otherwise.
+      boolean extract = flag(a, "extract", !executable);
+      boolean cache = flag(a, "cache", false);
+      if (executable && extract) {
+        a.error(
+            a.get("extract"),
+            a.name("extract") + " and " + a.name("executable") + " exclude each other");
+      }
+      if (uri != null) {
+        out.add(new FetchSpec(uri, extract, executable, cache, output));
+      }
+    }
+    return out;
+  }
+
+  private static String outputFile(Fields a) {
+    String output = a.string("outputFile", null, false);
+    if (output != null && (output.isBlank() || output.contains("/") || output.startsWith("."))) {
+      a.error(a.get("outputFile"), a.name("outputFile") + " must be a plain file name");
+    }
+    return output;
+  }
+
+  private static boolean flag(Fields a, String key, boolean fallback) {
+    YamlNode v = a.get(key);
+    if (v == null) {
+      return fallback;
+    }
+    if (!(v instanceof YamlNode.Scalar sc) || sc.kind() != YamlNode.Scalar.Kind.BOOLEAN) {
+      a.error(v, a.name(key) + " must be true or false");
+      return fallback;
+    }
+    return sc.text().equals("true");
   }
 
   /** {@code executor: telos} and what only it understands; null for the command executor. */
@@ -557,7 +688,7 @@ final class Binder {
       return null;
     }
     if (!telos) {
-      for (String only : List.of("logs", "fetch", "preStart", "preStop", "killSignal")) {
+      for (String only : List.of("logs", "preStart", "preStop", "killSignal")) {
         if (spec.has(only)) {
           spec.error(
               spec.get(only),
@@ -613,17 +744,13 @@ final class Binder {
       if (sha != null && !SHA256.matcher(sha).matches()) {
         a.error(a.get("sha256"), a.name("sha256") + " must be 64 lowercase hex digits");
       }
-      String output = a.string("outputFile", null, false);
-      if (output != null && (output.isBlank() || output.contains("/") || output.startsWith("."))) {
-        a.error(a.get("outputFile"), a.name("outputFile") + " must be a plain file name");
-      }
-      YamlNode exec = a.get("executable");
-      boolean executable = false;
-      if (exec != null) {
-        if (!(exec instanceof YamlNode.Scalar sc) || sc.kind() != YamlNode.Scalar.Kind.BOOLEAN) {
-          a.error(exec, a.name("executable") + " must be true or false");
-        } else {
-          executable = sc.text().equals("true");
+      String output = outputFile(a);
+      boolean executable = flag(a, "executable", false);
+      for (String only : List.of("extract", "cache")) {
+        if (a.has(only)) {
+          a.error(
+              a.get(only),
+              a.name(only) + " is for Mesos's fetcher (the command executor), not executor: telos");
         }
       }
       if (uri != null && sha != null) {

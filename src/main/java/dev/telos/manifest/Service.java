@@ -8,6 +8,9 @@ import java.util.Objects;
  *
  * @param restart the manifest's restart policy, or null when it sets none (the controller's default
  *     applies)
+ * @param killSelection which tasks go first when scaling down
+ * @param inactiveAfter how long a task on an unreachable agent is waited for before it is replaced,
+ *     or null for the controller's {@code --unreachable-timeout}
  */
 public record Service(
     Metadata metadata,
@@ -16,11 +19,41 @@ public record Service(
     UpgradeStrategy upgrade,
     RestartPolicy restart,
     Location source,
-    String specHash)
+    String specHash,
+    KillSelection killSelection,
+    java.time.Duration inactiveAfter)
     implements App {
+  /** Which tasks a scale-down kills first (after those that are not available). */
+  public enum KillSelection {
+    YOUNGEST_FIRST,
+    OLDEST_FIRST
+  }
+
   @Override
   public Service withMetadata(Metadata m) {
-    return new Service(m, instances, task, upgrade, restart, source, specHash);
+    return new Service(
+        m, instances, task, upgrade, restart, source, specHash, killSelection, inactiveAfter);
+  }
+
+  /** A service with the default kill selection and unreachable timeout. */
+  public Service(
+      Metadata metadata,
+      int instances,
+      TaskSpec task,
+      UpgradeStrategy upgrade,
+      RestartPolicy restart,
+      Location source,
+      String specHash) {
+    this(
+        metadata,
+        instances,
+        task,
+        upgrade,
+        restart,
+        source,
+        specHash,
+        KillSelection.YOUNGEST_FIRST,
+        null);
   }
 
   /** A service whose spec hash is computed from its task. */
@@ -40,6 +73,7 @@ public record Service(
     Objects.requireNonNull(task, "task");
     Objects.requireNonNull(upgrade, "upgrade");
     Objects.requireNonNull(source, "source");
+    Objects.requireNonNull(killSelection, "killSelection");
     if (instances < 0) {
       throw new IllegalArgumentException("instances must be >= 0");
     }

@@ -61,6 +61,30 @@ public final class SpecHash {
     }
     m.put("killGracePeriod", t.killGracePeriod().toMillis());
     m.put("role", t.role());
+    // Only present when set, so the hashes of apps without them stay what they were.
+    if (!t.args().isEmpty()) {
+      m.put("args", new ArrayList<Object>(t.args()));
+    }
+    if (t.user() != null) {
+      m.put("user", t.user());
+    }
+    if (!t.fetch().isEmpty()) {
+      List<Object> uris = new ArrayList<>();
+      t.fetch()
+          .forEach(
+              f ->
+                  uris.add(
+                      f.uri()
+                          + " "
+                          + f.extract()
+                          + " "
+                          + f.executable()
+                          + " "
+                          + f.cache()
+                          + " "
+                          + (f.outputFile() == null ? "" : f.outputFile())));
+      m.put("fetch", uris);
+    }
     ExecutorSpec e = t.executor();
     if (e != null) {
       // Only present with executor: telos, so the hashes of other apps stay what they were.

@@ -9,7 +9,13 @@ import java.util.Objects;
  * What a task runs and needs, shared by Service, Job and CronJob. Defaults: no {@code env}, {@link
  * TaskResources#DEFAULT}, no ports, no container (a plain command), no constraints, no health
  * check, {@code killGracePeriod: 30s}, {@code role: "*"}, Mesos's command executor ({@code
- * executor} null; {@code executor: telos} gives an {@link ExecutorSpec}).
+ * executor} null; {@code executor: telos} gives an {@link ExecutorSpec}), no {@code args} (the
+ * command runs in a shell), the framework's user, nothing fetched.
+ *
+ * @param command the shell command, or {@code ""} when {@code args} is given
+ * @param args the argv run without a shell (argv[0] first), or empty
+ * @param user the user the task runs as, or null for the framework's
+ * @param fetch what Mesos's fetcher puts in the sandbox first (command executor)
  */
 public record TaskSpec(
     String command,
@@ -21,8 +27,39 @@ public record TaskSpec(
     HealthCheckSpec healthCheck,
     Duration killGracePeriod,
     String role,
-    ExecutorSpec executor) {
+    ExecutorSpec executor,
+    List<String> args,
+    String user,
+    List<FetchSpec> fetch) {
   public static final Duration DEFAULT_KILL_GRACE = Duration.ofSeconds(30);
+
+  /** A task run by a shell command, as the framework's user, fetching nothing. */
+  public TaskSpec(
+      String command,
+      Map<String, String> env,
+      TaskResources resources,
+      List<PortSpec> ports,
+      ContainerSpec container,
+      List<Constraint> constraints,
+      HealthCheckSpec healthCheck,
+      Duration killGracePeriod,
+      String role,
+      ExecutorSpec executor) {
+    this(
+        command,
+        env,
+        resources,
+        ports,
+        container,
+        constraints,
+        healthCheck,
+        killGracePeriod,
+        role,
+        executor,
+        List.of(),
+        null,
+        List.of());
+  }
 
   /** A task run by Mesos's command executor. */
   public TaskSpec(
@@ -56,5 +93,12 @@ public record TaskSpec(
     constraints = List.copyOf(constraints);
     Objects.requireNonNull(killGracePeriod, "killGracePeriod");
     Objects.requireNonNull(role, "role");
+    args = List.copyOf(args);
+    fetch = List.copyOf(fetch);
+  }
+
+  /** How the task's command reads: the shell command, or the argv joined by spaces. */
+  public String commandLine() {
+    return args.isEmpty() ? command : String.join(" ", args);
   }
 }

@@ -315,7 +315,7 @@ public final class Planner {
           retryKill(key, t, grace);
           // Until its end is confirmed it may still run, so it counts against maxSurge; a task
           // unreachable past the timeout no longer does (its agent may never come back).
-          if (!unreachableExpired(t)) {
+          if (!unreachableExpired(t, inactiveAfter(app))) {
             killing++;
           }
           continue;
@@ -326,7 +326,7 @@ public final class Planner {
           continue;
         }
         if (t.state() == TaskState.TASK_UNREACHABLE && t.unreachableSince() != null) {
-          Instant expires = t.unreachableSince().plus(in.settings().unreachableTimeout());
+          Instant expires = t.unreachableSince().plus(inactiveAfter(app));
           if (!now.isBefore(expires)) {
             continue; // given up on: replaced; killed as surplus if it ever returns
           }
@@ -339,13 +339,18 @@ public final class Planner {
       for (LiveTask t : counted) {
         (hash.equals(t.specHash()) ? current : old).add(t);
       }
-      // Surplus tasks of the current spec: unavailable first, then newest first.
+      // Surplus tasks of the current spec: unavailable first, then by the app's kill selection
+      // (newest first unless OLDEST_FIRST).
       List<LiveTask> killed = new ArrayList<>();
       if (current.size() > n) {
         List<LiveTask> order = new ArrayList<>(current);
+        Comparator<Instant> age =
+            app.killSelection() == Service.KillSelection.OLDEST_FIRST
+                ? Comparator.naturalOrder()
+                : Comparator.reverseOrder();
         order.sort(
             Comparator.comparing((LiveTask t) -> available(t, hash, checked))
-                .thenComparing(LiveTask::launchedAt, Comparator.reverseOrder())
+                .thenComparing(LiveTask::launchedAt, age)
                 .thenComparing(LiveTask::id));
         for (LiveTask t : order.subList(0, current.size() - n)) {
           kill(key, t, grace, "scale down to " + n);
@@ -485,10 +490,15 @@ public final class Planner {
       return 0;
     }
 
-    private boolean unreachableExpired(LiveTask t) {
+    private boolean unreachableExpired(LiveTask t, Duration inactiveAfter) {
       return t.state() == TaskState.TASK_UNREACHABLE
           && t.unreachableSince() != null
-          && !now.isBefore(t.unreachableSince().plus(in.settings().unreachableTimeout()));
+          && !now.isBefore(t.unreachableSince().plus(inactiveAfter));
+    }
+
+    /** How long the app's unreachable tasks are waited for: its own, or the controller's. */
+    private Duration inactiveAfter(Service app) {
+      return app.inactiveAfter() != null ? app.inactiveAfter() : in.settings().unreachableTimeout();
     }
 
     /** Whether a launched task is still not running after the launch timeout. */

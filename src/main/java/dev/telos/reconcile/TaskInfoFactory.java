@@ -87,6 +87,7 @@ final class TaskInfoFactory {
                         DurationInfo.newBuilder().setNanoseconds(spec.killGracePeriod().toNanos())))
             .setLabels(
                 Labels.newBuilder()
+                    .addAllLabels(userLabels(app))
                     .addLabels(label("telos.dev/namespace", app.metadata().namespace()))
                     .addLabels(label("telos.dev/app", app.metadata().name()))
                     .addLabels(label("telos.dev/spec-hash", app.specHash()))
@@ -114,8 +115,7 @@ final class TaskInfoFactory {
               com.google.protobuf.ByteString.copyFromUtf8(
                   executorData(spec, environment(app, host, ports, revision), revision)));
     } else {
-      task.setCommand(
-          CommandInfo.newBuilder().setShell(true).setValue(spec.command()).setEnvironment(env));
+      task.setCommand(command(spec).setEnvironment(env));
     }
     if (spec.container() != null) {
       ContainerInfo.Builder c = ContainerInfo.newBuilder();
@@ -173,6 +173,58 @@ final class TaskInfoFactory {
     }
     return task.build();
   }
+
+  /**
+   * The CommandInfo of a command-executor task without its environment: a shell command or an argv
+   * ({@code shell: false}, {@code value} the program, {@code arguments} the whole argv as Mesos
+   * takes it), the user, and the URIs for Mesos's fetcher.
+   */
+  static CommandInfo.Builder command(TaskSpec spec) {
+    CommandInfo.Builder c = CommandInfo.newBuilder();
+    if (spec.args().isEmpty()) {
+      c.setShell(true).setValue(spec.command());
+    } else {
+      c.setShell(false).setValue(spec.args().get(0)).addAllArguments(spec.args());
+    }
+    if (spec.user() != null) {
+      c.setUser(spec.user());
+    }
+    for (dev.telos.manifest.FetchSpec f : spec.fetch()) {
+      CommandInfo.URI.Builder uri =
+          CommandInfo.URI
+              .newBuilder()
+              .setValue(f.uri())
+              .setExtract(f.extract())
+              .setExecutable(f.executable())
+              .setCache(f.cache());
+      if (f.outputFile() != null) {
+        uri.setOutputFile(f.outputFile());
+      }
+      c.addUris(uri);
+    }
+    return c;
+  }
+
+  /** The app's own labels, sorted; Telos's {@code telos.dev/*} labels follow and win. */
+  private static List<Label> userLabels(App app) {
+    List<Label> out = new java.util.ArrayList<>();
+    new java.util.TreeMap<>(app.metadata().labels())
+        .forEach(
+            (k, v) -> {
+              if (!RESERVED_LABELS.contains(k)) {
+                out.add(label(k, v));
+              }
+            });
+    return out;
+  }
+
+  private static final java.util.Set<String> RESERVED_LABELS =
+      java.util.Set.of(
+          "telos.dev/namespace",
+          "telos.dev/app",
+          "telos.dev/spec-hash",
+          "telos.dev/revision",
+          "telos.dev/kind");
 
   /** What the Telos executor reads from {@code TaskInfo.data}: JSON, written without I/O. */
   static String executorData(TaskSpec spec, Map<String, String> env, String revision) {

@@ -36,6 +36,9 @@ class JsonSchemaTest {
     assertThat(properties("/$defs/release/properties/spec/properties/chart/oneOf/1/properties"))
         .isEqualTo(Binder.CHART);
     assertThat(properties("/$defs/overlay/properties/spec/properties")).isEqualTo(Binder.OVERLAY);
+    assertThat(
+            properties("/$defs/service/properties/spec/properties/unreachableStrategy/properties"))
+        .isEqualTo(Binder.UNREACHABLE);
     assertThat(properties("/$defs/overlay/properties/spec/properties/patches/items/properties"))
         .isEqualTo(Binder.PATCH);
     assertThat(

@@ -259,6 +259,40 @@ class PlannerTest {
   }
 
   @Test
+  void anAppsOwnInactiveAfterReplacesItsUnreachableTasksSoonerOrLater() {
+    App quick = service("quick", 1, "  unreachableStrategy: {inactiveAfter: 30s}\n");
+    App patient = service("patient", 1, "  unreachableStrategy: {inactiveAfter: 1h}\n");
+    f.with(quick).with(patient).offer("a1", 4, 1000, 1, 0);
+    for (App app : List.of(quick, patient)) {
+      LiveTask lost = f.running(app, "a2", 30);
+      f.tasks.set(
+          f.tasks.size() - 1,
+          lost.withState(TaskState.TASK_UNREACHABLE, null, "gone", NOW.minusSeconds(60), NOW));
+    }
+    Plan plan = f.plan();
+    assertThat(plan.launches())
+        .as("after 60 s the 30 s app is replaced, the 1 h one waits (the default is 5 min)")
+        .extracting(l -> l.appKey())
+        .containsExactly("default/quick");
+    assertThat(plan.nextWakeup()).isEqualTo(NOW.minusSeconds(60).plus(Duration.ofHours(1)));
+  }
+
+  @Test
+  void killSelectionChoosesWhichOfTheAvailableTasksAScaleDownKills() {
+    for (String selection : List.of("YOUNGEST_FIRST", "OLDEST_FIRST")) {
+      PlannerFixture g = new PlannerFixture();
+      App web = service("web", 1, "  killSelection: " + selection + "\n");
+      g.with(web);
+      LiveTask old = g.running(web, "a1", 60);
+      LiveTask young = g.running(web, "a1", 5);
+      assertThat(g.plan().kills())
+          .as(selection)
+          .extracting(Plan.Kill::taskId)
+          .containsExactly((selection.equals("OLDEST_FIRST") ? old : young).id());
+    }
+  }
+
+  @Test
   void appsRemovedFromGitArePrunedWithinTheGuard() {
     App a = service("a", 1, "");
     App b = service("b", 1, "");

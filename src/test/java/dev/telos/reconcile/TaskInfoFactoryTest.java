@@ -55,6 +55,45 @@ class TaskInfoFactoryTest {
   }
 
   @Test
+  void argsUserFetchAndLabelsReachTheCommandInfoAsMesosTakesThem() throws Exception {
+    App app =
+        PlannerFixture.app(
+            "apiVersion: telos.dev/v1\nkind: Service\n"
+                + "metadata: {name: api, labels: {team: pay, telos.dev/app: spoofed}}\n"
+                + "spec:\n  args: [./api, --port, 8080, true]\n  user: svc\n"
+                + "  resources: {cpus: 0.5, mem: 100}\n"
+                + "  fetch:\n"
+                + "    - {uri: 'https://example.com/api.tgz', extract: true, cache: true}\n"
+                + "    - {uri: /opt/tools/probe, executable: true, outputFile: probe}\n");
+    TaskInfo t = f.with(app).offer("a1", 4, 1000, 1, 0).plan().launches().get(0).task();
+    ObjectMapper json = new ObjectMapper();
+    assertThat(
+            json.readTree(
+                com.google.protobuf.util.JsonFormat.printer()
+                    .print(t.getCommand().toBuilder().clearEnvironment())))
+        .isEqualTo(
+            json.readTree(
+                """
+            {
+              "uris": [
+                {"value": "https://example.com/api.tgz", "executable": false, "extract": true,
+                 "cache": true},
+                {"value": "/opt/tools/probe", "executable": true, "extract": false,
+                 "cache": false, "outputFile": "probe"}
+              ],
+              "shell": false,
+              "value": "./api",
+              "arguments": ["./api", "--port", "8080", "true"],
+              "user": "svc"
+            }
+            """));
+    assertThat(t.getLabels().getLabelsList())
+        .extracting(l -> l.getKey() + "=" + l.getValue())
+        .startsWith("team=pay", "telos.dev/namespace=default", "telos.dev/app=api")
+        .doesNotContain("telos.dev/app=spoofed");
+  }
+
+  @Test
   void namedPortsAndHealthCheckTimingsReachTheTaskInfo() {
     App web =
         PlannerFixture.service(
