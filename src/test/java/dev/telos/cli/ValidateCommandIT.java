@@ -19,7 +19,7 @@ class ValidateCommandIT {
   void theExampleManifestsAreValid() throws Exception {
     try (TelosProcess telos = TelosProcess.start(dir, "validate", "manifests")) {
       assertThat(telos.awaitExit(Duration.ofSeconds(60))).isZero();
-      assertThat(telos.stdout()).containsExactly("valid: 4 app(s) in 3 file(s)");
+      assertThat(telos.stdout()).containsExactly("valid: 6 app(s) in 6 file(s)");
     }
   }
 
