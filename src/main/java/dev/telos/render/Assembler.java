@@ -56,7 +56,10 @@ public final class Assembler {
   public ManifestLoader.LoadResult assemble(Tree tree, String root) throws IOException {
     List<ManifestError> errors = new ArrayList<>();
     String dir = normalize("", root);
-    Part part = part(tree, dir == null ? root : dir, new ArrayDeque<>(), errors);
+    if (dir == null) {
+      throw new IOException("path '" + root + "' is outside the repository");
+    }
+    Part part = part(tree, dir, new ArrayDeque<>(), errors);
     ManifestLoader.FileResult changed = ManifestLoader.bind("(overlays)", part.changed);
     // A values file a release names is the release's input, not a manifest.
     java.util.Set<String> valuesFiles = new java.util.HashSet<>();
@@ -90,7 +93,7 @@ public final class Assembler {
 
   private Part part(Tree tree, String root, Deque<String> stack, List<ManifestError> errors)
       throws IOException {
-    List<TreeFile> files = charts(tree.files(root));
+    List<TreeFile> files = inputs(charts(tree.files(root)));
     Map<String, Overlay> overlays = new TreeMap<>();
     for (TreeFile f : files) {
       for (Overlay o : f.parsed().overlays()) {
@@ -186,7 +189,13 @@ public final class Assembler {
         }
       }
       stack.pop();
+      // A values file the bases' releases name may sit in the overlay's directory.
+      java.util.Set<String> inputs = new java.util.HashSet<>();
+      ManifestLoader.bind("", docs).releases().forEach(r -> inputs.addAll(r.valuesFiles()));
       for (TreeFile f : owned.getOrDefault(dir, List.of())) {
+        if (inputs.contains(f.path())) {
+          continue;
+        }
         errors.addAll(f.parsed().structural());
         docs.addAll(f.parsed().documents());
       }
@@ -213,6 +222,22 @@ public final class Assembler {
     for (TreeFile f : files) {
       String dir = parent(f.path());
       if (charts.stream().noneMatch(c -> under(dir, c))) {
+        out.add(f);
+      }
+    }
+    return out;
+  }
+
+  /** The files no release names as a values file (those are its input, not manifests). */
+  private static List<TreeFile> inputs(List<TreeFile> files) {
+    java.util.Set<String> values = new java.util.HashSet<>();
+    files.forEach(f -> f.parsed().releases().forEach(r -> values.addAll(r.valuesFiles())));
+    if (values.isEmpty()) {
+      return files;
+    }
+    List<TreeFile> out = new ArrayList<>();
+    for (TreeFile f : files) {
+      if (!values.contains(f.path())) {
         out.add(f);
       }
     }

@@ -169,7 +169,7 @@ final class Patches {
   private static YamlNode get(YamlNode doc, List<String> path, Location at) throws PatchException {
     YamlNode node = doc;
     for (int i = 0; i < path.size(); i++) {
-      node = child(node, path.get(i), false);
+      node = child(node, path.get(i));
       if (node == null) {
         throw new PatchException(at, join(path.subList(0, i + 1)) + " does not exist");
       }
@@ -177,15 +177,15 @@ final class Patches {
     return node;
   }
 
-  /** The child named by {@code token}, or null; {@code -} is past the end of a sequence. */
-  private static YamlNode child(YamlNode node, String token, boolean forAdd) {
+  /** The child named by {@code token}, or null when there is none. */
+  private static YamlNode child(YamlNode node, String token) {
     if (node instanceof YamlNode.MapNode m) {
       YamlNode.Entry e = m.entries().get(token);
       return e == null ? null : e.value();
     }
     if (node instanceof YamlNode.ListNode l) {
-      int i = index(token, l.items().size() + (forAdd ? 1 : 0));
-      return i < 0 || i >= l.items().size() ? null : l.items().get(i);
+      int i = index(token, l.items().size());
+      return i < 0 ? null : l.items().get(i);
     }
     return null;
   }
@@ -258,7 +258,7 @@ final class Patches {
       return node;
     }
     String token = path.get(0);
-    YamlNode inner = replaceAt(child(doc, token, false), path.subList(1, path.size()), node, at);
+    YamlNode inner = replaceAt(child(doc, token), path.subList(1, path.size()), node, at);
     if (doc instanceof YamlNode.MapNode m) {
       Map<String, YamlNode.Entry> entries = new LinkedHashMap<>(m.entries());
       entries.put(token, new YamlNode.Entry(entries.get(token).keyLocation(), inner));

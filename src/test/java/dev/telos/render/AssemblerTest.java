@@ -321,4 +321,29 @@ class AssemblerTest {
     files.put("other/prod.yaml", "instances: 3\n");
     assertThat(errors(build(""))).allMatch(e -> e.startsWith("other/prod.yaml:1:1: "));
   }
+
+  @Test
+  void aValuesFileInsideAnOverlayIsTheReleasesInputAndDefaultIsANamespaceToTarget()
+      throws Exception {
+    files.put(
+        "base/web.yaml",
+        "apiVersion: telos.dev/v1\nkind: Release\nmetadata: {name: web}\n"
+            + "spec: {chart: telos/service, valuesFiles: [prod/values.yaml]}\n");
+    files.put("base/api.yaml", service("api", ""));
+    files.put("prod/values.yaml", "instances: 3\n");
+    files.put(
+        "prod/telos.yaml",
+        "spec:\n  bases: [../base]\n  patches:\n"
+            + "    - {target: {name: api, namespace: default}, merge: {spec: {instances: 4}}}\n");
+    ManifestLoader.LoadResult r = build("prod");
+    assertThat(errors(r)).isEmpty();
+    assertThat(app(r, "default/api").instances()).isEqualTo(4);
+    assertThat(r.releases()).extracting(Release::key).containsExactly("default/web");
+  }
+
+  @Test
+  void aRootOutsideTheTreeIsRefused() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> build("../x"))
+        .hasMessage("path '../x' is outside the repository");
+  }
 }

@@ -124,4 +124,15 @@ class PatchesTest {
         Patches.json(yaml("b.yaml", DOC), yaml("p.yaml", "[{op: copy, from: /b, path: /c}]"));
     assertThat(out.size()).isEqualTo(yaml("b.yaml", DOC).size() + 5);
   }
+
+  @Test
+  void movingAValueOntoItselfChangesNothingAndListSizesAreRecountedToo() throws Exception {
+    YamlNode base = yaml("b.yaml", DOC);
+    assertThat(plain(Patches.json(base, yaml("p.yaml", "[{op: move, from: /b, path: /b}]"))))
+        .isEqualTo(plain(base));
+    YamlNode grown = Patches.json(base, yaml("p.yaml", "[{op: add, path: /b/d/-, value: [1, 2]}]"));
+    assertThat(grown.size()).isEqualTo(base.size() + 3);
+    YamlNode shrunk = Patches.json(base, yaml("p.yaml", "[{op: remove, path: /b/d/1}]"));
+    assertThat(shrunk.size()).isEqualTo(base.size() - 1);
+  }
 }

@@ -333,11 +333,18 @@ class ReleasesTest {
     assertThat(r.apps())
         .extracting(a -> a.task().command())
         .containsExactlyInAnyOrder("a-2", "c-2");
+    // The same length, other content: still a different chart.
+    chart("job", JOB.formatted("{{ values.cmd }}-3"));
+    r = renderer.render(releases(two.replace("cmd: b", "cmd: c")), files);
+    assertThat(renderer.renderedReleases()).as("content, not size, decides").isEqualTo(7);
+    assertThat(r.apps())
+        .extracting(a -> a.task().command())
+        .containsExactlyInAnyOrder("a-3", "c-3");
     chart("job", JOB.formatted("{{ values.missing }}"));
     assertThat(renderer.render(releases(two), files).errors()).hasSize(2);
     assertThat(renderer.render(releases(two), files).errors())
         .as("a failure is not kept: it renders again and fails again")
         .hasSize(2);
-    assertThat(renderer.renderedReleases()).isEqualTo(9);
+    assertThat(renderer.renderedReleases()).isEqualTo(11);
   }
 }
