@@ -56,6 +56,19 @@ final class LocalCommand implements Callable<Integer> {
         dataDir != null
             ? Files.createDirectories(dataDir)
             : Files.createTempDirectory("telos-local-");
+    try {
+      return run(dir);
+    } catch (Exception | Error e) {
+      if (dataDir == null) {
+        // Nothing started, or what started is stopped: a temporary directory must not outlive a
+        // run that failed to start (a bad flag, a port taken).
+        BenchCommand.deleteTree(dir);
+      }
+      throw e;
+    }
+  }
+
+  private Integer run(Path dir) throws Exception {
     // Locked before anything starts: a second process on this data dir must not even start a
     // cluster in it.
     dev.telos.store.FileStateStore store = dev.telos.store.FileStateStore.open(dir);

@@ -672,7 +672,7 @@ final class Binder {
     }
     if (!(v instanceof YamlNode.Scalar sc) || sc.kind() != YamlNode.Scalar.Kind.BOOLEAN) {
       a.error(v, a.name(key) + " must be true or false");
-      return fallback;
+      return fallback; // with an error: the document is rejected, this is never bound
     }
     return sc.text().equals("true");
   }

@@ -55,10 +55,6 @@ final class Fields {
     return new Fields(m, errors, context);
   }
 
-  Location location() {
-    return map.location();
-  }
-
   YamlNode get(String key) {
     YamlNode.Entry e = map.entries().get(key);
     if (e == null) {
@@ -116,18 +112,18 @@ final class Fields {
     }
     if (!(v instanceof YamlNode.Scalar s) || s.kind() != YamlNode.Scalar.Kind.INTEGER) {
       error(v, name(key) + " must be an integer, got " + v.typeName());
-      return fallback;
+      return fallback; // with an error: the document is rejected, this is never bound
     }
     long n;
     try {
       n = Long.parseLong(s.text().replace("_", ""));
     } catch (NumberFormatException e) {
       error(v, name(key) + " must be an integer, got '" + s.text() + "'");
-      return fallback;
+      return fallback; // with an error: the document is rejected, this is never bound
     }
     if (n < min || n > max) {
       error(v, name(key) + " must be between " + min + " and " + max + ", got " + n);
-      return fallback;
+      return fallback; // with an error: the document is rejected, this is never bound
     }
     return n;
   }
@@ -229,7 +225,7 @@ final class Fields {
             + ", got "
             + (text == null ? v.typeName() : "'" + text + "'")
             + hint);
-    return fallback;
+    return fallback; // with an error: the document is rejected, this is never bound
   }
 
   /** A mapping of strings to scalars (written text kept: {@code NO} stays "NO"). */
@@ -237,11 +233,11 @@ final class Fields {
     YamlNode v = get(key);
     Map<String, String> out = new LinkedHashMap<>();
     if (v == null) {
-      return out;
+      return out; // absent: empty (no caller changes it)
     }
     if (!(v instanceof YamlNode.MapNode m)) {
       error(v, name(key) + " must be a mapping, got " + v.typeName());
-      return out;
+      return out; // with an error: the document is rejected, this is never bound
     }
     m.entries()
         .forEach(

@@ -74,38 +74,30 @@ public final class Planner {
 
   /**
    * The latest fire time in {@code (last, now]}, or null when none is due. After a long outage (a
-   * minutely schedule down for weeks) the fire times in between are not walked one by one: the
-   * search starts in a window ending now, doubled until it holds a fire time, so the run is always
-   * for the latest one and costs a few dozen steps.
+   * minutely schedule down for months) the fire times in between are not walked one by one: for an
+   * instant {@code t}, the next fire after {@code t} is at or before now exactly when {@code t} is
+   * before the latest fire, so a binary search over the seconds since {@code last} finds it in
+   * about 25 steps, exactly, however many fire times were missed. (Cron fire times are whole
+   * minutes, so no two lie within a second of each other.)
    */
   static Instant latestFire(dev.telos.manifest.CronSchedule schedule, Instant last, Instant now) {
     java.util.Optional<Instant> first = schedule.next(last);
     if (first.isEmpty() || first.get().isAfter(now)) {
       return null;
     }
-    Instant from = last;
-    for (Duration w = Duration.ofMinutes(1); ; w = w.multipliedBy(2)) {
-      Instant start = now.minus(w);
-      if (!start.isAfter(last)) {
-        break; // the window reaches back to the last fire: walk from there
-      }
-      java.util.Optional<Instant> f = schedule.next(start);
+    // Invariant: the next fire after last + lo seconds is due; after last + hi seconds it is not.
+    long lo = 0;
+    long hi = Duration.between(last, now).toSeconds() + 1;
+    while (hi - lo > 1) {
+      long mid = lo + (hi - lo) / 2;
+      java.util.Optional<Instant> f = schedule.next(last.plusSeconds(mid));
       if (f.isPresent() && !f.get().isAfter(now)) {
-        from = start;
-        break;
+        lo = mid;
+      } else {
+        hi = mid;
       }
     }
-    Instant due = null;
-    Instant t = from;
-    for (int i = 0; i < 100_000; i++) {
-      java.util.Optional<Instant> next = schedule.next(t);
-      if (next.isEmpty() || next.get().isAfter(now)) {
-        break;
-      }
-      due = next.get();
-      t = due;
-    }
-    return due;
+    return schedule.next(last.plusSeconds(lo)).orElseThrow();
   }
 
   /** One computation; holds the intermediate results of a single call. */
@@ -663,7 +655,8 @@ public final class Planner {
       } else if (active.isEmpty()) {
         message = retryCronRun(key, app, history);
       }
-      app.schedule().next(due != null && due.isAfter(now) ? due : now).ifPresent(this::wake);
+      // A due fire time is never after now (latestFire), so the next one is the next after now.
+      app.schedule().next(now).ifPresent(this::wake);
       statuses.put(
           key,
           new Plan.AppStatus(

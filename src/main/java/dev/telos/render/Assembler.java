@@ -61,16 +61,10 @@ public final class Assembler {
     }
     Part part = part(tree, dir, new ArrayDeque<>(), errors);
     ManifestLoader.FileResult changed = ManifestLoader.bind("(overlays)", part.changed);
-    // A values file a release names is the release's input, not a manifest.
-    java.util.Set<String> valuesFiles = new java.util.HashSet<>();
-    part.plain.forEach(
-        f -> f.parsed().releases().forEach(r -> valuesFiles.addAll(r.valuesFiles())));
-    changed.releases().forEach(r -> valuesFiles.addAll(r.valuesFiles()));
+    // Values files releases name are out already: part() reads them as the releases' inputs.
     List<ManifestLoader.FileResult> all = new ArrayList<>();
     for (TreeFile f : part.plain) {
-      if (!valuesFiles.contains(f.path())) {
-        all.add(f.parsed());
-      }
+      all.add(f.parsed());
     }
     if (!part.changed.isEmpty() || !errors.isEmpty()) {
       List<ManifestError> more = new ArrayList<>(changed.errors());
@@ -189,17 +183,24 @@ public final class Assembler {
         }
       }
       stack.pop();
-      // A values file the bases' releases name may sit in the overlay's directory.
-      java.util.Set<String> inputs = new java.util.HashSet<>();
-      ManifestLoader.bind("", docs).releases().forEach(r -> inputs.addAll(r.valuesFiles()));
-      for (TreeFile f : owned.getOrDefault(dir, List.of())) {
-        if (inputs.contains(f.path())) {
-          continue;
-        }
-        errors.addAll(f.parsed().structural());
+      List<TreeFile> mine = owned.getOrDefault(dir, List.of());
+      Map<String, String> pathOf = new java.util.HashMap<>(); // as documents name their file
+      for (TreeFile f : mine) {
+        pathOf.put(f.parsed().path(), f.path());
         docs.addAll(f.parsed().documents());
       }
-      changed.addAll(transform(tree, dir, overlay, docs, errors));
+      List<Document> out = new ArrayList<>(transform(tree, dir, overlay, docs, errors));
+      // A values file in the overlay's directory that a release names once patched (by its
+      // base, or by a patch of this overlay) is that release's input, not a manifest.
+      java.util.Set<String> inputs = new java.util.HashSet<>();
+      ManifestLoader.bind("", out).releases().forEach(r -> inputs.addAll(r.valuesFiles()));
+      for (TreeFile f : mine) {
+        if (!inputs.contains(f.path())) {
+          errors.addAll(f.parsed().structural());
+        }
+      }
+      out.removeIf(d -> inputs.contains(pathOf.get(d.source().file())));
+      changed.addAll(out);
     }
     return new Part(plain, changed);
   }

@@ -160,11 +160,9 @@ public final class Releases {
     new java.util.TreeMap<>(files)
         .forEach(
             (path, content) -> {
-              d.update(path.getBytes(StandardCharsets.UTF_8));
-              d.update((byte) 0);
-              d.update(Long.toString(content.length).getBytes(StandardCharsets.UTF_8));
-              d.update((byte) 0);
-              d.update(content);
+              // Each part as its own fixed-length digest: no two charts' files run together.
+              d.update(sha256().digest(path.getBytes(StandardCharsets.UTF_8)));
+              d.update(sha256().digest(content));
             });
     return HexFormat.of().formatHex(d.digest());
   }

@@ -22,7 +22,7 @@ import java.util.stream.Stream;
 public final class ShippedCharts {
   static final String PREFIX = "telos/";
   private static final String ROOT = "telos-charts/";
-  private static final Map<String, Map<String, byte[]>> CACHE = new ConcurrentHashMap<>();
+  static final Map<String, Map<String, byte[]>> CACHE = new ConcurrentHashMap<>();
 
   private ShippedCharts() {}
 
@@ -37,11 +37,12 @@ public final class ShippedCharts {
     if (!name.matches("[a-z0-9][a-z0-9-]*")) {
       return Map.of();
     }
-    return CACHE.computeIfAbsent(name, ShippedCharts::load);
+    return CACHE.computeIfAbsent(name, n -> load(ShippedCharts.class.getClassLoader(), n));
   }
 
-  private static Map<String, byte[]> load(String name) {
-    URL url = ShippedCharts.class.getClassLoader().getResource(ROOT + name + "/Chart.yaml");
+  /** Reads chart {@code name} from {@code loader}'s resources, in a jar or a directory. */
+  static Map<String, byte[]> load(ClassLoader loader, String name) {
+    URL url = loader.getResource(ROOT + name + "/Chart.yaml");
     if (url == null) {
       return Map.of();
     }

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -158,16 +159,32 @@ class SeveralSourcesIT {
 
   @Test
   void repoAndSourceExcludeEachOtherAndASourceNeedsANameAndARepo() throws Exception {
+    // A start refused for its flags leaves no temporary data directory behind.
+    Path tmp = Files.createDirectories(dir.resolve("tmp"));
+    List<String> jvm = List.of("-Djava.io.tmpdir=" + tmp);
     try (TelosProcess both =
         TelosProcess.start(
-            dir, "local", "--repo", "x", "--source", "name=a,repo=y", "--http-port", "0")) {
+            dir,
+            jvm,
+            Map.of(),
+            "local",
+            "--repo",
+            "x",
+            "--source",
+            "name=a,repo=y",
+            "--http-port",
+            "0")) {
       assertThat(both.awaitExit(Duration.ofSeconds(60))).isNotZero();
       assertThat(both.stderr()).contains("--repo and --source exclude each other");
     }
     try (TelosProcess unnamed =
-        TelosProcess.start(dir, "local", "--source", "repo=y", "--http-port", "0")) {
+        TelosProcess.start(dir, jvm, Map.of(), "local", "--source", "repo=y", "--http-port", "0")) {
       assertThat(unnamed.awaitExit(Duration.ofSeconds(60))).isNotZero();
       assertThat(unnamed.stderr()).contains("name= and repo= are required");
+    }
+    try (java.util.stream.Stream<Path> left = Files.list(tmp)) {
+      assertThat(left.map(p -> p.getFileName().toString()))
+          .noneMatch(n -> n.startsWith("telos-local-"));
     }
   }
 }

@@ -123,4 +123,18 @@ class CommandFieldsTest {
         .doesNotHaveDuplicates()
         .doesNotContain(plain.specHash());
   }
+
+  @Test
+  void aFetchedUrisFieldsAreWrittenIntoTheCanonicalFormInOrder() {
+    TaskSpec bare = parse("  command: run\n  fetch: [{uri: x}]\n").apps().get(0).task();
+    assertThat(SpecHash.canonical(bare)).contains("\"fetch\":[\"x true false false \",]");
+    TaskSpec full =
+        parse(
+                "  command: run\n  fetch: [{uri: x, extract: false, executable: true, cache: true,"
+                    + " outputFile: y}]\n")
+            .apps()
+            .get(0)
+            .task();
+    assertThat(SpecHash.canonical(full)).contains("\"fetch\":[\"x false true true y\",]");
+  }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.util.List;
@@ -148,5 +149,52 @@ class ManifestEdgesTest {
     assertThat(ManifestLoader.combine(List.of(r)).errors())
         .extracting(ManifestError::line)
         .containsExactly(5, 6);
+  }
+
+  List<String> errors(String yaml) {
+    return loader.parseFile("a.yaml", yaml.getBytes(StandardCharsets.UTF_8)).errors().stream()
+        .map(ManifestError::toString)
+        .toList();
+  }
+
+  @Test
+  void aReleaseWithoutASpecAndAConstraintWithoutAnOperatorAreRefused() {
+    assertThat(errors("apiVersion: telos.dev/v1\nkind: Release\nmetadata: {name: r}\n"))
+        .singleElement()
+        .asString()
+        .contains("spec is required");
+    assertThat(
+            errors(
+                "apiVersion: telos.dev/v1\nkind: Service\nmetadata: {name: w}\nspec:\n"
+                    + "  command: run\n  resources: {cpus: 0.1, mem: 10}\n"
+                    + "  constraints: [{field: hostname}]\n"))
+        .singleElement()
+        .asString()
+        .contains("operator is required");
+  }
+
+  @Test
+  void aFloatThatIsNoNumberIsRefusedWithWhatWasWritten() {
+    assertThat(
+            errors(
+                "apiVersion: telos.dev/v1\nkind: Service\nmetadata: {name: w}\nspec:\n"
+                    + "  command: run\n  resources: {cpus: .inf, mem: 10}\n"))
+        .singleElement()
+        .asString()
+        .contains("a.yaml:6:")
+        .contains("must be a number, got '.inf'");
+  }
+
+  @Test
+  void aDirectoryWhoseNameEndsInYamlIsWalkedNotRead(@org.junit.jupiter.api.io.TempDir Path dir)
+      throws Exception {
+    Path inside = java.nio.file.Files.createDirectories(dir.resolve("apps.yaml"));
+    java.nio.file.Files.writeString(
+        inside.resolve("web.yaml"),
+        "apiVersion: telos.dev/v1\nkind: Service\nmetadata: {name: web}\nspec:\n"
+            + "  command: run\n  resources: {cpus: 0.1, mem: 10}\n");
+    ManifestLoader.LoadResult r = loader.loadTree(dir, dir);
+    assertThat(r.errors()).isEmpty();
+    assertThat(r.apps()).extracting(a -> a.metadata().name()).containsExactly("web");
   }
 }

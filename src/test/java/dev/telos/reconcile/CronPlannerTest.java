@@ -125,4 +125,53 @@ class CronPlannerTest {
         .isEqualTo(today);
     assertThat(Planner.latestFire(daily, now.minusSeconds(60), now)).isNull();
   }
+
+  @Test
+  void theLatestOfHalfAMillionMissedFiresIsFoundExactly() {
+    // Every minute, last fired a year ago: the latest fire, not one on the way to it.
+    dev.telos.manifest.CronSchedule everyMinute =
+        new dev.telos.manifest.CronSchedule("* * * * *", java.time.ZoneId.of("UTC"));
+    Instant now = Instant.parse("2026-06-01T12:00:30Z");
+    assertThat(Planner.latestFire(everyMinute, now.minus(java.time.Duration.ofDays(365)), now))
+        .isEqualTo(Instant.parse("2026-06-01T12:00:00Z"));
+    // Every minute in January to June only, half a million fire times behind, the latest in June.
+    dev.telos.manifest.CronSchedule firstHalf =
+        new dev.telos.manifest.CronSchedule("* * * 1-6 *", java.time.ZoneId.of("UTC"));
+    assertThat(
+            Planner.latestFire(
+                firstHalf,
+                Instant.parse("2026-01-01T00:00:00.250Z"),
+                Instant.parse("2026-12-31T08:00:00Z")))
+        .isEqualTo(Instant.parse("2026-06-30T23:59:00Z"));
+    // A fire time exactly at now is due; one a millisecond later is not.
+    assertThat(
+            Planner.latestFire(
+                everyMinute,
+                Instant.parse("2026-06-01T11:58:00Z"),
+                Instant.parse("2026-06-01T12:00:00Z")))
+        .isEqualTo(Instant.parse("2026-06-01T12:00:00Z"));
+  }
+
+  @Test
+  void aCronJobWithoutRetriesWhoseLastRunSucceededSaysNothing() {
+    App c = cron("Allow", null, ", retries: 0");
+    f.with(c).offer("a1", 4, 1000, 1, 0);
+    // its last run started at 12:00 and ended well; the next is at 12:05
+    f.history.put(c.key(), new AppHistory(0, null, Set.of(), 0, null, NOW));
+    Plan plan = Planner.plan(f.input(), NOW.plusSeconds(30));
+    assertThat(plan.apps().get(c.key()).status()).isEqualTo("Scheduled");
+    assertThat(plan.apps().get(c.key()).message()).isNull();
+    // and one whose run failed once, with no retry left, says so
+    f.history.put(
+        c.key(),
+        new AppHistory(
+            0,
+            NOW.minusSeconds(10),
+            Set.of(),
+            1,
+            c.specHash(),
+            Instant.parse("2026-06-01T12:00:00Z")));
+    assertThat(Planner.plan(f.input(), NOW.plusSeconds(30)).apps().get(c.key()).message())
+        .isEqualTo("last run failed 1 time(s)");
+  }
 }

@@ -61,7 +61,15 @@ class PlannerEdgesTest {
     f.tasks.clear();
     assertThat(f.plan().pending())
         .singleElement()
-        .satisfies(p -> assertThat(p.reason()).contains("analytics"));
+        .satisfies(
+            p ->
+                assertThat(p.reason())
+                    .startsWith("role 'analytics' is not one Telos subscribes to (*)"));
+    // Roles not known (empty): nothing is ruled out for its role; the offers decide.
+    f.settings = f.settings.withRoles(java.util.List.of());
+    assertThat(f.plan().pending())
+        .singleElement()
+        .satisfies(p -> assertThat(p.reason()).isEqualTo("no offer for role 'analytics'"));
   }
 
   @Test
@@ -72,5 +80,21 @@ class PlannerEdgesTest {
     f.history.put(web.key(), new AppHistory(3, NOW.minusSeconds(1), Set.of(), 0, null, null));
     Plan.AppStatus s = f.plan().apps().get(web.key());
     assertThat(s.nextLaunchAt()).isNull();
+  }
+
+  @Test
+  void aBackoffResetByUptimeHoldsNoLaunchEvenWhenTheLastFailureIsStampedAfterNow() {
+    // The clock stepped back: the last failure reads a minute ahead. The task of the current spec
+    // has been up ten minutes (more than resetAfter), so the failures no longer count.
+    // The earliest of its tasks counts: one up ten minutes, one up one.
+    App web = PlannerFixture.service("web", 3, "");
+    f.with(web).offer("a1", 8, 4000, 1, 0);
+    f.task(web, web.specHash(), TaskState.TASK_RUNNING, null, "a1", 1);
+    f.task(web, web.specHash(), TaskState.TASK_RUNNING, null, "a1", 10);
+    f.history.put(web.key(), new AppHistory(3, NOW.plusSeconds(60), Set.of(), 0, null, null));
+    Plan plan = f.plan();
+    assertThat(plan.backoffResets()).containsExactly(web.key());
+    assertThat(plan.launches()).hasSize(1);
+    assertThat(plan.apps().get(web.key()).nextLaunchAt()).isNull();
   }
 }

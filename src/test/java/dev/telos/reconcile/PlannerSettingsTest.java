@@ -81,4 +81,15 @@ class PlannerSettingsTest {
     assertThat(taken).extracting(r -> r.getScalar().getValue()).containsExactly(0.3, 0.2);
     assertThat(slot.scalar("cpus")).isEqualTo(0.3);
   }
+
+  @Test
+  void massPruneIsAllowedOnlyWhenSaidAndTheRestIsKept() {
+    PlannerSettings s = PlannerSettings.DEFAULT.withRoles(List.of("web"));
+    assertThat(s.allowMassPrune()).isFalse();
+    PlannerSettings allowed = s.withAllowMassPrune(true);
+    assertThat(allowed.allowMassPrune()).isTrue();
+    assertThat(allowed.roles()).containsExactly("web");
+    assertThat(allowed.maxPrune()).isEqualTo(s.maxPrune());
+    assertThat(allowed.withAllowMassPrune(false).allowMassPrune()).isFalse();
+  }
 }

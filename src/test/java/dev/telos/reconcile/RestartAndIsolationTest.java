@@ -112,11 +112,15 @@ class RestartAndIsolationTest {
    * it to 24h): built by hand, it overflows when its TaskInfo is made.
    */
   static Service overflowingGracePeriod(java.util.Map<String, String> env) {
+    return overflowingGracePeriod(env, 1);
+  }
+
+  static Service overflowingGracePeriod(java.util.Map<String, String> env, int instances) {
     Service broken = (Service) service("broken", 1, "");
     TaskSpec t = broken.task();
     return new Service(
         new Metadata("broken", "default", java.util.Map.of()),
-        1,
+        instances,
         new TaskSpec(
             t.command(),
             env,
@@ -224,5 +228,21 @@ class RestartAndIsolationTest {
     assertThat(s.running()).isEqualTo(2);
     assertThat(s.desired()).isEqualTo(3);
     assertThat(s.healthy()).isEqualTo(2);
+  }
+
+  @Test
+  void aFailedAppsBackoffResetIsDroppedWithItsOtherDecisions() {
+    // Its task has been up past resetAfter, so planning resets its backoff, then fails making the
+    // second task's TaskInfo: the reset must go with the rest of what the pass decided for it.
+    Service huge = overflowingGracePeriod(java.util.Map.of(), 2);
+    f.with(huge).offer("a1", 4, 1000, 1, 0);
+    f.task(huge, huge.specHash(), TaskState.TASK_RUNNING, null, "a1", 10);
+    f.history.put(
+        huge.key(), new AppHistory(2, NOW.minusSeconds(300), java.util.Set.of(), 0, null, null));
+    Plan plan = f.plan();
+    assertThat(plan.apps().get(huge.key()).status()).isEqualTo("Degraded");
+    assertThat(plan.apps().get(huge.key()).desired()).isEqualTo(2);
+    assertThat(plan.backoffResets()).isEmpty();
+    assertThat(plan.launches()).isEmpty();
   }
 }

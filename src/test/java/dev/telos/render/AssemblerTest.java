@@ -342,8 +342,74 @@ class AssemblerTest {
   }
 
   @Test
+  void aValuesFileAPatchNamesInTheOverlaysDirectoryIsThatReleasesInputToo() throws Exception {
+    files.put(
+        "base/web.yaml",
+        "apiVersion: telos.dev/v1\nkind: Release\nmetadata: {name: web}\n"
+            + "spec: {chart: telos/service}\n");
+    files.put("prod/extra.yaml", "instances: 3\n");
+    files.put(
+        "prod/telos.yaml",
+        "spec:\n  bases: [../base]\n  patches:\n    - target: {name: web, kind: Release}\n"
+            + "      json: [{op: add, path: /spec/valuesFiles, value: [prod/extra.yaml]}]\n");
+    ManifestLoader.LoadResult r = build("prod");
+    assertThat(errors(r)).isEmpty();
+    assertThat(r.releases())
+        .singleElement()
+        .satisfies(rel -> assertThat(rel.valuesFiles()).containsExactly("prod/extra.yaml"));
+    // A file of the overlay's that no release names is read, and its syntax errors reported.
+    files.put("prod/broken.yaml", "kind: [\n");
+    assertThat(errors(build("prod"))).singleElement().asString().startsWith("prod/broken.yaml:");
+    files.remove("prod/broken.yaml");
+    // Without the patch the same file is a manifest of the overlay, and not a valid one.
+    files.put("prod/telos.yaml", "spec:\n  bases: [../base]\n");
+    assertThat(errors(build("prod"))).isNotEmpty().allMatch(e -> e.startsWith("prod/extra.yaml:"));
+  }
+
+  @Test
   void aRootOutsideTheTreeIsRefused() {
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> build("../x"))
         .hasMessage("path '../x' is outside the repository");
+  }
+
+  @Test
+  void anOverlayThatIsAnothersBaseIsReadOnlyThroughIt() throws Exception {
+    files.put("base/web.yaml", service("web", ""));
+    files.put("staging/telos.yaml", "spec: {bases: [../base], namespace: staging}\n");
+    files.put("prod/telos.yaml", "spec: {bases: [../staging], namespace: prod}\n");
+    ManifestLoader.LoadResult r = build("");
+    assertThat(errors(r)).isEmpty();
+    assertThat(keys(r)).containsExactly("prod/web");
+  }
+
+  @Test
+  void anOverlayInsideAnotherOwnsTheFilesBelowIt() throws Exception {
+    files.put("base/web.yaml", service("web", ""));
+    files.put("env/telos.yaml", "spec: {bases: [../base], namespace: env}\n");
+    files.put("env/extra.yaml", service("extra", ""));
+    files.put("env/eu/telos.yaml", "spec: {bases: [../../base], namespace: eu}\n");
+    files.put("env/eu/local.yaml", service("local", ""));
+    ManifestLoader.LoadResult r = build("");
+    assertThat(errors(r)).isEmpty();
+    assertThat(keys(r)).containsExactlyInAnyOrder("env/web", "env/extra", "eu/web", "eu/local");
+  }
+
+  @Test
+  void aPatchTargetsOnlyManifestsAndNeverADocumentWithoutMetadata() throws Exception {
+    files.put("base/web.yaml", service("web", ""));
+    files.put("base/list.yaml", "- name: web\n");
+    files.put("base/bare.yaml", "kind: Service\nmetadata: web\n");
+    files.put(
+        "prod/telos.yaml",
+        "spec:\n  bases: [../base]\n  patches:\n"
+            + "    - {target: {name: web}, merge: {spec: {instances: 2}}}\n");
+    ManifestLoader.LoadResult r = build("prod");
+    // The binder's errors for both, and no patch applied to either.
+    assertThat(errors(r))
+        .containsExactly(
+            "base/bare.yaml:1:1: apiVersion is required",
+            "base/bare.yaml:1:1: spec is required",
+            "base/bare.yaml:2:11: metadata must be a mapping, got string",
+            "base/list.yaml:1:1: a manifest must be a mapping, got sequence");
   }
 }

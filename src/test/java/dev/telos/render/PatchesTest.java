@@ -72,6 +72,9 @@ class PatchesTest {
         "[{op: test, path: /b/c, value: 2}, {op: remove, path: /a}]|{b={c=2, d=[x, y]}}",
         "[{op: add, path: /b~1x, value: 1}]|{a=1, b={c=2, d=[x, y]}, b/x=1}",
         "[{op: replace, path: '', value: {z: 1}}]|{z=1}",
+        "[{op: add, path: /b/d/0, value: q}]|{a=1, b={c=2, d=[q, x, y]}}",
+        "[{op: add, path: '', value: {z: 1}}]|{z=1}",
+        "[{op: replace, path: /b/d/1, value: q}]|{a=1, b={c=2, d=[x, q]}}",
       })
   void jsonPatchAppliesEachOperationInOrder(String ops, String expected) throws Exception {
     assertThat(plain(Patches.json(yaml("base.yaml", DOC), yaml("p.yaml", ops))).toString())
@@ -134,5 +137,14 @@ class PatchesTest {
     assertThat(grown.size()).isEqualTo(base.size() + 3);
     YamlNode shrunk = Patches.json(base, yaml("p.yaml", "[{op: remove, path: /b/d/1}]"));
     assertThat(shrunk.size()).isEqualTo(base.size() - 1);
+  }
+
+  @Test
+  void aReplaceInsideASequencesItemKeepsTheOtherItems() throws Exception {
+    YamlNode out =
+        Patches.json(
+            yaml("b.yaml", "l: [{k: 1}, {k: 2}]\n"),
+            yaml("p.yaml", "[{op: replace, path: /l/1/k, value: 9}]"));
+    assertThat(plain(out).toString()).isEqualTo("{l=[{k=1}, {k=9}]}");
   }
 }

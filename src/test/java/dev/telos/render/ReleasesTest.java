@@ -20,26 +20,30 @@ class ReleasesTest {
   final Map<String, String> repo = new HashMap<>();
 
   /** The repository's files: a chart under charts/NAME, values files anywhere. */
-  final RepoFiles files =
-      new RepoFiles() {
-        @Override
-        public Map<String, byte[]> under(String dir) {
-          Map<String, byte[]> out = new HashMap<>();
-          repo.forEach(
-              (path, text) -> {
-                if (path.startsWith(dir + "/")) {
-                  out.put(path.substring(dir.length() + 1), text.getBytes(StandardCharsets.UTF_8));
-                }
-              });
-          return out;
-        }
+  final RepoFiles files = filesOf(repo);
 
-        @Override
-        public byte[] file(String path) {
-          String text = repo.get(path);
-          return text == null ? null : text.getBytes(StandardCharsets.UTF_8);
-        }
-      };
+  /** A repository's files as {@code repo} holds them when asked (path to text). */
+  static RepoFiles filesOf(Map<String, String> repo) {
+    return new RepoFiles() {
+      @Override
+      public Map<String, byte[]> under(String dir) {
+        Map<String, byte[]> out = new HashMap<>();
+        repo.forEach(
+            (path, text) -> {
+              if (path.startsWith(dir + "/")) {
+                out.put(path.substring(dir.length() + 1), text.getBytes(StandardCharsets.UTF_8));
+              }
+            });
+        return out;
+      }
+
+      @Override
+      public byte[] file(String path) {
+        String text = repo.get(path);
+        return text == null ? null : text.getBytes(StandardCharsets.UTF_8);
+      }
+    };
+  }
 
   /** A chart at charts/NAME with one template, templates/app.yaml. */
   void chart(String name, String template) {
@@ -346,5 +350,125 @@ class ReleasesTest {
         .as("a failure is not kept: it renders again and fails again")
         .hasSize(2);
     assertThat(renderer.renderedReleases()).isEqualTo(11);
+  }
+
+  @Test
+  void aTemplateRenamedIsAnotherChart() {
+    Releases renderer = new Releases(loader, YamlLimits.DEFAULT);
+    chart("job", JOB.formatted("run"));
+    String one = release("charts/job", "");
+    assertThat(renderer.render(releases(one), files).apps().get(0).source().toString())
+        .contains("charts/job/templates/app.yaml");
+    // The same bytes, in the same order, under another name: the chart's content is its paths
+    // too, and the rendered app says which template wrote it.
+    repo.put("charts/job/templates/b.yaml", repo.remove("charts/job/templates/app.yaml"));
+    Releases.Result renamed = renderer.render(releases(one), files);
+    assertThat(renderer.renderedReleases()).isEqualTo(2);
+    assertThat(renamed.apps().get(0).source().toString()).contains("charts/job/templates/b.yaml");
+    // and moved out of templates/, it is no template at all
+    repo.put("charts/job/untemplated/b.yaml", repo.remove("charts/job/templates/b.yaml"));
+    assertThat(errors(renderer.render(releases(one), files)))
+        .containsExactly(
+            "apps/r.yaml:1:1: release shop/web: charts/job:1:1: chart charts/job has no"
+                + " templates/");
+  }
+
+  @Test
+  void aReleasesLabelsReachItsAppsAndATemplatesOwnLabelWins() {
+    chart(
+        "job",
+        "apiVersion: telos.dev/v1\nkind: Job\nmetadata: {name: {{ release.name }}, namespace:"
+            + " {{ release.namespace }}, labels: {tier: batch}}\nspec:\n  command: run\n");
+    Releases.Result r =
+        render(
+            release("charts/job", "")
+                .replace("namespace: shop}", "namespace: shop, labels: {team: a, tier: web}}"));
+    assertThat(errors(r)).isEmpty();
+    assertThat(r.apps().get(0).metadata().labels())
+        .containsEntry("team", "a")
+        .containsEntry("tier", "batch");
+  }
+
+  @Test
+  void aRangeIsBoundedByItsLengthNotByWhereItStarts() {
+    chart("ok", JOB.formatted("\"{{ range(1000000, 1000010) | length }}\""));
+    Releases.Result r = render(release("charts/ok", ""));
+    assertThat(errors(r)).isEmpty();
+    assertThat(r.apps().get(0).task().command()).isEqualTo("11");
+  }
+
+  @Test
+  void aRenderMayIncludeUpToTheLimitOfTemplates() {
+    // The template itself is the first read; each include one more.
+    for (int includes : new int[] {TemplateEngine.MAX_INCLUDES - 1, TemplateEngine.MAX_INCLUDES}) {
+      repo.clear();
+      chart(
+          "inc",
+          JOB.formatted(
+              "\"run{% for i in range(1, "
+                  + includes
+                  + ") %}{% include '_p.yaml' %}{% endfor %}\""));
+      repo.put("charts/inc/templates/_p.yaml", "");
+      Releases.Result r = render(release("charts/inc", ""));
+      if (includes < TemplateEngine.MAX_INCLUDES) {
+        assertThat(errors(r)).as(includes + " includes").isEmpty();
+      } else {
+        assertThat(errors(r))
+            .as(includes + " includes")
+            .singleElement()
+            .asString()
+            .contains("more than 1000 templates included");
+      }
+    }
+  }
+
+  @Test
+  void iteratingValuesCountsAgainstTheRendersTime() {
+    StringBuilder m = new StringBuilder("  values:\n    m: {");
+    for (int i = 0; i < 2000; i++) {
+      m.append(i == 0 ? "" : ", ").append("k").append(i).append(": 1");
+    }
+    m.append("}\n");
+    chart(
+        "slow",
+        "{% for a in values.m %}{% for b in values.m %}{% for c in values.m %}{% endfor %}"
+            + "{% endfor %}{% endfor %}x");
+    Releases.Result r = render(release("charts/slow", m.toString()));
+    assertThat(errors(r))
+        .singleElement()
+        .asString()
+        .startsWith("charts/slow/templates/app.yaml:")
+        .contains("render took longer than 2s; stopped");
+  }
+
+  @Test
+  void aChartOfAnotherRepositoryRendersFromThePinnedCommitAndIsLabelledWithIt() {
+    Map<String, String> remote = new HashMap<>();
+    remote.put("charts/job/Chart.yaml", "name: job\nversion: 1.0.0\n");
+    remote.put("charts/job/templates/app.yaml", JOB.formatted("remote"));
+    String sha = "0123456789abcdef0123456789abcdef01234567";
+    ChartRepositories remotes =
+        (url, ref) -> {
+          assertThat(url).isEqualTo("https://git.example.com/c.git");
+          assertThat(ref).isEqualTo("v1");
+          return new ChartRepositories.Fetched(sha, filesOf(remote));
+        };
+    Releases.Result r =
+        new Releases(loader, YamlLimits.DEFAULT)
+            .render(
+                releases(
+                    release(
+                        "{repo: 'https://git.example.com/c.git', ref: v1, path: charts/job}", "")),
+                files,
+                remotes);
+    assertThat(errors(r)).isEmpty();
+    assertThat(r.apps())
+        .singleElement()
+        .satisfies(
+            a -> {
+              assertThat(a.task().command()).isEqualTo("remote");
+              assertThat(a.metadata().labels())
+                  .containsEntry(dev.telos.manifest.Release.CHART_COMMIT_LABEL, sha);
+            });
   }
 }

@@ -19,6 +19,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -144,5 +145,37 @@ class ShippedChartsTest {
         .satisfies(e -> assertThat(e.message()).contains("values.jarSha256"));
     List<App> none = render("telos/worker", "{command: x, instances: 0}").apps();
     assertThat(none).singleElement().satisfies(a -> assertThat(((Service) a).instances()).isZero());
+  }
+
+  @Test
+  void aChartIsReadWholeFromAJarOrADirectoryAndAnUnknownOneIsEmpty(@TempDir Path dir)
+      throws Exception {
+    // As built: the charts as resources in a jar (telos.jar) or a directory (target/classes).
+    Path jar = dir.resolve("charts.jar");
+    try (java.util.zip.ZipOutputStream z =
+        new java.util.zip.ZipOutputStream(Files.newOutputStream(jar))) {
+      for (String entry : List.of("Chart.yaml", "templates/app.yaml")) {
+        z.putNextEntry(new java.util.zip.ZipEntry("telos-charts/demo/" + entry));
+        z.write(("# " + entry + "\n").getBytes(StandardCharsets.UTF_8));
+        z.closeEntry();
+      }
+    }
+    Path classes = dir.resolve("classes/telos-charts/demo/templates");
+    Files.createDirectories(classes);
+    Files.writeString(classes.resolve("../Chart.yaml"), "# Chart.yaml\n");
+    Files.writeString(classes.resolve("app.yaml"), "# templates/app.yaml\n");
+    for (java.net.URL root : List.of(jar.toUri().toURL(), dir.resolve("classes").toUri().toURL())) {
+      try (java.net.URLClassLoader loader =
+          new java.net.URLClassLoader(new java.net.URL[] {root}, null)) {
+        Map<String, byte[]> files = ShippedCharts.load(loader, "demo");
+        assertThat(files).as(root.toString()).containsOnlyKeys("Chart.yaml", "templates/app.yaml");
+        assertThat(new String(files.get("templates/app.yaml"), StandardCharsets.UTF_8))
+            .isEqualTo("# templates/app.yaml\n");
+        assertThat(ShippedCharts.load(loader, "none")).isEmpty();
+      }
+    }
+    ShippedCharts.CACHE.remove("service"); // read now, not from an earlier test's read
+    assertThat(ShippedCharts.files("telos/service")).containsKey("Chart.yaml");
+    assertThat(ShippedCharts.files("telos/../x")).isEmpty();
   }
 }

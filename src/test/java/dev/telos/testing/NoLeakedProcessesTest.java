@@ -11,13 +11,18 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 /** The suite's process guard fails a class that leaves a process behind, and kills it. */
 class NoLeakedProcessesTest {
   static ExtensionContext named(String name) {
+    return context("getDisplayName", name);
+  }
+
+  /** A context that answers {@code getter} with {@code value} and nothing else. */
+  static ExtensionContext context(String getter, String value) {
     return (ExtensionContext)
         Proxy.newProxyInstance(
             ExtensionContext.class.getClassLoader(),
             new Class<?>[] {ExtensionContext.class},
             (proxy, method, args) -> {
-              if (method.getName().equals("getDisplayName")) {
-                return name;
+              if (method.getName().equals(getter)) {
+                return value;
               }
               throw new UnsupportedOperationException(method.getName());
             });
