@@ -23,6 +23,7 @@ import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.revwalk.RevCommit;
 import org.eclipse.jgit.revwalk.RevWalk;
 import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
+import org.eclipse.jgit.transport.FetchResult;
 import org.eclipse.jgit.transport.RefSpec;
 import org.eclipse.jgit.treewalk.TreeWalk;
 import org.eclipse.jgit.treewalk.filter.PathFilter;
@@ -162,14 +163,29 @@ public final class GitSource implements ManifestSource {
   @Override
   public synchronized PollResult poll() {
     try {
-      ObjectId target = remoteTarget(config.ref());
+      ObjectId target;
+      if (isSha(config.ref())) {
+        target = null;
+        if (!hasCommit(ObjectId.fromString(config.ref()))) {
+          fetch();
+        }
+      } else {
+        // One round trip: the fetch's own ref advertisement names the target (a fetch with
+        // nothing new costs what an ls-remote would), instead of an ls-remote, then a fetch.
+        target = advertised(fetch(), config.ref());
+        if (target == null) {
+          throw new SourceException(
+              "'"
+                  + config.ref()
+                  + "' is neither a branch nor a tag of "
+                  + displayUrl()
+                  + "; nothing changes until it exists");
+        }
+      }
       if (target != null && target.equals(lastExamined) && lastResult != null) {
         return lastResult instanceof PollResult.Updated u
             ? new PollResult.Unchanged(u.snapshot())
             : lastResult;
-      }
-      if (target == null || !hasCommit(target)) {
-        fetch();
       }
       RevCommit commit = resolveLocal(config.ref(), target);
       if (lastGood != null
@@ -284,23 +300,6 @@ public final class GitSource implements ManifestSource {
     return s.toString();
   }
 
-  /** The commit the remote's ref points at, or null when {@code ref} is a SHA. */
-  private ObjectId remoteTarget(String ref) throws GitAPIException {
-    if (isSha(ref)) {
-      return null;
-    }
-    ObjectId found = findRemote(ref);
-    if (found == null) {
-      throw new SourceException(
-          "'"
-              + ref
-              + "' is neither a branch nor a tag of "
-              + displayUrl()
-              + "; nothing changes until it exists");
-    }
-    return found;
-  }
-
   /** The commit a branch or tag of the remote points at, or null when it has none so named. */
   private ObjectId findRemote(String ref) throws GitAPIException {
     Collection<Ref> refs =
@@ -309,10 +308,18 @@ public final class GitSource implements ManifestSource {
             .call();
     Map<String, Ref> byName = new HashMap<>();
     refs.forEach(r -> byName.put(r.getName(), r));
+    return pick(byName::get, ref);
+  }
+
+  /**
+   * The commit a branch or tag named {@code ref} points at among advertised refs ({@code lookup} by
+   * full name), a tag peeled to its commit; null when there is none.
+   */
+  private static ObjectId pick(java.util.function.Function<String, Ref> lookup, String ref) {
     for (String name : candidates(ref)) {
-      Ref r = byName.get(name);
+      Ref r = lookup.apply(name);
       if (r != null) {
-        Ref peeled = byName.get(name + "^{}");
+        Ref peeled = lookup.apply(name + "^{}");
         if (peeled != null) {
           return peeled.getObjectId();
         }
@@ -405,21 +412,34 @@ public final class GitSource implements ManifestSource {
     return repo.getObjectDatabase().has(id);
   }
 
-  private void fetch() throws GitAPIException {
+  private FetchResult fetch() throws GitAPIException {
     long started = System.nanoTime();
+    FetchResult result;
     try (Git git = new Git(repo)) {
-      transport
-          .apply(
-              git.fetch()
-                  .setRemote(config.url())
-                  .setRefSpecs(
-                      new RefSpec("+refs/heads/*:refs/remotes/origin/*"),
-                      new RefSpec("+refs/tags/*:refs/tags/*"))
-                  .setRemoveDeletedRefs(true))
-          .call();
+      result =
+          transport
+              .apply(
+                  git.fetch()
+                      .setRemote(config.url())
+                      .setRefSpecs(
+                          new RefSpec("+refs/heads/*:refs/remotes/origin/*"),
+                          new RefSpec("+refs/tags/*:refs/tags/*"))
+                      .setRemoveDeletedRefs(true))
+              .call();
     }
-    log.info(
-        "git fetch done url={} ms={}", displayUrl(), (System.nanoTime() - started) / 1_000_000);
+    if (!result.getTrackingRefUpdates().isEmpty()) {
+      log.info(
+          "git fetch done url={} ms={} updated_refs={}",
+          displayUrl(),
+          (System.nanoTime() - started) / 1_000_000,
+          result.getTrackingRefUpdates().size());
+    }
+    return result;
+  }
+
+  /** The commit a branch or tag named {@code ref} points at in a fetch's ref advertisement. */
+  private static ObjectId advertised(FetchResult fetched, String ref) {
+    return pick(fetched::getAdvertisedRef, ref);
   }
 
   private RevCommit resolveLocal(String ref, ObjectId target) throws IOException {

@@ -144,16 +144,36 @@ final class ProcessRunner implements TaskRunner {
     }
   }
 
+  /** How long a port probed free is taken to stay free without probing it again. */
+  static final java.time.Duration PORT_PROBE_TTL = java.time.Duration.ofSeconds(2);
+
+  /** When each port was last probed free (by {@link #nanoClock}). */
+  private final Map<Long, Long> probedFree = new ConcurrentHashMap<>();
+
+  /** The clock of the probe cache; a test's own. */
+  java.util.function.LongSupplier nanoClock = System::nanoTime;
+
   /**
    * Tries to bind the port on every interface, as a task's server would: another process listening
-   * on it (another {@code telos local}, say) makes the bind fail.
+   * on it (another {@code telos local}, say) makes the bind fail. A port found free is not probed
+   * again for {@link #PORT_PROBE_TTL}: an offer after a REVIVE must not wait for a thousand binds
+   * (30 to 90 ms on a busy 2-core machine); a port another program takes within that time fails the
+   * task that got it, which is replaced, as on a real agent. A held port is probed every time, so
+   * it is offered again as soon as it is released.
    */
   @Override
   public boolean canBind(long port) {
+    long now = nanoClock.getAsLong();
+    Long free = probedFree.get(port);
+    if (free != null && now - free < PORT_PROBE_TTL.toNanos()) {
+      return true;
+    }
     try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
       probe.bind(new java.net.InetSocketAddress((int) port), 1);
+      probedFree.put(port, now);
       return true;
     } catch (IOException e) {
+      probedFree.remove(port);
       return false;
     }
   }

@@ -67,4 +67,33 @@ class ProcessRunnerTest {
       workers.shutdownNow();
     }
   }
+
+  @Test
+  void aHeldPortIsNeverOfferedAndOneFoundFreeIsNotProbedAgainForAWhile() throws Exception {
+    ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor();
+    ExecutorService workers = Executors.newSingleThreadExecutor();
+    try {
+      ProcessRunner runner =
+          new ProcessRunner("a1", work, "127.0.0.1", (t, s, m, r, h) -> {}, timers, workers);
+      long[] now = {0};
+      runner.nanoClock = () -> now[0];
+      int port;
+      try (java.net.ServerSocket held = new java.net.ServerSocket(0)) {
+        port = held.getLocalPort();
+        assertThat(runner.canBind(port)).as("held").isFalse();
+        assertThat(runner.canBind(port)).as("held, probed again").isFalse();
+      }
+      assertThat(runner.canBind(port)).as("released").isTrue();
+      try (java.net.ServerSocket taken = new java.net.ServerSocket()) {
+        taken.bind(new java.net.InetSocketAddress(port));
+        now[0] += ProcessRunner.PORT_PROBE_TTL.toNanos() - 1;
+        assertThat(runner.canBind(port)).as("taken within the TTL: not probed").isTrue();
+        now[0] += 1;
+        assertThat(runner.canBind(port)).as("taken, the TTL over: probed").isFalse();
+      }
+    } finally {
+      timers.shutdownNow();
+      workers.shutdownNow();
+    }
+  }
 }
