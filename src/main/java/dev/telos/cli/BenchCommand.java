@@ -223,7 +223,8 @@ final class BenchCommand implements Callable<Integer> {
         BenchFaultsCommand.class,
         BenchExecutorCommand.class,
         BenchE2eCommand.class,
-        BenchRenderCommand.class
+        BenchRenderCommand.class,
+        BenchRestartCommand.class
       })
   static final class Group implements Runnable {
     @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;

@@ -113,6 +113,16 @@ public final class Controller implements AutoCloseable, ControlPlane {
   private StatusView.ErrorView lastError;
   private boolean subscribed;
   private boolean reconciled;
+
+  /**
+   * The ID of a task nobody launched whose explicit reconciliation was asked once the implicit
+   * round was accepted, or null. The master queues its answers to a RECONCILE before it accepts the
+   * call, and the event stream keeps their order, so the fence's answer arrives after every answer
+   * of the implicit round: then launches and kills may go, instead of a second later.
+   */
+  private String fence;
+
+  static final String FENCE_PREFIX = "telos-reconciliation-fence-";
   private final OfferFlow offerFlow = new OfferFlow();
   private final IncrementalPlanner incremental = new IncrementalPlanner();
   private final AppViews appViews = new AppViews();
@@ -971,6 +981,7 @@ public final class Controller implements AutoCloseable, ControlPlane {
         subscription++;
         subscribed = true;
         reconciled = false;
+        fence = null;
         offerFlow.subscribed();
         mesosState = "SUBSCRIBED";
         live.clearOffers();
@@ -1122,7 +1133,11 @@ public final class Controller implements AutoCloseable, ControlPlane {
         .whenComplete(
             (r, e) -> {
               if (e == null && r.status() == 202) {
-                // The master queues the answers before its 202; let them arrive, then act.
+                // The master queues the answers before its 202; once they have arrived (the
+                // fence's answer says so), act. A master that does not answer for an unknown
+                // task (Mesos, while agents still re-register after its failover) leaves it to
+                // the second's wait.
+                post(() -> askFence(epoch));
                 later(
                     Duration.ofSeconds(1),
                     () -> {
@@ -1141,6 +1156,19 @@ public final class Controller implements AutoCloseable, ControlPlane {
                   e == null ? "answered " + r.status() : rootMessage(e));
               later(delay, () -> reconcileImplicitly(epoch, attempt + 1));
             });
+  }
+
+  private void askFence(long epoch) {
+    if (!subscribed || epoch != subscription || reconciled) {
+      return;
+    }
+    fence = FENCE_PREFIX + epoch + "-" + java.util.UUID.randomUUID();
+    checked(
+        "RECONCILE",
+        client.reconcile(
+            List.of(
+                dev.telos.mesos.Calls.reconcileTask(
+                    TaskID.newBuilder().setValue(fence).build(), null))));
   }
 
   /** Asks the master for the state of these tasks (with their agents, for better answers). */
@@ -1209,6 +1237,15 @@ public final class Controller implements AutoCloseable, ControlPlane {
 
   private void onUpdate(TaskStatus status, Instant now) {
     String id = status.getTaskId().getValue();
+    if (id.startsWith(FENCE_PREFIX)) {
+      // Never a task: the master's answer about the fence (no UUID, nothing to acknowledge).
+      if (id.equals(fence)) {
+        fence = null;
+        reconciled = subscribed;
+        log.debug("implicit reconciliation answered in full");
+      }
+      return;
+    }
     heardAt.put(id, now);
     if (ended.containsKey(id)) {
       if (LiveTask.isTerminal(status.getState())) {

@@ -836,6 +836,10 @@ final class Master {
         state = framework.partitionAware() ? TaskState.TASK_GONE : TaskState.TASK_LOST;
       } else if (agent != null) {
         state = framework.partitionAware() ? TaskState.TASK_UNREACHABLE : TaskState.TASK_LOST;
+      } else if (agents.values().stream().anyMatch(a -> !a.registered)) {
+        // As Mesos: an unknown task of no named agent, while agents recovered from the registry
+        // have not re-registered yet: the task may be on one of them, so no answer.
+        continue;
       } else {
         state = framework.partitionAware() ? TaskState.TASK_UNKNOWN : TaskState.TASK_LOST;
       }

@@ -19,7 +19,11 @@ class BenchE2eIT {
       String out = String.join("\n", bench.stdout());
       assertThat(out)
           .containsPattern(
-              "commit \\+ sync -> RUNNING \\(2 rounds, one process agent\\): p50 [0-9.]+ ms")
+              "sync request after a commit -> RUNNING \\(2 rounds, one process agent\\): p50"
+                  + " [0-9.]+ ms")
+          .containsPattern(
+              "stages, p50: fetch and snapshot [0-9.]+ ms; plan, offers and ACCEPT [0-9.]+ ms;"
+                  + " agent, process, TASK_RUNNING and view [0-9.]+ ms")
           .containsPattern("floor \\(fetch one commit \\+ run a trivial process\\), same run: p50")
           .containsPattern("ratio p50: [0-9.]+")
           .contains("machine: ");

@@ -510,4 +510,41 @@ class ControllerProtocolIT {
         .as("the first REVIVE comes only after an implicit RECONCILE got its 202")
         .isGreaterThan(3 * 5);
   }
+
+  @Test
+  void theImplicitReconciliationIsFencedByAnUnknownTaskWhoseAnswerIsNoTask() throws Exception {
+    // Launches wait until the implicit round's answers have arrived: the master queues them before
+    // its 202, so the answer to an explicit RECONCILE asked after that 202 comes after them all.
+    next(c -> c.getType() == Call.Type.RECONCILE && c.getReconcile().getTasksCount() == 0);
+    Call fence =
+        next(
+            c ->
+                c.getType() == Call.Type.RECONCILE
+                    && c.getReconcile().getTasksCount() == 1
+                    && c.getReconcile()
+                        .getTasks(0)
+                        .getTaskId()
+                        .getValue()
+                        .startsWith(Controller.FENCE_PREFIX));
+    assertThat(fence.getReconcile().getTasks(0).hasAgentId()).isFalse();
+    String id = fence.getReconcile().getTasks(0).getTaskId().getValue();
+    send(
+        TaskStatus.newBuilder()
+            .setTaskId(org.apache.mesos.v1.Protos.TaskID.newBuilder().setValue(id))
+            .setState(TaskState.TASK_UNKNOWN)
+            .setSource(TaskStatus.Source.SOURCE_MASTER)
+            .setReason(TaskStatus.Reason.REASON_RECONCILIATION)
+            .setMessage("Reconciliation: Task is unknown"));
+    TaskInfo task = launchOne();
+    assertThat(task.getTaskId().getValue()).startsWith("it.web.");
+    drain();
+    assertThat(seen)
+        .noneMatch(
+            c ->
+                c.getType() == Call.Type.ACKNOWLEDGE
+                    && c.getAcknowledge().getTaskId().getValue().equals(id));
+    assertThat(controller.view().apps())
+        .allSatisfy(a -> assertThat(a.tasks()).noneMatch(t -> t.id().equals(id)));
+    assertThat(controller.view().toString()).doesNotContain(id);
+  }
 }

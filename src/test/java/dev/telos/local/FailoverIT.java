@@ -195,4 +195,34 @@ class FailoverIT extends EmbeddedClusterTest {
     await().until(() -> !alive(other));
     assertThat(alive(pid)).isFalse();
   }
+
+  @Test
+  void anUnknownTaskOfNoAgentIsNotAnsweredWhileAgentsReregisterAfterAMasterFailover()
+      throws Exception {
+    // As Mesos: the task may be on an agent the new master has not heard from yet, so no answer
+    // (Telos then waits its second before acting); once they are back, TASK_UNKNOWN.
+    String info = frameworkInfo(60, "PARTITION_AWARE");
+    RawScheduler s = subscribe(info);
+    runTask(s, "known");
+    cluster.failover(java.time.Duration.ofSeconds(2));
+    RawScheduler again = subscribe(withId(info, s.frameworkId));
+    again.next("SUBSCRIBED");
+    String never = "\"reconcile\":{\"tasks\":[{\"task_id\":{\"value\":\"never\"}}]}";
+    assertThat(again.call(simple(again, "RECONCILE", never)).statusCode()).isEqualTo(202);
+    await()
+        .until(
+            () ->
+                new ObjectMapper()
+                    .readTree(cluster.stateJson())
+                    .at("/frameworks/0/tasks")
+                    .toString()
+                    .contains("known"));
+    assertThat(again.call(simple(again, "RECONCILE", never)).statusCode()).isEqualTo(202);
+    again.nextUpdate("never", "TASK_UNKNOWN");
+    assertThat(
+            again.received.stream()
+                .filter(e -> e.at("/update/status/task_id/value").asText().equals("never")))
+        .as("only the question asked once the agents were back is answered")
+        .hasSize(1);
+  }
 }
