@@ -58,7 +58,8 @@ final class Binder {
           "timeout",
           "gracePeriod",
           "maxConsecutiveFailures");
-  static final Set<String> UPGRADE = Set.of("maxSurge", "maxUnavailable");
+  static final Set<String> UPGRADE =
+      Set.of("maxSurge", "maxUnavailable", "minimumHealthCapacity", "maximumOverCapacity");
   static final Set<String> LOGS = Set.of("maxSize", "keep");
   static final Set<String> ARTIFACT =
       Set.of("uri", "sha256", "outputFile", "executable", "extract", "cache");
@@ -371,14 +372,42 @@ final class Binder {
     UpgradeStrategy upgrade = UpgradeStrategy.DEFAULT;
     Fields u = spec.object("upgrade", UPGRADE);
     if (u != null) {
-      int surge = (int) u.integer("maxSurge", 1, 0, 10_000);
-      int unavailable = (int) u.integer("maxUnavailable", 0, 0, 10_000);
-      if (surge + unavailable == 0) {
+      boolean counts = u.get("maxSurge") != null || u.get("maxUnavailable") != null;
+      boolean capacities =
+          u.get("minimumHealthCapacity") != null || u.get("maximumOverCapacity") != null;
+      int surge;
+      int unavailable;
+      String what;
+      if (counts && capacities) {
         u.error(
             null,
-            "spec.upgrade: maxSurge and maxUnavailable cannot both be 0 (a rollout"
-                + " could never make progress)");
+            "spec.upgrade: give maxSurge and maxUnavailable, or minimumHealthCapacity and"
+                + " maximumOverCapacity (as Marathon), not both");
+        surge = 1;
+        unavailable = 0;
+        what = null;
+      } else if (capacities) {
+        // Marathon's: at least ceil(instances x minimumHealthCapacity) stay healthy, at most
+        // floor(instances x maximumOverCapacity) run above the count (both default to 1).
+        double minHealth = u.number("minimumHealthCapacity", 1.0, 0, 1, false);
+        double overCapacity = u.number("maximumOverCapacity", 1.0, 0, 1, false);
+        surge = (int) Math.floor(instances * overCapacity + 1e-9);
+        unavailable = instances - (int) Math.ceil(instances * minHealth - 1e-9);
+        // Scaled to zero there is nothing to roll: the default holds until instances come back.
+        what =
+            instances == 0
+                ? null
+                : "minimumHealthCapacity and maximumOverCapacity allow, with "
+                    + instances
+                    + " instance(s), neither a task above the count nor one below it";
       } else {
+        surge = (int) u.integer("maxSurge", 1, 0, 10_000);
+        unavailable = (int) u.integer("maxUnavailable", 0, 0, 10_000);
+        what = "maxSurge and maxUnavailable cannot both be 0";
+      }
+      if (what != null && surge + unavailable == 0) {
+        u.error(null, "spec.upgrade: " + what + " (a rollout could never make progress)");
+      } else if (what != null) {
         upgrade = new UpgradeStrategy(surge, unavailable);
       }
     }

@@ -197,4 +197,51 @@ class ManifestEdgesTest {
     assertThat(r.errors()).isEmpty();
     assertThat(r.apps()).extracting(a -> a.metadata().name()).containsExactly("web");
   }
+
+  static String capacities(int instances, String upgrade) {
+    return "apiVersion: telos.dev/v1\nkind: Service\nmetadata: {name: w}\nspec:\n"
+        + "  instances: "
+        + instances
+        + "\n  command: run\n  resources: {cpus: 0.1, mem: 10}\n  upgrade: "
+        + upgrade
+        + "\n";
+  }
+
+  @Test
+  void marathonsCapacitiesBecomeASurgeAndAnUnavailableCount() {
+    String[][] cases = {
+      {"10", "{minimumHealthCapacity: 0.8, maximumOverCapacity: 0.2}", "2", "2"},
+      {"10", "{minimumHealthCapacity: 0.7, maximumOverCapacity: 0}", "0", "3"},
+      {"100", "{maximumOverCapacity: 0.29}", "29", "0"},
+      {"3", "{minimumHealthCapacity: 0.5, maximumOverCapacity: 0}", "0", "1"},
+      {"3", "{minimumHealthCapacity: 1}", "3", "0"},
+      {"4", "{minimumHealthCapacity: 0, maximumOverCapacity: 0.5}", "2", "4"},
+      {"0", "{minimumHealthCapacity: 1, maximumOverCapacity: 0}", "1", "0"},
+    };
+    for (String[] c : cases) {
+      Service s = (Service) one(capacities(Integer.parseInt(c[0]), c[1]));
+      assertThat(s.upgrade())
+          .as(c[0] + " " + c[1])
+          .isEqualTo(new UpgradeStrategy(Integer.parseInt(c[2]), Integer.parseInt(c[3])));
+    }
+  }
+
+  @Test
+  void capacitiesThatAllowNoProgressOrMixedWithCountsAreRefused() {
+    assertThat(errors(capacities(1, "{minimumHealthCapacity: 1, maximumOverCapacity: 0}")))
+        .singleElement()
+        .asString()
+        .isEqualTo(
+            "a.yaml:8:12: spec.upgrade: minimumHealthCapacity and maximumOverCapacity allow, with 1"
+                + " instance(s), neither a task above the count nor one below it (a rollout could"
+                + " never make progress)");
+    assertThat(errors(capacities(3, "{maxSurge: 1, minimumHealthCapacity: 0.5}")))
+        .singleElement()
+        .asString()
+        .contains("give maxSurge and maxUnavailable, or minimumHealthCapacity and");
+    assertThat(errors(capacities(3, "{maximumOverCapacity: 1.5}")))
+        .singleElement()
+        .asString()
+        .contains("maximumOverCapacity must be >= 0 and <= 1");
+  }
 }
