@@ -91,6 +91,14 @@ final class IncrementalPlanner {
   }
 
   private final Set<String> dirty = new HashSet<>();
+
+  /**
+   * The apps that depend on each app, from the last full pass's desired apps: planning an app needs
+   * its dependencies' tasks (are they healthy?), and a change of a dependency's tasks may let its
+   * dependents go on.
+   */
+  private final Map<String, Set<String>> dependents = new HashMap<>();
+
   private boolean all = true;
   private boolean offersChanged;
   private final Map<String, Plan.AppStatus> statuses = new HashMap<>();
@@ -196,6 +204,26 @@ final class IncrementalPlanner {
         return null; // an app removed from git: pruning weighs every app
       }
     }
+    // With their dependents (a dependency's tasks changed: may they go on?) and the dependencies
+    // of all of those (is each healthy? planning it again decides the same).
+    Set<String> more = new TreeSet<>();
+    for (String key : keys) {
+      for (String d : dependents.getOrDefault(key, Set.of())) {
+        if (source.app(d) != null) {
+          more.add(d);
+        }
+      }
+    }
+    keys.addAll(more);
+    more.clear();
+    for (String key : keys) {
+      for (dev.telos.manifest.Dependency d : source.app(key).dependencies()) {
+        if (source.app(d.key()) != null) {
+          more.add(d.key());
+        }
+      }
+    }
+    keys.addAll(more);
     return keys;
   }
 
@@ -214,6 +242,14 @@ final class IncrementalPlanner {
             now);
     statuses.clear();
     statuses.putAll(plan.apps());
+    dependents.clear();
+    if (desired != null) {
+      for (App app : desired) {
+        for (dev.telos.manifest.Dependency d : app.dependencies()) {
+          dependents.computeIfAbsent(d.key(), k -> new TreeSet<>()).add(app.key());
+        }
+      }
+    }
     pending.clear();
     wakeups.clear();
     due.clear();

@@ -23,4 +23,9 @@ public sealed interface App permits Service, Job, CronJob {
 
   /** This app with {@code metadata} instead (labels are not in the spec hash: it stays). */
   App withMetadata(Metadata metadata);
+
+  /** The apps this one starts and rolls after (only a Service declares any). */
+  default java.util.List<Dependency> dependencies() {
+    return java.util.List.of();
+  }
 }

@@ -37,7 +37,14 @@ final class Binder {
           "preStop",
           "killSignal");
   static final Set<String> SERVICE =
-      union(TASK_FIELDS, "instances", "upgrade", "restart", "killSelection", "unreachableStrategy");
+      union(
+          TASK_FIELDS,
+          "instances",
+          "upgrade",
+          "restart",
+          "killSelection",
+          "unreachableStrategy",
+          "dependencies");
   static final Set<String> UNREACHABLE = Set.of("inactiveAfter");
   static final Set<String> RESTART = Set.of("backoff", "factor", "maxDelay", "resetAfter");
   static final Set<String> JOB = union(TASK_FIELDS, "retries", "backoff");
@@ -440,7 +447,43 @@ final class Binder {
             source,
             SpecHash.of("Service", task),
             killSelection,
-            inactiveAfter);
+            inactiveAfter,
+            dependencies(spec, metadata));
+  }
+
+  /**
+   * {@code dependencies: [name, namespace/name]}: keys of the apps this one waits for (a bare name
+   * is in its own namespace). Not in the spec hash: changing them replaces no task.
+   */
+  private static List<Dependency> dependencies(Fields spec, Metadata metadata) {
+    List<Dependency> out = new ArrayList<>();
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    for (YamlNode node : spec.list("dependencies")) {
+      String text =
+          node instanceof YamlNode.Scalar s && s.kind() == YamlNode.Scalar.Kind.STRING
+              ? s.text()
+              : null;
+      String[] parts = text == null ? new String[0] : text.split("/", -1);
+      boolean valid =
+          (parts.length == 1 || parts.length == 2)
+              && java.util.Arrays.stream(parts).allMatch(p -> Model.DNS_LABEL.matcher(p).matches());
+      if (!valid) {
+        spec.error(
+            node,
+            "spec.dependencies[] must be an app's name or namespace/name, got "
+                + (text == null ? node.typeName() : "'" + text + "'"));
+        continue;
+      }
+      String key = parts.length == 2 ? text : metadata.namespace() + "/" + text;
+      if (key.equals(metadata.key())) {
+        spec.error(node, "spec.dependencies[]: an app cannot depend on itself");
+      } else if (!seen.add(key)) {
+        spec.error(node, "spec.dependencies[]: " + key + " is listed twice");
+      } else {
+        out.add(new Dependency(key, node.location()));
+      }
+    }
+    return out;
   }
 
   private static RestartPolicy restart(Fields r) {

@@ -214,9 +214,60 @@ public final class ManifestLoader {
         }
       }
     }
-    Collections.sort(errors);
     apps.sort((a, b) -> a.key().compareTo(b.key()));
+    for (ManifestError cycle : dependencyCycles(apps)) {
+      if (!errors.contains(cycle)) { // joined again with rendered apps: said once
+        errors.add(cycle);
+      }
+    }
+    Collections.sort(errors);
     return new LoadResult(apps, errors, List.copyOf(releases.values()), documents);
+  }
+
+  /**
+   * Each cycle of {@code dependencies} among {@code apps} (sorted by key), reported at the entry
+   * that closes it. Dependencies on apps not among them (another source's, or none) are left to the
+   * planner, which waits for them.
+   */
+  static List<ManifestError> dependencyCycles(List<App> apps) {
+    Map<String, App> byKey = new HashMap<>();
+    apps.forEach(a -> byKey.put(a.key(), a));
+    Map<String, Integer> state = new HashMap<>(); // 1: on the path, 2: done
+    List<ManifestError> errors = new ArrayList<>();
+    for (App a : apps) {
+      if (!a.dependencies().isEmpty() && !state.containsKey(a.key())) {
+        visit(a, byKey, state, new java.util.ArrayDeque<>(), errors);
+      }
+    }
+    return errors;
+  }
+
+  private static void visit(
+      App app,
+      Map<String, App> byKey,
+      Map<String, Integer> state,
+      java.util.Deque<String> path,
+      List<ManifestError> errors) {
+    state.put(app.key(), 1);
+    path.addLast(app.key());
+    for (Dependency d : app.dependencies()) {
+      App next = byKey.get(d.key());
+      Integer s = next == null ? null : state.get(d.key());
+      if (next == null || Integer.valueOf(2).equals(s)) {
+        continue;
+      }
+      if (s == null) {
+        visit(next, byKey, state, path, errors);
+        continue;
+      }
+      List<String> cycle = new ArrayList<>(path);
+      cycle = cycle.subList(cycle.indexOf(d.key()), cycle.size());
+      errors.add(
+          new ManifestError(
+              d.at(), "dependency cycle: " + String.join(" -> ", cycle) + " -> " + d.key()));
+    }
+    path.removeLast();
+    state.put(app.key(), 2);
   }
 
   /** A source's load with the apps and errors its releases rendered joined in. */

@@ -21,7 +21,8 @@ public record Service(
     Location source,
     String specHash,
     KillSelection killSelection,
-    java.time.Duration inactiveAfter)
+    java.time.Duration inactiveAfter,
+    java.util.List<Dependency> dependencies)
     implements App {
   /** Which tasks a scale-down kills first (after those that are not available). */
   public enum KillSelection {
@@ -32,7 +33,16 @@ public record Service(
   @Override
   public Service withMetadata(Metadata m) {
     return new Service(
-        m, instances, task, upgrade, restart, source, specHash, killSelection, inactiveAfter);
+        m,
+        instances,
+        task,
+        upgrade,
+        restart,
+        source,
+        specHash,
+        killSelection,
+        inactiveAfter,
+        dependencies);
   }
 
   /** A service with the default kill selection and unreachable timeout. */
@@ -53,7 +63,8 @@ public record Service(
         source,
         specHash,
         KillSelection.YOUNGEST_FIRST,
-        null);
+        null,
+        java.util.List.of());
   }
 
   /** A service whose spec hash is computed from its task. */
@@ -74,6 +85,7 @@ public record Service(
     Objects.requireNonNull(upgrade, "upgrade");
     Objects.requireNonNull(source, "source");
     Objects.requireNonNull(killSelection, "killSelection");
+    dependencies = java.util.List.copyOf(dependencies);
     if (instances < 0) {
       throw new IllegalArgumentException("instances must be >= 0");
     }

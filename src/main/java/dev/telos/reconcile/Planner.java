@@ -169,14 +169,23 @@ public final class Planner {
         current = key;
         if (in.settings().suspended().contains(key)) {
           // An operator holds it: nothing launched, killed or rolled, its tasks left as they are.
-          statuses.put(
+          hold(
               key,
-              new Plan.AppStatus(
-                  "Suspended",
-                  app instanceof Service s ? s.instances() : 1,
-                  countRunning(tasks),
-                  (int) tasks.stream().filter(t -> Boolean.TRUE.equals(t.healthy())).count(),
-                  "suspended: nothing is launched, killed or rolled until it is resumed"));
+              app,
+              tasks,
+              "Suspended",
+              "suspended: nothing is launched, killed or rolled until it is resumed");
+          continue;
+        }
+        String unmet = unmetDependencies(app, desired);
+        if (unmet != null) {
+          // It starts, and rolls, only once what it depends on is healthy; what runs keeps running.
+          hold(
+              key,
+              app,
+              tasks,
+              "Progressing",
+              "waiting for " + unmet + " to be healthy: nothing is launched or rolled until then");
           continue;
         }
         try {
@@ -689,6 +698,58 @@ public final class Planner {
     }
 
     // --- shared ------------------------------------------------------------------------------
+
+    /** An app left as it is this pass, with {@code status} and why. */
+    private void hold(String key, App app, List<LiveTask> tasks, String status, String message) {
+      statuses.put(
+          key,
+          new Plan.AppStatus(
+              status,
+              app instanceof Service s ? s.instances() : 1,
+              countRunning(tasks),
+              (int) tasks.stream().filter(t -> Boolean.TRUE.equals(t.healthy())).count(),
+              message));
+    }
+
+    /**
+     * The dependencies of {@code app} that are not healthy now, comma-separated, or null when all
+     * are: a Service with all its instances of its current spec available, a Job whose current spec
+     * succeeded, any CronJob. One that no manifest declares is not healthy.
+     */
+    private String unmetDependencies(App app, Map<String, App> desired) {
+      List<String> unmet = new ArrayList<>();
+      for (dev.telos.manifest.Dependency d : app.dependencies()) {
+        App dep = desired.get(d.key());
+        if (dep == null) {
+          unmet.add(d.key() + " (declared nowhere)");
+        } else if (!healthy(dep)) {
+          unmet.add(d.key());
+        }
+      }
+      return unmet.isEmpty() ? null : String.join(", ", unmet);
+    }
+
+    private boolean healthy(App dep) {
+      if (dep instanceof Service s) {
+        boolean checked = s.task().healthCheck() != null;
+        int available = 0;
+        for (LiveTask t : byApp.getOrDefault(s.key(), List.of())) {
+          if (t.killRequestedAt() == null
+              && s.specHash().equals(t.specHash())
+              && available(t, s.specHash(), checked)) {
+            available++;
+          }
+        }
+        return available >= s.instances();
+      }
+      if (dep instanceof Job j) {
+        return in.history()
+            .getOrDefault(j.key(), AppHistory.EMPTY)
+            .succeededJobSpecs()
+            .contains(j.specHash());
+      }
+      return true;
+    }
 
     private int launchTasks(App app, int count, List<String> occupied, String reason) {
       if (count <= 0) {

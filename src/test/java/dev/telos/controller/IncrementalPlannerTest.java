@@ -62,6 +62,14 @@ class IncrementalPlannerTest {
   }
 
   static List<App> apps(int version) {
+    return apps(version, false);
+  }
+
+  /**
+   * The apps; with {@code dependencies}, api waits for web (health-checked), solo for the Job
+   * migrate, spread for the CronJob report.
+   */
+  static List<App> apps(int version, boolean dependencies) {
     String env = "  env: {V: '" + version + "'}\n";
     return new ArrayList<>(
         List.of(
@@ -70,9 +78,14 @@ class IncrementalPlannerTest {
                 "api",
                 2,
                 "  restart: {backoff: 5s, factor: 2, maxDelay: 1m, resetAfter: 2m}\n"
-                    + "  upgrade: {maxSurge: 1, maxUnavailable: 0}\n"),
-            service("spread", 2, "  constraints: [{field: hostname, operator: UNIQUE}]\n"),
-            service("solo", 1, ""),
+                    + "  upgrade: {maxSurge: 1, maxUnavailable: 0}\n"
+                    + (dependencies ? "  dependencies: [web]\n" : "")),
+            service(
+                "spread",
+                2,
+                "  constraints: [{field: hostname, operator: UNIQUE}]\n"
+                    + (dependencies ? "  dependencies: [default/report]\n" : "")),
+            service("solo", 1, dependencies ? "  dependencies: [migrate]\n" : ""),
             app(
                 "apiVersion: telos.dev/v1\nkind: Job\nmetadata: {name: migrate}\n"
                     + "spec: {command: ./migrate, retries: 2, backoff: 10s,"
@@ -176,8 +189,9 @@ class IncrementalPlannerTest {
   @ValueSource(longs = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12})
   void decidesExactlyWhatAFullPassDecides(long seed) {
     Random random = new Random(seed);
+    boolean deps = seed % 2 == 0; // every other seed with dependencies between the apps
     World world = new World();
-    world.desire(apps(1));
+    world.desire(apps(1, deps));
     IncrementalPlanner incremental = new IncrementalPlanner();
     Instant now = START;
     int version = 1;
@@ -188,13 +202,13 @@ class IncrementalPlannerTest {
       if (what.equals("time")) {
         now = now.plusMillis(1 + random.nextInt(90_000));
       } else if (what.equals("spec")) {
-        world.desire(apps(++version));
+        world.desire(apps(++version, deps));
         incremental.touchAll();
       } else if (what.equals("restore")) {
-        world.desire(apps(version));
+        world.desire(apps(version, deps));
         incremental.touchAll();
       } else if (what.equals("remove")) {
-        List<App> fewer = apps(version);
+        List<App> fewer = apps(version, deps);
         fewer.remove(random.nextInt(fewer.size()));
         world.desire(fewer);
         incremental.touchAll();

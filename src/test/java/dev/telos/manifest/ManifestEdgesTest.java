@@ -244,4 +244,50 @@ class ManifestEdgesTest {
         .asString()
         .contains("maximumOverCapacity must be >= 0 and <= 1");
   }
+
+  static String withDependencies(String name, String dependencies) {
+    return "apiVersion: telos.dev/v1\nkind: Service\nmetadata: {name: "
+        + name
+        + ", namespace: shop}\nspec:\n  command: run\n  resources: {cpus: 0.1, mem: 10}\n"
+        + "  dependencies: "
+        + dependencies
+        + "\n";
+  }
+
+  @Test
+  void dependenciesAreKeysInTheAppsNamespaceUnlessNamedAndLeaveTheSpecHash() {
+    App web = one(withDependencies("web", "[db, search/index]"));
+    assertThat(web.dependencies())
+        .extracting(Dependency::key)
+        .containsExactly("shop/db", "search/index");
+    assertThat(web.dependencies().get(1).at()).isEqualTo(new Location("a.yaml", 7, 22));
+    App bare = one(withDependencies("web", "[]"));
+    assertThat(bare.dependencies()).isEmpty();
+    assertThat(web.specHash()).isEqualTo(bare.specHash());
+    assertThat(errors(withDependencies("web", "[web, 'a/b/c', 3, Db, db, shop/db]")))
+        .containsExactly(
+            "a.yaml:7:18: spec.dependencies[]: an app cannot depend on itself",
+            "a.yaml:7:23: spec.dependencies[] must be an app's name or namespace/name, got 'a/b/c'",
+            "a.yaml:7:32: spec.dependencies[] must be an app's name or namespace/name, got integer",
+            "a.yaml:7:35: spec.dependencies[] must be an app's name or namespace/name, got 'Db'",
+            "a.yaml:7:43: spec.dependencies[]: shop/db is listed twice");
+  }
+
+  @Test
+  void aDependencyCycleIsReportedAtTheEntryThatClosesIt() {
+    ManifestLoader.FileResult a =
+        loader.parseFile("a.yaml", withDependencies("a", "[b]").getBytes(StandardCharsets.UTF_8));
+    ManifestLoader.FileResult b =
+        loader.parseFile(
+            "b.yaml", withDependencies("b", "[c, x]").getBytes(StandardCharsets.UTF_8));
+    ManifestLoader.FileResult c =
+        loader.parseFile("c.yaml", withDependencies("c", "[a]").getBytes(StandardCharsets.UTF_8));
+    ManifestLoader.LoadResult r = ManifestLoader.combine(List.of(c, b, a));
+    assertThat(r.errors())
+        .extracting(ManifestError::toString)
+        .containsExactly("c.yaml:7:18: dependency cycle: shop/a -> shop/b -> shop/c -> shop/a");
+    // joined again (with rendered apps), said once
+    assertThat(ManifestLoader.withRendered(r, List.of(), List.of()).errors()).hasSize(1);
+    assertThat(ManifestLoader.combine(List.of(a, b)).errors()).isEmpty();
+  }
 }

@@ -97,4 +97,39 @@ class PlannerEdgesTest {
     assertThat(plan.launches()).hasSize(1);
     assertThat(plan.apps().get(web.key()).nextLaunchAt()).isNull();
   }
+
+  @Test
+  void anAppStartsOnlyOnceItsDependenciesAreHealthy() {
+    App db = PlannerFixture.service("db", 2, "  healthCheck: {type: COMMAND, command: 'true'}\n");
+    App web = PlannerFixture.service("web", 1, "  dependencies: [db, other/cache]\n");
+    App cache =
+        PlannerFixture.app(
+            "apiVersion: telos.dev/v1\nkind: Job\nmetadata: {name: cache, namespace: other}\n"
+                + "spec: {command: ./warm, resources: {cpus: 0.1, mem: 10}}\n");
+    f.with(db).with(web).offer("a1", 8, 4000, 1, 0);
+    Plan waiting = f.plan();
+    assertThat(waiting.launches()).extracting(Plan.Launch::appKey).containsOnly(db.key());
+    assertThat(waiting.apps().get(web.key()).status()).isEqualTo("Progressing");
+    assertThat(waiting.apps().get(web.key()).message())
+        .isEqualTo(
+            "waiting for default/db, other/cache (declared nowhere) to be healthy: nothing is"
+                + " launched or rolled until then");
+    f.with(cache);
+    // db runs both its instances, one not healthy yet; cache has not succeeded
+    f.task(db, db.specHash(), TaskState.TASK_RUNNING, true, "a1", 5);
+    f.task(db, db.specHash(), TaskState.TASK_RUNNING, null, "a1", 5);
+    assertThat(f.plan().apps().get(web.key()).message())
+        .startsWith("waiting for default/db, other/cache to be healthy");
+    f.tasks.remove(1);
+    f.task(db, db.specHash(), TaskState.TASK_RUNNING, true, "a1", 5);
+    assertThat(f.plan().apps().get(web.key()).message()).startsWith("waiting for other/cache to");
+    f.history.put(cache.key(), new AppHistory(0, null, Set.of(cache.specHash()), 0, null, null));
+    Plan go = f.plan();
+    assertThat(go.launches()).extracting(Plan.Launch::appKey).containsExactly(web.key());
+    // A dependency of an old spec is not healthy for its new one.
+    f.tasks.replaceAll(t -> t.withKillRequestedAt(null));
+    App db2 = PlannerFixture.service("db", 2, "  healthCheck: {type: COMMAND, command: 'x'}\n");
+    f.apps.set(0, db2);
+    assertThat(f.plan().launches()).extracting(Plan.Launch::appKey).doesNotContain(web.key());
+  }
 }
