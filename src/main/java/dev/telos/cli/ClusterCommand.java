@@ -40,6 +40,15 @@ final class ClusterCommand implements Callable<Integer> {
   int agents;
 
   @Option(
+      names = "--agent-gpus",
+      split = ",",
+      paramLabel = "N[,N...]",
+      description =
+          "GPUs of each process agent in turn, e.g. 2,0 (the others have none). Only frameworks"
+              + " with the GPU_RESOURCES capability get offers of an agent with GPUs, as in Mesos.")
+  java.util.List<Integer> agentGpus = new java.util.ArrayList<>();
+
+  @Option(
       names = "--simulated-agents",
       defaultValue = "0",
       description =
@@ -111,6 +120,7 @@ final class ClusterCommand implements Callable<Integer> {
             .timings(heartbeat, Duration.ofSeconds(1), Duration.ofSeconds(10))
             .simulation(simulatedDelay, simulatedFailureRate)
             .faults(faults)
+            .agentGpus(agentGpus)
             .build();
     LocalCluster cluster = LocalCluster.start(config);
     CountDownLatch stopped = new CountDownLatch(1);

@@ -39,6 +39,15 @@ final class LocalCommand implements Callable<Integer> {
   int agents;
 
   @Option(
+      names = "--agent-gpus",
+      split = ",",
+      paramLabel = "N[,N...]",
+      description =
+          "GPUs of each process agent in turn, e.g. 2,0 (the others have none). Only frameworks"
+              + " with the GPU_RESOURCES capability get offers of an agent with GPUs, as in Mesos.")
+  java.util.List<Integer> agentGpus = new java.util.ArrayList<>();
+
+  @Option(
       names = "--agent-ports",
       defaultValue = "31000-32000",
       converter = PortRangeConverter.class,
@@ -81,6 +90,7 @@ final class LocalCommand implements Callable<Integer> {
                   .agents(agents, 0)
                   .ports(agentPorts.begin(), agentPorts.end())
                   .timings(Duration.ofSeconds(5), Duration.ofMillis(500), Duration.ofSeconds(10))
+                  .agentGpus(agentGpus)
                   .build());
     } catch (RuntimeException | java.io.IOException e) {
       store.close();

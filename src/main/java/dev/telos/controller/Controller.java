@@ -219,7 +219,10 @@ public final class Controller implements AutoCloseable, ControlPlane {
         List.of(
             FrameworkInfo.Capability.Type.PARTITION_AWARE,
             FrameworkInfo.Capability.Type.TASK_KILLING_STATE,
-            FrameworkInfo.Capability.Type.MULTI_ROLE)) {
+            FrameworkInfo.Capability.Type.MULTI_ROLE,
+            // Without it Mesos offers nothing of agents that have GPUs; Telos places only tasks
+            // that ask for gpus there.
+            FrameworkInfo.Capability.Type.GPU_RESOURCES)) {
       info.addCapabilities(FrameworkInfo.Capability.newBuilder().setType(c));
     }
     return info.build();

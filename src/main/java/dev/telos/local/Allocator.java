@@ -82,6 +82,9 @@ final class Allocator {
       }
       for (int i = 0; i < candidates.size(); i++) {
         Master.Framework f = candidates.get((cursor + i) % candidates.size());
+        if (agent.total.gpus > 0 && !f.gpuResources()) {
+          continue; // as Mesos: an agent with GPUs is offered only to GPU_RESOURCES frameworks
+        }
         String role = wantedRole(f, agent, now);
         if (role == null) {
           continue;

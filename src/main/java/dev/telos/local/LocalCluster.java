@@ -81,7 +81,7 @@ public final class LocalCluster implements AutoCloseable {
       StatusSink sink = master.sinkFor(id);
       ProcessRunner runner = new ProcessRunner(id, config.workDir(), host, sink, timers, workers);
       processRunners.put(id, runner);
-      addAgent(id, host, begin, end, runner, "process");
+      addAgent(id, host, begin, end, runner, "process", config.gpusOf(i));
     }
     for (int i = 0; i < config.simulatedAgents(); i++) {
       String id = master.masterId + "-S" + (processAgents + i);
@@ -92,18 +92,27 @@ public final class LocalCluster implements AutoCloseable {
           new SimulatedRunner(
               sink, timers, config.simulatedTaskDelay(), config.simulatedFailureRate());
       addAgent(
-          id, "sim-" + i + ".local", config.portsBegin(), config.portsEnd(), runner, "simulated");
+          id,
+          "sim-" + i + ".local",
+          config.portsBegin(),
+          config.portsEnd(),
+          runner,
+          "simulated",
+          0);
     }
   }
 
   private void addAgent(
-      String id, String host, int begin, int end, TaskRunner runner, String kind) {
+      String id, String host, int begin, int end, TaskRunner runner, String kind, int gpus) {
     runners.add(runner);
+    Resources resources =
+        Resources.of(config.agentCpus(), config.agentMem(), config.agentDisk(), begin, end);
+    resources.gpus = gpus;
     master.addAgent(
         new Master.Agent(
             id,
             host,
-            Resources.of(config.agentCpus(), config.agentMem(), config.agentDisk(), begin, end),
+            resources,
             runner,
             List.of(
                 Master.textAttribute("agent", "agent-" + id.substring(id.lastIndexOf('S') + 1)),

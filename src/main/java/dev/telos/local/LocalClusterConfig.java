@@ -22,6 +22,7 @@ import java.util.Objects;
  * @param simulatedTaskDelay how long a simulated task takes to go from STAGING to RUNNING
  * @param simulatedFailureRate the fraction of simulated tasks that fail after starting
  * @param faults whether the {@code /faults/*} HTTP endpoints are served
+ * @param agentGpus the GPUs of each process agent in turn (agents past the list have none)
  */
 public record LocalClusterConfig(
     int port,
@@ -38,7 +39,8 @@ public record LocalClusterConfig(
     Duration updateRetryInitial,
     Duration simulatedTaskDelay,
     double simulatedFailureRate,
-    boolean faults) {
+    boolean faults,
+    java.util.List<Integer> agentGpus) {
 
   public LocalClusterConfig {
     Objects.requireNonNull(workDir, "workDir");
@@ -73,6 +75,19 @@ public record LocalClusterConfig(
     if (simulatedFailureRate < 0 || simulatedFailureRate > 1) {
       throw new IllegalArgumentException("simulatedFailureRate must be in [0, 1]");
     }
+    agentGpus = java.util.List.copyOf(agentGpus);
+    if (agentGpus.size() > agents || agentGpus.stream().anyMatch(g -> g < 0 || g > 64)) {
+      throw new IllegalArgumentException(
+          "agent GPUs are 0 to 64 for each of the "
+              + agents
+              + " process agent(s), got "
+              + agentGpus);
+    }
+  }
+
+  /** The GPUs of process agent {@code i}. */
+  public int gpusOf(int i) {
+    return i < agentGpus.size() ? agentGpus.get(i) : 0;
   }
 
   /**
@@ -88,6 +103,7 @@ public record LocalClusterConfig(
     private int port = 5050;
     private int agents = 1;
     private int simulatedAgents;
+    private java.util.List<Integer> agentGpus = java.util.List.of();
     private double agentCpus = 4;
     private double agentMem = 8192;
     private double agentDisk = 65536;
@@ -145,6 +161,12 @@ public record LocalClusterConfig(
       return this;
     }
 
+    /** The GPUs of each process agent in turn. */
+    public Builder agentGpus(java.util.List<Integer> gpus) {
+      this.agentGpus = gpus;
+      return this;
+    }
+
     public LocalClusterConfig build() {
       return new LocalClusterConfig(
           port,
@@ -161,7 +183,8 @@ public record LocalClusterConfig(
           updateRetryInitial,
           simulatedTaskDelay,
           simulatedFailureRate,
-          faults);
+          faults,
+          agentGpus);
     }
   }
 }

@@ -162,6 +162,10 @@ final class Master {
       return has(FrameworkInfo.Capability.Type.PARTITION_AWARE);
     }
 
+    boolean gpuResources() {
+      return has(FrameworkInfo.Capability.Type.GPU_RESOURCES);
+    }
+
     List<String> roles() {
       if (has(FrameworkInfo.Capability.Type.MULTI_ROLE) && info.getRolesCount() > 0) {
         return info.getRolesList();

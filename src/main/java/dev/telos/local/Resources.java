@@ -8,8 +8,8 @@ import org.apache.mesos.v1.Protos.Resource;
 import org.apache.mesos.v1.Protos.Value;
 
 /**
- * An amount of agent resources: the scalars {@code cpus}, {@code mem}, {@code disk} and the {@code
- * ports} ranges. Mutable, not thread-safe: owned by the master under its lock.
+ * An amount of agent resources: the scalars {@code cpus}, {@code mem}, {@code disk}, {@code gpus}
+ * and the {@code ports} ranges. Mutable, not thread-safe: owned by the master under its lock.
  */
 final class Resources {
   private static final double EPSILON = 1e-6;
@@ -17,6 +17,7 @@ final class Resources {
   double cpus;
   double mem;
   double disk;
+  double gpus;
 
   /** Disjoint, sorted port ranges: begin → end (inclusive). */
   final TreeMap<Long, Long> ports = new TreeMap<>();
@@ -44,6 +45,7 @@ final class Resources {
         case "cpus" -> r.cpus += scalar(resource);
         case "mem" -> r.mem += scalar(resource);
         case "disk" -> r.disk += scalar(resource);
+        case "gpus" -> r.gpus += scalar(resource);
         case "ports" -> {
           if (resource.getType() != Value.Type.RANGES) {
             throw new IllegalArgumentException("resource 'ports' must be of type RANGES");
@@ -81,17 +83,21 @@ final class Resources {
     r.cpus = cpus;
     r.mem = mem;
     r.disk = disk;
+    r.gpus = gpus;
     r.ports.putAll(ports);
     return r;
   }
 
   boolean isEmpty() {
-    return cpus < EPSILON && mem < EPSILON && disk < EPSILON && ports.isEmpty();
+    return cpus < EPSILON && mem < EPSILON && disk < EPSILON && gpus < EPSILON && ports.isEmpty();
   }
 
   /** Whether {@code other} fits inside this amount. */
   boolean contains(Resources other) {
-    if (other.cpus > cpus + EPSILON || other.mem > mem + EPSILON || other.disk > disk + EPSILON) {
+    if (other.cpus > cpus + EPSILON
+        || other.mem > mem + EPSILON
+        || other.disk > disk + EPSILON
+        || other.gpus > gpus + EPSILON) {
       return false;
     }
     for (Map.Entry<Long, Long> range : other.ports.entrySet()) {
@@ -107,6 +113,7 @@ final class Resources {
     cpus += other.cpus;
     mem += other.mem;
     disk += other.disk;
+    gpus += other.gpus;
     other.ports.forEach(this::addPorts);
   }
 
@@ -118,6 +125,7 @@ final class Resources {
     cpus = clamp(cpus - other.cpus);
     mem = clamp(mem - other.mem);
     disk = clamp(disk - other.disk);
+    gpus = clamp(gpus - other.gpus);
     for (Map.Entry<Long, Long> range : other.ports.entrySet()) {
       removePorts(range.getKey(), range.getValue());
     }
@@ -178,6 +186,7 @@ final class Resources {
     addScalar(out, "cpus", cpus, allocation);
     addScalar(out, "mem", mem, allocation);
     addScalar(out, "disk", disk, allocation);
+    addScalar(out, "gpus", gpus, allocation);
     if (!ports.isEmpty()) {
       Value.Ranges.Builder ranges = Value.Ranges.newBuilder();
       ports.forEach((b, e) -> ranges.addRange(Value.Range.newBuilder().setBegin(b).setEnd(e)));
@@ -216,6 +225,14 @@ final class Resources {
 
   @Override
   public String toString() {
-    return "cpus:" + cpus + ";mem:" + mem + ";disk:" + disk + ";ports:" + ports;
+    return "cpus:"
+        + cpus
+        + ";mem:"
+        + mem
+        + ";disk:"
+        + disk
+        + (gpus > 0 ? ";gpus:" + gpus : "")
+        + ";ports:"
+        + ports;
   }
 }

@@ -50,7 +50,7 @@ final class Binder {
   static final Set<String> JOB = union(TASK_FIELDS, "retries", "backoff");
   static final Set<String> CRON =
       Set.of("schedule", "timezone", "concurrencyPolicy", "startingDeadline", "job");
-  static final Set<String> RESOURCES = Set.of("cpus", "mem", "disk");
+  static final Set<String> RESOURCES = Set.of("cpus", "mem", "disk", "gpus");
   private static final Set<String> PORT = Set.of("name");
   static final Set<String> CONTAINER = Set.of("type", "image");
   static final Set<String> CONSTRAINT = Set.of("field", "operator", "value");
@@ -632,7 +632,8 @@ final class Binder {
       double cpus = r.number("cpus", TaskResources.DEFAULT.cpus(), 0, 1024, true);
       double mem = r.number("mem", TaskResources.DEFAULT.mem(), 0, 16 * 1024 * 1024, true);
       double disk = r.number("disk", TaskResources.DEFAULT.disk(), 0, 1024 * 1024 * 1024, false);
-      resources = new TaskResources(cpus, mem, disk);
+      int gpus = (int) r.integer("gpus", 0, 0, 64);
+      resources = new TaskResources(cpus, mem, disk, gpus);
     }
     List<PortSpec> ports = new ArrayList<>();
     Set<String> portNames = new HashSet<>();

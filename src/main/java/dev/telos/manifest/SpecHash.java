@@ -32,6 +32,9 @@ public final class SpecHash {
     m.put("cpus", number(t.resources().cpus()));
     m.put("mem", number(t.resources().mem()));
     m.put("disk", number(t.resources().disk()));
+    if (t.resources().gpus() > 0) {
+      m.put("gpus", t.resources().gpus()); // only when asked: other apps' hashes stay
+    }
     List<Object> ports = new ArrayList<>();
     t.ports().forEach(p -> ports.add(p.name() == null ? "" : p.name()));
     m.put("ports", ports);

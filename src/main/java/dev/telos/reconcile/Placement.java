@@ -92,11 +92,20 @@ final class Placement {
         why = "no offer for role '" + t.role() + "'";
         continue;
       }
-      if (!slot.fits(
-          t.resources().cpus() + executorCpus,
-          t.resources().mem() + executorMem,
-          t.resources().disk(),
-          t.ports().size())) {
+      int gpus = t.resources().gpus();
+      double offeredGpus = slot.scalar("gpus");
+      if (gpus == 0 && hasGpus(slot.offer)) {
+        // As Marathon's restricted GPU scheduling: agents with GPUs are kept for tasks that ask
+        // for them (Telos subscribes with GPU_RESOURCES, so their offers come to it).
+        why = "only agents with GPUs have room, and they are kept for tasks that ask for gpus";
+        continue;
+      }
+      if (offeredGpus + 1e-9 < gpus
+          || !slot.fits(
+              t.resources().cpus() + executorCpus,
+              t.resources().mem() + executorMem,
+              t.resources().disk(),
+              t.ports().size())) {
         continue;
       }
       Optional<String> violated = violated(t.constraints(), slot.agentId(), occupiedAgents);
@@ -117,10 +126,21 @@ final class Placement {
     resources.addAll(best.takeScalar("cpus", t.resources().cpus()));
     resources.addAll(best.takeScalar("mem", t.resources().mem()));
     resources.addAll(best.takeScalar("disk", t.resources().disk())); // none taken for 0
+    resources.addAll(best.takeScalar("gpus", t.resources().gpus()));
     List<Long> ports = best.takePorts(t.ports().size(), resources);
     List<Resource> executor = new ArrayList<>(best.takeScalar("cpus", executorCpus));
     executor.addAll(best.takeScalar("mem", executorMem));
     return new Result(new Placed(best, resources, ports, executor), null);
+  }
+
+  /** Whether the offer's agent has GPUs (even if a launch of this pass took them). */
+  private static boolean hasGpus(Offer offer) {
+    for (Resource r : offer.getResourcesList()) {
+      if (r.getName().equals("gpus") && r.getScalar().getValue() > 0) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** A placement, or the reason there is none. */

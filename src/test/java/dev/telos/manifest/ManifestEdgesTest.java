@@ -290,4 +290,22 @@ class ManifestEdgesTest {
     assertThat(ManifestLoader.withRendered(r, List.of(), List.of()).errors()).hasSize(1);
     assertThat(ManifestLoader.combine(List.of(a, b)).errors()).isEmpty();
   }
+
+  @Test
+  void gpusAreAResourceThatEntersTheSpecHashOnlyWhenAsked() {
+    String base =
+        "apiVersion: telos.dev/v1\nkind: Service\nmetadata: {name: w}\nspec:\n"
+            + "  command: run\n  resources: {cpus: 0.1, mem: 10%s}\n";
+    App none = one(base.formatted(""));
+    App zero = one(base.formatted(", gpus: 0"));
+    App two = one(base.formatted(", gpus: 2"));
+    assertThat(two.task().resources().gpus()).isEqualTo(2);
+    assertThat(zero.specHash()).isEqualTo(none.specHash());
+    assertThat(two.specHash()).isNotEqualTo(none.specHash());
+    assertThat(SpecHash.canonical(two.task())).contains("\"gpus\":2,");
+    assertThat(errors(base.formatted(", gpus: 65")))
+        .singleElement()
+        .asString()
+        .contains("gpus must be between 0 and 64, got 65");
+  }
 }

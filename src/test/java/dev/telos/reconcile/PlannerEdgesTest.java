@@ -132,4 +132,45 @@ class PlannerEdgesTest {
     f.apps.set(0, db2);
     assertThat(f.plan().launches()).extracting(Plan.Launch::appKey).doesNotContain(web.key());
   }
+
+  @Test
+  void aGpuTaskGoesOnlyWhereGpusAreOfferedAndOtherTasksNeverThere() {
+    App trainer =
+        PlannerFixture.app(
+            "apiVersion: telos.dev/v1\nkind: Service\nmetadata: {name: trainer}\nspec:\n"
+                + "  command: ./train\n  resources: {cpus: 0.5, mem: 100, gpus: 2}\n");
+    App web = PlannerFixture.service("web", 1, "");
+    f.with(trainer).with(web).offer("gpu", 8, 4000, 1, 0).offer("plain", 8, 4000, 1, 0);
+    f.offers.set(
+        0, f.offers.get(0).toBuilder().addResources(PlannerFixture.scalar("gpus", 2)).build());
+    Plan plan = f.plan();
+    assertThat(plan.launches())
+        .extracting(l -> l.appKey() + "@" + l.agentId())
+        .containsExactlyInAnyOrder("default/trainer@gpu", "default/web@plain");
+    Plan.Launch gpu =
+        plan.launches().stream().filter(l -> l.agentId().equals("gpu")).findFirst().orElseThrow();
+    assertThat(gpu.task().getResourcesList())
+        .filteredOn(r -> r.getName().equals("gpus"))
+        .singleElement()
+        .satisfies(r -> assertThat(r.getScalar().getValue()).isEqualTo(2.0));
+    // Only the GPU agent left: a task without gpus waits, and says why.
+    f.offers.remove(1);
+    f.apps.remove(trainer);
+    Plan waiting = f.plan();
+    assertThat(waiting.launches()).isEmpty();
+    assertThat(waiting.pending())
+        .singleElement()
+        .satisfies(p -> assertThat(p.reason()).contains("kept for tasks that ask for gpus"));
+    // and a GPU task asking for more than is offered waits too
+    f.apps.set(0, trainer);
+    f.offers.set(
+        0,
+        f.offers.get(0).toBuilder()
+            .clearResources()
+            .addResources(PlannerFixture.scalar("cpus", 8))
+            .addResources(PlannerFixture.scalar("mem", 4000))
+            .addResources(PlannerFixture.scalar("gpus", 1))
+            .build());
+    assertThat(f.plan().launches()).isEmpty();
+  }
 }
