@@ -39,14 +39,7 @@ final class ClusterCommand implements Callable<Integer> {
       description = "Agents that run tasks as local processes (default: ${DEFAULT-VALUE}).")
   int agents;
 
-  @Option(
-      names = "--agent-gpus",
-      split = ",",
-      paramLabel = "N[,N...]",
-      description =
-          "GPUs of each process agent in turn, e.g. 2,0 (the others have none). Only frameworks"
-              + " with the GPU_RESOURCES capability get offers of an agent with GPUs, as in Mesos.")
-  java.util.List<Integer> agentGpus = new java.util.ArrayList<>();
+  @picocli.CommandLine.Mixin AgentGpusOption agentGpus;
 
   @Option(
       names = "--simulated-agents",
@@ -120,7 +113,7 @@ final class ClusterCommand implements Callable<Integer> {
             .timings(heartbeat, Duration.ofSeconds(1), Duration.ofSeconds(10))
             .simulation(simulatedDelay, simulatedFailureRate)
             .faults(faults)
-            .agentGpus(agentGpus)
+            .agentGpus(agentGpus.gpus)
             .build();
     LocalCluster cluster = LocalCluster.start(config);
     CountDownLatch stopped = new CountDownLatch(1);

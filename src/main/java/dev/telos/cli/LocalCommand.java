@@ -38,14 +38,7 @@ final class LocalCommand implements Callable<Integer> {
       description = "Process agents of the embedded cluster (default: ${DEFAULT-VALUE}).")
   int agents;
 
-  @Option(
-      names = "--agent-gpus",
-      split = ",",
-      paramLabel = "N[,N...]",
-      description =
-          "GPUs of each process agent in turn, e.g. 2,0 (the others have none). Only frameworks"
-              + " with the GPU_RESOURCES capability get offers of an agent with GPUs, as in Mesos.")
-  java.util.List<Integer> agentGpus = new java.util.ArrayList<>();
+  @picocli.CommandLine.Mixin AgentGpusOption agentGpus;
 
   @Option(
       names = "--agent-ports",
@@ -90,7 +83,7 @@ final class LocalCommand implements Callable<Integer> {
                   .agents(agents, 0)
                   .ports(agentPorts.begin(), agentPorts.end())
                   .timings(Duration.ofSeconds(5), Duration.ofMillis(500), Duration.ofSeconds(10))
-                  .agentGpus(agentGpus)
+                  .agentGpus(agentGpus.gpus)
                   .build());
     } catch (RuntimeException | java.io.IOException e) {
       store.close();
