@@ -124,6 +124,13 @@ class PlannerEdgesTest {
     f.task(db, db.specHash(), TaskState.TASK_RUNNING, true, "a1", 5);
     assertThat(f.plan().apps().get(web.key()).message()).startsWith("waiting for other/cache to");
     f.history.put(cache.key(), new AppHistory(0, null, Set.of(cache.specHash()), 0, null, null));
+    // a CronJob is always there to depend on
+    App report =
+        PlannerFixture.app(
+            "apiVersion: telos.dev/v1\nkind: CronJob\nmetadata: {name: report}\nspec:\n"
+                + "  schedule: '0 3 * * *'\n  job: {command: ./r, resources: {cpus: 0.1, mem: 10}}\n");
+    f.with(report);
+    f.apps.set(1, PlannerFixture.service("web", 1, "  dependencies: [db, other/cache, report]\n"));
     Plan go = f.plan();
     assertThat(go.launches()).extracting(Plan.Launch::appKey).containsExactly(web.key());
     // A dependency of an old spec is not healthy for its new one.
