@@ -298,6 +298,15 @@ final class Master {
     }
   }
 
+  private static boolean stillHeld(Subscription s) {
+    try {
+      return s.stillHeld(Event.newBuilder().setType(Event.Type.HEARTBEAT).build(), 500);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return true;
+    }
+  }
+
   /** Opens (or fails over) a framework's subscription on a new stream. */
   synchronized void subscribe(Call call, Subscription.Factory streams) {
     FrameworkInfo info = call.getSubscribe().getFrameworkInfo();
@@ -316,6 +325,11 @@ final class Master {
         framework.failoverTimer = null;
       }
       Subscription old = framework.subscription;
+      if (old != null && old.isOpen() && !stillHeld(old)) {
+        log.info(
+            "the previous subscription's connection was closed already framework_id={}", requested);
+        old.cut();
+      }
       if (old != null && old.isOpen()) {
         // Two schedulers of one framework: the new one wins, the old one is told and cut off.
         log.warn("framework failed over from an open subscription framework_id={}", requested);

@@ -49,6 +49,32 @@ final class Subscription {
     return !closed;
   }
 
+  /** Flushes the pump has made (each after writing what was queued). */
+  private final java.util.concurrent.atomic.AtomicLong flushes =
+      new java.util.concurrent.atomic.AtomicLong();
+
+  /**
+   * Whether the scheduler still holds this stream. libprocess notices a closed connection at once;
+   * this server notices only when it writes. So before a new subscription is taken for a failover
+   * from an open one, two heartbeats are written: to a client that has closed its connection the
+   * second write fails (on loopback at once), and the stream counts as closed.
+   */
+  boolean stillHeld(com.google.protobuf.Message heartbeat, long timeoutMillis)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
+    for (int i = 0; i < 2 && !closed; i++) {
+      long before = flushes.get();
+      sendMessage(heartbeat);
+      while (!closed && flushes.get() == before && System.nanoTime() < deadline) {
+        Thread.sleep(1);
+      }
+      if (i == 0) {
+        Thread.sleep(20); // time for the peer's reset to come back
+      }
+    }
+    return !closed;
+  }
+
   /** Queues an event; a closed stream drops it (Mesos drops events of disconnected frameworks). */
   void send(Event event) {
     sendMessage(event);
@@ -126,6 +152,7 @@ final class Subscription {
           queuedBytes.addAndGet(-polled.length);
         }
         out.flush();
+        flushes.incrementAndGet();
       }
     } catch (IOException e) {
       closed = true;

@@ -75,6 +75,20 @@ class FailoverIT extends EmbeddedClusterTest {
     assertThat(error.at("/error/message").asText()).isEqualTo("Framework failed over");
     first.next("__END__");
     assertThat(connected(first.frameworkId)).isTrue();
+    assertThat(cluster.openSubscriptionFailovers()).isEqualTo(1);
+  }
+
+  @Test
+  void aSubscriptionRightAfterTheOldConnectionClosedIsNoFailoverFromAnOpenOne() throws Exception {
+    // As libprocess notices a closed connection at once: the master must not take a stream
+    // whose scheduler went away (and that it has not written to since) for one still held.
+    String info = frameworkInfo(60);
+    RawScheduler first = subscribe(info);
+    first.next("SUBSCRIBED");
+    first.close();
+    RawScheduler second = subscribe(withId(info, first.frameworkId));
+    second.next("SUBSCRIBED");
+    assertThat(cluster.openSubscriptionFailovers()).isZero();
   }
 
   @Test
