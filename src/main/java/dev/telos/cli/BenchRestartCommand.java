@@ -104,7 +104,7 @@ final class BenchRestartCommand implements Callable<Integer> {
   }
 
   /** One started controller: its process, and when it answered and was Synced. */
-  record Started(Process process, String api, long apiNanos, long syncedNanos) {}
+  record Started(Process process, long apiNanos, long syncedNanos) {}
 
   private int run(Path dir, Path jar) throws Exception {
     int agents = Math.max(1, Math.min(200, apps * instances / 10));
@@ -299,7 +299,7 @@ final class BenchRestartCommand implements Callable<Integer> {
       }
       Thread.sleep(2);
     }
-    return new Started(p, url, apiAt, System.nanoTime() - t0);
+    return new Started(p, apiAt, System.nanoTime() - t0);
   }
 
   private boolean synced(String api) {

@@ -382,17 +382,14 @@ final class Binder {
       boolean counts = u.get("maxSurge") != null || u.get("maxUnavailable") != null;
       boolean capacities =
           u.get("minimumHealthCapacity") != null || u.get("maximumOverCapacity") != null;
-      int surge;
-      int unavailable;
-      String what;
+      int surge = 0;
+      int unavailable = 0;
+      String what = null; // what a pair that allows no progress is called; null: none to check
       if (counts && capacities) {
         u.error(
             null,
             "spec.upgrade: give maxSurge and maxUnavailable, or minimumHealthCapacity and"
                 + " maximumOverCapacity (as Marathon), not both");
-        surge = 1;
-        unavailable = 0;
-        what = null;
       } else if (capacities) {
         // Marathon's: at least ceil(instances x minimumHealthCapacity) stay healthy, at most
         // floor(instances x maximumOverCapacity) run above the count (both default to 1).

@@ -17,11 +17,17 @@ final class OfferSlot {
   final Offer offer;
   private final List<Resource.Builder> remaining = new ArrayList<>();
 
+  /** Whether the offer's agent has GPUs (even once a launch of this pass took them). */
+  final boolean gpuAgent;
+
   OfferSlot(Offer offer) {
     this.offer = offer;
+    boolean gpus = false;
     for (Resource r : offer.getResourcesList()) {
       remaining.add(r.toBuilder());
+      gpus |= r.getName().equals("gpus") && r.getScalar().getValue() > 0;
     }
+    this.gpuAgent = gpus;
   }
 
   String agentId() {

@@ -93,14 +93,13 @@ final class Placement {
         continue;
       }
       int gpus = t.resources().gpus();
-      double offeredGpus = slot.scalar("gpus");
-      if (gpus == 0 && hasGpus(slot.offer)) {
+      if (gpus == 0 && slot.gpuAgent) {
         // As Marathon's restricted GPU scheduling: agents with GPUs are kept for tasks that ask
         // for them (Telos subscribes with GPU_RESOURCES, so their offers come to it).
         why = "only agents with GPUs have room, and they are kept for tasks that ask for gpus";
         continue;
       }
-      if (offeredGpus + 1e-9 < gpus
+      if ((gpus > 0 && slot.scalar("gpus") + 1e-9 < gpus)
           || !slot.fits(
               t.resources().cpus() + executorCpus,
               t.resources().mem() + executorMem,
@@ -131,16 +130,6 @@ final class Placement {
     List<Resource> executor = new ArrayList<>(best.takeScalar("cpus", executorCpus));
     executor.addAll(best.takeScalar("mem", executorMem));
     return new Result(new Placed(best, resources, ports, executor), null);
-  }
-
-  /** Whether the offer's agent has GPUs (even if a launch of this pass took them). */
-  private static boolean hasGpus(Offer offer) {
-    for (Resource r : offer.getResourcesList()) {
-      if (r.getName().equals("gpus") && r.getScalar().getValue() > 0) {
-        return true;
-      }
-    }
-    return false;
   }
 
   /** A placement, or the reason there is none. */

@@ -33,23 +33,7 @@ class GpuPlacementIT {
           .write("apps/web.yaml", manifest("web", "{cpus: 0.01, mem: 8}"))
           .commit("a GPU app and another");
       try (TelosProcess local =
-          TelosProcess.start(
-              dir,
-              "local",
-              "--repo",
-              repo.url(),
-              "--path",
-              "apps",
-              "--http-port",
-              "0",
-              "--poll",
-              "300ms",
-              "--agents",
-              "2",
-              "--agent-gpus",
-              "2,0",
-              "--data-dir",
-              dir.resolve("data").toString())) {
+          TelosProcess.local(dir, repo.url(), "apps", "--agents", "2", "--agent-gpus", "2,0")) {
         String api = local.awaitOutput("Telos API listening on (http://\\S+)");
         await()
             .atMost(Duration.ofSeconds(90))

@@ -158,22 +158,26 @@ public final class TelosProcess implements AutoCloseable {
 
   /**
    * Starts {@code telos local} on {@code repo}'s {@code path} with a free API port, a 300 ms poll
-   * and a data directory under {@code dir}.
+   * and a data directory under {@code dir}, then the flags {@code more}.
    */
-  public static TelosProcess local(Path dir, String repo, String path) throws IOException {
-    return start(
-        dir,
-        "local",
-        "--repo",
-        repo,
-        "--path",
-        path,
-        "--http-port",
-        "0",
-        "--poll",
-        "300ms",
-        "--data-dir",
-        dir.resolve("data").toString());
+  public static TelosProcess local(Path dir, String repo, String path, String... more)
+      throws IOException {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "local",
+                "--repo",
+                repo,
+                "--path",
+                path,
+                "--http-port",
+                "0",
+                "--poll",
+                "300ms",
+                "--data-dir",
+                dir.resolve("data").toString()));
+    args.addAll(List.of(more));
+    return start(dir, args.toArray(new String[0]));
   }
 
   /** GETs {@code url} and reads its body as JSON. */
