@@ -236,6 +236,20 @@ public final class LiveState {
     return next;
   }
 
+  /**
+   * Records that a task passed its app's readiness checks at {@code at}; returns the task as now
+   * known, or null when it is not running any more (or was ready already).
+   */
+  public LiveTask ready(String taskId, Instant at) {
+    LiveTask t = tasks.get(taskId);
+    if (t == null || t.state() != TaskState.TASK_RUNNING || t.readySince() != null) {
+      return null;
+    }
+    LiveTask next = t.withReadySince(at);
+    put(next);
+    return next;
+  }
+
   public void killRequested(String taskId, Instant at) {
     LiveTask t = tasks.get(taskId);
     if (t != null) {

@@ -23,6 +23,9 @@ import org.apache.mesos.v1.Protos.TaskState;
  *     it is neither timed out as a launch nor replaced
  * @param healthySince since when its health check has passed without a break (null when not
  *     running, unchecked, unhealthy or not yet reported)
+ * @param readySince since when it has passed its app's readiness checks (null when not running, or
+ *     not ready yet, or its app has none); known to this process only, checked again after a
+ *     restart
  */
 public record LiveTask(
     String id,
@@ -39,7 +42,44 @@ public record LiveTask(
     String message,
     Instant runningSince,
     Instant healthySince,
-    boolean recovering) {
+    boolean recovering,
+    Instant readySince) {
+  /** A task not known to pass its app's readiness checks (or whose app has none). */
+  public LiveTask(
+      String id,
+      String appKey,
+      String specHash,
+      Instant launchedAt,
+      TaskState state,
+      Boolean healthy,
+      String agentId,
+      String host,
+      List<Long> ports,
+      Instant unreachableSince,
+      Instant killRequestedAt,
+      String message,
+      Instant runningSince,
+      Instant healthySince,
+      boolean recovering) {
+    this(
+        id,
+        appKey,
+        specHash,
+        launchedAt,
+        state,
+        healthy,
+        agentId,
+        host,
+        ports,
+        unreachableSince,
+        killRequestedAt,
+        message,
+        runningSince,
+        healthySince,
+        recovering,
+        null);
+  }
+
   /** A task with no uptime recorded yet. */
   public LiveTask(
       String id,
@@ -131,7 +171,8 @@ public record LiveTask(
         m,
         up,
         well,
-        false);
+        false,
+        running ? readySince : null);
   }
 
   /** This task as restored from the controller's records, before Mesos said anything of it. */
@@ -151,7 +192,8 @@ public record LiveTask(
         message,
         runningSince,
         healthySince,
-        true);
+        true,
+        readySince);
   }
 
   /**
@@ -178,7 +220,8 @@ public record LiveTask(
         message,
         runningSince,
         healthySince,
-        recovering);
+        recovering,
+        readySince);
   }
 
   public LiveTask withAgent(String agent, String hostname) {
@@ -197,6 +240,28 @@ public record LiveTask(
         message,
         runningSince,
         healthySince,
-        recovering);
+        recovering,
+        readySince);
+  }
+
+  /** This task as passing its app's readiness checks since {@code at}. */
+  public LiveTask withReadySince(Instant at) {
+    return new LiveTask(
+        id,
+        appKey,
+        specHash,
+        launchedAt,
+        state,
+        healthy,
+        agentId,
+        host,
+        ports,
+        unreachableSince,
+        killRequestedAt,
+        message,
+        runningSince,
+        healthySince,
+        recovering,
+        at);
   }
 }

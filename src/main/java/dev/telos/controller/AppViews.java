@@ -160,6 +160,9 @@ final class AppViews {
 
   private static StatusView.AppView view(Source source, String key, Plan.AppStatus s) {
     List<StatusView.TaskView> tasks = new ArrayList<>();
+    boolean gated =
+        source.app(key) instanceof dev.telos.manifest.Service svc
+            && !svc.readinessChecks().isEmpty();
     for (LiveTask t : source.tasksOf(key)) {
       Controller.TaskRecord r = source.record(t.id());
       tasks.add(
@@ -172,7 +175,8 @@ final class AppViews {
               t.healthy(),
               t.specHash(),
               t.recovering(),
-              source.usage(t.id())));
+              source.usage(t.id()),
+              gated ? t.readySince() != null : null));
     }
     App app = source.app(key);
     List<RunRecord> runs = app == null ? List.of() : source.runs(key);

@@ -10,6 +10,7 @@ import dev.telos.manifest.App;
 import dev.telos.manifest.CronJob;
 import dev.telos.manifest.Job;
 import dev.telos.manifest.ManifestError;
+import dev.telos.manifest.Service;
 import dev.telos.mesos.FrameworkIdStore;
 import dev.telos.mesos.MesosClient;
 import dev.telos.mesos.MesosClientConfig;
@@ -158,6 +159,10 @@ public final class Controller implements AutoCloseable, ControlPlane {
   private long checkedRequest;
   private final java.util.concurrent.atomic.AtomicLong syncRequests =
       new java.util.concurrent.atomic.AtomicLong();
+
+  /** Makes the readiness checks of new tasks; what it finds comes back through the inbox. */
+  private final dev.telos.probe.HttpProber readiness =
+      new dev.telos.probe.HttpProber(id -> post(() -> onReady(id)));
 
   public Controller(
       ControllerSettings settings,
@@ -519,6 +524,7 @@ public final class Controller implements AutoCloseable, ControlPlane {
     }
     IncrementalPlanner.Result result = incremental.plan(planSource, ++passes, now);
     Plan plan = result.plan();
+    watchReadiness(result.planned());
     if (act) {
       apply(plan, now);
     }
@@ -1238,6 +1244,73 @@ public final class Controller implements AutoCloseable, ControlPlane {
     return t.getMessage() == null ? t.toString() : t.getMessage();
   }
 
+  /**
+   * Has the readiness of the new tasks of the apps in {@code keys} checked, and stops checking
+   * tasks that no longer need it (ready, killed, superseded, or their app dropped its checks).
+   */
+  private void watchReadiness(java.util.Set<String> keys) {
+    for (String key : keys) {
+      if (appOf(key) instanceof Service s && !s.readinessChecks().isEmpty()) {
+        for (LiveTask t : live.tasksOf(key)) {
+          List<dev.telos.probe.HttpProber.Check> checks =
+              needsReadiness(s, t) ? readinessChecks(t, s.readinessChecks()) : null;
+          if (checks != null) {
+            readiness.watch(t.id(), checks);
+          } else {
+            readiness.forget(t.id());
+          }
+        }
+      }
+    }
+    for (String id : readiness.watched()) {
+      LiveTask t = live.task(id);
+      if (t == null || !(appOf(t.appKey()) instanceof Service s) || !needsReadiness(s, t)) {
+        readiness.forget(id);
+      }
+    }
+  }
+
+  /** Whether {@code t} is a task of {@code s}'s spec that runs (healthy, if checked) unready. */
+  private static boolean needsReadiness(Service s, LiveTask t) {
+    return !s.readinessChecks().isEmpty()
+        && t.state() == TaskState.TASK_RUNNING
+        && t.killRequestedAt() == null
+        && t.readySince() == null
+        && s.specHash().equals(t.specHash())
+        && (s.task().healthCheck() == null || Boolean.TRUE.equals(t.healthy()));
+  }
+
+  /**
+   * The requests of {@code checks} for task {@code t}, at its agent's host and its ports; null when
+   * the task's host or one of the ports is not known.
+   */
+  static List<dev.telos.probe.HttpProber.Check> readinessChecks(
+      LiveTask t, List<dev.telos.manifest.ReadinessCheck> checks) {
+    List<dev.telos.probe.HttpProber.Check> out = new ArrayList<>();
+    for (dev.telos.manifest.ReadinessCheck c : checks) {
+      if (t.host() == null || c.port() >= t.ports().size()) {
+        return null;
+      }
+      String scheme =
+          c.scheme() == dev.telos.manifest.ReadinessCheck.Scheme.HTTPS ? "https" : "http";
+      out.add(
+          new dev.telos.probe.HttpProber.Check(
+              scheme + "://" + t.host() + ":" + t.ports().get(c.port()) + c.path(),
+              c.statusCodes(),
+              c.interval(),
+              c.timeout()));
+    }
+    return out;
+  }
+
+  /** The prober found {@code id} ready. */
+  private void onReady(String id) {
+    LiveTask t = live.ready(id, clock.instant());
+    if (t != null) {
+      incremental.touch(t.appKey());
+    }
+  }
+
   private void onUpdate(TaskStatus status, Instant now) {
     String id = status.getTaskId().getValue();
     if (id.startsWith(FENCE_PREFIX)) {
@@ -1322,6 +1395,7 @@ public final class Controller implements AutoCloseable, ControlPlane {
       storeError = null;
     }
     if (task.terminal()) {
+      readiness.forget(id);
       heardAt.remove(id);
       live.forgetTerminal();
       ended.put(id, task.state());
@@ -1674,6 +1748,7 @@ public final class Controller implements AutoCloseable, ControlPlane {
     if (client != null) {
       client.close();
     }
+    readiness.close();
     source.close();
   }
 }

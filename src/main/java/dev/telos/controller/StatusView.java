@@ -105,6 +105,7 @@ public record StatusView(
    *     restarted (its agent may not have re-registered after a master failover)
    * @param usage what the task's processes use, as its Telos executor last reported (every 30 s);
    *     null under the command executor or before a first report
+   * @param ready whether the task passed its app's readiness checks; null when the app has none
    */
   public record TaskView(
       String id,
@@ -115,7 +116,8 @@ public record StatusView(
       Boolean healthy,
       String specHash,
       boolean recovering,
-      TaskUsage usage) {
+      TaskUsage usage,
+      Boolean ready) {
     public TaskView {
       ports = List.copyOf(ports);
     }

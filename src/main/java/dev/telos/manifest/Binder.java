@@ -44,7 +44,10 @@ final class Binder {
           "restart",
           "killSelection",
           "unreachableStrategy",
-          "dependencies");
+          "dependencies",
+          "readinessChecks");
+  static final Set<String> READINESS =
+      Set.of("scheme", "path", "port", "statusCodes", "interval", "timeout");
   static final Set<String> UNREACHABLE = Set.of("inactiveAfter");
   static final Set<String> RESTART = Set.of("backoff", "factor", "maxDelay", "resetAfter");
   static final Set<String> JOB = union(TASK_FIELDS, "retries", "backoff");
@@ -445,7 +448,8 @@ final class Binder {
             SpecHash.of("Service", task),
             killSelection,
             inactiveAfter,
-            dependencies(spec, metadata));
+            dependencies(spec, metadata),
+            readinessChecks(spec, task.ports()));
   }
 
   /**
@@ -915,6 +919,109 @@ final class Binder {
     return new Constraint(field, op, value);
   }
 
+  /**
+   * The index in {@code ports} of the port {@code f.port} names (a name or an index; the first port
+   * when absent), or -1 with an error recorded. {@code what} names the field in messages, {@code
+   * checker} what needs the port.
+   */
+  private static int portIndex(Fields f, String what, String checker, List<PortSpec> ports) {
+    YamlNode portNode = f.get("port");
+    if (portNode == null) {
+      if (ports.isEmpty()) {
+        f.error(null, checker + " needs a port, and spec.ports is empty");
+        return -1;
+      }
+      return 0;
+    }
+    if (portNode instanceof YamlNode.Scalar s && s.kind() == YamlNode.Scalar.Kind.INTEGER) {
+      int index = Integer.parseInt(s.text());
+      if (index < 0 || index >= ports.size()) {
+        f.error(
+            portNode,
+            what
+                + ".port "
+                + index
+                + " does not exist: spec.ports has "
+                + ports.size()
+                + " port(s)");
+        return -1;
+      }
+      return index;
+    }
+    if (portNode instanceof YamlNode.Scalar s && s.kind() == YamlNode.Scalar.Kind.STRING) {
+      for (int i = 0; i < ports.size(); i++) {
+        if (s.text().equals(ports.get(i).name())) {
+          return i;
+        }
+      }
+      List<String> names =
+          ports.stream().map(PortSpec::name).filter(java.util.Objects::nonNull).toList();
+      f.error(
+          portNode,
+          what
+              + ".port '"
+              + s.text()
+              + "' names no port in spec.ports"
+              + (names.isEmpty()
+                  ? " (it has no named ports)"
+                  : " (ports: " + String.join(", ", names) + ")"));
+      return -1;
+    }
+    f.error(portNode, what + ".port must be a port name or index, got " + portNode.typeName());
+    return -1;
+  }
+
+  /**
+   * {@code readinessChecks: [{scheme, path, port, statusCodes, interval, timeout}]}: HTTP checks
+   * Telos makes of each new task before a rollout counts it; not in the spec hash.
+   */
+  private static List<ReadinessCheck> readinessChecks(Fields spec, List<PortSpec> ports) {
+    List<ReadinessCheck> out = new ArrayList<>();
+    for (YamlNode node : spec.list("readinessChecks")) {
+      Fields r = Fields.of(node, spec.errors(), spec.name("readinessChecks[]"), READINESS);
+      if (r == null) {
+        continue;
+      }
+      ReadinessCheck.Scheme scheme =
+          r.enumeration("scheme", ReadinessCheck.Scheme.class, ReadinessCheck.Scheme.HTTP, false);
+      int port = portIndex(r, spec.name("readinessChecks[]"), "a readiness check", ports);
+      String path = r.string("path", "/", false);
+      if (!path.startsWith("/")) {
+        r.error(r.get("path"), r.name("path") + " must start with '/'");
+      }
+      java.util.Set<Integer> codes = new java.util.TreeSet<>();
+      YamlNode codesNode = r.get("statusCodes");
+      List<YamlNode> codeNodes = r.list("statusCodes");
+      if (codesNode == null) {
+        codes.add(200);
+      } else if (codeNodes.isEmpty() && codesNode instanceof YamlNode.ListNode) {
+        r.error(codesNode, r.name("statusCodes") + " must name at least one status code");
+      }
+      for (YamlNode c : codeNodes) {
+        if (c instanceof YamlNode.Scalar s
+            && s.kind() == YamlNode.Scalar.Kind.INTEGER
+            && s.text().matches("[1-5][0-9][0-9]")) {
+          codes.add(Integer.parseInt(s.text()));
+        } else {
+          r.error(c, r.name("statusCodes") + "[] must be an HTTP status code (100 to 599)");
+        }
+      }
+      Duration interval = r.duration("interval", Duration.ofSeconds(30), ONE_DAY);
+      Duration timeout = r.duration("timeout", Duration.ofSeconds(10), ONE_DAY);
+      if (interval.isZero()) {
+        r.error(r.get("interval"), r.name("interval") + " must be > 0");
+      } else if (timeout.isZero() || timeout.compareTo(interval) > 0) {
+        r.error(
+            r.get("timeout"),
+            r.name("timeout") + " must be > 0 and not longer than " + r.name("interval"));
+      }
+      if (port >= 0) {
+        out.add(new ReadinessCheck(scheme, path, port, codes, interval, timeout));
+      }
+    }
+    return out;
+  }
+
   private static HealthCheckSpec healthCheck(Fields h, List<PortSpec> ports) {
     if (h == null) {
       return null;
@@ -923,48 +1030,7 @@ final class Binder {
     int port = -1;
     YamlNode portNode = h.get("port");
     if (type == HealthCheckSpec.Type.HTTP || type == HealthCheckSpec.Type.TCP) {
-      if (portNode == null) {
-        if (ports.isEmpty()) {
-          h.error(null, "healthCheck of type " + type + " needs a port, and spec.ports is empty");
-        } else {
-          port = 0;
-        }
-      } else if (portNode instanceof YamlNode.Scalar s
-          && s.kind() == YamlNode.Scalar.Kind.INTEGER) {
-        int index = Integer.parseInt(s.text());
-        if (index < 0 || index >= ports.size()) {
-          h.error(
-              portNode,
-              "healthCheck.port "
-                  + index
-                  + " does not exist: spec.ports has "
-                  + ports.size()
-                  + " port(s)");
-        } else {
-          port = index;
-        }
-      } else if (portNode instanceof YamlNode.Scalar s && s.kind() == YamlNode.Scalar.Kind.STRING) {
-        for (int i = 0; i < ports.size(); i++) {
-          if (s.text().equals(ports.get(i).name())) {
-            port = i;
-          }
-        }
-        if (port < 0) {
-          List<String> names =
-              ports.stream().map(PortSpec::name).filter(java.util.Objects::nonNull).toList();
-          h.error(
-              portNode,
-              "healthCheck.port '"
-                  + s.text()
-                  + "' names no port in spec.ports"
-                  + (names.isEmpty()
-                      ? " (it has no named ports)"
-                      : " (ports: " + String.join(", ", names) + ")"));
-        }
-      } else {
-        h.error(
-            portNode, "healthCheck.port must be a port name or index, got " + portNode.typeName());
-      }
+      port = portIndex(h, "healthCheck", "healthCheck of type " + type, ports);
     } else if (portNode != null && type == HealthCheckSpec.Type.COMMAND) {
       h.error(portNode, "healthCheck.port is not used by a COMMAND check");
     }

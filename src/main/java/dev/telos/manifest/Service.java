@@ -11,6 +11,7 @@ import java.util.Objects;
  * @param killSelection which tasks go first when scaling down
  * @param inactiveAfter how long a task on an unreachable agent is waited for before it is replaced,
  *     or null for the controller's {@code --unreachable-timeout}
+ * @param readinessChecks what a new task must answer before a rollout or scale-up counts it
  */
 public record Service(
     Metadata metadata,
@@ -22,7 +23,8 @@ public record Service(
     String specHash,
     KillSelection killSelection,
     java.time.Duration inactiveAfter,
-    java.util.List<Dependency> dependencies)
+    java.util.List<Dependency> dependencies,
+    java.util.List<ReadinessCheck> readinessChecks)
     implements App {
   /** Which tasks a scale-down kills first (after those that are not available). */
   public enum KillSelection {
@@ -42,7 +44,8 @@ public record Service(
         specHash,
         killSelection,
         inactiveAfter,
-        dependencies);
+        dependencies,
+        readinessChecks);
   }
 
   /** A service with the default kill selection and unreachable timeout. */
@@ -64,6 +67,7 @@ public record Service(
         specHash,
         KillSelection.YOUNGEST_FIRST,
         null,
+        java.util.List.of(),
         java.util.List.of());
   }
 
@@ -86,6 +90,7 @@ public record Service(
     Objects.requireNonNull(source, "source");
     Objects.requireNonNull(killSelection, "killSelection");
     dependencies = java.util.List.copyOf(dependencies);
+    readinessChecks = java.util.List.copyOf(readinessChecks);
     if (instances < 0) {
       throw new IllegalArgumentException("instances must be >= 0");
     }

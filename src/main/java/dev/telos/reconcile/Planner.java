@@ -307,6 +307,7 @@ public final class Planner {
       int surge = app.upgrade().maxSurge();
       int unavailable = app.upgrade().maxUnavailable();
       boolean checked = app.task().healthCheck() != null;
+      boolean gated = !app.readinessChecks().isEmpty();
       Duration grace = app.task().killGracePeriod();
 
       List<LiveTask> counted = new ArrayList<>();
@@ -350,7 +351,7 @@ public final class Planner {
                 ? Comparator.naturalOrder()
                 : Comparator.reverseOrder();
         order.sort(
-            Comparator.comparing((LiveTask t) -> available(t, hash, checked))
+            Comparator.comparing((LiveTask t) -> available(t, hash, checked, gated))
                 .thenComparing(LiveTask::launchedAt, age)
                 .thenComparing(LiveTask::id));
         for (LiveTask t : order.subList(0, current.size() - n)) {
@@ -362,13 +363,13 @@ public final class Planner {
       // Old tasks: unavailable ones go at once; available ones only while enough stay available.
       int availableCount = 0;
       for (LiveTask t : current) {
-        if (available(t, hash, checked)) {
+        if (available(t, hash, checked, gated)) {
           availableCount++;
         }
       }
       List<LiveTask> oldAvailable = new ArrayList<>();
       for (LiveTask t : old) {
-        if (available(t, hash, checked)) {
+        if (available(t, hash, checked, gated)) {
           oldAvailable.add(t);
           availableCount++;
         } else {
@@ -430,7 +431,7 @@ public final class Planner {
       int healthy = 0;
       for (LiveTask t : tasks) {
         if (t.killRequestedAt() == null
-            && available(t, hash, checked)
+            && available(t, hash, checked, gated)
             && hash.equals(t.specHash())) {
           healthy++;
         }
@@ -452,6 +453,17 @@ public final class Planner {
             recovering
                 + " task(s) recovering: the master has not reported them since Telos restarted"
                 + " (their agents may not have re-registered yet); they are not replaced";
+      }
+      if (message == null && gated) {
+        int unready = 0;
+        for (LiveTask t : current) {
+          if (t.readySince() == null && available(t, hash, checked, false) && !killed.contains(t)) {
+            unready++;
+          }
+        }
+        if (unready > 0) {
+          message = unready + " task(s) running but not ready: waiting for readiness checks";
+        }
       }
       statuses.put(
           key, new Plan.AppStatus(status, n, running, healthy, message, failures, nextLaunchAt));
@@ -521,12 +533,17 @@ public final class Planner {
           + dev.telos.manifest.Durations.format(in.settings().launchTimeout());
     }
 
-    private static boolean available(LiveTask t, String hash, boolean checked) {
+    /**
+     * Whether a task serves: running, and for the current spec healthy where checked and ready
+     * where {@code gated} by readiness checks; a task of an old spec only needs not to be known
+     * unhealthy (it was counted when it rolled out).
+     */
+    private static boolean available(LiveTask t, String hash, boolean checked, boolean gated) {
       if (t.state() != TaskState.TASK_RUNNING) {
         return false;
       }
       if (hash.equals(t.specHash())) {
-        return !checked || Boolean.TRUE.equals(t.healthy());
+        return (!checked || Boolean.TRUE.equals(t.healthy())) && (!gated || t.readySince() != null);
       }
       return !Boolean.FALSE.equals(t.healthy());
     }
@@ -736,7 +753,7 @@ public final class Planner {
         for (LiveTask t : byApp.getOrDefault(s.key(), List.of())) {
           if (t.killRequestedAt() == null
               && s.specHash().equals(t.specHash())
-              && available(t, s.specHash(), checked)) {
+              && available(t, s.specHash(), checked, !s.readinessChecks().isEmpty())) {
             available++;
           }
         }

@@ -162,6 +162,24 @@ class DependencyRulesTest {
   }
 
   @Test
+  void theProberKnowsOnlyUrls() {
+    noClasses()
+        .that()
+        .resideInAPackage("dev.telos.probe..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "dev.telos.manifest..",
+            "dev.telos.controller..",
+            "dev.telos.cluster..",
+            "dev.telos.reconcile..",
+            "dev.telos.mesos..",
+            "dev.telos.api..",
+            "dev.telos.cli..")
+        .check(CLASSES);
+  }
+
+  @Test
   void theControllerSpeaksNoHttpOfItsOwnAndNeverReachesUp() {
     noClasses()
         .that()

@@ -243,7 +243,7 @@ class HaIT {
         await().atMost(SESSION.plusSeconds(20)).until(() -> !leads(apiA) && !leads(apiB));
         // A commit meanwhile is not acted on: nobody leads.
         repo.write("apps/r.yaml", app("exec sleep 601", "true"));
-        repo.commit("v2");
+        String v2 = repo.commit("v2");
         await()
             .during(Duration.ofSeconds(3))
             .atMost(Duration.ofSeconds(20))
@@ -252,12 +252,19 @@ class HaIT {
         zk.restart();
         await().atMost(Duration.ofSeconds(60)).until(() -> leads(apiA) || leads(apiB));
         String nowLeading = leads(apiA) ? apiA : apiB;
+        // Synced on v2, every v1 task replaced. A leader first acts on the last good revision it
+        // restores (v1, already synced) until its first fetch: "Synced" alone is not the end of
+        // the rollout, and a SIGTERM in the middle of it would leave the next leader to finish it.
         await()
             .until(
-                () ->
-                    get(nowLeading + "/api/v1/status").path("syncStatus").asText().equals("Synced")
-                        && masterTasks(master).size() == 3
-                        && !masterTasks(master).equals(running));
+                () -> {
+                  JsonNode status = get(nowLeading + "/api/v1/status");
+                  Set<String> now = masterTasks(master);
+                  return status.path("revision").asText().equals(v2)
+                      && status.path("syncStatus").asText().equals("Synced")
+                      && now.size() == 3
+                      && java.util.Collections.disjoint(now, running);
+                });
 
         // SIGTERM: the leader leaves the election at once; the other leads well within a session.
         TelosProcess current = nowLeading.equals(leaderApi) ? leader : leader == a ? b : a;

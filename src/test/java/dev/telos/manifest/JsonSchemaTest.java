@@ -39,6 +39,10 @@ class JsonSchemaTest {
     assertThat(
             properties("/$defs/service/properties/spec/properties/unreachableStrategy/properties"))
         .isEqualTo(Binder.UNREACHABLE);
+    assertThat(
+            properties(
+                "/$defs/service/properties/spec/properties/readinessChecks/items/properties"))
+        .isEqualTo(Binder.READINESS);
     assertThat(properties("/$defs/overlay/properties/spec/properties/patches/items/properties"))
         .isEqualTo(Binder.PATCH);
     assertThat(

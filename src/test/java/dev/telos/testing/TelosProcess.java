@@ -24,10 +24,18 @@ public final class TelosProcess implements AutoCloseable {
   private final List<String> stdout = new CopyOnWriteArrayList<>();
   private final Path stderr;
   private final Thread reader;
+  private final String command;
 
-  private TelosProcess(Process process, Path stderr) {
+  /** What stderr held when the process was closed: its file may be deleted with the test's. */
+  private volatile List<String> stderrAtClose;
+
+  /** Every process started since the last {@link #startedSinceReset()}, for failure reports. */
+  private static final List<TelosProcess> STARTED = new CopyOnWriteArrayList<>();
+
+  private TelosProcess(Process process, Path stderr, String command) {
     this.process = process;
     this.stderr = stderr;
+    this.command = command;
     this.reader =
         new Thread(
             () -> {
@@ -92,12 +100,62 @@ public final class TelosProcess implements AutoCloseable {
     command.add("-jar");
     command.add(jar.toString());
     command.addAll(List.of(args));
+    return run(dir, command, env, "telos " + String.join(" ", args));
+  }
+
+  /** Starts {@code command} with stderr into a file under {@code dir}, known as {@code label}. */
+  static TelosProcess run(
+      Path dir, List<String> command, java.util.Map<String, String> env, String label)
+      throws IOException {
     Path stderr = Files.createTempFile(dir, "telos-", ".stderr");
     ProcessBuilder builder =
         new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.to(stderr.toFile()));
     builder.environment().putAll(env);
     Process p = builder.start();
-    return new TelosProcess(p, stderr);
+    TelosProcess started = new TelosProcess(p, stderr, label);
+    STARTED.add(started);
+    return started;
+  }
+
+  /** The tail of one process's output, for {@link ProcessOutputOnFailure}. */
+  public record Tail(long pid, String command, List<String> out, List<String> err) {
+    List<String> stdout(int lines) {
+      return out.subList(Math.max(0, out.size() - lines), out.size());
+    }
+
+    List<String> stderr(int lines) {
+      return err.subList(Math.max(0, err.size() - lines), err.size());
+    }
+  }
+
+  /** The processes started since the last call, as tails of their output; forgets them. */
+  static List<Tail> startedSinceReset() {
+    List<Tail> tails = new ArrayList<>();
+    for (TelosProcess p : STARTED) {
+      tails.add(new Tail(p.pid(), p.command, p.stdout(), p.stderrLines()));
+    }
+    STARTED.clear();
+    return tails;
+  }
+
+  private List<String> stderrLines() {
+    List<String> closed = stderrAtClose;
+    if (closed != null) {
+      return closed;
+    }
+    try (java.util.stream.Stream<String> lines = Files.lines(stderr)) {
+      java.util.ArrayDeque<String> last = new java.util.ArrayDeque<>();
+      lines.forEach(
+          l -> {
+            if (last.size() == ProcessOutputOnFailure.TAIL) {
+              last.removeFirst();
+            }
+            last.addLast(l);
+          });
+      return List.copyOf(last);
+    } catch (IOException e) {
+      return List.of("(stderr unreadable: " + e + ")");
+    }
   }
 
   /** Waits for a stdout line matching {@code regex}; returns its first group (or the line). */
@@ -252,5 +310,6 @@ public final class TelosProcess implements AutoCloseable {
         Thread.currentThread().interrupt();
       }
     }
+    stderrAtClose = stderrLines();
   }
 }
