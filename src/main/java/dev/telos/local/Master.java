@@ -705,6 +705,9 @@ final class Master {
       } catch (IllegalArgumentException e) {
         problem = "Task has invalid resources: " + e.getMessage();
       }
+      if (problem == null) {
+        problem = Containers.masterProblem(task);
+      }
     }
     if (problem != null) {
       sendMasterUpdate(

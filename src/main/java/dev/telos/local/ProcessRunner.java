@@ -17,7 +17,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.mesos.v1.Protos.CommandInfo;
-import org.apache.mesos.v1.Protos.ContainerInfo;
 import org.apache.mesos.v1.Protos.Environment;
 import org.apache.mesos.v1.Protos.TaskInfo;
 import org.apache.mesos.v1.Protos.TaskState;
@@ -273,16 +272,12 @@ final class ProcessRunner implements TaskRunner {
   private void start(Launch launch) {
     TaskInfo task = launch.task();
     String taskId = task.getTaskId().getValue();
-    String image = imageOf(task);
-    if (image != null) {
+    String refused = Containers.launchProblem(task);
+    if (refused != null) {
       sink.status(
           taskId,
           TaskState.TASK_FAILED,
-          "Container image '"
-              + image
-              + "' cannot run on the embedded cluster: its agents run"
-              + " plain commands as local processes. Remove 'container' to run the command"
-              + " directly, or use a real Mesos agent.",
+          "Failed to launch container: " + refused,
           TaskStatus.Reason.REASON_CONTAINER_LAUNCH_FAILED,
           null);
       return;
@@ -315,6 +310,13 @@ final class ProcessRunner implements TaskRunner {
             TaskStatus.Reason.REASON_CONTAINER_LAUNCH_FAILED,
             null);
         return;
+      }
+      if (Containers.imageOf(task) != null) {
+        Files.writeString(
+            sandbox.resolve("stderr"),
+            Containers.notice(task),
+            java.nio.file.StandardOpenOption.CREATE,
+            java.nio.file.StandardOpenOption.APPEND);
       }
       if (task.getCommand().hasUser()
           && !task.getCommand().getUser().equals(System.getProperty("user.name"))) {
@@ -355,7 +357,9 @@ final class ProcessRunner implements TaskRunner {
       log.info("task process started task_id={} pid={} sandbox={}", taskId, process.pid(), sandbox);
       sink.status(taskId, TaskState.TASK_RUNNING, null, null, null);
       if (task.hasHealthCheck()) {
-        r.health = new HealthChecker(task.getHealthCheck(), r, this, timers, workers);
+        r.health =
+            new HealthChecker(
+                Containers.onHost(task.getHealthCheck(), task), r, this, timers, workers);
         r.health.start();
       }
       process.onExit().thenRun(() -> exited(r));
@@ -376,21 +380,6 @@ final class ProcessRunner implements TaskRunner {
         "The agent is shutting down",
         TaskStatus.Reason.REASON_AGENT_RESTARTED,
         null);
-  }
-
-  private static String imageOf(TaskInfo task) {
-    if (!task.hasContainer()) {
-      return null;
-    }
-    ContainerInfo c = task.getContainer();
-    if (c.hasDocker() && !c.getDocker().getImage().isEmpty()) {
-      return c.getDocker().getImage();
-    }
-    if (c.hasMesos() && c.getMesos().hasImage()) {
-      var image = c.getMesos().getImage();
-      return image.hasDocker() ? image.getDocker().getName() : image.getAppc().getName();
-    }
-    return null;
   }
 
   static List<String> argv(CommandInfo command) {

@@ -55,7 +55,21 @@ final class Binder {
       Set.of("schedule", "timezone", "concurrencyPolicy", "startingDeadline", "job");
   static final Set<String> RESOURCES = Set.of("cpus", "mem", "disk", "gpus");
   private static final Set<String> PORT = Set.of("name");
-  static final Set<String> CONTAINER = Set.of("type", "image");
+  static final Set<String> CONTAINER =
+      Set.of(
+          "type",
+          "image",
+          "network",
+          "networkName",
+          "portMappings",
+          "parameters",
+          "privileged",
+          "forcePullImage",
+          "volumes");
+  static final Set<String> PORT_MAPPING =
+      Set.of("containerPort", "hostPort", "servicePort", "protocol");
+  static final Set<String> PARAMETER = Set.of("key", "value");
+  static final Set<String> VOLUME = Set.of("containerPath", "hostPath", "sandboxPath", "mode");
   static final Set<String> CONSTRAINT = Set.of("field", "operator", "value");
   static final Set<String> HEALTH =
       Set.of(
@@ -652,16 +666,7 @@ final class Binder {
       }
       ports.add(new PortSpec(name));
     }
-    ContainerSpec container = null;
-    Fields c = spec.object("container", CONTAINER);
-    if (c != null) {
-      ContainerSpec.Type type =
-          c.enumeration("type", ContainerSpec.Type.class, ContainerSpec.Type.DOCKER, false);
-      String image = c.string("image", null, true);
-      if (image != null) {
-        container = new ContainerSpec(type, image);
-      }
-    }
+    ContainerSpec container = container(spec.object("container", CONTAINER), ports);
     List<Constraint> constraints = new ArrayList<>();
     for (YamlNode node : spec.list("constraints")) {
       Constraint constraint =
@@ -925,7 +930,13 @@ final class Binder {
    * checker} what needs the port.
    */
   private static int portIndex(Fields f, String what, String checker, List<PortSpec> ports) {
-    YamlNode portNode = f.get("port");
+    return portIndex(f, "port", what, checker, ports);
+  }
+
+  /** As {@link #portIndex(Fields, String, String, List)}, for the field {@code key}. */
+  private static int portIndex(
+      Fields f, String key, String what, String checker, List<PortSpec> ports) {
+    YamlNode portNode = f.get(key);
     if (portNode == null) {
       if (ports.isEmpty()) {
         f.error(null, checker + " needs a port, and spec.ports is empty");
@@ -939,7 +950,9 @@ final class Binder {
         f.error(
             portNode,
             what
-                + ".port "
+                + "."
+                + key
+                + " "
                 + index
                 + " does not exist: spec.ports has "
                 + ports.size()
@@ -959,7 +972,9 @@ final class Binder {
       f.error(
           portNode,
           what
-              + ".port '"
+              + "."
+              + key
+              + " '"
               + s.text()
               + "' names no port in spec.ports"
               + (names.isEmpty()
@@ -967,8 +982,150 @@ final class Binder {
                   : " (ports: " + String.join(", ", names) + ")"));
       return -1;
     }
-    f.error(portNode, what + ".port must be a port name or index, got " + portNode.typeName());
+    f.error(
+        portNode, what + "." + key + " must be a port name or index, got " + portNode.typeName());
     return -1;
+  }
+
+  /** {@code container}: the image, its network and port mappings, parameters and volumes. */
+  private static ContainerSpec container(Fields c, List<PortSpec> ports) {
+    if (c == null) {
+      return null;
+    }
+    ContainerSpec.Type type =
+        c.enumeration("type", ContainerSpec.Type.class, ContainerSpec.Type.DOCKER, false);
+    String image = c.string("image", null, true);
+    ContainerSpec.Network network =
+        c.enumeration("network", ContainerSpec.Network.class, ContainerSpec.Network.HOST, false);
+    String networkName = c.string("networkName", null, network == ContainerSpec.Network.USER);
+    if (networkName != null && network != ContainerSpec.Network.USER) {
+      c.error(c.get("networkName"), c.name("networkName") + " is for network: USER");
+    }
+    if (type == ContainerSpec.Type.MESOS && network == ContainerSpec.Network.BRIDGE) {
+      c.error(
+          c.get("network"),
+          c.name("network")
+              + " BRIDGE is Docker's; a MESOS container joins a named network with USER");
+    }
+    List<ContainerSpec.PortMapping> mappings = new ArrayList<>();
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    java.util.Set<String> hostPorts = new java.util.HashSet<>();
+    for (YamlNode node : c.list("portMappings")) {
+      Fields m = Fields.of(node, c.errors(), c.name("portMappings[]"), PORT_MAPPING);
+      if (m == null) {
+        continue;
+      }
+      if (network == ContainerSpec.Network.HOST) {
+        m.error(
+            null,
+            c.name("portMappings")
+                + " need network BRIDGE or USER: on the host network the task binds its ports"
+                + " itself");
+      }
+      int containerPort = (int) m.integer("containerPort", 0, 1, 65535);
+      if (!m.has("containerPort")) {
+        m.error(null, m.name("containerPort") + " is required");
+      }
+      int port = -1;
+      if (m.has("hostPort")) {
+        port = portIndex(m, "hostPort", c.name("portMappings[]"), "a port mapping", ports);
+      } else if (network == ContainerSpec.Network.BRIDGE) {
+        // On the bridge a mapping is published on a host port: the n-th on the n-th port.
+        if (mappings.size() < ports.size()) {
+          port = mappings.size();
+        } else {
+          m.error(
+              null,
+              c.name("portMappings[]")
+                  + " on the bridge network needs a hostPort: spec.ports has "
+                  + ports.size()
+                  + " port(s) for "
+                  + (mappings.size() + 1)
+                  + " mapping(s)");
+        }
+      }
+      if (port >= 0 && !hostPorts.add(port + "/" + m.string("protocol", "tcp", false))) {
+        m.error(
+            m.has("hostPort") ? m.get("hostPort") : null,
+            c.name("portMappings[]") + " publishes two mappings on one host port");
+      }
+      int servicePort = (int) m.integer("servicePort", 0, 0, 65535);
+      String protocol = m.string("protocol", "tcp", false);
+      if (!protocol.equals("tcp") && !protocol.equals("udp")) {
+        m.error(
+            m.get("protocol"), m.name("protocol") + " must be tcp or udp, got '" + protocol + "'");
+      }
+      if (containerPort > 0 && !seen.add(containerPort + "/" + protocol)) {
+        m.error(
+            m.get("containerPort"),
+            m.name("containerPort") + " " + containerPort + "/" + protocol + " is mapped twice");
+      }
+      mappings.add(new ContainerSpec.PortMapping(containerPort, port, servicePort, protocol));
+    }
+    List<ContainerSpec.Parameter> parameters = new ArrayList<>();
+    for (YamlNode node : c.list("parameters")) {
+      Fields p = Fields.of(node, c.errors(), c.name("parameters[]"), PARAMETER);
+      if (p == null) {
+        continue;
+      }
+      String key = p.string("key", null, true);
+      String value = p.string("value", "", false);
+      if (type == ContainerSpec.Type.MESOS) {
+        p.error(null, c.name("parameters") + " are docker run options: they need type DOCKER");
+      } else if ("name".equals(key)) {
+        // As Mesos's master: the Docker containerizer names its containers itself (MESOS-8497).
+        p.error(p.get("key"), p.name("key") + " must not be 'name'");
+      } else if (key != null && !key.matches("[a-z][a-z0-9-]*")) {
+        p.error(
+            p.get("key"), p.name("key") + " must be a docker run option name, got '" + key + "'");
+      }
+      if (key != null) {
+        parameters.add(new ContainerSpec.Parameter(key, value));
+      }
+    }
+    boolean privileged = flag(c, "privileged", false);
+    if (privileged && type == ContainerSpec.Type.MESOS) {
+      c.error(c.get("privileged"), c.name("privileged") + " needs type DOCKER");
+    }
+    boolean forcePull = flag(c, "forcePullImage", false);
+    List<ContainerSpec.Volume> volumes = new ArrayList<>();
+    java.util.Set<String> paths = new java.util.HashSet<>();
+    for (YamlNode node : c.list("volumes")) {
+      Fields v = Fields.of(node, c.errors(), c.name("volumes[]"), VOLUME);
+      if (v == null) {
+        continue;
+      }
+      String containerPath = v.string("containerPath", null, true);
+      String hostPath = v.string("hostPath", null, false);
+      String sandboxPath = v.string("sandboxPath", null, false);
+      ContainerSpec.Mode mode =
+          v.enumeration("mode", ContainerSpec.Mode.class, ContainerSpec.Mode.RW, false);
+      if ((hostPath == null) == (sandboxPath == null)) {
+        v.error(null, c.name("volumes[]") + " needs one of hostPath and sandboxPath");
+        continue;
+      }
+      if (hostPath != null && !hostPath.startsWith("/")) {
+        v.error(v.get("hostPath"), v.name("hostPath") + " must be an absolute path");
+      }
+      if (sandboxPath != null && (sandboxPath.startsWith("/") || sandboxPath.contains(".."))) {
+        v.error(
+            v.get("sandboxPath"),
+            v.name("sandboxPath") + " must be a path inside the sandbox (relative, without '..')");
+      }
+      if (containerPath != null && !paths.add(containerPath)) {
+        v.error(
+            v.get("containerPath"),
+            v.name("containerPath") + " " + containerPath + " is mounted twice");
+      }
+      if (containerPath != null) {
+        volumes.add(new ContainerSpec.Volume(containerPath, hostPath, sandboxPath, mode));
+      }
+    }
+    if (image == null) {
+      return null;
+    }
+    return new ContainerSpec(
+        type, image, network, networkName, mappings, parameters, privileged, forcePull, volumes);
   }
 
   /**

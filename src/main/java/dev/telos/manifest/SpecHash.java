@@ -39,7 +39,44 @@ public final class SpecHash {
     t.ports().forEach(p -> ports.add(p.name() == null ? "" : p.name()));
     m.put("ports", ports);
     if (t.container() != null) {
-      m.put("container", t.container().type() + " " + t.container().image());
+      ContainerSpec c = t.container();
+      m.put("container", c.type() + " " + c.image());
+      if (!c.plain()) { // only when set: the hashes of plain images stay what they were
+        Map<String, Object> o = new TreeMap<>();
+        o.put("network", c.network() + (c.networkName() == null ? "" : " " + c.networkName()));
+        List<Object> mappings = new ArrayList<>();
+        c.portMappings()
+            .forEach(
+                p ->
+                    mappings.add(
+                        p.containerPort()
+                            + " "
+                            + p.port()
+                            + " "
+                            + p.servicePort()
+                            + " "
+                            + p.protocol()));
+        o.put("portMappings", mappings);
+        List<Object> parameters = new ArrayList<>();
+        c.parameters().forEach(p -> parameters.add(p.key() + "=" + p.value()));
+        o.put("parameters", parameters);
+        o.put("privileged", c.privileged());
+        o.put("forcePullImage", c.forcePullImage());
+        List<Object> volumes = new ArrayList<>();
+        c.volumes()
+            .forEach(
+                v ->
+                    volumes.add(
+                        v.containerPath()
+                            + " "
+                            + (v.hostPath() != null
+                                ? "host " + v.hostPath()
+                                : "sandbox " + v.sandboxPath())
+                            + " "
+                            + v.mode()));
+        o.put("volumes", volumes);
+        m.put("containerOptions", o);
+      }
     }
     List<Object> constraints = new ArrayList<>();
     t.constraints()

@@ -1,6 +1,7 @@
 package dev.telos.reconcile;
 
 import dev.telos.manifest.App;
+import dev.telos.manifest.ContainerSpec;
 import dev.telos.manifest.HealthCheckSpec;
 import dev.telos.manifest.PortSpec;
 import dev.telos.manifest.TaskSpec;
@@ -10,6 +11,7 @@ import java.util.Map;
 import java.util.stream.Collectors;
 import org.apache.mesos.v1.Protos.CommandInfo;
 import org.apache.mesos.v1.Protos.ContainerInfo;
+import org.apache.mesos.v1.Protos.DiscoveryInfo;
 import org.apache.mesos.v1.Protos.DurationInfo;
 import org.apache.mesos.v1.Protos.Environment;
 import org.apache.mesos.v1.Protos.ExecutorID;
@@ -19,9 +21,14 @@ import org.apache.mesos.v1.Protos.Image;
 import org.apache.mesos.v1.Protos.KillPolicy;
 import org.apache.mesos.v1.Protos.Label;
 import org.apache.mesos.v1.Protos.Labels;
+import org.apache.mesos.v1.Protos.NetworkInfo;
+import org.apache.mesos.v1.Protos.Parameter;
+import org.apache.mesos.v1.Protos.Port;
+import org.apache.mesos.v1.Protos.Ports;
 import org.apache.mesos.v1.Protos.Resource;
 import org.apache.mesos.v1.Protos.TaskID;
 import org.apache.mesos.v1.Protos.TaskInfo;
+import org.apache.mesos.v1.Protos.Volume;
 
 /**
  * Builds the TaskInfo of one task: the command with the environment a task needs (Mesos gives
@@ -118,24 +125,11 @@ final class TaskInfoFactory {
       task.setCommand(command(spec).setEnvironment(env));
     }
     if (spec.container() != null) {
-      ContainerInfo.Builder c = ContainerInfo.newBuilder();
-      if (spec.container().type() == dev.telos.manifest.ContainerSpec.Type.DOCKER) {
-        c.setType(ContainerInfo.Type.DOCKER)
-            .setDocker(
-                ContainerInfo.DockerInfo.newBuilder()
-                    .setImage(spec.container().image())
-                    .setNetwork(ContainerInfo.DockerInfo.Network.HOST));
-      } else {
-        c.setType(ContainerInfo.Type.MESOS)
-            .setMesos(
-                ContainerInfo.MesosInfo.newBuilder()
-                    .setImage(
-                        Image.newBuilder()
-                            .setType(Image.Type.DOCKER)
-                            .setDocker(
-                                Image.Docker.newBuilder().setName(spec.container().image()))));
+      task.setContainer(container(spec.container(), ports));
+      DiscoveryInfo discovery = discovery(app, spec.container(), ports);
+      if (discovery != null) {
+        task.setDiscovery(discovery);
       }
-      task.setContainer(c);
     }
     HealthCheckSpec h = spec.healthCheck();
     if (h != null) {
@@ -152,14 +146,14 @@ final class TaskInfoFactory {
                 .setType(HealthCheck.Type.HTTP)
                 .setHttp(
                     HealthCheck.HTTPCheckInfo.newBuilder()
-                        .setPort((int) (long) ports.get(h.port()))
+                        .setPort(checkedPort(spec, h.port(), ports))
                         .setPath(h.path()));
         case TCP ->
             check
                 .setType(HealthCheck.Type.TCP)
                 .setTcp(
                     HealthCheck.TCPCheckInfo.newBuilder()
-                        .setPort((int) (long) ports.get(h.port())));
+                        .setPort(checkedPort(spec, h.port(), ports)));
         case COMMAND ->
             check
                 .setType(HealthCheck.Type.COMMAND)
@@ -172,6 +166,137 @@ final class TaskInfoFactory {
       task.setHealthCheck(check);
     }
     return task.build();
+  }
+
+  /**
+   * The port a Mesos health check probes for {@code spec.ports[index]}: its host port, or, when a
+   * port mapping of a BRIDGE or USER network publishes it, the container port (Mesos checks such a
+   * container inside its network namespace).
+   */
+  static int checkedPort(TaskSpec spec, int index, List<Long> ports) {
+    ContainerSpec c = spec.container();
+    if (c != null && c.network() != ContainerSpec.Network.HOST) {
+      for (ContainerSpec.PortMapping m : c.portMappings()) {
+        if (m.port() == index) {
+          return m.containerPort();
+        }
+      }
+    }
+    return (int) (long) ports.get(index);
+  }
+
+  /** The ContainerInfo of {@code c}, its port mappings on the host ports {@code ports}. */
+  static ContainerInfo container(ContainerSpec c, List<Long> ports) {
+    ContainerInfo.Builder info = ContainerInfo.newBuilder();
+    if (c.network() == ContainerSpec.Network.USER) {
+      NetworkInfo.Builder net = NetworkInfo.newBuilder().setName(c.networkName());
+      if (c.type() == ContainerSpec.Type.MESOS) {
+        for (ContainerSpec.PortMapping m : c.portMappings()) {
+          if (m.port() >= 0) { // a mapping without a host port needs no entry: the IP serves it
+            net.addPortMappings(
+                NetworkInfo.PortMapping.newBuilder()
+                    .setHostPort((int) (long) ports.get(m.port()))
+                    .setContainerPort(m.containerPort())
+                    .setProtocol(m.protocol()));
+          }
+        }
+      }
+      info.addNetworkInfos(net);
+    }
+    if (c.type() == ContainerSpec.Type.DOCKER) {
+      ContainerInfo.DockerInfo.Builder docker =
+          ContainerInfo.DockerInfo.newBuilder()
+              .setImage(c.image())
+              .setNetwork(
+                  switch (c.network()) {
+                    case HOST -> ContainerInfo.DockerInfo.Network.HOST;
+                    case BRIDGE -> ContainerInfo.DockerInfo.Network.BRIDGE;
+                    case USER -> ContainerInfo.DockerInfo.Network.USER;
+                  });
+      for (ContainerSpec.PortMapping m : c.portMappings()) {
+        if (m.port() >= 0) {
+          docker.addPortMappings(
+              ContainerInfo.DockerInfo.PortMapping.newBuilder()
+                  .setHostPort((int) (long) ports.get(m.port()))
+                  .setContainerPort(m.containerPort())
+                  .setProtocol(m.protocol()));
+        }
+      }
+      if (c.privileged()) {
+        docker.setPrivileged(true);
+      }
+      for (ContainerSpec.Parameter p : c.parameters()) {
+        docker.addParameters(Parameter.newBuilder().setKey(p.key()).setValue(p.value()));
+      }
+      if (c.forcePullImage()) {
+        docker.setForcePullImage(true);
+      }
+      info.setType(ContainerInfo.Type.DOCKER).setDocker(docker);
+    } else {
+      Image.Builder image =
+          Image.newBuilder()
+              .setType(Image.Type.DOCKER)
+              .setDocker(Image.Docker.newBuilder().setName(c.image()));
+      if (c.forcePullImage()) {
+        image.setCached(false);
+      }
+      info.setType(ContainerInfo.Type.MESOS)
+          .setMesos(ContainerInfo.MesosInfo.newBuilder().setImage(image));
+    }
+    for (ContainerSpec.Volume v : c.volumes()) {
+      Volume.Builder volume =
+          Volume.newBuilder()
+              .setContainerPath(v.containerPath())
+              .setMode(v.mode() == ContainerSpec.Mode.RO ? Volume.Mode.RO : Volume.Mode.RW);
+      if (v.hostPath() != null) {
+        volume.setHostPath(v.hostPath());
+      } else if (c.type() == ContainerSpec.Type.DOCKER) {
+        volume.setHostPath(v.sandboxPath()); // a relative host path is the sandbox's, for Docker
+      } else {
+        volume.setSource(
+            Volume.Source.newBuilder()
+                .setType(Volume.Source.Type.SANDBOX_PATH)
+                .setSandboxPath(
+                    Volume.Source.SandboxPath.newBuilder()
+                        .setType(Volume.Source.SandboxPath.Type.SELF)
+                        .setPath(v.sandboxPath())));
+      }
+      info.addVolumes(volume);
+    }
+    return info.build();
+  }
+
+  /**
+   * The task's DiscoveryInfo when a port mapping names a {@code servicePort}: each published port
+   * with its host port, protocol and a {@code servicePort} label, for service discovery (as
+   * Marathon's service ports); null otherwise.
+   */
+  static DiscoveryInfo discovery(App app, ContainerSpec c, List<Long> ports) {
+    if (c.portMappings().stream().noneMatch(m -> m.servicePort() > 0 && m.port() >= 0)) {
+      return null;
+    }
+    Ports.Builder published = Ports.newBuilder();
+    for (ContainerSpec.PortMapping m : c.portMappings()) {
+      if (m.port() < 0) {
+        continue;
+      }
+      Port.Builder port =
+          Port.newBuilder().setNumber((int) (long) ports.get(m.port())).setProtocol(m.protocol());
+      String name = app.task().ports().get(m.port()).name();
+      if (name != null) {
+        port.setName(name);
+      }
+      if (m.servicePort() > 0) {
+        port.setLabels(
+            Labels.newBuilder().addLabels(label("servicePort", String.valueOf(m.servicePort()))));
+      }
+      published.addPorts(port);
+    }
+    return DiscoveryInfo.newBuilder()
+        .setVisibility(DiscoveryInfo.Visibility.FRAMEWORK)
+        .setName(app.metadata().name() + "." + app.metadata().namespace())
+        .setPorts(published)
+        .build();
   }
 
   /**

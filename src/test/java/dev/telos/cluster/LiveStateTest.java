@@ -115,6 +115,26 @@ class LiveStateTest {
   }
 
   @Test
+  void readinessIsNotedOnceForARunningTaskAndLostWhenItStopsRunning() {
+    assertThat(live.ready(id, T0)).as("unknown").isNull();
+    live.launching(id, "a1", "h1", List.of(), T0);
+    assertThat(live.ready(id, T0)).as("staging").isNull();
+    assertThat(live.task(id).readySince()).isNull();
+    live.update(status(id, "a1", TaskState.TASK_RUNNING), T0.plusSeconds(1));
+    LiveTask ready = live.ready(id, T0.plusSeconds(2));
+    assertThat(ready.readySince()).isEqualTo(T0.plusSeconds(2));
+    assertThat(live.task(id)).isEqualTo(ready);
+    assertThat(live.tasksOf("shop/web")).containsExactly(ready);
+    assertThat(live.ready(id, T0.plusSeconds(3))).as("ready already").isNull();
+    live.update(
+        status(id, "a1", TaskState.TASK_RUNNING).toBuilder().setHealthy(true).build(),
+        T0.plusSeconds(4));
+    assertThat(live.task(id).readySince()).as("still running").isEqualTo(T0.plusSeconds(2));
+    live.update(status(id, "a1", TaskState.TASK_KILLING), T0.plusSeconds(5));
+    assertThat(live.task(id).readySince()).isNull();
+  }
+
+  @Test
   void runningAndHealthyTimesStartOnceAndCarryOver() {
     live.launching(id, "a1", "h1", List.of(), T0);
     live.update(status(id, "a1", TaskState.TASK_RUNNING), T0.plusSeconds(1));

@@ -226,26 +226,6 @@ class MasterConformanceIT extends EmbeddedClusterTest {
   }
 
   @Test
-  void aContainerImageFailsWithAReasonThatSaysSo() throws Exception {
-    RawScheduler s = subscribe(frameworkInfo(60));
-    JsonNode offer = firstOffer(s);
-    s.call(
-        accept(
-            s,
-            offer,
-            task(
-                offer,
-                "img",
-                shell("nginx"),
-                ",\"container\":{\"type\":\"DOCKER\",\"docker\":{\"image\":\"nginx:1.27\"}}")));
-    JsonNode failed = s.nextUpdate("img", "TASK_FAILED").at("/update/status");
-    assertThat(failed.get("reason").asText()).isEqualTo("REASON_CONTAINER_LAUNCH_FAILED");
-    assertThat(failed.get("message").asText())
-        .contains("nginx:1.27")
-        .contains("cannot run on the embedded cluster");
-  }
-
-  @Test
   void declineFiltersTheAgentAndReviveClearsTheFilter() throws Exception {
     RawScheduler s = subscribe(frameworkInfo(60));
     JsonNode offer = firstOffer(s);

@@ -52,6 +52,12 @@ class JsonSchemaTest {
     String task = "/$defs/service/properties/spec/properties/";
     assertThat(properties(task + "resources/properties")).isEqualTo(Binder.RESOURCES);
     assertThat(properties(task + "container/properties")).isEqualTo(Binder.CONTAINER);
+    assertThat(properties(task + "container/properties/portMappings/items/properties"))
+        .isEqualTo(Binder.PORT_MAPPING);
+    assertThat(properties(task + "container/properties/parameters/items/properties"))
+        .isEqualTo(Binder.PARAMETER);
+    assertThat(properties(task + "container/properties/volumes/items/properties"))
+        .isEqualTo(Binder.VOLUME);
     assertThat(properties(task + "constraints/items/properties")).isEqualTo(Binder.CONSTRAINT);
     assertThat(properties(task + "healthCheck/properties")).isEqualTo(Binder.HEALTH);
     assertThat(properties(task + "upgrade/properties")).isEqualTo(Binder.UPGRADE);

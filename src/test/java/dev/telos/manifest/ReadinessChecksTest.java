@@ -46,7 +46,7 @@ class ReadinessChecksTest {
             service(
                     "  readinessChecks:\n    - {scheme: HTTPS, path: /ready, port: admin,"
                         + " statusCodes: [200, 204], interval: 2s, timeout: 500ms}\n"
-                        + "    - {port: 0}\n")
+                        + "    - {port: 1, interval: 1s, timeout: 1s}\n")
                 .readinessChecks())
         .containsExactly(
             new ReadinessCheck(
@@ -59,10 +59,10 @@ class ReadinessChecksTest {
             new ReadinessCheck(
                 ReadinessCheck.Scheme.HTTP,
                 "/",
-                0,
+                1,
                 java.util.Set.of(200),
-                Duration.ofSeconds(30),
-                Duration.ofSeconds(10)));
+                Duration.ofSeconds(1),
+                Duration.ofSeconds(1)));
   }
 
   @Test
