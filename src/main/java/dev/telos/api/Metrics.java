@@ -24,7 +24,8 @@ public final class Metrics implements dev.telos.controller.ControllerEvents {
           "Running",
           "Scheduled",
           "PruneHeld",
-          "Pruning");
+          "Pruning",
+          "RolledBack");
   private static final List<String> TASK_STATES =
       List.of("TASK_STAGING", "TASK_STARTING", "TASK_RUNNING", "TASK_KILLING", "TASK_UNREACHABLE");
   private static final List<String> HEALTH =

@@ -477,7 +477,7 @@ final class ClientCommands {
       for (JsonNode a : client.get("/api/v1/apps")) {
         String app = a.path("namespace").asText() + "/" + a.path("name").asText();
         String appStatus = a.path("status").asText();
-        if (appStatus.equals("Degraded") || appStatus.equals("Failed")) {
+        if (List.of("Degraded", "Failed", "RolledBack").contains(appStatus)) {
           JsonNode f = a.path("lastFailure");
           return app
               + " is "

@@ -51,7 +51,14 @@ final class Table {
         switch (status) {
           case "Synced", "Succeeded", "Healthy" -> "32";
           case "Progressing", "Running", "Scheduled", "Pruning", "Suspended" -> "33";
-          case "Error", "Failed", "Degraded", "OutOfSync", "PruneHeld", "Invalid", "Missing" ->
+          case "Error",
+              "Failed",
+              "Degraded",
+              "RolledBack",
+              "OutOfSync",
+              "PruneHeld",
+              "Invalid",
+              "Missing" ->
               "31";
           default -> null;
         };

@@ -111,7 +111,7 @@ public record AppHealth(String syncStatus, String health) {
       health = SUSPENDED;
     } else if (instances == 0) {
       health = PROGRESSING;
-    } else if (planned.equals("Degraded") || unhealthy) {
+    } else if (planned.equals("Degraded") || planned.equals("RolledBack") || unhealthy) {
       health = DEGRADED;
     } else if (running + starting + others == 0 && (status == null || status.failures() == 0)) {
       health = MISSING;

@@ -67,7 +67,7 @@ final class AppViews {
   static Standing standing(StatusView.AppView v) {
     return switch (v.status()) {
       case "Synced", "Succeeded", "Scheduled" -> Standing.SETTLED;
-      case "Failed", "PruneHeld" -> Standing.OUT_OF_SYNC;
+      case "Failed", "PruneHeld", "RolledBack" -> Standing.OUT_OF_SYNC;
       // Held by an operator: settled if its tasks run the commit, else it waits for them.
       case "Suspended" ->
           AppHealth.SYNCED.equals(v.syncStatus()) ? Standing.SETTLED : Standing.OUT_OF_SYNC;

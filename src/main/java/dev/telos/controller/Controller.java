@@ -673,8 +673,34 @@ public final class Controller implements AutoCloseable, ControlPlane {
         log.info("restart backoff reset app={} after_failures={}", key, h.consecutiveFailures());
       }
     }
-    if (!plan.cronEvents().isEmpty() || !plan.backoffResets().isEmpty()) {
+    for (Plan.Rollback r : plan.rollbacks()) {
+      AppHistory h = history.getOrDefault(r.appKey(), AppHistory.EMPTY);
+      history.put(r.appKey(), h.withRollback(r.fromSpec()));
+      incremental.touch(r.appKey());
+      String what =
+          r.appKey()
+              + ": spec "
+              + r.fromSpec()
+              + " -> "
+              + r.toSpec()
+              + " after "
+              + r.failures()
+              + " failures";
+      syncs.rolledBack(what);
+      log.warn(
+          "rolled back app={} from_spec={} to_spec={} failures={}",
+          r.appKey(),
+          r.fromSpec(),
+          r.toSpec(),
+          r.failures());
+    }
+    if (!plan.cronEvents().isEmpty()
+        || !plan.backoffResets().isEmpty()
+        || !plan.rollbacks().isEmpty()) {
       Map<String, AppHistory> changed = new HashMap<>();
+      for (Plan.Rollback r : plan.rollbacks()) {
+        changed.put(r.appKey(), history.get(r.appKey()));
+      }
       for (Plan.CronEvent c : plan.cronEvents()) {
         changed.put(c.appKey(), history.get(c.appKey()));
       }
@@ -794,11 +820,38 @@ public final class Controller implements AutoCloseable, ControlPlane {
     }
   }
 
+  /**
+   * Per app key, the app as it was before its spec last changed (kept in memory: what {@code
+   * upgrade.autoRollback} goes back to). Immutable, replaced at each new revision.
+   */
+  private Map<String, App> previous = Map.of();
+
+  /** The apps of {@code next} whose spec differs from {@code before}'s remember before's. */
+  static Map<String, App> previous(Snapshot before, Snapshot next, Map<String, App> kept) {
+    Map<String, App> old = new HashMap<>();
+    if (before != null) {
+      for (App a : before.apps()) {
+        old.put(a.key(), a);
+      }
+    }
+    Map<String, App> out = new HashMap<>();
+    for (App a : next.apps()) {
+      App was = old.get(a.key());
+      if (was != null && !was.specHash().equals(a.specHash())) {
+        out.put(a.key(), was);
+      } else if (kept.containsKey(a.key())) {
+        out.put(a.key(), kept.get(a.key()));
+      }
+    }
+    return Map.copyOf(out);
+  }
+
   /** Makes {@code s} the desired state: a new sync starts. */
   private void adopt(Snapshot s, Instant now) {
     {
       pending = null;
       boolean first = desired == null;
+      previous = previous(desired, s, previous);
       desired = s;
       lastError = null;
       initialiseCrons(now);
@@ -1458,7 +1511,8 @@ public final class Controller implements AutoCloseable, ControlPlane {
     if (expected) {
       return false;
     }
-    history.put(key, h.withFailure(now));
+    // Counted per spec too: upgrade.autoRollback weighs the failures of a rollout's new spec.
+    history.put(key, h.withFailedAttempt(task.specHash() == null ? "" : task.specHash(), now));
     events.restarted(key);
     log.warn(
         "task ended unexpectedly app={} task={} state={} message=\"{}\"",
@@ -1625,6 +1679,11 @@ public final class Controller implements AutoCloseable, ControlPlane {
   /** What the incremental planner reads, straight from the loop's state. */
   private final IncrementalPlanner.Source planSource =
       new IncrementalPlanner.Source() {
+        @Override
+        public Map<String, App> previous() {
+          return previous;
+        }
+
         @Override
         public List<App> desired() {
           return desired == null ? null : desired.apps();

@@ -68,6 +68,11 @@ final class IncrementalPlanner {
     Map<String, AppHistory> history();
 
     PlannerSettings settings();
+
+    /** Per app key, the app as it was before its spec last changed (for automatic rollback). */
+    default Map<String, App> previous() {
+      return Map.of();
+    }
   }
 
   /**
@@ -177,7 +182,8 @@ final class IncrementalPlanner {
                 source.agentFields(),
                 history,
                 source.settings(),
-                seed),
+                seed,
+                source.previous()),
             now);
     for (String key : keys) {
       remember(key, plan);
@@ -238,7 +244,8 @@ final class IncrementalPlanner {
                 source.agentFields(),
                 source.history(),
                 source.settings(),
-                seed),
+                seed,
+                source.previous()),
             now);
     statuses.clear();
     statuses.putAll(plan.apps());
@@ -316,6 +323,7 @@ final class IncrementalPlanner {
         held,
         due.isEmpty() ? null : due.first().at(),
         plan.backoffResets(),
-        plan.wakeups());
+        plan.wakeups(),
+        plan.rollbacks());
   }
 }

@@ -97,6 +97,17 @@ final class SyncLog {
   }
 
   /** Counts launches and kills into the open sync, if any. */
+  /** Notes an automatic rollback on the newest record of a valid commit (the one that runs). */
+  void rolledBack(String what) {
+    for (int i = 0; i < records.size(); i++) {
+      if (!records.get(i).result().equals("Invalid")) {
+        records.set(i, records.get(i).withRollback(what));
+        persist.accept("history", records);
+        return;
+      }
+    }
+  }
+
   void count(int launched, int killed) {
     if ((launched > 0 || killed > 0) && open()) {
       records.set(0, records.get(0).withCounts(launched, killed));

@@ -5,7 +5,8 @@ import java.time.Instant;
 /**
  * One commit synced (or refused): when it started and finished, what it was, what was launched and
  * killed for it, and how it ended ({@code Synced}, {@code Progressing}, {@code Superseded}, {@code
- * Invalid}).
+ * Invalid}), and the automatic rollbacks made while it ran ({@code upgrade.autoRollback}: {@code
+ * "shop/web: spec 1a2b3c4d5e -> 0f9e8d7c6b after 3 failures"}).
  */
 public record SyncRecord(
     long id,
@@ -19,7 +20,8 @@ public record SyncRecord(
     String result,
     String error,
     String health,
-    java.util.List<ChartUse> charts) {
+    java.util.List<ChartUse> charts,
+    java.util.List<String> rollbacks) {
   /**
    * Which chart a release of the commit rendered from.
    *
@@ -30,33 +32,21 @@ public record SyncRecord(
    */
   public record ChartUse(String release, String chart, String commit) {}
 
-  public SyncRecord {
-    charts = charts == null ? java.util.List.of() : java.util.List.copyOf(charts);
-  }
-
-  SyncRecord withCounts(int moreLaunched, int moreKilled) {
-    return new SyncRecord(
-        id,
-        startedAt,
-        finishedAt,
-        revision,
-        author,
-        message,
-        launched + moreLaunched,
-        killed + moreKilled,
-        result,
-        error,
-        health,
-        charts);
-  }
-
-  SyncRecord finish(Instant at, String how) {
-    return new SyncRecord(
-        id, startedAt, at, revision, author, message, launched, killed, how, error, health, charts);
-  }
-
-  SyncRecord withHealth(String now) {
-    return new SyncRecord(
+  /** A record with no rollback. */
+  public SyncRecord(
+      long id,
+      Instant startedAt,
+      Instant finishedAt,
+      String revision,
+      String author,
+      String message,
+      int launched,
+      int killed,
+      String result,
+      String error,
+      String health,
+      java.util.List<ChartUse> charts) {
+    this(
         id,
         startedAt,
         finishedAt,
@@ -67,7 +57,56 @@ public record SyncRecord(
         killed,
         result,
         error,
-        now,
-        charts);
+        health,
+        charts,
+        java.util.List.of());
+  }
+
+  public SyncRecord {
+    charts = charts == null ? java.util.List.of() : java.util.List.copyOf(charts);
+    rollbacks = rollbacks == null ? java.util.List.of() : java.util.List.copyOf(rollbacks);
+  }
+
+  SyncRecord withRollback(String rollback) {
+    java.util.List<String> all = new java.util.ArrayList<>(rollbacks);
+    all.add(rollback);
+    return copy(finishedAt, launched, killed, result, health, all);
+  }
+
+  SyncRecord withCounts(int moreLaunched, int moreKilled) {
+    return copy(
+        finishedAt, launched + moreLaunched, killed + moreKilled, result, health, rollbacks);
+  }
+
+  SyncRecord finish(Instant at, String how) {
+    return copy(at, launched, killed, how, health, rollbacks);
+  }
+
+  SyncRecord withHealth(String now) {
+    return copy(finishedAt, launched, killed, result, now, rollbacks);
+  }
+
+  /** This record with what changes while its commit runs; what the commit was stays. */
+  private SyncRecord copy(
+      Instant finished,
+      int launchedNow,
+      int killedNow,
+      String resultNow,
+      String healthNow,
+      java.util.List<String> rollbacksNow) {
+    return new SyncRecord(
+        id,
+        startedAt,
+        finished,
+        revision,
+        author,
+        message,
+        launchedNow,
+        killedNow,
+        resultNow,
+        error,
+        healthNow,
+        charts,
+        rollbacksNow);
   }
 }

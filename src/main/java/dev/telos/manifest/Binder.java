@@ -50,7 +50,8 @@ final class Binder {
       Set.of("scheme", "path", "port", "statusCodes", "interval", "timeout");
   static final Set<String> UNREACHABLE = Set.of("inactiveAfter");
   static final Set<String> RESTART = Set.of("backoff", "factor", "maxDelay", "resetAfter");
-  static final Set<String> JOB = union(TASK_FIELDS, "retries", "backoff");
+  static final Set<String> CRON_JOB = union(TASK_FIELDS, "retries", "backoff");
+  static final Set<String> JOB = union(CRON_JOB, "dependencies");
   static final Set<String> CRON =
       Set.of("schedule", "timezone", "concurrencyPolicy", "startingDeadline", "job");
   static final Set<String> RESOURCES = Set.of("cpus", "mem", "disk", "gpus");
@@ -83,7 +84,13 @@ final class Binder {
           "gracePeriod",
           "maxConsecutiveFailures");
   static final Set<String> UPGRADE =
-      Set.of("maxSurge", "maxUnavailable", "minimumHealthCapacity", "maximumOverCapacity");
+      Set.of(
+          "maxSurge",
+          "maxUnavailable",
+          "minimumHealthCapacity",
+          "maximumOverCapacity",
+          "autoRollback");
+  static final Set<String> AUTO_ROLLBACK = Set.of("afterFailures");
   static final Set<String> LOGS = Set.of("maxSize", "keep");
   static final Set<String> ARTIFACT =
       Set.of("uri", "sha256", "outputFile", "executable", "extract", "cache");
@@ -431,6 +438,10 @@ final class Binder {
       } else if (what != null) {
         upgrade = new UpgradeStrategy(surge, unavailable);
       }
+      Fields rollback = u.object("autoRollback", AUTO_ROLLBACK);
+      if (rollback != null) {
+        upgrade = upgrade.withRollbackAfter((int) rollback.integer("afterFailures", 3, 1, 100));
+      }
     }
     RestartPolicy restart = restart(spec.object("restart", RESTART));
     Service.KillSelection killSelection =
@@ -530,7 +541,16 @@ final class Binder {
     TaskSpec task = task(spec);
     int retries = (int) spec.integer("retries", Job.DEFAULT_RETRIES, 0, 100);
     Duration backoff = spec.duration("backoff", Job.DEFAULT_BACKOFF, ONE_DAY);
-    return task == null ? null : new Job(metadata, task, retries, backoff, source);
+    return task == null
+        ? null
+        : new Job(
+            metadata,
+            task,
+            retries,
+            backoff,
+            source,
+            SpecHash.of("Job", task),
+            dependencies(spec, metadata));
   }
 
   private static CronJob cronJob(
@@ -571,7 +591,7 @@ final class Binder {
       spec.error(null, "spec.job is required");
       return null;
     }
-    Fields job = Fields.of(jobNode, errors, "spec.job", JOB);
+    Fields job = Fields.of(jobNode, errors, "spec.job", CRON_JOB);
     if (job == null) {
       return null;
     }

@@ -6,7 +6,8 @@ import java.util.Objects;
 /**
  * A command run to completion once per distinct spec (the spec hash names the run). A failed run is
  * retried up to {@code retries} times (default 3), waiting {@code backoff} (default 10s, doubling)
- * between attempts.
+ * between attempts. With {@code dependencies}, a run starts only once the apps it names are
+ * healthy.
  */
 public record Job(
     Metadata metadata,
@@ -14,11 +15,23 @@ public record Job(
     int retries,
     Duration backoff,
     Location source,
-    String specHash)
+    String specHash,
+    java.util.List<Dependency> dependencies)
     implements App {
   @Override
   public Job withMetadata(Metadata m) {
-    return new Job(m, task, retries, backoff, source, specHash);
+    return new Job(m, task, retries, backoff, source, specHash, dependencies);
+  }
+
+  /** A job that depends on no app. */
+  public Job(
+      Metadata metadata,
+      TaskSpec task,
+      int retries,
+      Duration backoff,
+      Location source,
+      String specHash) {
+    this(metadata, task, retries, backoff, source, specHash, java.util.List.of());
   }
 
   /** A job whose spec hash is computed from its task. */
@@ -35,6 +48,7 @@ public record Job(
     Objects.requireNonNull(task, "task");
     Objects.requireNonNull(backoff, "backoff");
     Objects.requireNonNull(source, "source");
+    dependencies = java.util.List.copyOf(dependencies);
     if (retries < 0) {
       throw new IllegalArgumentException("retries must be >= 0");
     }

@@ -18,6 +18,8 @@ import org.apache.mesos.v1.Protos.TaskInfo;
  * @param wakeups per app, the earliest time its own part of the plan may change without any input
  *     (the minimum of these is {@code nextWakeup}); lets a caller re-plan only the apps that are
  *     due
+ * @param rollbacks Services this pass rolled back to the spec they ran before ({@code
+ *     upgrade.autoRollback}); the caller records them, and plans them so from then on
  */
 public record Plan(
     List<Launch> launches,
@@ -29,9 +31,42 @@ public record Plan(
     String heldPrune,
     Instant nextWakeup,
     List<String> backoffResets,
-    Map<String, Instant> wakeups) {
+    Map<String, Instant> wakeups,
+    List<Rollback> rollbacks) {
   /** The key in {@link #wakeups} of what is due for no desired app (a pruned app, an orphan). */
   public static final String NO_APP = "";
+
+  /**
+   * A Service rolled back: tasks of {@code fromSpec} failed {@code failures} times, so it runs
+   * {@code toSpec}, the spec it ran before, while git still asks for {@code fromSpec}.
+   */
+  public record Rollback(String appKey, String fromSpec, String toSpec, int failures) {}
+
+  /** A plan without rollbacks. */
+  public Plan(
+      List<Launch> launches,
+      List<Pending> pending,
+      List<Kill> kills,
+      List<String> declines,
+      Map<String, AppStatus> apps,
+      List<CronEvent> cronEvents,
+      String heldPrune,
+      Instant nextWakeup,
+      List<String> backoffResets,
+      Map<String, Instant> wakeups) {
+    this(
+        launches,
+        pending,
+        kills,
+        declines,
+        apps,
+        cronEvents,
+        heldPrune,
+        nextWakeup,
+        backoffResets,
+        wakeups,
+        List.of());
+  }
 
   /** A plan that says nothing about when each app is due. */
   public Plan(
@@ -66,6 +101,7 @@ public record Plan(
     cronEvents = List.copyOf(cronEvents);
     backoffResets = List.copyOf(backoffResets);
     wakeups = Map.copyOf(wakeups);
+    rollbacks = List.copyOf(rollbacks);
   }
 
   /** Whether the plan changes anything on the cluster. */

@@ -43,13 +43,28 @@ public final class Planner {
       Map<String, Map<String, String>> agentFields,
       Map<String, AppHistory> history,
       PlannerSettings settings,
-      long seed) {
+      long seed,
+      Map<String, App> previous) {
+    /** An input without previous specs: no automatic rollback can happen. */
+    public Input(
+        String revision,
+        List<App> desired,
+        List<LiveTask> tasks,
+        List<Offer> offers,
+        Map<String, Map<String, String>> agentFields,
+        Map<String, AppHistory> history,
+        PlannerSettings settings,
+        long seed) {
+      this(revision, desired, tasks, offers, agentFields, history, settings, seed, Map.of());
+    }
+
     public Input {
       desired = desired == null ? null : List.copyOf(desired);
       tasks = List.copyOf(tasks);
       offers = List.copyOf(offers);
       agentFields = Map.copyOf(agentFields);
       history = Map.copyOf(history);
+      previous = Map.copyOf(previous);
     }
   }
 
@@ -110,6 +125,7 @@ public final class Planner {
     final Map<String, Plan.AppStatus> statuses = new HashMap<>();
     final List<Plan.CronEvent> cronEvents = new ArrayList<>();
     final List<String> backoffResets = new ArrayList<>();
+    final List<Plan.Rollback> rollbacks = new ArrayList<>();
     final Map<String, List<LiveTask>> byApp;
     final List<LiveTask> orphans = new ArrayList<>();
     Instant wakeup;
@@ -166,6 +182,7 @@ public final class Planner {
         int killed = kills.size();
         int crons = cronEvents.size();
         int resets = backoffResets.size();
+        int rolled = rollbacks.size();
         current = key;
         if (in.settings().suspended().contains(key)) {
           // An operator holds it: nothing launched, killed or rolled, its tasks left as they are.
@@ -190,7 +207,7 @@ public final class Planner {
         }
         try {
           if (app instanceof Service s) {
-            service(key, s, tasks, history);
+            serviceOrRollback(key, s, tasks, history);
           } else if (app instanceof Job j) {
             job(key, j, tasks, history);
           } else if (app instanceof CronJob c) {
@@ -203,6 +220,7 @@ public final class Planner {
           kills.subList(killed, kills.size()).clear();
           cronEvents.subList(crons, cronEvents.size()).clear();
           backoffResets.subList(resets, backoffResets.size()).clear();
+          rollbacks.subList(rolled, rollbacks.size()).clear();
           statuses.put(
               key,
               new Plan.AppStatus(
@@ -234,7 +252,8 @@ public final class Planner {
           held,
           wakeup,
           backoffResets,
-          wakeups);
+          wakeups,
+          rollbacks);
     }
 
     // --- prune -------------------------------------------------------------------------------
@@ -300,6 +319,66 @@ public final class Planner {
     }
 
     // --- services ----------------------------------------------------------------------------
+
+    /**
+     * Plans {@code s}, or the spec it ran before when {@code upgrade.autoRollback} says so: tasks
+     * of the spec git asks for failed {@code afterFailures} times (this pass rolls back, and says
+     * so in the plan), or the app was rolled back from that spec already and git has not changed it
+     * since. A rolled-back app is Degraded until git changes it: the commit still asks for the
+     * failing spec, and only a new commit (a fix or a revert) settles it.
+     */
+    private void serviceOrRollback(String key, Service s, List<LiveTask> tasks, AppHistory h) {
+      String hash = s.specHash();
+      int after = s.upgrade().rollbackAfter();
+      boolean rolledBack = hash.equals(h.rolledBackSpec());
+      boolean failing = after > 0 && hash.equals(h.attemptsSpec()) && h.failedAttempts() >= after;
+      if (!rolledBack && !failing) {
+        service(key, s, tasks, h);
+        return;
+      }
+      App before = in.previous().get(key);
+      if (!(before instanceof Service previous) || previous.specHash().equals(hash)) {
+        if (rolledBack) {
+          // Rolled back before a restart: the earlier spec is not known now, and rolling forward
+          // to the spec that failed is what the rollback was for not to do.
+          hold(
+              key,
+              s,
+              tasks,
+              "RolledBack",
+              "rolled back from spec "
+                  + hash
+                  + " before Telos restarted; the spec it ran before is not known now: nothing"
+                  + " is launched or rolled until git changes the app");
+        } else {
+          service(key, s, tasks, h); // nothing to go back to: a first version keeps trying
+        }
+        return;
+      }
+      if (!rolledBack) {
+        rollbacks.add(new Plan.Rollback(key, hash, previous.specHash(), h.failedAttempts()));
+      }
+      service(key, previous, tasks, h.withRollback(hash));
+      Plan.AppStatus st = statuses.get(key);
+      statuses.put(
+          key,
+          new Plan.AppStatus(
+              "RolledBack",
+              st.desired(),
+              st.running(),
+              st.healthy(),
+              "rolled back to spec "
+                  + previous.specHash()
+                  + " after tasks of spec "
+                  + hash
+                  + " failed "
+                  + Math.max(after, h.failedAttempts())
+                  + " time(s); git still asks for "
+                  + hash
+                  + ": commit a fix or a revert to go on",
+              st.failures(),
+              st.nextLaunchAt()));
+    }
 
     private void service(String key, Service app, List<LiveTask> tasks, AppHistory history) {
       String hash = app.specHash();

@@ -107,4 +107,51 @@ class ContainerFieldsTest {
         .containsExactly(
             "a.yaml:11:57: spec.container.portMappings[].containerPort 80/tcp is mapped twice");
   }
+
+  @Test
+  void moreMistakes() {
+    assertThat(errors("    image: x\n    network: BRIDGE\n    portMappings: [{hostPort: http}]\n"))
+        .containsExactly("a.yaml:10:20: spec.container.portMappings[].containerPort is required");
+    assertThat(errors("    type: MESOS\n    image: x\n    parameters: [{key: a, value: b}]\n"))
+        .containsExactly(
+            "a.yaml:10:18: spec.container.parameters are docker run options: they need type"
+                + " DOCKER");
+    assertThat(errors("    image: x\n    parameters: [{key: Bad_Key}]\n"))
+        .containsExactly(
+            "a.yaml:9:24: spec.container.parameters[].key must be a docker run option name, got"
+                + " 'Bad_Key'");
+    assertThat(errors("    image: x\n    volumes: [{containerPath: /d, hostPath: srv}]\n"))
+        .containsExactly("a.yaml:9:45: spec.container.volumes[].hostPath must be an absolute path");
+    assertThat(
+            errors(
+                "    image: x\n    volumes: [{containerPath: /d, hostPath: /a},"
+                    + " {containerPath: /d, sandboxPath: b}]\n"))
+        .containsExactly("a.yaml:9:66: spec.container.volumes[].containerPath /d is mounted twice");
+  }
+
+  @Test
+  void everyContainerOptionIsInTheSpecHash() {
+    List<String> variants =
+        List.of(
+            "    image: x\n    network: BRIDGE\n",
+            "    image: x\n    network: USER\n    networkName: a\n",
+            "    image: x\n    network: USER\n    networkName: b\n",
+            "    image: x\n    network: BRIDGE\n    portMappings: [{containerPort: 80}]\n",
+            "    image: x\n    network: BRIDGE\n    portMappings: [{containerPort: 81}]\n",
+            "    image: x\n    parameters: [{key: a, value: b}]\n",
+            "    image: x\n    parameters: [{key: a, value: c}]\n",
+            "    image: x\n    privileged: true\n",
+            "    image: x\n    forcePullImage: true\n",
+            "    image: x\n    volumes: [{containerPath: /d, hostPath: /e}]\n",
+            "    image: x\n    volumes: [{containerPath: /d, sandboxPath: e}]\n",
+            "    image: x\n    volumes: [{containerPath: /d, sandboxPath: e, mode: RO}]\n");
+    java.util.Set<String> hashes = new java.util.HashSet<>();
+    for (String v : variants) {
+      ManifestLoader.FileResult r = parse(v);
+      assertThat(r.errors()).as(v).isEmpty();
+      hashes.add(r.apps().get(0).specHash());
+    }
+    hashes.add(parse("    image: x\n").apps().get(0).specHash());
+    assertThat(hashes).hasSize(variants.size() + 1);
+  }
 }

@@ -31,7 +31,7 @@ class JsonSchemaTest {
     assertThat(properties("/$defs/job/properties/spec/properties")).isEqualTo(Binder.JOB);
     assertThat(properties("/$defs/cronJob/properties/spec/properties")).isEqualTo(Binder.CRON);
     assertThat(properties("/$defs/cronJob/properties/spec/properties/job/properties"))
-        .isEqualTo(Binder.JOB);
+        .isEqualTo(Binder.CRON_JOB);
     assertThat(properties("/$defs/release/properties/spec/properties")).isEqualTo(Binder.RELEASE);
     assertThat(properties("/$defs/release/properties/spec/properties/chart/oneOf/1/properties"))
         .isEqualTo(Binder.CHART);
