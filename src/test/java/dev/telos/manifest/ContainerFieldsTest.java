@@ -143,6 +143,7 @@ class ContainerFieldsTest {
             "    image: x\n    privileged: true\n",
             "    image: x\n    forcePullImage: true\n",
             "    image: x\n    volumes: [{containerPath: /d, hostPath: /e}]\n",
+            "    image: x\n    volumes: [{containerPath: /d, hostPath: /f}]\n",
             "    image: x\n    volumes: [{containerPath: /d, sandboxPath: e}]\n",
             "    image: x\n    volumes: [{containerPath: /d, sandboxPath: e, mode: RO}]\n");
     java.util.Set<String> hashes = new java.util.HashSet<>();

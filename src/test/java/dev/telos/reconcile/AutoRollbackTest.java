@@ -146,4 +146,16 @@ class AutoRollbackTest {
     f.history.put(plain2.key(), failed(plain2.specHash(), 50));
     assertThat(plan(Map.of(plain2.key(), plain1)).rollbacks()).isEmpty();
   }
+
+  @Test
+  void aRollbackWhosePlanningFailsIsDroppedWithTheRestOfTheApp() {
+    App git = service("broken", 1, ROLLBACK + "  env: {V: '2'}\n");
+    Service before = RestartAndIsolationTest.overflowingGracePeriod(Map.of());
+    f.with(git).offer("a1", 4, 1000, 1, 0);
+    f.history.put(git.key(), failed(git.specHash(), 2));
+    Plan plan = plan(Map.of(git.key(), before));
+    assertThat(plan.rollbacks()).isEmpty();
+    assertThat(plan.launches()).isEmpty();
+    assertThat(plan.apps().get(git.key()).message()).startsWith("planning failed: ");
+  }
 }
