@@ -826,7 +826,10 @@ public final class Controller implements AutoCloseable, ControlPlane {
    */
   private Map<String, App> previous = Map.of();
 
-  /** The apps of {@code next} whose spec differs from {@code before}'s remember before's. */
+  /**
+   * The Services of {@code next} with {@code upgrade.autoRollback} whose spec differs from {@code
+   * before}'s remember before's; the others keep what {@code kept} had for them.
+   */
   static Map<String, App> previous(Snapshot before, Snapshot next, Map<String, App> kept) {
     Map<String, App> old = new HashMap<>();
     if (before != null) {
@@ -836,6 +839,9 @@ public final class Controller implements AutoCloseable, ControlPlane {
     }
     Map<String, App> out = new HashMap<>();
     for (App a : next.apps()) {
+      if (!(a instanceof Service s) || s.upgrade().rollbackAfter() == 0) {
+        continue; // only what can roll back is kept: an old App per changed app costs memory
+      }
       App was = old.get(a.key());
       if (was != null && !was.specHash().equals(a.specHash())) {
         out.put(a.key(), was);
@@ -1302,8 +1308,8 @@ public final class Controller implements AutoCloseable, ControlPlane {
    * tasks that no longer need it (ready, killed, superseded, or their app dropped its checks).
    */
   private void watchReadiness(java.util.Set<String> keys) {
-    for (String key : keys) {
-      if (appOf(key) instanceof Service s && !s.readinessChecks().isEmpty()) {
+    for (String key : gatedApps()) {
+      if (keys.contains(key) && appOf(key) instanceof Service s) {
         for (LiveTask t : live.tasksOf(key)) {
           List<dev.telos.probe.HttpProber.Check> checks =
               needsReadiness(s, t) ? readinessChecks(t, s.readinessChecks()) : null;
@@ -1315,12 +1321,36 @@ public final class Controller implements AutoCloseable, ControlPlane {
         }
       }
     }
+    if (readiness.idle()) {
+      return;
+    }
     for (String id : readiness.watched()) {
       LiveTask t = live.task(id);
       if (t == null || !(appOf(t.appKey()) instanceof Service s) || !needsReadiness(s, t)) {
         readiness.forget(id);
       }
     }
+  }
+
+  private Snapshot gatedRead;
+  private java.util.Set<String> gated = java.util.Set.of();
+
+  /** The keys of the desired Services with readiness checks, per snapshot. */
+  private java.util.Set<String> gatedApps() {
+    if (desired == null) {
+      return java.util.Set.of();
+    }
+    if (gatedRead != desired) {
+      java.util.Set<String> found = new java.util.HashSet<>();
+      for (App a : desired.apps()) {
+        if (a instanceof Service s && !s.readinessChecks().isEmpty()) {
+          found.add(a.key());
+        }
+      }
+      gated = java.util.Set.copyOf(found);
+      gatedRead = desired;
+    }
+    return gated;
   }
 
   /** Whether {@code t} is a task of {@code s}'s spec that runs (healthy, if checked) unready. */

@@ -163,6 +163,11 @@ public final class HttpProber implements AutoCloseable {
     }
   }
 
+  /** Whether nothing is being checked. */
+  public boolean idle() {
+    return watches.isEmpty();
+  }
+
   /** The IDs being checked. */
   public Set<String> watched() {
     return Set.copyOf(watches.keySet());
@@ -177,14 +182,10 @@ public final class HttpProber implements AutoCloseable {
     Check c = w.target.get(check);
     String url = c.url();
     OkHttpClient client = url.startsWith("https:") ? https : http;
-    Duration timeout = c.timeout();
     Call call =
-        client
-            .newBuilder()
-            .callTimeout(timeout)
-            .build()
-            .newCall(
-                new Request.Builder().url(url).header("User-Agent", "telos-readiness").build());
+        client.newCall(
+            new Request.Builder().url(url).header("User-Agent", "telos-readiness").build());
+    call.timeout().timeout(c.timeout().toMillis(), TimeUnit.MILLISECONDS);
     call.enqueue(
         new Callback() {
           @Override

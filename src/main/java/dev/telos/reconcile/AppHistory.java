@@ -66,18 +66,6 @@ public record AppHistory(
         rolledBackSpec);
   }
 
-  /** After a task ended unexpectedly at {@code at}. */
-  public AppHistory withFailure(Instant at) {
-    return new AppHistory(
-        consecutiveFailures + 1,
-        at,
-        succeededJobSpecs,
-        failedAttempts,
-        attemptsSpec,
-        lastCronFire,
-        rolledBackSpec);
-  }
-
   /** After a healthy run: the restart backoff starts over. */
   public AppHistory withRecovery() {
     return new AppHistory(

@@ -435,7 +435,9 @@ class IncrementalPlannerTest {
         world.history.put(task.appKey(), h.withFailedAttempt(task.specHash(), now));
       }
     } else if (!expected && app != null) {
-      world.history.put(task.appKey(), h.withFailure(now));
+      // As the controller: a Service's failures count per spec too.
+      world.history.put(
+          task.appKey(), h.withFailedAttempt(task.specHash() == null ? "" : task.specHash(), now));
     }
   }
 

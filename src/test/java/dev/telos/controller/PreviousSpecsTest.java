@@ -20,7 +20,7 @@ class PreviousSpecsTest {
             name + ".yaml",
             ("apiVersion: telos.dev/v1\nkind: Service\nmetadata: {name: "
                     + name
-                    + "}\nspec:\n  command: "
+                    + "}\nspec:\n  upgrade: {autoRollback: {}}\n  command: "
                     + command
                     + "\n")
                 .getBytes(StandardCharsets.UTF_8))
@@ -49,5 +49,27 @@ class PreviousSpecsTest {
     App a3 = app("a", "run 3");
     assertThat(Controller.previous(snapshot("r3", a2, b2), snapshot("r4", a3, b2), third))
         .isEqualTo(Map.of(a3.key(), a2, b2.key(), b1));
+  }
+
+  @Test
+  void anAppThatCannotRollBackIsNotKept() {
+    App plain =
+        new ManifestLoader()
+            .parseFile(
+                "p.yaml",
+                "apiVersion: telos.dev/v1\nkind: Service\nmetadata: {name: p}\nspec:\n  command: x\n"
+                    .getBytes(StandardCharsets.UTF_8))
+            .apps()
+            .get(0);
+    App changed =
+        new ManifestLoader()
+            .parseFile(
+                "p.yaml",
+                "apiVersion: telos.dev/v1\nkind: Service\nmetadata: {name: p}\nspec:\n  command: y\n"
+                    .getBytes(StandardCharsets.UTF_8))
+            .apps()
+            .get(0);
+    assertThat(Controller.previous(snapshot("r1", plain), snapshot("r2", changed), Map.of()))
+        .isEmpty();
   }
 }

@@ -13,7 +13,7 @@ class AppHistoryTest {
 
   @Test
   void failuresCountUpAndARecoveryStartsTheBackoffOver() {
-    AppHistory h = AppHistory.EMPTY.withFailure(T0).withFailure(T1);
+    AppHistory h = AppHistory.EMPTY.withFailedAttempt("s1", T0).withFailedAttempt("s2", T1);
     assertThat(h.consecutiveFailures()).isEqualTo(2);
     assertThat(h.lastFailureAt()).isEqualTo(T1);
     AppHistory healed = h.withRecovery();
