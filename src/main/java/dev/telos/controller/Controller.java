@@ -1332,25 +1332,12 @@ public final class Controller implements AutoCloseable, ControlPlane {
     }
   }
 
-  private Snapshot gatedRead;
-  private java.util.Set<String> gated = java.util.Set.of();
-
   /** The keys of the desired Services with readiness checks, per snapshot. */
+  private final AppKeys gated =
+      new AppKeys(a -> a instanceof Service s && !s.readinessChecks().isEmpty());
+
   private java.util.Set<String> gatedApps() {
-    if (desired == null) {
-      return java.util.Set.of();
-    }
-    if (gatedRead != desired) {
-      java.util.Set<String> found = new java.util.HashSet<>();
-      for (App a : desired.apps()) {
-        if (a instanceof Service s && !s.readinessChecks().isEmpty()) {
-          found.add(a.key());
-        }
-      }
-      gated = java.util.Set.copyOf(found);
-      gatedRead = desired;
-    }
-    return gated;
+    return gated.of(desired);
   }
 
   /** Whether {@code t} is a task of {@code s}'s spec that runs (healthy, if checked) unready. */
@@ -1600,25 +1587,40 @@ public final class Controller implements AutoCloseable, ControlPlane {
   /** The label that suspends an app from git, as {@code telos suspend} does from the API. */
   static final String SUSPEND_LABEL = "telos.dev/suspended";
 
-  private Snapshot labelsRead;
-  private java.util.Set<String> labelled = java.util.Set.of();
-
   /** The apps of {@link #desired} labelled {@code telos.dev/suspended: "true"}, per snapshot. */
+  private final AppKeys labelledKeys =
+      new AppKeys(a -> "true".equals(a.metadata().labels().get(SUSPEND_LABEL)));
+
   private java.util.Set<String> suspendedByLabel() {
-    if (desired == null) {
-      return java.util.Set.of();
+    return labelledKeys.of(desired);
+  }
+
+  /** The keys of a snapshot's apps that {@code test} picks, found again only for a new snapshot. */
+  private static final class AppKeys {
+    private final java.util.function.Predicate<App> test;
+    private Snapshot read;
+    private java.util.Set<String> keys = java.util.Set.of();
+
+    AppKeys(java.util.function.Predicate<App> test) {
+      this.test = test;
     }
-    if (labelsRead != desired) {
-      java.util.Set<String> found = new java.util.HashSet<>();
-      for (App a : desired.apps()) {
-        if ("true".equals(a.metadata().labels().get(SUSPEND_LABEL))) {
-          found.add(a.key());
-        }
+
+    java.util.Set<String> of(Snapshot snapshot) {
+      if (snapshot == null) {
+        return java.util.Set.of();
       }
-      labelled = java.util.Set.copyOf(found);
-      labelsRead = desired;
+      if (read != snapshot) {
+        java.util.Set<String> found = new java.util.HashSet<>();
+        for (App a : snapshot.apps()) {
+          if (test.test(a)) {
+            found.add(a.key());
+          }
+        }
+        keys = java.util.Set.copyOf(found);
+        read = snapshot;
+      }
+      return keys;
     }
-    return labelled;
   }
 
   // --- the published view ----------------------------------------------------------------------
