@@ -40,6 +40,7 @@ final class ClusterCommand implements Callable<Integer> {
   int agents;
 
   @picocli.CommandLine.Mixin AgentGpusOption agentGpus;
+  @picocli.CommandLine.Mixin AgentDisksOption agentDisks;
 
   @Option(
       names = "--simulated-agents",
@@ -114,6 +115,7 @@ final class ClusterCommand implements Callable<Integer> {
             .simulation(simulatedDelay, simulatedFailureRate)
             .faults(faults)
             .agentGpus(agentGpus.gpus)
+            .agentDisks(agentDisks.disks)
             .build();
     LocalCluster cluster = LocalCluster.start(config);
     CountDownLatch stopped = new CountDownLatch(1);

@@ -39,6 +39,7 @@ final class LocalCommand implements Callable<Integer> {
   int agents;
 
   @picocli.CommandLine.Mixin AgentGpusOption agentGpus;
+  @picocli.CommandLine.Mixin AgentDisksOption agentDisks;
 
   @Option(
       names = "--agent-ports",
@@ -84,6 +85,7 @@ final class LocalCommand implements Callable<Integer> {
                   .ports(agentPorts.begin(), agentPorts.end())
                   .timings(Duration.ofSeconds(5), Duration.ofMillis(500), Duration.ofSeconds(10))
                   .agentGpus(agentGpus.gpus)
+                  .agentDisks(agentDisks.disks)
                   .build());
     } catch (RuntimeException | java.io.IOException e) {
       store.close();

@@ -8,20 +8,48 @@ import java.util.regex.Pattern;
 
 /**
  * Task IDs that carry what the controller needs to recover from Mesos alone: {@code
- * <namespace>.<name>.<spec-hash>.<unique>}, each part of {@code [a-z0-9-]}. The unique part starts
- * with the launch time in base 36 milliseconds, so "newest" is readable from the ID.
+ * <namespace>.<name>.<spec-hash>.<unique>}, each part of {@code [a-z0-9-]}, and for a resident task
+ * {@code .i<instance>}. The unique part starts with the launch time in base 36 milliseconds, so
+ * "newest" is readable from the ID.
  */
 public final class TaskIds {
   private static final Pattern ID =
-      Pattern.compile("([a-z0-9-]+)\\.([a-z0-9-]+)\\.([a-z0-9]+)\\.([a-z0-9]+)-([a-z0-9]+)");
+      Pattern.compile(
+          "([a-z0-9-]+)\\.([a-z0-9-]+)\\.([a-z0-9]+)\\.([a-z0-9]+)-([a-z0-9]+)(?:\\.i([0-9]{1,5}))?");
 
-  /** The parts of a Telos task ID. */
+  /**
+   * The parts of a Telos task ID.
+   *
+   * @param instance the instance a resident task (one with persistent volumes) runs as, else -1
+   */
   public record Parsed(
-      String namespace, String name, String specHash, Instant launchedAt, String unique) {
+      String namespace,
+      String name,
+      String specHash,
+      Instant launchedAt,
+      String unique,
+      int instance) {
     /** {@code namespace/name}. */
     public String appKey() {
       return namespace + "/" + name;
     }
+  }
+
+  /**
+   * The ID of a resident task: {@code id} with {@code .i<instance>}, the instance whose persistent
+   * volumes it uses.
+   */
+  public static String resident(String id, int instance) {
+    return id + ".i" + instance;
+  }
+
+  /** The instance of a resident task, or -1 (not resident, or not a Telos ID). */
+  public static int instanceOf(String taskId) {
+    int dot = taskId.lastIndexOf(".i");
+    if (dot < 0) {
+      return -1;
+    }
+    return parse(taskId).map(Parsed::instance).orElse(-1);
   }
 
   private TaskIds() {}
@@ -62,6 +90,12 @@ public final class TaskIds {
       return Optional.empty();
     }
     return Optional.of(
-        new Parsed(m.group(1), m.group(2), m.group(3), Instant.ofEpochMilli(millis), m.group(5)));
+        new Parsed(
+            m.group(1),
+            m.group(2),
+            m.group(3),
+            Instant.ofEpochMilli(millis),
+            m.group(5),
+            m.group(6) == null ? -1 : Integer.parseInt(m.group(6))));
   }
 }

@@ -48,6 +48,11 @@ final class AppViews {
     default StatusView.TaskUsage usage(String taskId) {
       return null;
     }
+
+    /** Where the app's resident instances' volumes are, by instance. */
+    default List<StatusView.VolumeView> volumes(String appKey) {
+      return List.of();
+    }
   }
 
   private final Map<String, StatusView.AppView> views = new LinkedHashMap<>();
@@ -176,7 +181,8 @@ final class AppViews {
               t.specHash(),
               t.recovering(),
               source.usage(t.id()),
-              gated ? t.readySince() != null : null));
+              gated ? t.readySince() != null : null,
+              t.killRequestedAt()));
     }
     App app = source.app(key);
     List<RunRecord> runs = app == null ? List.of() : source.runs(key);
@@ -209,7 +215,8 @@ final class AppViews {
           s == null ? null : s.nextLaunchAt(),
           source.lastFailure(key),
           source.planState(key),
-          app.metadata().labels());
+          app.metadata().labels(),
+          source.volumes(key));
     }
     String[] nn = key.split("/", 2);
     return new StatusView.AppView(
@@ -231,6 +238,7 @@ final class AppViews {
         null,
         source.lastFailure(key),
         source.planState(key),
-        java.util.Map.of());
+        java.util.Map.of(),
+        source.volumes(key));
   }
 }

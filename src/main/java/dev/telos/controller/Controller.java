@@ -107,6 +107,10 @@ public final class Controller implements AutoCloseable, ControlPlane {
   private final LiveState live = new LiveState();
   private final Map<String, TaskRecord> records = new LinkedHashMap<>();
   private final Map<String, AppHistory> history = new HashMap<>();
+
+  /** Where resident instances' persistent volumes are, by {@code namespace/name#i}. */
+  private final Map<String, dev.telos.reconcile.VolumeRecord> volumes = new LinkedHashMap<>();
+
   private SyncLog syncs;
   private RunLog runs;
   private volatile MesosClient client;
@@ -225,6 +229,8 @@ public final class Controller implements AutoCloseable, ControlPlane {
             FrameworkInfo.Capability.Type.PARTITION_AWARE,
             FrameworkInfo.Capability.Type.TASK_KILLING_STATE,
             FrameworkInfo.Capability.Type.MULTI_ROLE,
+            // Reservations (persistent volumes) in the `reservations` stack format.
+            FrameworkInfo.Capability.Type.RESERVATION_REFINEMENT,
             // Without it Mesos offers nothing of agents that have GPUs; Telos places only tasks
             // that ask for gpus there.
             FrameworkInfo.Capability.Type.GPU_RESOURCES)) {
@@ -271,6 +277,15 @@ public final class Controller implements AutoCloseable, ControlPlane {
         store
             .<AppHistory>readMap(
                 "apps", store.mapper().getTypeFactory().constructType(AppHistory.class))
+            .orElse(Map.of()));
+    volumes.putAll(
+        store
+            .<dev.telos.reconcile.VolumeRecord>readMap(
+                VOLUMES,
+                store
+                    .mapper()
+                    .getTypeFactory()
+                    .constructType(dev.telos.reconcile.VolumeRecord.class))
             .orElse(Map.of()));
     JavaType syncType =
         store.mapper().getTypeFactory().constructCollectionType(List.class, SyncRecord.class);
@@ -526,6 +541,7 @@ public final class Controller implements AutoCloseable, ControlPlane {
     Plan plan = result.plan();
     watchReadiness(result.planned());
     if (act) {
+      release(result.releases());
       apply(plan, now);
     }
     Instant next = plan.nextWakeup();
@@ -537,7 +553,108 @@ public final class Controller implements AutoCloseable, ControlPlane {
     publish(result, now);
   }
 
+  /** The name of the state document of resident instances' volumes. */
+  static final String VOLUMES = "volumes";
+
+  /**
+   * DESTROY and UNRESERVE the volumes of deleted apps, one ACCEPT per offer; their records go. A
+   * failed ACCEPT changes nothing: the volumes come back in offers and are released again.
+   */
+  private void release(List<Plan.Release> releases) {
+    for (Plan.Release r : releases) {
+      log.info(
+          "releasing persistent volumes apps={} agent={} (the apps were deleted)",
+          r.appKeys(),
+          r.agentId());
+      live.removeOffer(r.offerId());
+      checked(
+          "ACCEPT",
+          client.accept(
+              List.of(OfferID.newBuilder().setValue(r.offerId()).build()),
+              r.operations(),
+              dev.telos.mesos.Calls.refuseFor(Duration.ofSeconds(1))));
+      List<String> gone = new ArrayList<>();
+      for (String key : volumes.keySet()) {
+        for (String app : r.appKeys()) {
+          if (key.startsWith(app + "#")) {
+            gone.add(key);
+          }
+        }
+      }
+      if (!gone.isEmpty()) {
+        gone.forEach(volumes::remove);
+        persistVolumes(Map.of(), gone);
+      }
+    }
+  }
+
+  /** Writes changed volume records; a failed write is retried with the next change. */
+  private boolean persistVolumes(
+      Map<String, dev.telos.reconcile.VolumeRecord> puts, List<String> removes) {
+    try {
+      store.update(VOLUMES, puts, removes, volumes);
+      return true;
+    } catch (java.io.UncheckedIOException e) {
+      log.error("state write failed for volume records error=\"{}\"", e.getMessage());
+      return false;
+    }
+  }
+
+  /**
+   * Records where resident instances' volumes are (seen in offers, or about to be made: recorded
+   * before the RESERVE is sent, so that a crash cannot make them twice), and returns the volume
+   * operations to send per offer.
+   */
+  private Map<String, List<org.apache.mesos.v1.Protos.Offer.Operation>> volumes(
+      Plan plan, Instant now) {
+    Map<String, dev.telos.reconcile.VolumeRecord> puts = new LinkedHashMap<>();
+    plan.volumesSeen()
+        .forEach(
+            (key, agent) -> {
+              App app = appOf(key.substring(0, key.lastIndexOf('#')));
+              if (app != null) {
+                puts.put(
+                    key, new dev.telos.reconcile.VolumeRecord(agent, true, now, app.task().role()));
+              }
+            });
+    for (Plan.Reserve r : plan.reserves()) {
+      puts.put(
+          dev.telos.reconcile.Resident.key(r.appKey(), r.instance()),
+          new dev.telos.reconcile.VolumeRecord(
+              r.agentId(), false, now, appOf(r.appKey()).task().role()));
+    }
+    if (puts.isEmpty()) {
+      return new LinkedHashMap<>();
+    }
+    Map<String, dev.telos.reconcile.VolumeRecord> before = new HashMap<>();
+    puts.keySet().forEach(k -> before.put(k, volumes.get(k)));
+    volumes.putAll(puts);
+    if (!persistVolumes(puts, List.of())) {
+      before.forEach(
+          (k, v) -> {
+            if (v == null) {
+              volumes.remove(k);
+            } else {
+              volumes.put(k, v);
+            }
+          });
+      return new LinkedHashMap<>(); // no record kept, no volume made
+    }
+    Map<String, List<org.apache.mesos.v1.Protos.Offer.Operation>> ops = new LinkedHashMap<>();
+    for (Plan.Reserve r : plan.reserves()) {
+      log.info(
+          "making persistent volumes app={} instance={} agent={}",
+          r.appKey(),
+          r.instance(),
+          r.agentId());
+      ops.computeIfAbsent(r.offerId(), k -> new ArrayList<>()).addAll(r.operations());
+      incremental.touch(r.appKey());
+    }
+    return ops;
+  }
+
   private void apply(Plan plan, Instant now) {
+    Map<String, List<org.apache.mesos.v1.Protos.Offer.Operation>> volumeOps = volumes(plan, now);
     // Intents first: a crash after ACCEPT must still know the tasks it launched.
     Map<String, List<Plan.Launch>> byOffer = new LinkedHashMap<>();
     Map<String, TaskRecord> intents = new LinkedHashMap<>();
@@ -593,24 +710,40 @@ public final class Controller implements AutoCloseable, ControlPlane {
       }
       live.removeOffer(e.getKey());
       List<String> launched = e.getValue().stream().map(Plan.Launch::taskId).toList();
+      List<org.apache.mesos.v1.Protos.Offer.Operation> ops =
+          new ArrayList<>(volumeOps.getOrDefault(e.getKey(), List.of()));
+      boolean makesVolumes = volumeOps.remove(e.getKey()) != null;
+      ops.add(
+          org.apache.mesos.v1.Protos.Offer.Operation.newBuilder()
+              .setType(org.apache.mesos.v1.Protos.Offer.Operation.Type.LAUNCH)
+              .setLaunch(
+                  org.apache.mesos.v1.Protos.Offer.Operation.Launch.newBuilder()
+                      .addAllTaskInfos(tasks))
+              .build());
       checked(
               "ACCEPT",
               client.accept(
                   List.of(OfferID.newBuilder().setValue(e.getKey()).build()),
-                  List.of(
-                      org.apache.mesos.v1.Protos.Offer.Operation.newBuilder()
-                          .setType(org.apache.mesos.v1.Protos.Offer.Operation.Type.LAUNCH)
-                          .setLaunch(
-                              org.apache.mesos.v1.Protos.Offer.Operation.Launch.newBuilder()
-                                  .addAllTaskInfos(tasks))
-                          .build()),
-                  dev.telos.mesos.Calls.refuseFor(Duration.ofSeconds(1))))
+                  ops,
+                  // New volumes are offered back at once, for their task to launch on.
+                  dev.telos.mesos.Calls.refuseFor(
+                      makesVolumes ? Duration.ZERO : Duration.ofSeconds(1))))
           .exceptionally(
               failed -> {
                 // Launched or not, only the master knows: ask it (the ACCEPT is never resent).
                 post(() -> reconcileExplicitly(launched));
                 return null;
               });
+    }
+    for (Map.Entry<String, List<org.apache.mesos.v1.Protos.Offer.Operation>> e :
+        volumeOps.entrySet()) {
+      live.removeOffer(e.getKey());
+      checked(
+          "ACCEPT",
+          client.accept(
+              List.of(OfferID.newBuilder().setValue(e.getKey()).build()),
+              e.getValue(),
+              dev.telos.mesos.Calls.refuseFor(Duration.ZERO)));
     }
     if (!plan.declines().isEmpty()) {
       List<OfferID> ids = new ArrayList<>();
@@ -1752,6 +1885,11 @@ public final class Controller implements AutoCloseable, ControlPlane {
         }
 
         @Override
+        public Map<String, dev.telos.reconcile.VolumeRecord> volumes() {
+          return volumes;
+        }
+
+        @Override
         public PlannerSettings settings() {
           PlannerSettings s =
               desired != null && desired.commit().sha().equals(approvedPrune)
@@ -1770,6 +1908,28 @@ public final class Controller implements AutoCloseable, ControlPlane {
   /** What the status view is built from. */
   private final AppViews.Source viewSource =
       new AppViews.Source() {
+        @Override
+        public List<StatusView.VolumeView> volumes(String appKey) {
+          if (volumes.isEmpty()) {
+            return List.of();
+          }
+          List<StatusView.VolumeView> out = new ArrayList<>();
+          volumes.forEach(
+              (key, v) -> {
+                int hash = key.lastIndexOf('#');
+                if (key.substring(0, hash).equals(appKey)) {
+                  out.add(
+                      new StatusView.VolumeView(
+                          Integer.parseInt(key.substring(hash + 1)),
+                          v.agentId(),
+                          v.confirmed(),
+                          v.since()));
+                }
+              });
+          out.sort(java.util.Comparator.comparingInt(StatusView.VolumeView::instance));
+          return out;
+        }
+
         @Override
         public Snapshot desired() {
           return desired;

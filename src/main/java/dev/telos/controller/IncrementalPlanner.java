@@ -73,6 +73,11 @@ final class IncrementalPlanner {
     default Map<String, App> previous() {
       return Map.of();
     }
+
+    /** Where resident instances' volumes are, by {@code namespace/name#i}. */
+    default Map<String, dev.telos.reconcile.VolumeRecord> volumes() {
+      return Map.of();
+    }
   }
 
   /**
@@ -85,7 +90,15 @@ final class IncrementalPlanner {
    * @param full whether every app was planned
    */
   record Result(
-      Plan plan, Map<String, Plan.AppStatus> statuses, Set<String> planned, boolean full) {}
+      Plan plan,
+      Map<String, Plan.AppStatus> statuses,
+      Set<String> planned,
+      boolean full,
+      List<Plan.Release> releases) {
+    Result(Plan plan, Map<String, Plan.AppStatus> statuses, Set<String> planned, boolean full) {
+      this(plan, statuses, planned, full, List.of());
+    }
+  }
 
   private record Due(Instant at, String key) implements Comparable<Due> {
     @Override
@@ -148,9 +161,58 @@ final class IncrementalPlanner {
 
   Result plan(Source source, long seed, Instant now) {
     List<App> desired = source.desired();
+    // Volumes of deleted apps go back first, whole offers at a time, whatever is planned.
+    java.util.function.Predicate<String> keep =
+        key ->
+            held != null
+                || source.app(key) != null
+                || source.liveAppKeys().contains(key)
+                || source.settings().suspended().contains(key);
+    List<Plan.Release> releases =
+        desired == null ? List.of() : dev.telos.reconcile.Resident.releases(source.offers(), keep);
+    // Recorded volumes of deleted apps that no offer brought: offers are wanted until they come.
+    List<Plan.Pending> releasing = new ArrayList<>();
+    if (desired != null) {
+      Set<String> released = new HashSet<>();
+      releases.forEach(r -> released.addAll(r.appKeys()));
+      source
+          .volumes()
+          .forEach(
+              (key, v) -> {
+                String app = key.substring(0, key.lastIndexOf('#'));
+                if (!keep.test(app) && !released.contains(app)) {
+                  releasing.add(
+                      new Plan.Pending(
+                          app,
+                          null,
+                          1,
+                          "persistent volumes of a deleted app: released once an offer of agent "
+                              + v.agentId()
+                              + " holds them",
+                          v.role(),
+                          true));
+                }
+              });
+    }
+    List<Offer> offers = source.offers();
+    if (!releases.isEmpty()) {
+      Set<String> gone = new HashSet<>();
+      releases.forEach(r -> gone.add(r.offerId()));
+      offers = offers.stream().filter(o -> !gone.contains(o.getId().getValue())).toList();
+    }
+    Result r = plan(source, offers, seed, now);
+    if (releases.isEmpty() && releasing.isEmpty()) {
+      return r;
+    }
+    return new Result(
+        r.plan().withPending(releasing), r.statuses(), r.planned(), r.full(), releases);
+  }
+
+  private Result plan(Source source, List<Offer> offers, long seed, Instant now) {
+    List<App> desired = source.desired();
     Set<String> keys = all || pruning || desired == null ? null : scope(source, now);
     if (keys == null) {
-      return full(source, desired, seed, now);
+      return full(source, offers, desired, seed, now);
     }
     if (keys.isEmpty() && !offersChanged) {
       // nothing changed and nothing is due: nothing to plan
@@ -178,12 +240,13 @@ final class IncrementalPlanner {
                 source.revision(),
                 apps,
                 tasks,
-                source.offers(),
+                offers,
                 source.agentFields(),
                 history,
                 source.settings(),
                 seed,
-                source.previous()),
+                source.previous(),
+                source.volumes()),
             now);
     for (String key : keys) {
       remember(key, plan);
@@ -233,19 +296,21 @@ final class IncrementalPlanner {
     return keys;
   }
 
-  private Result full(Source source, List<App> desired, long seed, Instant now) {
+  private Result full(
+      Source source, List<Offer> offers, List<App> desired, long seed, Instant now) {
     Plan plan =
         Planner.plan(
             new Planner.Input(
                 source.revision(),
                 desired,
                 source.tasks(),
-                source.offers(),
+                offers,
                 source.agentFields(),
                 source.history(),
                 source.settings(),
                 seed,
-                source.previous()),
+                source.previous(),
+                source.volumes()),
             now);
     statuses.clear();
     statuses.putAll(plan.apps());
@@ -324,6 +389,8 @@ final class IncrementalPlanner {
         due.isEmpty() ? null : due.first().at(),
         plan.backoffResets(),
         plan.wakeups(),
-        plan.rollbacks());
+        plan.rollbacks(),
+        plan.reserves(),
+        plan.volumesSeen());
   }
 }

@@ -90,13 +90,66 @@ public record StatusView(
       java.time.Instant nextLaunchAt,
       TaskEnd lastFailure,
       dev.telos.reconcile.AppHistory planState,
-      java.util.Map<String, String> labels) {
+      java.util.Map<String, String> labels,
+      List<VolumeView> volumes) {
     public AppView {
       tasks = List.copyOf(tasks);
       runs = List.copyOf(runs);
       labels = labels == null ? java.util.Map.of() : java.util.Map.copyOf(labels);
+      volumes = volumes == null ? List.of() : List.copyOf(volumes);
+    }
+
+    /** A view without persistent volumes. */
+    public AppView(
+        String namespace,
+        String name,
+        String kind,
+        int desiredInstances,
+        int runningInstances,
+        int healthyInstances,
+        String status,
+        String syncStatus,
+        String health,
+        String message,
+        String revision,
+        String specHash,
+        List<TaskView> tasks,
+        List<RunRecord> runs,
+        int restartFailures,
+        java.time.Instant nextLaunchAt,
+        TaskEnd lastFailure,
+        dev.telos.reconcile.AppHistory planState,
+        java.util.Map<String, String> labels) {
+      this(
+          namespace,
+          name,
+          kind,
+          desiredInstances,
+          runningInstances,
+          healthyInstances,
+          status,
+          syncStatus,
+          health,
+          message,
+          revision,
+          specHash,
+          tasks,
+          runs,
+          restartFailures,
+          nextLaunchAt,
+          lastFailure,
+          planState,
+          labels,
+          List.of());
     }
   }
+
+  /**
+   * Where a resident instance's persistent volumes are.
+   *
+   * @param confirmed whether an offer has shown them (false: RESERVE and CREATE were sent)
+   */
+  public record VolumeView(int instance, String agentId, boolean confirmed, Instant since) {}
 
   /**
    * One task.
@@ -117,7 +170,8 @@ public record StatusView(
       String specHash,
       boolean recovering,
       TaskUsage usage,
-      Boolean ready) {
+      Boolean ready,
+      Instant killRequestedAt) {
     public TaskView {
       ports = List.copyOf(ports);
     }

@@ -90,7 +90,8 @@ final class Allocator {
           continue;
         }
         String id = masterId + "-O" + offerCounter++;
-        Resources offered = agent.free.copy();
+        // Resources reserved for another role are never offered to this one.
+        Resources offered = agent.free.copyFor(role);
         if (agent.runner.checksPorts()) {
           // A port another program holds stays free but unoffered until it is released.
           offered.retainPorts(agent.runner::canBind);

@@ -59,6 +59,12 @@ final class Containers {
    * TASK_FAILED says it after "Failed to launch container: "), or null.
    */
   static String launchProblem(TaskInfo task) {
+    if (task.hasContainer()
+        && task.getContainer().getMesos().getImage().getDocker().hasConfig()
+        && task.getContainer().getMesos().getImage().getDocker().getConfig().hasReference()) {
+      // As an agent with Mesos's default secret resolver (no secret store module).
+      return "Default secret resolver cannot resolve references";
+    }
     if (!task.hasContainer() || task.getContainer().getType() != ContainerInfo.Type.DOCKER) {
       return null;
     }

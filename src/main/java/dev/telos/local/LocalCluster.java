@@ -82,6 +82,7 @@ public final class LocalCluster implements AutoCloseable {
       ProcessRunner runner = new ProcessRunner(id, config.workDir(), host, sink, timers, workers);
       processRunners.put(id, runner);
       addAgent(id, host, begin, end, runner, "process", config.gpusOf(i));
+      addDisks(master.agent(id), i);
     }
     for (int i = 0; i < config.simulatedAgents(); i++) {
       String id = master.masterId + "-S" + (processAgents + i);
@@ -99,6 +100,48 @@ public final class LocalCluster implements AutoCloseable {
           runner,
           "simulated",
           0);
+    }
+  }
+
+  /**
+   * Gives process agent {@code i} its PATH and MOUNT disks: directories under {@code
+   * WORK_DIR/disks/agent-I/}, offered as disk resources with that source.
+   */
+  private void addDisks(Master.Agent agent, int i) {
+    int n = 0;
+    for (String d : config.agentDisks()) {
+      String type = d.substring(0, d.indexOf(':'));
+      double mb = Double.parseDouble(d.substring(d.indexOf(':') + 1));
+      java.nio.file.Path root =
+          config.workDir().resolve(Path.of("disks", "agent-" + i, type.toLowerCase() + n++));
+      try {
+        java.nio.file.Files.createDirectories(root);
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+      org.apache.mesos.v1.Protos.Resource.DiskInfo.Source.Builder source =
+          org.apache.mesos.v1.Protos.Resource.DiskInfo.Source.newBuilder();
+      if (type.equals("MOUNT")) {
+        source
+            .setType(org.apache.mesos.v1.Protos.Resource.DiskInfo.Source.Type.MOUNT)
+            .setMount(
+                org.apache.mesos.v1.Protos.Resource.DiskInfo.Source.Mount.newBuilder()
+                    .setRoot(root.toString()));
+      } else {
+        source
+            .setType(org.apache.mesos.v1.Protos.Resource.DiskInfo.Source.Type.PATH)
+            .setPath(
+                org.apache.mesos.v1.Protos.Resource.DiskInfo.Source.Path.newBuilder()
+                    .setRoot(root.toString()));
+      }
+      org.apache.mesos.v1.Protos.Resource disk =
+          org.apache.mesos.v1.Protos.Resource.newBuilder()
+              .setName("disk")
+              .setType(org.apache.mesos.v1.Protos.Value.Type.SCALAR)
+              .setScalar(org.apache.mesos.v1.Protos.Value.Scalar.newBuilder().setValue(mb))
+              .setDisk(org.apache.mesos.v1.Protos.Resource.DiskInfo.newBuilder().setSource(source))
+              .build();
+      master.addDisk(agent.id, disk);
     }
   }
 

@@ -23,6 +23,8 @@ import java.util.Objects;
  * @param simulatedFailureRate the fraction of simulated tasks that fail after starting
  * @param faults whether the {@code /faults/*} HTTP endpoints are served
  * @param agentGpus the GPUs of each process agent in turn (agents past the list have none)
+ * @param agentDisks disks every process agent has besides its own: {@code PATH:MB} or {@code
+ *     MOUNT:MB}, offered as disk resources with that source (a MOUNT disk is only ever taken whole)
  */
 public record LocalClusterConfig(
     int port,
@@ -40,7 +42,8 @@ public record LocalClusterConfig(
     Duration simulatedTaskDelay,
     double simulatedFailureRate,
     boolean faults,
-    java.util.List<Integer> agentGpus) {
+    java.util.List<Integer> agentGpus,
+    java.util.List<String> agentDisks) {
 
   public LocalClusterConfig {
     Objects.requireNonNull(workDir, "workDir");
@@ -75,6 +78,13 @@ public record LocalClusterConfig(
     if (simulatedFailureRate < 0 || simulatedFailureRate > 1) {
       throw new IllegalArgumentException("simulatedFailureRate must be in [0, 1]");
     }
+    agentDisks = java.util.List.copyOf(agentDisks);
+    for (String d : agentDisks) {
+      if (!DISK.matcher(d).matches()) {
+        throw new IllegalArgumentException(
+            "an agent disk is PATH:MB or MOUNT:MB (e.g. MOUNT:4096), got '" + d + "'");
+      }
+    }
     agentGpus = java.util.List.copyOf(agentGpus);
     if (agentGpus.size() > agents || agentGpus.stream().anyMatch(g -> g < 0 || g > 64)) {
       throw new IllegalArgumentException(
@@ -84,6 +94,10 @@ public record LocalClusterConfig(
               + agentGpus);
     }
   }
+
+  /** A PATH or MOUNT disk of a process agent. */
+  private static final java.util.regex.Pattern DISK =
+      java.util.regex.Pattern.compile("(PATH|MOUNT):([1-9][0-9]{0,8})");
 
   /** The GPUs of process agent {@code i}. */
   public int gpusOf(int i) {
@@ -104,6 +118,7 @@ public record LocalClusterConfig(
     private int agents = 1;
     private int simulatedAgents;
     private java.util.List<Integer> agentGpus = java.util.List.of();
+    private java.util.List<String> agentDisks = java.util.List.of();
     private double agentCpus = 4;
     private double agentMem = 8192;
     private double agentDisk = 65536;
@@ -167,6 +182,12 @@ public record LocalClusterConfig(
       return this;
     }
 
+    /** PATH and MOUNT disks of every process agent ({@code MOUNT:4096}). */
+    public Builder agentDisks(java.util.List<String> disks) {
+      this.agentDisks = disks;
+      return this;
+    }
+
     public LocalClusterConfig build() {
       return new LocalClusterConfig(
           port,
@@ -184,7 +205,8 @@ public record LocalClusterConfig(
           simulatedTaskDelay,
           simulatedFailureRate,
           faults,
-          agentGpus);
+          agentGpus,
+          agentDisks);
     }
   }
 }

@@ -85,6 +85,9 @@ final class Master {
      */
     boolean connected = true;
 
+    /** Persistent volumes created on the agent: "role/persistence ID". */
+    final java.util.Set<String> volumes = new java.util.HashSet<>();
+
     /** Updates the agent could not deliver while unreachable, in order. */
     final List<Runnable> held = new ArrayList<>();
 
@@ -243,6 +246,13 @@ final class Master {
 
   synchronized void addAgent(Agent agent) {
     agents.put(agent.id, agent);
+  }
+
+  /** Adds a PATH or MOUNT disk (unreserved, kept whole) to an agent's resources. */
+  synchronized void addDisk(String agentId, org.apache.mesos.v1.Protos.Resource disk) {
+    Agent agent = agents.get(agentId);
+    agent.total.reserved.add(disk);
+    agent.free.reserved.add(disk);
   }
 
   synchronized Collection<Agent> agents() {
@@ -564,6 +574,18 @@ final class Master {
           }
         }
         case LAUNCH_GROUP -> launchGroup(framework, agent, role, pool, op.getLaunchGroup());
+        case RESERVE, UNRESERVE, CREATE, DESTROY -> {
+          String problem = Volumes.apply(op, agent, framework.roles(), role, pool);
+          if (problem != null) {
+            // As Mesos: an invalid operation is dropped and the rest of the ACCEPT goes on.
+            log.warn(
+                "dropping {} operation framework_id={} agent_id={}: {}",
+                op.getType(),
+                framework.id,
+                agent.id,
+                problem);
+          }
+        }
         default ->
             log.warn("operation not supported by the embedded cluster type={}", op.getType());
       }
@@ -760,7 +782,10 @@ final class Master {
   private void kill(Framework framework, Call.Kill kill) {
     String id = kill.getTaskId().getValue();
     Task task = framework.tasks.get(id);
-    if (task == null || isTerminal(task.state)) {
+    // As Mesos: a terminal task, or one of an agent marked unreachable (Mesos keeps those apart
+    // from its tasks), is unknown to a kill, which is answered by reconciliation and forgotten:
+    // the scheduler kills it again once its agent returns.
+    if (task == null || isTerminal(task.state) || !agents.get(task.agentId).reachable) {
       reconcile(
           framework,
           List.of(
@@ -777,7 +802,7 @@ final class Master {
       grace = Duration.ofNanos(task.info.getKillPolicy().getGracePeriod().getNanoseconds());
     }
     Agent agent = agents.get(task.agentId);
-    if (!agent.reachable || !agent.connected) {
+    if (!agent.connected) {
       // Mesos: "Kill will be retried if the agent reregisters".
       task.pendingKillGrace = grace;
       return;

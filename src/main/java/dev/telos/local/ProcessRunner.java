@@ -18,6 +18,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.mesos.v1.Protos.CommandInfo;
 import org.apache.mesos.v1.Protos.Environment;
+import org.apache.mesos.v1.Protos.Resource;
 import org.apache.mesos.v1.Protos.TaskInfo;
 import org.apache.mesos.v1.Protos.TaskState;
 import org.apache.mesos.v1.Protos.TaskStatus;
@@ -216,6 +217,70 @@ final class ProcessRunner implements TaskRunner {
     this.workers = workers;
   }
 
+  /**
+   * Where a persistent volume lives, as a Mesos agent lays it out: {@code
+   * WORK_DIR/volumes/roles/ROLE/ID} on the agent's own disk, {@code ROOT/volumes/roles/ROLE/ID} on
+   * a PATH disk, and the whole of a MOUNT disk's root.
+   */
+  Path volumePath(org.apache.mesos.v1.Protos.Resource volume) {
+    String role = Resources.roleOf(volume);
+    String id = volume.getDisk().getPersistence().getId();
+    Resource.DiskInfo.Source source = volume.getDisk().getSource();
+    if (volume.getDisk().hasSource()) {
+      if (source.getType() == Resource.DiskInfo.Source.Type.MOUNT) {
+        return Path.of(source.getMount().getRoot());
+      }
+      return Path.of(source.getPath().getRoot(), "volumes", "roles", role, id);
+    }
+    return workDir.resolve(Path.of("volumes", "roles", role, id));
+  }
+
+  @Override
+  public void createVolume(org.apache.mesos.v1.Protos.Resource volume) {
+    try {
+      Files.createDirectories(volumePath(volume));
+    } catch (IOException e) {
+      log.warn("cannot create volume {}: {}", volumePath(volume), e.getMessage());
+    }
+  }
+
+  @Override
+  public void destroyVolume(org.apache.mesos.v1.Protos.Resource volume) {
+    Path dir = volumePath(volume);
+    boolean mount =
+        volume.getDisk().hasSource()
+            && volume.getDisk().getSource().getType() == Resource.DiskInfo.Source.Type.MOUNT;
+    try (java.util.stream.Stream<Path> all = Files.walk(dir)) {
+      for (Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        if (!(mount && p.equals(dir))) { // a MOUNT disk's root stays, emptied
+          Files.deleteIfExists(p);
+        }
+      }
+    } catch (java.nio.file.NoSuchFileException e) {
+      // already gone
+    } catch (IOException e) {
+      log.warn("cannot delete volume {}: {}", dir, e.getMessage());
+    }
+  }
+
+  /**
+   * Links each persistent volume of the task into its sandbox at the volume's container path, as
+   * Mesos's POSIX filesystem isolator does for a task without its own root filesystem.
+   */
+  private void linkVolumes(org.apache.mesos.v1.Protos.TaskInfo task, Path sandbox)
+      throws IOException {
+    for (org.apache.mesos.v1.Protos.Resource r : task.getResourcesList()) {
+      if (r.hasDisk() && r.getDisk().hasPersistence() && r.getDisk().hasVolume()) {
+        Path target = volumePath(r);
+        Files.createDirectories(target);
+        Path link = sandbox.resolve(r.getDisk().getVolume().getContainerPath());
+        Files.createDirectories(link.getParent());
+        Files.deleteIfExists(link);
+        Files.createSymbolicLink(link, target);
+      }
+    }
+  }
+
   /** A new run directory of the launch's executor, as a Mesos agent lays its work dir out. */
   private Path sandboxOf(Launch launch) {
     return workDir.resolve(
@@ -311,6 +376,7 @@ final class ProcessRunner implements TaskRunner {
             null);
         return;
       }
+      linkVolumes(task, sandbox);
       if (Containers.imageOf(task) != null) {
         Files.writeString(
             sandbox.resolve("stderr"),

@@ -8,8 +8,10 @@ import org.apache.mesos.v1.Protos.Resource;
 import org.apache.mesos.v1.Protos.Value;
 
 /**
- * An amount of agent resources: the scalars {@code cpus}, {@code mem}, {@code disk}, {@code gpus}
- * and the {@code ports} ranges. Mutable, not thread-safe: owned by the master under its lock.
+ * An amount of agent resources: the unreserved scalars {@code cpus}, {@code mem}, {@code disk},
+ * {@code gpus} and the {@code ports} ranges, plus dynamically reserved entries (RESERVE) and
+ * persistent volumes (CREATE), each kept whole as its Mesos resource without {@code
+ * allocation_info}. Mutable, not thread-safe: owned by the master under its lock.
  */
 final class Resources {
   private static final double EPSILON = 1e-6;
@@ -21,6 +23,12 @@ final class Resources {
 
   /** Disjoint, sorted port ranges: begin → end (inclusive). */
   final TreeMap<Long, Long> ports = new TreeMap<>();
+
+  /**
+   * Entries kept whole, without allocation_info: dynamic reservations, persistent volumes, and PATH
+   * and MOUNT disks (reserved or not).
+   */
+  final List<Resource> reserved = new ArrayList<>();
 
   static Resources of(double cpus, double mem, double disk, long portBegin, long portEnd) {
     Resources r = new Resources();
@@ -41,6 +49,11 @@ final class Resources {
   static Resources from(List<Resource> resources) {
     Resources r = new Resources();
     for (Resource resource : resources) {
+      if (isReserved(resource)) {
+        scalar(resource);
+        r.reserved.add(resource.toBuilder().clearAllocationInfo().build());
+        continue;
+      }
       switch (resource.getName()) {
         case "cpus" -> r.cpus += scalar(resource);
         case "mem" -> r.mem += scalar(resource);
@@ -66,6 +79,24 @@ final class Resources {
     return r;
   }
 
+  /**
+   * A dynamically reserved resource, a persistent volume or a PATH or MOUNT disk: kept as an entry
+   * of its own (a MOUNT disk is never split; a PATH disk only by a RESERVE).
+   */
+  static boolean isReserved(Resource r) {
+    return (r.getReservationsCount() > 0
+            && r.getReservations(r.getReservationsCount() - 1).getType()
+                == Resource.ReservationInfo.Type.DYNAMIC)
+        || (r.hasDisk() && (r.getDisk().hasPersistence() || r.getDisk().hasSource()));
+  }
+
+  /** The role a reserved entry is reserved for. */
+  static String roleOf(Resource r) {
+    return r.getReservationsCount() == 0
+        ? "*"
+        : r.getReservations(r.getReservationsCount() - 1).getRole();
+  }
+
   private static double scalar(Resource resource) {
     if (resource.getType() != Value.Type.SCALAR || !resource.hasScalar()) {
       throw new IllegalArgumentException("resource '" + resource.getName() + "' must be SCALAR");
@@ -85,11 +116,24 @@ final class Resources {
     r.disk = disk;
     r.gpus = gpus;
     r.ports.putAll(ports);
+    r.reserved.addAll(reserved);
+    return r;
+  }
+
+  /** A copy whose reserved entries are only those unreserved or reserved for {@code role}. */
+  Resources copyFor(String role) {
+    Resources r = copy();
+    r.reserved.removeIf(e -> !roleOf(e).equals(role) && !roleOf(e).equals("*"));
     return r;
   }
 
   boolean isEmpty() {
-    return cpus < EPSILON && mem < EPSILON && disk < EPSILON && gpus < EPSILON && ports.isEmpty();
+    return cpus < EPSILON
+        && mem < EPSILON
+        && disk < EPSILON
+        && gpus < EPSILON
+        && ports.isEmpty()
+        && reserved.isEmpty();
   }
 
   /** Whether {@code other} fits inside this amount. */
@@ -106,6 +150,12 @@ final class Resources {
         return false;
       }
     }
+    List<Resource> left = new ArrayList<>(reserved);
+    for (Resource r : other.reserved) {
+      if (!left.remove(r)) {
+        return false;
+      }
+    }
     return true;
   }
 
@@ -115,6 +165,7 @@ final class Resources {
     disk += other.disk;
     gpus += other.gpus;
     other.ports.forEach(this::addPorts);
+    reserved.addAll(other.reserved);
   }
 
   /** Removes {@code other}, which must be contained. */
@@ -129,6 +180,7 @@ final class Resources {
     for (Map.Entry<Long, Long> range : other.ports.entrySet()) {
       removePorts(range.getKey(), range.getValue());
     }
+    other.reserved.forEach(reserved::remove);
   }
 
   private static double clamp(double v) {
@@ -198,6 +250,9 @@ final class Resources {
               .setAllocationInfo(allocation)
               .build());
     }
+    for (Resource r : reserved) {
+      out.add(r.toBuilder().setAllocationInfo(allocation).build());
+    }
     return out;
   }
 
@@ -233,6 +288,7 @@ final class Resources {
         + disk
         + (gpus > 0 ? ";gpus:" + gpus : "")
         + ";ports:"
-        + ports;
+        + ports
+        + (reserved.isEmpty() ? "" : ";reserved:" + reserved.size());
   }
 }

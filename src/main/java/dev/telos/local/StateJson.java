@@ -46,13 +46,30 @@ final class StateJson {
         }
         s.put("active", a.reachable);
         s.put("resources", resources(a.total.toUnallocatedProto()));
-        Resources used = a.total.copy();
-        used.subtract(a.free);
         Resources off = offered.getOrDefault(a.id, new Resources());
-        used.subtract(off);
-        s.put("used_resources", resources(used.toUnallocatedProto()));
+        List<Resource> used = new ArrayList<>();
+        List<Resource> held = new ArrayList<>(a.free.reserved);
+        held.addAll(off.reserved);
+        for (Master.Framework f : master.frameworksSnapshot()) {
+          for (Master.Task t : f.tasks.values()) {
+            if (t.agentId.equals(a.id) && !Master.isTerminal(t.state)) {
+              used.addAll(t.info.getResourcesList());
+              held.addAll(t.resources.reserved);
+            }
+          }
+        }
+        s.put("used_resources", resources(used));
         s.put("offered_resources", resources(off.toUnallocatedProto()));
         s.put("unreserved_resources", resources(a.total.toUnallocatedProto()));
+        // As Mesos: the dynamic reservations and persistent volumes on the agent, per role, in
+        // full (free, offered or used by a task).
+        Map<String, List<Object>> reserved = new java.util.TreeMap<>();
+        for (Resource r : held) {
+          if (r.getReservationsCount() > 0) {
+            reserved.computeIfAbsent(Resources.roleOf(r), k -> new ArrayList<>()).add(fullJson(r));
+          }
+        }
+        s.put("reserved_resources_full", reserved);
         Map<String, Object> attributes = new LinkedHashMap<>();
         a.attributes.forEach(attr -> attributes.put(attr.getName(), attr.getText().getValue()));
         s.put("attributes", attributes);
@@ -127,6 +144,14 @@ final class StateJson {
         .forEach(l -> labels.add(Map.of("key", l.getKey(), "value", l.getValue())));
     m.put("labels", labels);
     return m;
+  }
+
+  private static Object fullJson(Resource r) {
+    try {
+      return JSON.readValue(Wire.json(r), Map.class);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /** Mesos's JSON notation of resources: scalars as numbers, ranges as "[a-b, c-d]". */

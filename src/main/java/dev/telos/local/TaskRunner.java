@@ -52,6 +52,12 @@ interface TaskRunner {
   /** Kills a task: SIGTERM to its process group, SIGKILL after {@code grace}. Idempotent. */
   void kill(String taskId, Duration grace);
 
+  /** A persistent volume was created (CREATE): its directory is made, empty. */
+  default void createVolume(org.apache.mesos.v1.Protos.Resource volume) {}
+
+  /** A persistent volume was destroyed (DESTROY): its directory and data are deleted. */
+  default void destroyVolume(org.apache.mesos.v1.Protos.Resource volume) {}
+
   /** Kills a task abruptly, as a crash would (fault injection). */
   void crash(String taskId);
 

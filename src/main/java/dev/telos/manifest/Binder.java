@@ -48,7 +48,7 @@ final class Binder {
           "readinessChecks");
   static final Set<String> READINESS =
       Set.of("scheme", "path", "port", "statusCodes", "interval", "timeout");
-  static final Set<String> UNREACHABLE = Set.of("inactiveAfter");
+  static final Set<String> UNREACHABLE = Set.of("inactiveAfter", "expungeAfter");
   static final Set<String> RESTART = Set.of("backoff", "factor", "maxDelay", "resetAfter");
   static final Set<String> CRON_JOB = union(TASK_FIELDS, "retries", "backoff");
   static final Set<String> JOB = union(CRON_JOB, "dependencies");
@@ -66,11 +66,15 @@ final class Binder {
           "parameters",
           "privileged",
           "forcePullImage",
-          "volumes");
+          "volumes",
+          "pullConfig");
+  static final Set<String> PULL_CONFIG = Set.of("secret");
+  static final Set<String> PERSISTENT = Set.of("size", "type", "maxSize");
   static final Set<String> PORT_MAPPING =
       Set.of("containerPort", "hostPort", "servicePort", "protocol");
   static final Set<String> PARAMETER = Set.of("key", "value");
-  static final Set<String> VOLUME = Set.of("containerPath", "hostPath", "sandboxPath", "mode");
+  static final Set<String> VOLUME =
+      Set.of("containerPath", "hostPath", "sandboxPath", "persistent", "mode");
   static final Set<String> CONSTRAINT = Set.of("field", "operator", "value");
   static final Set<String> HEALTH =
       Set.of(
@@ -443,6 +447,11 @@ final class Binder {
         upgrade = upgrade.withRollbackAfter((int) rollback.integer("afterFailures", 3, 1, 100));
       }
     }
+    if (task != null
+        && task.container() != null
+        && !task.container().persistentVolumes().isEmpty()) {
+      upgrade = resident(spec, task, u, upgrade);
+    }
     RestartPolicy restart = restart(spec.object("restart", RESTART));
     Service.KillSelection killSelection =
         spec.enumeration(
@@ -451,6 +460,7 @@ final class Binder {
             Service.KillSelection.YOUNGEST_FIRST,
             false);
     java.time.Duration inactiveAfter = null;
+    java.time.Duration expungeAfter = null;
     Fields unreachable = spec.object("unreachableStrategy", UNREACHABLE);
     if (unreachable != null) {
       inactiveAfter = unreachable.duration("inactiveAfter", null, Duration.ofDays(7));
@@ -459,6 +469,23 @@ final class Binder {
             unreachable.get("inactiveAfter"),
             unreachable.name("inactiveAfter") + " must be at least 1s");
         inactiveAfter = null;
+      }
+      expungeAfter = unreachable.duration("expungeAfter", null, Duration.ofDays(30));
+      if (expungeAfter != null && expungeAfter.toMillis() < 1000) {
+        unreachable.error(
+            unreachable.get("expungeAfter"),
+            unreachable.name("expungeAfter") + " must be at least 1s");
+        expungeAfter = null;
+      } else if (expungeAfter != null
+          && inactiveAfter != null
+          && expungeAfter.compareTo(inactiveAfter) < 0) {
+        unreachable.error(
+            unreachable.get("expungeAfter"),
+            unreachable.name("expungeAfter")
+                + " must be at least inactiveAfter ("
+                + Durations.format(inactiveAfter)
+                + ")");
+        expungeAfter = null;
       }
     }
     return task == null
@@ -473,6 +500,7 @@ final class Binder {
             SpecHash.of("Service", task),
             killSelection,
             inactiveAfter,
+            expungeAfter,
             dependencies(spec, metadata),
             readinessChecks(spec, task.ports()));
   }
@@ -539,6 +567,7 @@ final class Binder {
       return null;
     }
     TaskSpec task = task(spec);
+    notResident(spec, task);
     int retries = (int) spec.integer("retries", Job.DEFAULT_RETRIES, 0, 100);
     Duration backoff = spec.duration("backoff", Job.DEFAULT_BACKOFF, ONE_DAY);
     return task == null
@@ -596,12 +625,49 @@ final class Binder {
       return null;
     }
     TaskSpec task = task(job);
+    notResident(job, task);
     int retries = (int) job.integer("retries", Job.DEFAULT_RETRIES, 0, 100);
     Duration backoff = job.duration("backoff", Job.DEFAULT_BACKOFF, ONE_DAY);
     if (task == null || schedule == null) {
       return null;
     }
     return new CronJob(metadata, schedule, policy, deadline, task, retries, backoff, source);
+  }
+
+  /** Persistent volumes are a Service's: a Job's tasks never come back to one. */
+  private static void notResident(Fields spec, TaskSpec task) {
+    if (task != null
+        && task.container() != null
+        && !task.container().persistentVolumes().isEmpty()) {
+      spec.error(
+          spec.get("container"),
+          spec.name("container")
+              + ".volumes[].persistent is for a Service (its tasks come back to their volume);"
+              + " a Job's task does not");
+    }
+  }
+
+  /**
+   * A Service with persistent volumes: its role must be one Mesos can reserve for, and it rolls in
+   * place (a volume serves one task at a time), so maxSurge is 0 and maxUnavailable at least 1.
+   */
+  private static UpgradeStrategy resident(
+      Fields spec, TaskSpec task, Fields u, UpgradeStrategy up) {
+    if (task.role().equals("*")) {
+      spec.error(
+          spec.has("role") ? spec.get("role") : spec.get("container"),
+          spec.name("container")
+              + ".volumes[].persistent needs a role other than '*': Mesos reserves a volume's disk"
+              + " for a role");
+    }
+    if (up.maxSurge() > 0 && u != null && (u.has("maxSurge") || u.has("maximumOverCapacity"))) {
+      u.error(
+          u.has("maxSurge") ? u.get("maxSurge") : u.get("maximumOverCapacity"),
+          "spec.upgrade: an app with persistent volumes is rolled in place (a volume serves one"
+              + " task at a time): maxSurge must be 0");
+      return up;
+    }
+    return new UpgradeStrategy(0, Math.max(1, up.maxUnavailable()), up.rollbackAfter());
   }
 
   private static TaskSpec task(Fields spec) {
@@ -1014,7 +1080,8 @@ final class Binder {
     }
     ContainerSpec.Type type =
         c.enumeration("type", ContainerSpec.Type.class, ContainerSpec.Type.DOCKER, false);
-    String image = c.string("image", null, true);
+    // A MESOS container may have no image: a command on the agent's filesystem, with volumes.
+    String image = c.string("image", null, type == ContainerSpec.Type.DOCKER);
     ContainerSpec.Network network =
         c.enumeration("network", ContainerSpec.Network.class, ContainerSpec.Network.HOST, false);
     String networkName = c.string("networkName", null, network == ContainerSpec.Network.USER);
@@ -1120,8 +1187,51 @@ final class Binder {
       String sandboxPath = v.string("sandboxPath", null, false);
       ContainerSpec.Mode mode =
           v.enumeration("mode", ContainerSpec.Mode.class, ContainerSpec.Mode.RW, false);
-      if ((hostPath == null) == (sandboxPath == null)) {
-        v.error(null, c.name("volumes[]") + " needs one of hostPath and sandboxPath");
+      Fields persistent = v.object("persistent", PERSISTENT);
+      long size = persistent == null ? 0 : persistent.integer("size", 0, 1, 1L << 30);
+      if (persistent != null && size == 0 && persistent.get("size") == null) {
+        persistent.error(null, persistent.name("size") + " is required (MB)");
+      }
+      int given = (hostPath != null ? 1 : 0) + (sandboxPath != null ? 1 : 0);
+      given += persistent != null ? 1 : 0;
+      if (given != 1) {
+        v.error(null, c.name("volumes[]") + " needs one of hostPath, sandboxPath and persistent");
+        continue;
+      }
+      if (persistent != null) {
+        if (containerPath != null
+            && (containerPath.isEmpty()
+                || containerPath.contains("/")
+                || containerPath.equals(".")
+                || containerPath.equals(".."))) {
+          v.error(
+              v.get("containerPath"),
+              v.name("containerPath")
+                  + " of a persistent volume must be a directory name in the sandbox (no '/'),"
+                  + " got '"
+                  + containerPath
+                  + "'");
+        }
+        if (mode == ContainerSpec.Mode.RO) {
+          v.error(v.get("mode"), v.name("mode") + " RO: Mesos has no read-only persistent volumes");
+        }
+        ContainerSpec.DiskType diskType =
+            persistent.enumeration(
+                "type", ContainerSpec.DiskType.class, ContainerSpec.DiskType.ROOT, false);
+        long maxSize = persistent.integer("maxSize", 0, 1, 1L << 30);
+        if (persistent.has("maxSize") && diskType != ContainerSpec.DiskType.MOUNT) {
+          persistent.error(
+              persistent.get("maxSize"),
+              persistent.name("maxSize") + " is for type MOUNT (a whole disk of size..maxSize)");
+        } else if (maxSize > 0 && maxSize < size) {
+          persistent.error(
+              persistent.get("maxSize"),
+              persistent.name("maxSize") + " must be at least size (" + size + ")");
+        }
+        if (containerPath != null && size > 0 && paths.add(containerPath)) {
+          volumes.add(
+              new ContainerSpec.Volume(containerPath, null, null, mode, size, diskType, maxSize));
+        }
         continue;
       }
       if (hostPath != null && !hostPath.startsWith("/")) {
@@ -1141,11 +1251,45 @@ final class Binder {
         volumes.add(new ContainerSpec.Volume(containerPath, hostPath, sandboxPath, mode));
       }
     }
-    if (image == null) {
+    String pullSecret = null;
+    Fields pull = c.object("pullConfig", PULL_CONFIG);
+    if (pull != null) {
+      pullSecret = pull.string("secret", null, true);
+      if (type == ContainerSpec.Type.DOCKER) {
+        c.error(
+            c.get("pullConfig"),
+            c.name("pullConfig")
+                + " needs type MESOS: the Docker containerizer takes registry credentials from the"
+                + " agent's --docker_config");
+      } else if (image == null) {
+        c.error(c.get("pullConfig"), c.name("pullConfig") + " is for pulling an image: give image");
+      } else if (pullSecret != null && !pullSecret.matches("[A-Za-z0-9][A-Za-z0-9._/-]*")) {
+        pull.error(
+            pull.get("secret"),
+            pull.name("secret")
+                + " must be a secret name ([A-Za-z0-9._/-]), got '"
+                + pullSecret
+                + "'");
+      }
+    }
+    if (image == null && type == ContainerSpec.Type.DOCKER) {
+      return null;
+    }
+    if (image == null && !mappings.isEmpty()) {
+      c.error(c.get("portMappings"), c.name("portMappings") + " need an image");
       return null;
     }
     return new ContainerSpec(
-        type, image, network, networkName, mappings, parameters, privileged, forcePull, volumes);
+        type,
+        image,
+        network,
+        networkName,
+        mappings,
+        parameters,
+        privileged,
+        forcePull,
+        volumes,
+        pullSecret);
   }
 
   /**

@@ -9,8 +9,12 @@ import java.util.Objects;
  * mappings, volumes and, for DOCKER, {@code parameters} and {@code privileged}. Defaults: network
  * HOST, no mappings, no volumes, no parameters, not privileged, the image pulled only when absent.
  *
+ * @param image the image, or null for a MESOS container without one (a command on the agent's own
+ *     filesystem, with volumes)
  * @param networkName the network a USER network joins (CNI or Docker user-defined), else null
  * @param forcePullImage pull the image at every launch (DOCKER) / do not use the cached one (MESOS)
+ * @param pullConfigSecret the name of a secret holding the Docker config (registry credentials) the
+ *     agent pulls a MESOS container's image with, resolved by the agent's secret resolver; or null
  */
 public record ContainerSpec(
     Type type,
@@ -21,7 +25,8 @@ public record ContainerSpec(
     List<Parameter> parameters,
     boolean privileged,
     boolean forcePullImage,
-    List<Volume> volumes) {
+    List<Volume> volumes,
+    String pullConfigSecret) {
   /** The Mesos containerizer that runs the image. */
   public enum Type {
     DOCKER,
@@ -57,6 +62,16 @@ public record ContainerSpec(
     }
   }
 
+  /**
+   * Where a persistent volume's disk comes from, as Mesos's {@code DiskInfo.Source}: the agent's
+   * own disk (ROOT), a PATH disk (a part of it), or a whole MOUNT disk.
+   */
+  public enum DiskType {
+    ROOT,
+    PATH,
+    MOUNT
+  }
+
   /** Read-write or read-only. */
   public enum Mode {
     RW,
@@ -64,27 +79,66 @@ public record ContainerSpec(
   }
 
   /**
-   * A path of the agent's (host path) or of the task's sandbox mounted at {@code containerPath}.
-   * Exactly one of {@code hostPath} and {@code sandboxPath} is set.
+   * A path of the agent's (host path), of the task's sandbox, or a persistent volume, mounted at
+   * {@code containerPath}. Exactly one of {@code hostPath}, {@code sandboxPath} and {@code
+   * persistentSize} is set.
+   *
+   * @param persistentSize the size in MB of a persistent volume: disk reserved for the app's role
+   *     on the agent of the task that first uses it, kept across task ends and rollouts, and
+   *     released only when the app is deleted; 0 for none
+   * @param diskType the disk a persistent volume is made on
+   * @param maxSize for a MOUNT volume, the largest MOUNT disk it may take (MB), or 0 for any
    */
-  public record Volume(String containerPath, String hostPath, String sandboxPath, Mode mode) {
+  public record Volume(
+      String containerPath,
+      String hostPath,
+      String sandboxPath,
+      Mode mode,
+      long persistentSize,
+      DiskType diskType,
+      long maxSize) {
     public Volume {
       Objects.requireNonNull(containerPath, "containerPath");
       Objects.requireNonNull(mode, "mode");
-      if ((hostPath == null) == (sandboxPath == null)) {
-        throw new IllegalArgumentException("a volume has a hostPath or a sandboxPath");
+      Objects.requireNonNull(diskType, "diskType");
+      int set = (hostPath != null ? 1 : 0) + (sandboxPath != null ? 1 : 0);
+      set += persistentSize > 0 ? 1 : 0;
+      if (set != 1) {
+        throw new IllegalArgumentException(
+            "a volume has one of hostPath, sandboxPath and persistent");
       }
+    }
+
+    /** A host or sandbox path volume. */
+    public Volume(String containerPath, String hostPath, String sandboxPath, Mode mode) {
+      this(containerPath, hostPath, sandboxPath, mode, 0, DiskType.ROOT, 0);
+    }
+
+    /** A persistent volume on the agent's own disk. */
+    public Volume(String containerPath, String hostPath, String sandboxPath, Mode mode, long size) {
+      this(containerPath, hostPath, sandboxPath, mode, size, DiskType.ROOT, 0);
+    }
+
+    public boolean persistent() {
+      return persistentSize > 0;
     }
   }
 
   /** An image on the host network, with nothing more said. */
   public ContainerSpec(Type type, String image) {
-    this(type, image, Network.HOST, null, List.of(), List.of(), false, false, List.of());
+    this(type, image, Network.HOST, null, List.of(), List.of(), false, false, List.of(), null);
+  }
+
+  /** The persistent volumes (none for most apps). */
+  public List<Volume> persistentVolumes() {
+    return volumes.stream().filter(Volume::persistent).toList();
   }
 
   public ContainerSpec {
     Objects.requireNonNull(type, "type");
-    Objects.requireNonNull(image, "image");
+    if (image == null && type != Type.MESOS) {
+      throw new IllegalArgumentException("a DOCKER container needs an image");
+    }
     Objects.requireNonNull(network, "network");
     portMappings = List.copyOf(portMappings);
     parameters = List.copyOf(parameters);
@@ -99,6 +153,7 @@ public record ContainerSpec(
         && parameters.isEmpty()
         && !privileged
         && !forcePullImage
-        && volumes.isEmpty();
+        && volumes.isEmpty()
+        && pullConfigSecret == null;
   }
 }

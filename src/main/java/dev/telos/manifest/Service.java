@@ -11,6 +11,9 @@ import java.util.Objects;
  * @param killSelection which tasks go first when scaling down
  * @param inactiveAfter how long a task on an unreachable agent is waited for before it is replaced,
  *     or null for the controller's {@code --unreachable-timeout}
+ * @param expungeAfter how long a task on an unreachable agent is waited for before it is given up
+ *     for good: killed as soon as its agent returns, whatever the app's size; null: never (a task
+ *     that returns after its replacement is then surplus like any other)
  * @param readinessChecks what a new task must answer before a rollout or scale-up counts it
  */
 public record Service(
@@ -23,6 +26,7 @@ public record Service(
     String specHash,
     KillSelection killSelection,
     java.time.Duration inactiveAfter,
+    java.time.Duration expungeAfter,
     java.util.List<Dependency> dependencies,
     java.util.List<ReadinessCheck> readinessChecks)
     implements App {
@@ -44,6 +48,7 @@ public record Service(
         specHash,
         killSelection,
         inactiveAfter,
+        expungeAfter,
         dependencies,
         readinessChecks);
   }
@@ -66,6 +71,7 @@ public record Service(
         source,
         specHash,
         KillSelection.YOUNGEST_FIRST,
+        null,
         null,
         java.util.List.of(),
         java.util.List.of());

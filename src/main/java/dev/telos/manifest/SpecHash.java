@@ -71,10 +71,13 @@ public final class SpecHash {
                             + " "
                             + (v.hostPath() != null
                                 ? "host " + v.hostPath()
-                                : "sandbox " + v.sandboxPath())
+                                : v.persistent() ? "persistent" : "sandbox " + v.sandboxPath())
                             + " "
                             + v.mode()));
         o.put("volumes", volumes);
+        if (c.pullConfigSecret() != null) {
+          o.put("pullConfigSecret", c.pullConfigSecret());
+        }
         m.put("containerOptions", o);
       }
     }

@@ -34,10 +34,96 @@ final class OfferSlot {
     return offer.getAgentId().getValue();
   }
 
+  /**
+   * Whether a general need may take from {@code r}: not a persistent volume, nor disk Telos
+   * reserved for one (those go only to the instance they were made for).
+   */
+  static boolean usable(Resource.Builder r) {
+    // PATH and MOUNT disks go only to persistent volumes of that type.
+    return !Resident.isVolumeResource(r) && !(r.hasDisk() && r.getDisk().hasSource());
+  }
+
+  /** The unreserved PATH or MOUNT disks left in this offer, as offered. */
+  List<Resource> sourcedDisks() {
+    List<Resource> out = new ArrayList<>();
+    for (Resource.Builder r : remaining) {
+      if (r.getName().equals("disk")
+          && r.hasDisk()
+          && r.getDisk().hasSource()
+          && !r.getDisk().hasPersistence()
+          && Resident.appOf(r) == null
+          && r.getReservationsCount() == 0) {
+        out.add(r.build());
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Cuts {@code amount} MB from the unreserved disk of {@code source} (all of a MOUNT disk);
+   * returns the part taken, as offered.
+   */
+  Resource takeSourced(Resource.DiskInfo.Source source, double amount) {
+    for (Resource.Builder r : remaining) {
+      if (r.hasDisk()
+          && !r.getDisk().hasPersistence()
+          && r.getReservationsCount() == 0
+          && r.getDisk().getSource().equals(source)) {
+        double have = r.getScalar().getValue();
+        Resource taken =
+            r.clone().setScalar(Value.Scalar.newBuilder().setValue(round(amount))).build();
+        if (have - amount <= EPSILON) {
+          remaining.remove(r);
+        } else {
+          r.setScalar(Value.Scalar.newBuilder().setValue(round(have - amount)));
+        }
+        return taken;
+      }
+    }
+    throw new IllegalStateException("no disk " + source + " left in the offer");
+  }
+
+  /** Whether every volume (by persistence ID) is in what is left of this offer. */
+  boolean hasVolumes(List<String> persistenceIds) {
+    for (String id : persistenceIds) {
+      if (volume(id) == null) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private Resource.Builder volume(String persistenceId) {
+    for (Resource.Builder r : remaining) {
+      if (r.hasDisk()
+          && r.getDisk().hasPersistence()
+          && r.getDisk().getPersistence().getId().equals(persistenceId)) {
+        return r;
+      }
+    }
+    return null;
+  }
+
+  /** Takes the volumes (whole, as offered); they must be here ({@link #hasVolumes}). */
+  List<Resource> takeVolumes(List<String> persistenceIds) {
+    List<Resource> taken = new ArrayList<>();
+    for (String id : persistenceIds) {
+      Resource.Builder r = volume(id);
+      taken.add(r.build());
+      remaining.remove(r);
+    }
+    return taken;
+  }
+
+  /** The whole remaining entries, as offered (for releases). */
+  List<Resource> entries() {
+    return remaining.stream().map(Resource.Builder::build).toList();
+  }
+
   double scalar(String name) {
     double total = 0;
     for (Resource.Builder r : remaining) {
-      if (r.getName().equals(name) && r.getType() == Value.Type.SCALAR) {
+      if (r.getName().equals(name) && r.getType() == Value.Type.SCALAR && usable(r)) {
         total += r.getScalar().getValue();
       }
     }
@@ -71,7 +157,7 @@ final class OfferSlot {
       if (left <= EPSILON) {
         break;
       }
-      if (!r.getName().equals(name) || r.getType() != Value.Type.SCALAR) {
+      if (!r.getName().equals(name) || r.getType() != Value.Type.SCALAR || !usable(r)) {
         continue;
       }
       double have = r.getScalar().getValue();

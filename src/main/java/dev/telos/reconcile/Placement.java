@@ -82,6 +82,37 @@ final class Placement {
    * on top of the task's (its own resources, in {@link Placed#executorResources}).
    */
   Result place(App app, List<String> occupiedAgents, double executorCpus, double executorMem) {
+    Chosen c = choose(app, occupiedAgents, executorCpus, executorMem, 0);
+    if (c.slot() == null) {
+      return new Result(null, c.reason());
+    }
+    return new Result(take(c.slot(), app.task(), executorCpus, executorMem), null);
+  }
+
+  /** An offer chosen for a task, or why there is none. */
+  record Chosen(OfferSlot slot, String reason) {}
+
+  /**
+   * The offer where a task of {@code app} would go, with {@code extraDisk} MB more disk than it
+   * asks for (its persistent volumes), without taking anything.
+   */
+  Chosen choose(
+      App app,
+      List<String> occupiedAgents,
+      double executorCpus,
+      double executorMem,
+      double extraDisk) {
+    return choose(app, occupiedAgents, executorCpus, executorMem, extraDisk, slot -> true);
+  }
+
+  /** As above, among the offers {@code also} accepts (say, where the app's volumes fit). */
+  Chosen choose(
+      App app,
+      List<String> occupiedAgents,
+      double executorCpus,
+      double executorMem,
+      double extraDisk,
+      java.util.function.Predicate<OfferSlot> also) {
     TaskSpec t = app.task();
     OfferSlot best = null;
     int bestCount = Integer.MAX_VALUE;
@@ -103,8 +134,12 @@ final class Placement {
           || !slot.fits(
               t.resources().cpus() + executorCpus,
               t.resources().mem() + executorMem,
-              t.resources().disk(),
+              t.resources().disk() + extraDisk,
               t.ports().size())) {
+        continue;
+      }
+      if (!also.test(slot)) {
+        why = "no offer has the disks its persistent volumes need";
         continue;
       }
       Optional<String> violated = violated(t.constraints(), slot.agentId(), occupiedAgents);
@@ -118,9 +153,51 @@ final class Placement {
         bestCount = count;
       }
     }
-    if (best == null) {
-      return new Result(null, why);
+    return new Chosen(best, best == null ? why : null);
+  }
+
+  /** The offer of {@code role} that holds all these volumes, or null. */
+  OfferSlot withVolumes(String role, List<String> persistenceIds) {
+    for (OfferSlot slot : slots) {
+      if (slot.offer.getAllocationInfo().getRole().equals(role)
+          && slot.hasVolumes(persistenceIds)) {
+        return slot;
+      }
     }
+    return null;
+  }
+
+  /** An offer of {@code role} from {@code agentId} with {@code disk} MB of usable disk, or null. */
+  OfferSlot ofAgent(String role, String agentId, double disk) {
+    for (OfferSlot slot : slots) {
+      if (slot.offer.getAllocationInfo().getRole().equals(role)
+          && slot.agentId().equals(agentId)
+          && slot.scalar("disk") + 1e-9 >= disk) {
+        return slot;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Places a task of {@code app} on {@code slot} if it fits there (constraints are not weighed: a
+   * resident instance goes where its volumes are).
+   */
+  Result placeOn(OfferSlot slot, App app, double executorCpus, double executorMem) {
+    TaskSpec t = app.task();
+    int gpus = t.resources().gpus();
+    if ((gpus > 0 && slot.scalar("gpus") + 1e-9 < gpus)
+        || !slot.fits(
+            t.resources().cpus() + executorCpus,
+            t.resources().mem() + executorMem,
+            t.resources().disk(),
+            t.ports().size())) {
+      return new Result(null, "its offer has not enough resources");
+    }
+    return new Result(take(slot, t, executorCpus, executorMem), null);
+  }
+
+  private static Placed take(OfferSlot best, TaskSpec t, double executorCpus, double executorMem) {
     List<Resource> resources = new ArrayList<>();
     resources.addAll(best.takeScalar("cpus", t.resources().cpus()));
     resources.addAll(best.takeScalar("mem", t.resources().mem()));
@@ -129,7 +206,7 @@ final class Placement {
     List<Long> ports = best.takePorts(t.ports().size(), resources);
     List<Resource> executor = new ArrayList<>(best.takeScalar("cpus", executorCpus));
     executor.addAll(best.takeScalar("mem", executorMem));
-    return new Result(new Placed(best, resources, ports, executor), null);
+    return new Placed(best, resources, ports, executor);
   }
 
   /** A placement, or the reason there is none. */

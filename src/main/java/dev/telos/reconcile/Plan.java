@@ -20,6 +20,10 @@ import org.apache.mesos.v1.Protos.TaskInfo;
  *     due
  * @param rollbacks Services this pass rolled back to the spec they ran before ({@code
  *     upgrade.autoRollback}); the caller records them, and plans them so from then on
+ * @param reserves persistent volumes to make (RESERVE, CREATE) for resident instances; the caller
+ *     records the instance's agent before it sends them
+ * @param volumesSeen resident instances whose volumes an offer showed: {@code namespace/name#i} →
+ *     agent ID, for the caller's records
  */
 public record Plan(
     List<Launch> launches,
@@ -32,7 +36,9 @@ public record Plan(
     Instant nextWakeup,
     List<String> backoffResets,
     Map<String, Instant> wakeups,
-    List<Rollback> rollbacks) {
+    List<Rollback> rollbacks,
+    List<Reserve> reserves,
+    Map<String, String> volumesSeen) {
   /** The key in {@link #wakeups} of what is due for no desired app (a pruned app, an orphan). */
   public static final String NO_APP = "";
 
@@ -41,6 +47,59 @@ public record Plan(
    * {@code toSpec}, the spec it ran before, while git still asks for {@code fromSpec}.
    */
   public record Rollback(String appKey, String fromSpec, String toSpec, int failures) {}
+
+  /** RESERVE and CREATE of a resident instance's volumes on an offer; its task follows later. */
+  public record Reserve(
+      String appKey,
+      int instance,
+      String offerId,
+      String agentId,
+      List<org.apache.mesos.v1.Protos.Offer.Operation> operations) {
+    public Reserve {
+      operations = List.copyOf(operations);
+    }
+  }
+
+  /** DESTROY and UNRESERVE of the volumes of deleted apps that an offer holds. */
+  public record Release(
+      String offerId,
+      String agentId,
+      List<String> appKeys,
+      List<org.apache.mesos.v1.Protos.Offer.Operation> operations) {
+    public Release {
+      appKeys = List.copyOf(appKeys);
+      operations = List.copyOf(operations);
+    }
+  }
+
+  /** A plan without volume operations. */
+  public Plan(
+      List<Launch> launches,
+      List<Pending> pending,
+      List<Kill> kills,
+      List<String> declines,
+      Map<String, AppStatus> apps,
+      List<CronEvent> cronEvents,
+      String heldPrune,
+      Instant nextWakeup,
+      List<String> backoffResets,
+      Map<String, Instant> wakeups,
+      List<Rollback> rollbacks) {
+    this(
+        launches,
+        pending,
+        kills,
+        declines,
+        apps,
+        cronEvents,
+        heldPrune,
+        nextWakeup,
+        backoffResets,
+        wakeups,
+        rollbacks,
+        List.of(),
+        Map.of());
+  }
 
   /** A plan without rollbacks. */
   public Plan(
@@ -102,11 +161,33 @@ public record Plan(
     backoffResets = List.copyOf(backoffResets);
     wakeups = Map.copyOf(wakeups);
     rollbacks = List.copyOf(rollbacks);
+    reserves = List.copyOf(reserves);
+    volumesSeen = Map.copyOf(volumesSeen);
+  }
+
+  /** This plan with more launches waiting for offers. */
+  public Plan withPending(List<Pending> more) {
+    List<Pending> all = new java.util.ArrayList<>(pending);
+    all.addAll(more);
+    return new Plan(
+        launches,
+        all,
+        kills,
+        declines,
+        apps,
+        cronEvents,
+        heldPrune,
+        nextWakeup,
+        backoffResets,
+        wakeups,
+        rollbacks,
+        reserves,
+        volumesSeen);
   }
 
   /** Whether the plan changes anything on the cluster. */
   public boolean changesCluster() {
-    return !launches.isEmpty() || !pending.isEmpty() || !kills.isEmpty();
+    return !launches.isEmpty() || !pending.isEmpty() || !kills.isEmpty() || !reserves.isEmpty();
   }
 
   /** A task to launch on an offer. */

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.apache.mesos.v1.Protos.Offer;
+import org.apache.mesos.v1.Protos.Resource;
 import org.apache.mesos.v1.Protos.TaskState;
 
 /**
@@ -34,6 +35,7 @@ public final class Planner {
    *     launched or killed)
    * @param agentFields hostname and attributes of every known agent, for constraints
    * @param seed distinguishes the task IDs of successive passes (the controller counts passes)
+   * @param volumes where resident instances' volumes are ({@code namespace/name#i})
    */
   public record Input(
       String revision,
@@ -44,7 +46,32 @@ public final class Planner {
       Map<String, AppHistory> history,
       PlannerSettings settings,
       long seed,
-      Map<String, App> previous) {
+      Map<String, App> previous,
+      Map<String, VolumeRecord> volumes) {
+    /** An input without the records of resident instances' volumes. */
+    public Input(
+        String revision,
+        List<App> desired,
+        List<LiveTask> tasks,
+        List<Offer> offers,
+        Map<String, Map<String, String>> agentFields,
+        Map<String, AppHistory> history,
+        PlannerSettings settings,
+        long seed,
+        Map<String, App> previous) {
+      this(
+          revision,
+          desired,
+          tasks,
+          offers,
+          agentFields,
+          history,
+          settings,
+          seed,
+          previous,
+          Map.of());
+    }
+
     /** An input without previous specs: no automatic rollback can happen. */
     public Input(
         String revision,
@@ -65,6 +92,7 @@ public final class Planner {
       agentFields = Map.copyOf(agentFields);
       history = Map.copyOf(history);
       previous = Map.copyOf(previous);
+      volumes = Map.copyOf(volumes);
     }
   }
 
@@ -126,6 +154,8 @@ public final class Planner {
     final List<Plan.CronEvent> cronEvents = new ArrayList<>();
     final List<String> backoffResets = new ArrayList<>();
     final List<Plan.Rollback> rollbacks = new ArrayList<>();
+    final List<Plan.Reserve> reserves = new ArrayList<>();
+    final Map<String, String> volumesSeen = new HashMap<>();
     final Map<String, List<LiveTask>> byApp;
     final List<LiveTask> orphans = new ArrayList<>();
     Instant wakeup;
@@ -183,6 +213,7 @@ public final class Planner {
         int crons = cronEvents.size();
         int resets = backoffResets.size();
         int rolled = rollbacks.size();
+        int reserved = reserves.size();
         current = key;
         if (in.settings().suspended().contains(key)) {
           // An operator holds it: nothing launched, killed or rolled, its tasks left as they are.
@@ -221,6 +252,7 @@ public final class Planner {
           cronEvents.subList(crons, cronEvents.size()).clear();
           backoffResets.subList(resets, backoffResets.size()).clear();
           rollbacks.subList(rolled, rollbacks.size()).clear();
+          reserves.subList(reserved, reserves.size()).clear();
           statuses.put(
               key,
               new Plan.AppStatus(
@@ -235,6 +267,9 @@ public final class Planner {
       Set<String> used = new java.util.HashSet<>();
       for (Plan.Launch l : launches) {
         used.add(l.offerId());
+      }
+      for (Plan.Reserve r : reserves) {
+        used.add(r.offerId());
       }
       List<String> declines = new ArrayList<>();
       for (OfferSlot slot : placement.slots()) {
@@ -253,7 +288,9 @@ public final class Planner {
           wakeup,
           backoffResets,
           wakeups,
-          rollbacks);
+          rollbacks,
+          reserves,
+          volumesSeen);
     }
 
     // --- prune -------------------------------------------------------------------------------
@@ -408,6 +445,23 @@ public final class Planner {
         }
         if (t.state() == TaskState.TASK_UNREACHABLE && t.unreachableSince() != null) {
           Instant expires = t.unreachableSince().plus(inactiveAfter(app));
+          if (app.expungeAfter() != null) {
+            // Expunged: given up for good. The kill is asked for now and sent again until a
+            // returning agent confirms it (a master forgets a kill of an unreachable task).
+            Instant expunge = t.unreachableSince().plus(app.expungeAfter());
+            expunge = expunge.isBefore(expires) ? expires : expunge;
+            if (!now.isBefore(expunge)) {
+              kill(
+                  key,
+                  t,
+                  grace,
+                  "unreachable for longer than expungeAfter ("
+                      + dev.telos.manifest.Durations.format(app.expungeAfter())
+                      + "): expunged, killed when its agent returns");
+              continue;
+            }
+            wake(expunge);
+          }
           if (!now.isBefore(expires)) {
             continue; // given up on: replaced; killed as surplus if it ever returns
           }
@@ -429,10 +483,13 @@ public final class Planner {
             app.killSelection() == Service.KillSelection.OLDEST_FIRST
                 ? Comparator.naturalOrder()
                 : Comparator.reverseOrder();
-        order.sort(
-            Comparator.comparing((LiveTask t) -> available(t, hash, checked, gated))
-                .thenComparing(LiveTask::launchedAt, age)
-                .thenComparing(LiveTask::id));
+        Comparator<LiveTask> first =
+            Comparator.comparing((LiveTask t) -> available(t, hash, checked, gated));
+        if (Resident.resident(app)) {
+          // The highest instances go: the lowest keep their volumes in use.
+          first = first.thenComparing(t -> -TaskIds.instanceOf(t.id()));
+        }
+        order.sort(first.thenComparing(LiveTask::launchedAt, age).thenComparing(LiveTask::id));
         for (LiveTask t : order.subList(0, current.size() - n)) {
           kill(key, t, grace, "scale down to " + n);
           killed.add(t);
@@ -500,12 +557,11 @@ public final class Planner {
           occupied.add(t.agentId());
         }
       }
+      String why = need == launch ? "scale to " + n : "rolling update to spec " + hash;
       int placed =
-          launchTasks(
-              app,
-              launch,
-              occupied,
-              need == launch ? "scale to " + n : "rolling update to spec " + hash);
+          Resident.resident(app)
+              ? launchResident(app, launch, tasks, occupied, why)
+              : launchTasks(app, launch, occupied, why);
       int running = countRunning(tasks);
       int healthy = 0;
       for (LiveTask t : tasks) {
@@ -847,10 +903,148 @@ public final class Planner {
       return true;
     }
 
-    private int launchTasks(App app, int count, List<String> occupied, String reason) {
-      if (count <= 0) {
+    /**
+     * Launches up to {@code count} tasks of a resident Service, each onto the volumes of an
+     * instance that has no task: where an offer holds them; else, for an instance without volumes
+     * yet, makes them (RESERVE, CREATE) on the offer its task would take, to launch on once they
+     * are offered back. An instance whose volumes are known goes nowhere else.
+     */
+    private int launchResident(
+        App app, int count, List<LiveTask> tasks, List<String> occupied, String reason) {
+      if (count <= 0 || !canLaunch(app, count)) {
         return 0;
       }
+      Set<Integer> taken = new java.util.HashSet<>();
+      for (LiveTask t : tasks) {
+        taken.add(TaskIds.instanceOf(t.id()));
+      }
+      String role = app.task().role();
+      ExecutorLaunch executor = in.settings().executor();
+      List<String> agents = new ArrayList<>(occupied);
+      int placed = 0;
+      int n = ((Service) app).instances();
+      for (int i = 0; i < n && placed < count; i++) {
+        if (taken.contains(i)) {
+          continue;
+        }
+        String key = Resident.key(app.key(), i);
+        VolumeRecord rec = in.volumes().get(key);
+        List<String> ids = Resident.persistenceIds(app, i);
+        OfferSlot home = placement.withVolumes(role, ids);
+        if (home != null) {
+          if (rec == null || !rec.confirmed() || !rec.agentId().equals(home.agentId())) {
+            volumesSeen.put(key, home.agentId());
+          }
+          Placement.Result r = placement.placeOn(home, app, 0, 0);
+          if (r.placed() == null) {
+            waitFor(
+                app, "instance " + i + ": the agent with its volumes has no room: " + r.reason());
+            continue;
+          }
+          Placement.Placed p = r.placed();
+          List<Resource> resources = new ArrayList<>(p.resources());
+          resources.addAll(home.takeVolumes(ids));
+          String suffix = Long.toString(in.seed(), 36) + Integer.toString(sequence++, 36);
+          String taskId =
+              TaskIds.resident(
+                  TaskIds.of(
+                      app.metadata().namespace(),
+                      app.metadata().name(),
+                      app.specHash(),
+                      now,
+                      suffix),
+                  i);
+          launches.add(
+              new Plan.Launch(
+                  app.key(),
+                  home.offer.getId().getValue(),
+                  home.agentId(),
+                  home.offer.getHostname(),
+                  p.ports(),
+                  TaskInfoFactory.build(
+                      app,
+                      taskId,
+                      home,
+                      resources,
+                      p.ports(),
+                      in.revision(),
+                      executor,
+                      p.executorResources()),
+                  reason + " (instance " + i + ", on its persistent volumes)"));
+          agents.add(home.agentId());
+          placed++;
+          continue;
+        }
+        double disk = Resident.volumeDisk(app);
+        OfferSlot slot;
+        List<Resource> disks;
+        if (rec != null) {
+          Instant retry = rec.since().plus(VolumeRecord.CONFIRM_WAIT);
+          if (rec.confirmed() || now.isBefore(retry)) {
+            if (!rec.confirmed()) {
+              wake(retry);
+            }
+            waitFor(
+                app,
+                "instance "
+                    + i
+                    + ": waiting for an offer of agent "
+                    + rec.agentId()
+                    + ", which holds its persistent volumes");
+            continue;
+          }
+          slot = placement.ofAgent(role, rec.agentId(), disk);
+          disks = slot == null ? null : Resident.fit(slot, app);
+          if (disks == null) {
+            waitFor(
+                app,
+                "instance "
+                    + i
+                    + ": its persistent volumes were not made on agent "
+                    + rec.agentId()
+                    + "; waiting for an offer of it to make them again");
+            continue;
+          }
+        } else {
+          Placement.Chosen c =
+              placement.choose(app, agents, 0, 0, disk, s -> Resident.fit(s, app) != null);
+          if (c.slot() == null) {
+            waitFor(app, "instance " + i + ": " + c.reason());
+            continue;
+          }
+          slot = c.slot();
+          disks = Resident.fit(slot, app);
+        }
+        Resident.take(slot, disks);
+        reserves.add(
+            new Plan.Reserve(
+                app.key(),
+                i,
+                slot.offer.getId().getValue(),
+                slot.agentId(),
+                Resident.reserveAndCreate(app, i, disks)));
+        waitFor(
+            app,
+            "instance "
+                + i
+                + ": making its persistent volumes on agent "
+                + slot.agentId()
+                + "; its task launches once they are offered");
+        agents.add(slot.agentId());
+      }
+      return placed;
+    }
+
+    /** One task of {@code app} waits for an offer (REVIVE: one can come). */
+    private void waitFor(App app, String reason) {
+      pending.add(new Plan.Pending(app.key(), app.specHash(), 1, reason, app.task().role(), true));
+    }
+
+    /**
+     * Whether tasks of {@code app} can be launched at all: its role is one Telos subscribes to and
+     * its executor can be fetched; otherwise says why in the pending list.
+     */
+    private boolean canLaunch(App app, int count) {
       String role = app.task().role();
       java.util.Set<String> roles = in.settings().roles();
       if (!roles.isEmpty() && !roles.contains(role)) {
@@ -866,10 +1060,9 @@ public final class Planner {
                     + "), so no offer can come; add it to --roles or change the app's role",
                 role,
                 false));
-        return 0;
+        return false;
       }
-      ExecutorLaunch executor = in.settings().executor();
-      if (app.task().executor() != null && executor == null) {
+      if (app.task().executor() != null && in.settings().executor() == null) {
         pending.add(
             new Plan.Pending(
                 app.key(),
@@ -879,8 +1072,17 @@ public final class Planner {
                     + " start telos with its API, or give --executor-uri",
                 role,
                 false));
+        return false;
+      }
+      return true;
+    }
+
+    private int launchTasks(App app, int count, List<String> occupied, String reason) {
+      if (count <= 0 || !canLaunch(app, count)) {
         return 0;
       }
+      String role = app.task().role();
+      ExecutorLaunch executor = in.settings().executor();
       double executorCpus = app.task().executor() == null ? 0 : executor.cpus();
       double executorMem = app.task().executor() == null ? 0 : executor.mem();
       List<String> agents = new ArrayList<>(occupied);

@@ -232,11 +232,20 @@ final class TaskInfoFactory {
         docker.setForcePullImage(true);
       }
       info.setType(ContainerInfo.Type.DOCKER).setDocker(docker);
+    } else if (c.image() == null) {
+      info.setType(ContainerInfo.Type.MESOS); // the agent's own filesystem
     } else {
-      Image.Builder image =
-          Image.newBuilder()
-              .setType(Image.Type.DOCKER)
-              .setDocker(Image.Docker.newBuilder().setName(c.image()));
+      Image.Docker.Builder docker = Image.Docker.newBuilder().setName(c.image());
+      if (c.pullConfigSecret() != null) {
+        // Resolved on the agent by its secret resolver: the credentials never pass through Telos.
+        docker.setConfig(
+            org.apache.mesos.v1.Protos.Secret.newBuilder()
+                .setType(org.apache.mesos.v1.Protos.Secret.Type.REFERENCE)
+                .setReference(
+                    org.apache.mesos.v1.Protos.Secret.Reference.newBuilder()
+                        .setName(c.pullConfigSecret())));
+      }
+      Image.Builder image = Image.newBuilder().setType(Image.Type.DOCKER).setDocker(docker);
       if (c.forcePullImage()) {
         image.setCached(false);
       }
@@ -244,6 +253,9 @@ final class TaskInfoFactory {
           .setMesos(ContainerInfo.MesosInfo.newBuilder().setImage(image));
     }
     for (ContainerSpec.Volume v : c.volumes()) {
+      if (v.persistent()) {
+        continue; // a persistent volume is a disk resource of the task, not a ContainerInfo volume
+      }
       Volume.Builder volume =
           Volume.newBuilder()
               .setContainerPath(v.containerPath())

@@ -610,6 +610,46 @@ class ControllerIT {
   }
 
   @Test
+  void aTaskUnreachablePastExpungeAfterIsKilledWhenItsAgentReturns() throws Exception {
+    h = new Harness(dir, 2);
+    String v =
+        h.commit(
+            "w.yaml",
+            sleeper("w", 1)
+                .replace(
+                    "  command:",
+                    "  unreachableStrategy: {inactiveAfter: 1s, expungeAfter: 2s}\n  command:"),
+            "w, given up 2 s after its agent is lost");
+    h.start();
+    h.awaitSynced(v);
+    String lost = h.running("w").iterator().next();
+    String agent =
+        h.app("w").tasks().stream()
+            .filter(t -> t.id().equals(lost))
+            .findFirst()
+            .orElseThrow()
+            .agentId();
+    long pid = h.cluster.taskPid(lost).orElseThrow();
+    assertThat(h.cluster.loseAgent(agent)).isTrue();
+    await()
+        .until(
+            () ->
+                h.app("w").tasks().stream()
+                    .anyMatch(t -> t.id().equals(lost) && t.killRequestedAt() != null));
+    await().until(() -> h.running("w").size() == 1 && !h.running("w").contains(lost));
+    assertThat(ProcessHandle.of(pid)).as("the agent is away, its task still runs").isPresent();
+
+    h.cluster.restoreAgent(agent);
+    await().until(() -> ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true));
+    await()
+        .until(
+            () ->
+                h.view().syncStatus().equals("Synced")
+                    && h.app("w").tasks().stream().noneMatch(t -> t.id().equals(lost)));
+    assertThat(h.running("w")).hasSize(1).doesNotContain(lost);
+  }
+
+  @Test
   void aRestartedControllerAdoptsItsTasksMidRolloutWithoutLosingOrDuplicatingAny()
       throws Exception {
     h = new Harness(dir, 1);

@@ -38,14 +38,22 @@ public final class Harness implements AutoCloseable {
           java.util.Set.of());
 
   Harness(Path dir, int agents) throws Exception {
+    this(dir, agents, b -> b);
+  }
+
+  /** With the cluster's settings changed by {@code more} (say, agent disks). */
+  Harness(Path dir, int agents, java.util.function.UnaryOperator<LocalClusterConfig.Builder> more)
+      throws Exception {
     this.dir = dir;
     this.repo = TempGitRepo.init(dir.resolve("repo"));
     this.cluster =
         LocalCluster.start(
-            LocalClusterConfig.builder(dir.resolve("cluster"))
-                .port(0)
-                .agents(agents, 0)
-                .timings(Duration.ofMillis(300), Duration.ofMillis(100), Duration.ofSeconds(1))
+            more.apply(
+                    LocalClusterConfig.builder(dir.resolve("cluster"))
+                        .port(0)
+                        .agents(agents, 0)
+                        .timings(
+                            Duration.ofMillis(300), Duration.ofMillis(100), Duration.ofSeconds(1)))
                 .build());
   }
 

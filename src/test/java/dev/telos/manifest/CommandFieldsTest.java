@@ -67,6 +67,17 @@ class CommandFieldsTest {
     assertThat(errors("  command: run\n  unreachableStrategy: {inactiveAfter: 500ms}\n"))
         .containsExactly("a.yaml:6:40: spec.unreachableStrategy.inactiveAfter must be at least 1s");
     assertThat(errors("  command: run\n  unreachableStrategy: {inactiveAfter: 1s}\n")).isEmpty();
+    assertThat(
+            errors(
+                "  command: run\n  unreachableStrategy: {inactiveAfter: 2m, expungeAfter: 1m}\n"))
+        .containsExactly(
+            "a.yaml:6:58: spec.unreachableStrategy.expungeAfter must be at least inactiveAfter (2m)");
+    assertThat(errors("  command: run\n  unreachableStrategy: {expungeAfter: 10ms}\n"))
+        .containsExactly("a.yaml:6:39: spec.unreachableStrategy.expungeAfter must be at least 1s");
+    assertThat(
+            errors(
+                "  command: run\n  unreachableStrategy: {inactiveAfter: 1m, expungeAfter: 1m}\n"))
+        .isEmpty();
     assertThat(errors("  command: run\n  user: 'Bad User'\n"))
         .containsExactly("a.yaml:6:9: spec.user must be a user name, got 'Bad User'");
     assertThat(errors("  command: run\n  fetch: [{uri: x, sha256: abc}]\n"))

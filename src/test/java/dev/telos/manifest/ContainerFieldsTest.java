@@ -49,7 +49,8 @@ class ContainerFieldsTest {
                 List.of(new ContainerSpec.Parameter("log-driver", "journald")),
                 true,
                 true,
-                List.of(new ContainerSpec.Volume("/d", "/srv", null, ContainerSpec.Mode.RO))));
+                List.of(new ContainerSpec.Volume("/d", "/srv", null, ContainerSpec.Mode.RO)),
+                null));
     assertThat(container("    image: nginx\n").plain()).isTrue();
     assertThat(c.plain()).isFalse();
   }
@@ -95,7 +96,7 @@ class ContainerFieldsTest {
         .containsExactly("a.yaml:10:17: spec.container.privileged needs type DOCKER");
     assertThat(errors("    image: x\n    volumes: [{containerPath: /d}]\n"))
         .containsExactly(
-            "a.yaml:9:15: spec.container.volumes[] needs one of hostPath and sandboxPath");
+            "a.yaml:9:15: spec.container.volumes[] needs one of hostPath, sandboxPath and persistent");
     assertThat(errors("    image: x\n    volumes: [{containerPath: /d, sandboxPath: ../etc}]\n"))
         .containsExactly(
             "a.yaml:9:48: spec.container.volumes[].sandboxPath must be a path inside the sandbox"

@@ -17,19 +17,7 @@ class AutoRollbackTest {
   final PlannerFixture f = new PlannerFixture();
 
   Plan plan(Map<String, App> previous) {
-    Planner.Input in = f.input();
-    return Planner.plan(
-        new Planner.Input(
-            in.revision(),
-            in.desired(),
-            in.tasks(),
-            in.offers(),
-            in.agentFields(),
-            in.history(),
-            in.settings(),
-            in.seed(),
-            previous),
-        NOW);
+    return f.plan(previous, Map.of());
   }
 
   AppHistory failed(String spec, int times) {

@@ -171,4 +171,22 @@ final class PlannerFixture {
   Plan plan() {
     return Planner.plan(input(), NOW);
   }
+
+  /** A plan with the specs apps ran before and the records of resident instances' volumes. */
+  Plan plan(Map<String, App> previous, Map<String, VolumeRecord> volumes) {
+    Planner.Input in = input();
+    return Planner.plan(
+        new Planner.Input(
+            in.revision(),
+            in.desired(),
+            in.tasks(),
+            in.offers(),
+            in.agentFields(),
+            in.history(),
+            in.settings(),
+            in.seed(),
+            previous,
+            volumes),
+        NOW);
+  }
 }

@@ -259,6 +259,57 @@ class PlannerTest {
   }
 
   @Test
+  void anUnreachableTaskPastExpungeAfterIsKilledForGoodAndCountsForNothing() {
+    App web = service("web", 1, "  unreachableStrategy: {inactiveAfter: 1m, expungeAfter: 1h}\n");
+    f.with(web).offer("a1", 4, 1000, 1, 0);
+    LiveTask lost = f.running(web, "a2", 30);
+    f.tasks.set(
+        0, lost.withState(TaskState.TASK_UNREACHABLE, null, "gone", NOW.minusSeconds(120), NOW));
+    Plan replaced = f.plan();
+    assertThat(replaced.launches()).as("replaced after inactiveAfter").hasSize(1);
+    assertThat(replaced.kills()).as("not yet expunged").isEmpty();
+    assertThat(replaced.nextWakeup()).isEqualTo(NOW.minusSeconds(120).plus(Duration.ofHours(1)));
+
+    LiveTask expunged =
+        lost.withState(
+            TaskState.TASK_UNREACHABLE, null, "gone", NOW.minus(Duration.ofMinutes(61)), NOW);
+    f.tasks.set(0, expunged);
+    Plan plan = f.plan();
+    assertThat(plan.kills())
+        .singleElement()
+        .satisfies(
+            k -> {
+              assertThat(k.taskId()).isEqualTo(lost.id());
+              assertThat(k.reason())
+                  .isEqualTo(
+                      "unreachable for longer than expungeAfter (1h): expunged, killed when its"
+                          + " agent returns");
+            });
+    assertThat(plan.launches()).hasSize(1);
+
+    // Back on its agent with the kill asked for: it is not counted, and its replacement stays.
+    f.tasks.set(0, lost.withKillRequestedAt(NOW.minusSeconds(5)));
+    LiveTask replacement = f.running(web, "a1", 0);
+    Plan back = f.plan();
+    assertThat(back.kills()).extracting(Plan.Kill::taskId).doesNotContain(replacement.id());
+    assertThat(back.launches()).isEmpty();
+  }
+
+  @Test
+  void withoutExpungeAfterAnUnreachableTaskIsNeverKilledWhileAway() {
+    App web = service("web", 1, "  unreachableStrategy: {inactiveAfter: 1m}\n");
+    f.with(web).offer("a1", 4, 1000, 1, 0);
+    LiveTask lost = f.running(web, "a2", 30);
+    f.tasks.set(
+        0,
+        lost.withState(
+            TaskState.TASK_UNREACHABLE, null, "gone", NOW.minus(Duration.ofDays(9)), NOW));
+    Plan plan = f.plan();
+    assertThat(plan.kills()).isEmpty();
+    assertThat(plan.launches()).hasSize(1);
+  }
+
+  @Test
   void anAppsOwnInactiveAfterReplacesItsUnreachableTasksSoonerOrLater() {
     App quick = service("quick", 1, "  unreachableStrategy: {inactiveAfter: 30s}\n");
     App patient = service("patient", 1, "  unreachableStrategy: {inactiveAfter: 1h}\n");
