@@ -15,12 +15,14 @@ import java.util.regex.Pattern;
 public final class TaskIds {
   private static final Pattern ID =
       Pattern.compile(
-          "([a-z0-9-]+)\\.([a-z0-9-]+)\\.([a-z0-9]+)\\.([a-z0-9]+)-([a-z0-9]+)(?:\\.i([0-9]{1,5}))?");
+          "([a-z0-9-]+)\\.([a-z0-9-]+)\\.([a-z0-9]+)\\.([a-z0-9]+)-([a-z0-9]+)(?:\\.i([0-9]{1,5}))?"
+              + "(?:\\.c([a-z0-9-]+))?");
 
   /**
    * The parts of a Telos task ID.
    *
    * @param instance the instance a resident task (one with persistent volumes) runs as, else -1
+   * @param container the pod container a task runs, else null
    */
   public record Parsed(
       String namespace,
@@ -28,7 +30,8 @@ public final class TaskIds {
       String specHash,
       Instant launchedAt,
       String unique,
-      int instance) {
+      int instance,
+      String container) {
     /** {@code namespace/name}. */
     public String appKey() {
       return namespace + "/" + name;
@@ -41,6 +44,27 @@ public final class TaskIds {
    */
   public static String resident(String id, int instance) {
     return id + ".i" + instance;
+  }
+
+  /** The ID of the task of pod {@code groupId} that runs {@code container}. */
+  public static String member(String groupId, String container) {
+    return groupId + ".c" + container;
+  }
+
+  /** The pod a task belongs to (its ID without the container part), or the ID itself. */
+  public static String groupOf(String taskId) {
+    int dot = taskId.lastIndexOf(".c");
+    if (dot < 0) {
+      return taskId;
+    }
+    return parse(taskId).filter(p -> p.container() != null).isPresent()
+        ? taskId.substring(0, dot)
+        : taskId;
+  }
+
+  /** The pod container a task runs, or null. */
+  public static String containerOf(String taskId) {
+    return taskId.contains(".c") ? parse(taskId).map(Parsed::container).orElse(null) : null;
   }
 
   /** The instance of a resident task, or -1 (not resident, or not a Telos ID). */
@@ -96,6 +120,7 @@ public final class TaskIds {
             m.group(3),
             Instant.ofEpochMilli(millis),
             m.group(5),
-            m.group(6) == null ? -1 : Integer.parseInt(m.group(6))));
+            m.group(6) == null ? -1 : Integer.parseInt(m.group(6)),
+            m.group(7)));
   }
 }

@@ -653,6 +653,51 @@ public final class Controller implements AutoCloseable, ControlPlane {
     return ops;
   }
 
+  /**
+   * The launch operations of one offer's launches: one LAUNCH of the plain tasks, and one
+   * LAUNCH_GROUP per pod (its containers' tasks under its default executor).
+   */
+  static List<org.apache.mesos.v1.Protos.Offer.Operation> launchOperations(
+      List<Plan.Launch> launches) {
+    List<org.apache.mesos.v1.Protos.TaskInfo> plain = new ArrayList<>();
+    Map<String, org.apache.mesos.v1.Protos.Offer.Operation.LaunchGroup.Builder> groups =
+        new LinkedHashMap<>();
+    for (Plan.Launch l : launches) {
+      if (l.group() == null) {
+        plain.add(l.task());
+      } else {
+        groups
+            .computeIfAbsent(
+                l.group().getExecutorId().getValue(),
+                k ->
+                    org.apache.mesos.v1.Protos.Offer.Operation.LaunchGroup.newBuilder()
+                        .setExecutor(l.group()))
+            .getTaskGroupBuilder()
+            .addTasks(l.task());
+      }
+    }
+    List<org.apache.mesos.v1.Protos.Offer.Operation> ops = new ArrayList<>();
+    if (!plain.isEmpty()) {
+      ops.add(
+          org.apache.mesos.v1.Protos.Offer.Operation.newBuilder()
+              .setType(org.apache.mesos.v1.Protos.Offer.Operation.Type.LAUNCH)
+              .setLaunch(
+                  org.apache.mesos.v1.Protos.Offer.Operation.Launch.newBuilder()
+                      .addAllTaskInfos(plain))
+              .build());
+    }
+    groups
+        .values()
+        .forEach(
+            g ->
+                ops.add(
+                    org.apache.mesos.v1.Protos.Offer.Operation.newBuilder()
+                        .setType(org.apache.mesos.v1.Protos.Offer.Operation.Type.LAUNCH_GROUP)
+                        .setLaunchGroup(g)
+                        .build()));
+    return ops;
+  }
+
   private void apply(Plan plan, Instant now) {
     Map<String, List<org.apache.mesos.v1.Protos.Offer.Operation>> volumeOps = volumes(plan, now);
     // Intents first: a crash after ACCEPT must still know the tasks it launched.
@@ -684,9 +729,7 @@ public final class Controller implements AutoCloseable, ControlPlane {
       crashPoints.reached(CrashPoints.BEFORE_ACCEPT);
     }
     for (Map.Entry<String, List<Plan.Launch>> e : byOffer.entrySet()) {
-      List<org.apache.mesos.v1.Protos.TaskInfo> tasks = new ArrayList<>();
       for (Plan.Launch l : e.getValue()) {
-        tasks.add(l.task());
         live.launching(l.taskId(), l.agentId(), l.host(), l.ports(), now);
         incremental.touch(l.appKey());
         App app = appOf(l.appKey());
@@ -713,13 +756,7 @@ public final class Controller implements AutoCloseable, ControlPlane {
       List<org.apache.mesos.v1.Protos.Offer.Operation> ops =
           new ArrayList<>(volumeOps.getOrDefault(e.getKey(), List.of()));
       boolean makesVolumes = volumeOps.remove(e.getKey()) != null;
-      ops.add(
-          org.apache.mesos.v1.Protos.Offer.Operation.newBuilder()
-              .setType(org.apache.mesos.v1.Protos.Offer.Operation.Type.LAUNCH)
-              .setLaunch(
-                  org.apache.mesos.v1.Protos.Offer.Operation.Launch.newBuilder()
-                      .addAllTaskInfos(tasks))
-              .build());
+      ops.addAll(launchOperations(e.getValue()));
       checked(
               "ACCEPT",
               client.accept(

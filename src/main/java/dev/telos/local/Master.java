@@ -619,6 +619,18 @@ final class Master {
       problem = "LAUNCH_GROUP needs an executor with an executor_id";
     } else if (group.getTaskGroup().getTasksCount() == 0) {
       problem = "Task group is empty";
+    } else if (!group.getExecutor().hasFrameworkId()) {
+      problem = "'ExecutorInfo.framework_id' must be set";
+    } else if (!group.getExecutor().getFrameworkId().getValue().equals(framework.id)) {
+      problem =
+          "ExecutorInfo has an invalid FrameworkID (Actual: "
+              + group.getExecutor().getFrameworkId().getValue()
+              + " vs Expected: "
+              + framework.id
+              + ")";
+    } else if (group.getExecutor().getType() == ExecutorInfo.Type.DEFAULT
+        && group.getExecutor().hasCommand()) {
+      problem = "'ExecutorInfo.command' must not be set for 'DEFAULT' executor";
     } else {
       try {
         executor = Resources.from(group.getExecutor().getResourcesList());

@@ -105,7 +105,31 @@ final class Binder {
   private static final Pattern RESERVED_ENV =
       Pattern.compile("PORT\\d*|PORTS|PORT_.+|HOST|TELOS_.*|MESOS_.*");
   private static final Set<String> KINDS =
-      Set.of("Service", "Job", "CronJob", "Release", "Overlay");
+      Set.of("Service", "Pod", "Job", "CronJob", "Release", "Overlay");
+  static final Set<String> POD =
+      Set.of(
+          "instances",
+          "upgrade",
+          "restart",
+          "killSelection",
+          "unreachableStrategy",
+          "dependencies",
+          "containers",
+          "constraints",
+          "killGracePeriod",
+          "role");
+  static final Set<String> POD_CONTAINER =
+      Set.of(
+          "name",
+          "command",
+          "args",
+          "env",
+          "resources",
+          "ports",
+          "healthCheck",
+          "user",
+          "fetch",
+          "container");
   static final Set<String> RELEASE = Set.of("chart", "values", "valuesFiles");
   static final Set<String> CHART = Set.of("repo", "ref", "path");
 
@@ -137,7 +161,7 @@ final class Binder {
           Suggest.closest(kind, KINDS).map(s -> " (did you mean '" + s + "'?)").orElse("");
       top.error(
           top.get("kind"),
-          "kind must be Service, Job, CronJob, Release or Overlay, got '" + kind + "'" + hint);
+          "kind must be Service, Pod, Job, CronJob, Release or Overlay, got '" + kind + "'" + hint);
       kind = null;
     }
     Metadata metadata = metadata(top, errors);
@@ -153,6 +177,7 @@ final class Binder {
     App app =
         switch (kind) {
           case "Service" -> service(Fields.of(specNode, errors, "spec", SERVICE), metadata, source);
+          case "Pod" -> pod(Fields.of(specNode, errors, "spec", POD), metadata, source);
           case "Job" -> job(Fields.of(specNode, errors, "spec", JOB), metadata, source);
           default -> cronJob(Fields.of(specNode, errors, "spec", CRON), metadata, source, errors);
         };
@@ -402,8 +427,150 @@ final class Binder {
     if (spec == null || metadata == null) {
       return null;
     }
+    return service(spec, metadata, source, task(spec), List.of());
+  }
+
+  /**
+   * {@code kind: Pod}: {@code containers} run together as one task group per instance, on one agent
+   * (Mesos's default executor), sharing its network; scaled, rolled and replaced as a unit.
+   */
+  private static Service pod(Fields spec, Metadata metadata, Location source) {
+    if (spec == null || metadata == null) {
+      return null;
+    }
+    List<Constraint> constraints = new ArrayList<>();
+    for (YamlNode node : spec.list("constraints")) {
+      Constraint constraint =
+          constraint(Fields.of(node, spec.errors(), spec.name("constraints[]"), CONSTRAINT));
+      if (constraint != null) {
+        constraints.add(constraint);
+      }
+    }
+    Duration killGrace = spec.duration("killGracePeriod", TaskSpec.DEFAULT_KILL_GRACE, ONE_DAY);
+    String role = spec.string("role", "*", false);
+    if (role.isBlank()) {
+      spec.error(spec.get("role"), spec.name("role") + " must not be empty");
+    }
+    List<YamlNode> nodes = spec.list("containers");
+    if (nodes.isEmpty()) {
+      spec.error(spec.get("containers"), spec.name("containers") + " must list at least one");
+      return null;
+    }
+    List<String> names = new ArrayList<>();
+    List<TaskSpec> tasks = new ArrayList<>();
+    List<PortSpec> ports = new ArrayList<>();
+    Set<String> portNames = new HashSet<>();
+    List<Integer> firsts = new ArrayList<>();
+    boolean ok = true;
+    for (YamlNode node : nodes) {
+      Fields c = Fields.of(node, spec.errors(), spec.name("containers[]"), POD_CONTAINER);
+      if (c == null) {
+        ok = false;
+        continue;
+      }
+      String name = c.string("name", null, true);
+      if (name != null) {
+        dnsLabel(c, "name", name);
+        if (names.contains(name)) {
+          c.error(c.get("name"), c.name("name") + " '" + name + "' is used twice");
+        }
+      }
+      TaskSpec t = task(c);
+      if (t != null && t.container() != null && t.container().type() != ContainerSpec.Type.MESOS) {
+        c.error(
+            c.get("container"),
+            c.name("container")
+                + " type must be MESOS: a pod's containers run on Mesos's default executor");
+      }
+      if (t != null && t.container() != null && !t.container().persistentVolumes().isEmpty()) {
+        c.error(
+            c.get("container"),
+            c.name("container") + ".volumes[].persistent is for a Service, not a pod's container");
+      }
+      if (t != null) {
+        for (PortSpec p : t.ports()) {
+          if (p.name() != null && !portNames.add(p.name())) {
+            c.error(
+                c.get("ports"),
+                c.name("ports") + ": port name '" + p.name() + "' is used by another container");
+          }
+        }
+      }
+      if (name == null || t == null) {
+        ok = false;
+        continue;
+      }
+      names.add(name);
+      firsts.add(ports.size());
+      ports.addAll(t.ports());
+      tasks.add(t);
+    }
+    if (!ok) {
+      return null;
+    }
+    List<PodContainer> containers = new ArrayList<>();
+    double cpus = 0;
+    double mem = 0;
+    double disk = 0;
+    int gpus = 0;
+    for (int i = 0; i < tasks.size(); i++) {
+      TaskSpec t = tasks.get(i);
+      cpus += t.resources().cpus();
+      mem += t.resources().mem();
+      disk += t.resources().disk();
+      gpus += t.resources().gpus();
+      HealthCheckSpec h = t.healthCheck();
+      if (h != null && h.port() >= 0) {
+        h =
+            new HealthCheckSpec(
+                h.type(),
+                h.port() + firsts.get(i), // into the pod's ports
+                h.path(),
+                h.command(),
+                h.delay(),
+                h.interval(),
+                h.timeout(),
+                h.gracePeriod(),
+                h.maxConsecutiveFailures());
+      }
+      TaskSpec member =
+          new TaskSpec(
+              t.command(),
+              t.env(),
+              t.resources(),
+              ports,
+              t.container(),
+              List.of(),
+              h,
+              killGrace,
+              role,
+              null,
+              t.args(),
+              t.user(),
+              t.fetch());
+      containers.add(new PodContainer(names.get(i), member, firsts.get(i), t.ports().size()));
+    }
+    TaskSpec group =
+        new TaskSpec(
+            "",
+            Map.of(),
+            new TaskResources(cpus, mem, disk, gpus),
+            ports,
+            null,
+            constraints,
+            null,
+            killGrace,
+            role);
+    return service(spec, metadata, source, group, containers);
+  }
+
+  private static Service service(
+      Fields spec,
+      Metadata metadata,
+      Location source,
+      TaskSpec task,
+      List<PodContainer> containers) {
     int instances = (int) spec.integer("instances", 1, 0, 10_000);
-    TaskSpec task = task(spec);
     UpgradeStrategy upgrade = UpgradeStrategy.DEFAULT;
     Fields u = spec.object("upgrade", UPGRADE);
     if (u != null) {
@@ -497,12 +664,13 @@ final class Binder {
             upgrade,
             restart,
             source,
-            SpecHash.of("Service", task),
+            containers.isEmpty() ? SpecHash.of("Service", task) : SpecHash.ofPod(task, containers),
             killSelection,
             inactiveAfter,
             expungeAfter,
             dependencies(spec, metadata),
-            readinessChecks(spec, task.ports()));
+            readinessChecks(spec, task.ports()),
+            containers);
   }
 
   /**

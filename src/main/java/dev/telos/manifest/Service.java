@@ -15,6 +15,10 @@ import java.util.Objects;
  *     for good: killed as soon as its agent returns, whatever the app's size; null: never (a task
  *     that returns after its replacement is then surplus like any other)
  * @param readinessChecks what a new task must answer before a rollout or scale-up counts it
+ * @param containers for a {@code kind: Pod}, its containers (each instance is one task group of
+ *     them, on one agent); empty for a plain Service, whose {@code task} is what runs. A pod's
+ *     {@code task} is the group's: the sum of its containers' resources, all their ports, and the
+ *     pod's role, constraints and kill grace period
  */
 public record Service(
     Metadata metadata,
@@ -28,7 +32,8 @@ public record Service(
     java.time.Duration inactiveAfter,
     java.time.Duration expungeAfter,
     java.util.List<Dependency> dependencies,
-    java.util.List<ReadinessCheck> readinessChecks)
+    java.util.List<ReadinessCheck> readinessChecks,
+    java.util.List<PodContainer> containers)
     implements App {
   /** Which tasks a scale-down kills first (after those that are not available). */
   public enum KillSelection {
@@ -50,7 +55,8 @@ public record Service(
         inactiveAfter,
         expungeAfter,
         dependencies,
-        readinessChecks);
+        readinessChecks,
+        containers);
   }
 
   /** A service with the default kill selection and unreachable timeout. */
@@ -73,6 +79,7 @@ public record Service(
         KillSelection.YOUNGEST_FIRST,
         null,
         null,
+        java.util.List.of(),
         java.util.List.of(),
         java.util.List.of());
   }
@@ -97,6 +104,7 @@ public record Service(
     Objects.requireNonNull(killSelection, "killSelection");
     dependencies = java.util.List.copyOf(dependencies);
     readinessChecks = java.util.List.copyOf(readinessChecks);
+    containers = java.util.List.copyOf(containers);
     if (instances < 0) {
       throw new IllegalArgumentException("instances must be >= 0");
     }
@@ -104,6 +112,29 @@ public record Service(
 
   @Override
   public String kind() {
-    return "Service";
+    return containers.isEmpty() ? "Service" : "Pod";
+  }
+
+  /** This app with {@code t} as its task (a pod's container as the app it belongs to). */
+  public Service withTask(TaskSpec t) {
+    return new Service(
+        metadata,
+        instances,
+        t,
+        upgrade,
+        restart,
+        source,
+        specHash,
+        killSelection,
+        inactiveAfter,
+        expungeAfter,
+        dependencies,
+        readinessChecks,
+        containers);
+  }
+
+  /** Whether this is a {@code kind: Pod}: each instance a task group. */
+  public boolean pod() {
+    return !containers.isEmpty();
   }
 }

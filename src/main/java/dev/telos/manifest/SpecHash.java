@@ -24,6 +24,15 @@ public final class SpecHash {
     return digest(kind + "\n" + canonical(task));
   }
 
+  /** The spec hash of a pod: its group's spec and each container's, by name, in order. */
+  public static String ofPod(TaskSpec group, List<PodContainer> containers) {
+    StringBuilder text = new StringBuilder("Pod\n").append(canonical(group));
+    for (PodContainer c : containers) {
+      text.append("\ncontainer ").append(c.name()).append('\n').append(canonical(c.task()));
+    }
+    return digest(text.toString());
+  }
+
   /** The canonical text of a task spec: sorted keys, fixed number formats. */
   static String canonical(TaskSpec t) {
     Map<String, Object> m = new TreeMap<>();

@@ -190,7 +190,12 @@ public record Plan(
     return !launches.isEmpty() || !pending.isEmpty() || !kills.isEmpty() || !reserves.isEmpty();
   }
 
-  /** A task to launch on an offer. */
+  /**
+   * A task to launch on an offer.
+   *
+   * @param group for a pod's container, the default executor its whole task group launches under
+   *     (one LAUNCH_GROUP per executor); null for a plain LAUNCH
+   */
   public record Launch(
       String appKey,
       String offerId,
@@ -198,9 +203,22 @@ public record Plan(
       String host,
       List<Long> ports,
       TaskInfo task,
-      String reason) {
+      String reason,
+      org.apache.mesos.v1.Protos.ExecutorInfo group) {
     public Launch {
       ports = List.copyOf(ports);
+    }
+
+    /** A plain LAUNCH. */
+    public Launch(
+        String appKey,
+        String offerId,
+        String agentId,
+        String host,
+        List<Long> ports,
+        TaskInfo task,
+        String reason) {
+      this(appKey, offerId, agentId, host, ports, task, reason, null);
     }
 
     public String taskId() {

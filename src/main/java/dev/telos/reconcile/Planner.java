@@ -417,12 +417,48 @@ public final class Planner {
               st.nextLaunchAt()));
     }
 
+    /**
+     * A Service, or a pod: its task groups are planned as tasks (each group one instance), and a
+     * kill of a group kills each of its tasks.
+     */
     private void service(String key, Service app, List<LiveTask> tasks, AppHistory history) {
+      if (!app.pod()) {
+        serviceTasks(key, app, tasks, history);
+        return;
+      }
+      int before = kills.size();
+      Map<String, List<LiveTask>> groups = Pods.groups(tasks);
+      List<LiveTask> views = new ArrayList<>();
+      Duration grace = app.task().killGracePeriod();
+      for (Map.Entry<String, List<LiveTask>> g : groups.entrySet()) {
+        LiveTask view = Pods.view(app, g.getKey(), g.getValue());
+        if (Pods.broken(app, g.getValue()) && view.killRequestedAt() == null) {
+          kill(key, view, grace, "a container of the pod ended: the pod is replaced whole");
+          view = view.withKillRequestedAt(now);
+        }
+        views.add(view);
+      }
+      serviceTasks(key, app, views, history);
+      List<Plan.Kill> mine = new ArrayList<>(kills.subList(before, kills.size()));
+      kills.subList(before, kills.size()).clear();
+      for (Plan.Kill k : mine) {
+        List<LiveTask> members = groups.get(k.taskId());
+        if (members == null) {
+          kills.add(k);
+          continue;
+        }
+        for (LiveTask m : members) {
+          kills.add(new Plan.Kill(k.appKey(), m.id(), m.agentId(), k.gracePeriod(), k.reason()));
+        }
+      }
+    }
+
+    private void serviceTasks(String key, Service app, List<LiveTask> tasks, AppHistory history) {
       String hash = app.specHash();
       int n = app.instances();
       int surge = app.upgrade().maxSurge();
       int unavailable = app.upgrade().maxUnavailable();
-      boolean checked = app.task().healthCheck() != null;
+      boolean checked = app.task().healthCheck() != null || (app.pod() && Pods.checked(app));
       boolean gated = !app.readinessChecks().isEmpty();
       Duration grace = app.task().killGracePeriod();
 
@@ -559,9 +595,11 @@ public final class Planner {
       }
       String why = need == launch ? "scale to " + n : "rolling update to spec " + hash;
       int placed =
-          Resident.resident(app)
-              ? launchResident(app, launch, tasks, occupied, why)
-              : launchTasks(app, launch, occupied, why);
+          app.pod()
+              ? launchPods(app, launch, occupied, why)
+              : Resident.resident(app)
+                  ? launchResident(app, launch, tasks, occupied, why)
+                  : launchTasks(app, launch, occupied, why);
       int running = countRunning(tasks);
       int healthy = 0;
       for (LiveTask t : tasks) {
@@ -1031,6 +1069,97 @@ public final class Planner {
                 + slot.agentId()
                 + "; its task launches once they are offered");
         agents.add(slot.agentId());
+      }
+      return placed;
+    }
+
+    /** Mesos's default executor's own share of a pod's resources (as Marathon's pods). */
+    static final double POD_EXECUTOR_CPUS = 0.1;
+
+    static final double POD_EXECUTOR_MEM = 32;
+
+    /**
+     * Launches up to {@code count} pods: each a task group (one task per container, on one offer)
+     * under a default executor, by LAUNCH_GROUP.
+     */
+    private int launchPods(Service app, int count, List<String> occupied, String reason) {
+      if (count <= 0 || !canLaunch(app, count)) {
+        return 0;
+      }
+      List<String> agents = new ArrayList<>(occupied);
+      int placed = 0;
+      for (int i = 0; i < count; i++) {
+        Placement.Chosen c = placement.choose(app, agents, POD_EXECUTOR_CPUS, POD_EXECUTOR_MEM, 0);
+        if (c.slot() == null) {
+          pending.add(
+              new Plan.Pending(
+                  app.key(), app.specHash(), count - placed, c.reason(), app.task().role(), true));
+          break;
+        }
+        OfferSlot slot = c.slot();
+        String suffix = Long.toString(in.seed(), 36) + Integer.toString(sequence++, 36);
+        String groupId =
+            TaskIds.of(
+                app.metadata().namespace(), app.metadata().name(), app.specHash(), now, suffix);
+        List<Resource> executor = new ArrayList<>(slot.takeScalar("cpus", POD_EXECUTOR_CPUS));
+        executor.addAll(slot.takeScalar("mem", POD_EXECUTOR_MEM));
+        org.apache.mesos.v1.Protos.ExecutorInfo group =
+            org.apache.mesos.v1.Protos.ExecutorInfo.newBuilder()
+                .setType(org.apache.mesos.v1.Protos.ExecutorInfo.Type.DEFAULT)
+                .setExecutorId(org.apache.mesos.v1.Protos.ExecutorID.newBuilder().setValue(groupId))
+                .setFrameworkId(slot.offer.getFrameworkId())
+                .addAllResources(executor)
+                .build();
+        List<List<Resource>> resources = new ArrayList<>();
+        List<Long> ports = new ArrayList<>();
+        for (dev.telos.manifest.PodContainer pc : app.containers()) {
+          dev.telos.manifest.TaskResources r = pc.task().resources();
+          List<Resource> mine = new ArrayList<>(slot.takeScalar("cpus", r.cpus()));
+          mine.addAll(slot.takeScalar("mem", r.mem()));
+          mine.addAll(slot.takeScalar("disk", r.disk()));
+          mine.addAll(slot.takeScalar("gpus", r.gpus()));
+          ports.addAll(slot.takePorts(pc.portCount(), mine));
+          resources.add(mine);
+        }
+        for (int k = 0; k < app.containers().size(); k++) {
+          dev.telos.manifest.PodContainer pc = app.containers().get(k);
+          String taskId = TaskIds.member(groupId, pc.name());
+          org.apache.mesos.v1.Protos.TaskInfo task =
+              TaskInfoFactory.build(
+                      app.withTask(pc.task()),
+                      taskId,
+                      slot,
+                      resources.get(k),
+                      ports,
+                      in.revision(),
+                      null,
+                      List.of())
+                  .toBuilder()
+                  .setName(
+                      app.metadata().namespace() + "." + app.metadata().name() + "." + pc.name())
+                  .build();
+          task =
+              task.toBuilder()
+                  .setLabels(
+                      task.getLabels().toBuilder()
+                          .addLabels(
+                              org.apache.mesos.v1.Protos.Label.newBuilder()
+                                  .setKey("telos.dev/container")
+                                  .setValue(pc.name())))
+                  .build();
+          launches.add(
+              new Plan.Launch(
+                  app.key(),
+                  slot.offer.getId().getValue(),
+                  slot.agentId(),
+                  slot.offer.getHostname(),
+                  ports,
+                  task,
+                  reason,
+                  group));
+        }
+        agents.add(slot.agentId());
+        placed++;
       }
       return placed;
     }

@@ -203,6 +203,9 @@ class CustomExecutorIT extends EmbeddedClusterTest {
             + ","
             + scalar("mem", 32)
             + "],\"command\":{\"value\":\"echo two > out; exec sleep 300\"}}";
+    // As Mesos: a LAUNCH_GROUP's executor names its framework (the master fills it in only for
+    // LAUNCH).
+    ((ObjectNode) single.get("executor")).putObject("framework_id").put("value", s.frameworkId);
     s.call(
         "{\"framework_id\":{\"value\":\""
             + s.frameworkId

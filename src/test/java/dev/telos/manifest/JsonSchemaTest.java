@@ -28,6 +28,9 @@ class JsonSchemaTest {
     assertThat(properties("/$defs/service/properties")).isEqualTo(Binder.TOP);
     assertThat(properties("/$defs/metadata/properties")).isEqualTo(Binder.METADATA);
     assertThat(properties("/$defs/service/properties/spec/properties")).isEqualTo(Binder.SERVICE);
+    assertThat(properties("/$defs/pod/properties/spec/properties")).isEqualTo(Binder.POD);
+    assertThat(properties("/$defs/pod/properties/spec/properties/containers/items/properties"))
+        .isEqualTo(Binder.POD_CONTAINER);
     assertThat(properties("/$defs/job/properties/spec/properties")).isEqualTo(Binder.JOB);
     assertThat(properties("/$defs/cronJob/properties/spec/properties")).isEqualTo(Binder.CRON);
     assertThat(properties("/$defs/cronJob/properties/spec/properties/job/properties"))

@@ -88,7 +88,7 @@ class ManifestErrorsTest {
         case_(
             "misspelled kind",
             "apiVersion: telos.dev/v1\nkind: Servce\nmetadata: {name: a}\nspec: {command: x}\n",
-            "a.yaml:2:7: kind must be Service, Job, CronJob, Release or Overlay, got 'Servce' (did you mean 'Service'?)"),
+            "a.yaml:2:7: kind must be Service, Pod, Job, CronJob, Release or Overlay, got 'Servce' (did you mean 'Service'?)"),
         case_(
             "bad timezone",
             "apiVersion: telos.dev/v1\nkind: CronJob\nmetadata: {name: a}\nspec:\n  schedule: '0 * * * *'\n  timezone: Mars/Base\n  job: {command: x}\n",
