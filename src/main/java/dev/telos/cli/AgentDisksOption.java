@@ -4,7 +4,10 @@ import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Option;
 
-/** {@code --agent-disk TYPE:MB}, shared by {@code telos cluster} and {@code telos local}. */
+/**
+ * {@code --agent-disk TYPE:MB} and {@code --agent-attributes ATTRS}, shared by {@code telos
+ * cluster} and {@code telos local}.
+ */
 final class AgentDisksOption {
   @Option(
       names = "--agent-disk",
@@ -14,4 +17,13 @@ final class AgentDisksOption {
               + " disk with that source, for persistent volumes of that type; a MOUNT disk is"
               + " only taken whole.")
   List<String> disks = new ArrayList<>();
+
+  @Option(
+      names = "--agent-attributes",
+      paramLabel = "NAME:VALUE[;NAME:VALUE...]",
+      description =
+          "The attributes of each process agent in turn (repeat the flag per agent), as a Mesos"
+              + " agent's --attributes: rack:r1;zone:a (a number is a SCALAR attribute); for"
+              + " placement constraints.")
+  List<String> attributes = new ArrayList<>();
 }

@@ -116,6 +116,7 @@ final class ClusterCommand implements Callable<Integer> {
             .faults(faults)
             .agentGpus(agentGpus.gpus)
             .agentDisks(agentDisks.disks)
+            .agentAttributes(agentDisks.attributes)
             .build();
     LocalCluster cluster = LocalCluster.start(config);
     CountDownLatch stopped = new CountDownLatch(1);

@@ -86,6 +86,7 @@ final class LocalCommand implements Callable<Integer> {
                   .timings(Duration.ofSeconds(5), Duration.ofMillis(500), Duration.ofSeconds(10))
                   .agentGpus(agentGpus.gpus)
                   .agentDisks(agentDisks.disks)
+                  .agentAttributes(agentDisks.attributes)
                   .build());
     } catch (RuntimeException | java.io.IOException e) {
       store.close();

@@ -81,7 +81,7 @@ public final class LocalCluster implements AutoCloseable {
       StatusSink sink = master.sinkFor(id);
       ProcessRunner runner = new ProcessRunner(id, config.workDir(), host, sink, timers, workers);
       processRunners.put(id, runner);
-      addAgent(id, host, begin, end, runner, "process", config.gpusOf(i));
+      addAgent(id, host, begin, end, runner, "process", config.gpusOf(i), config.attributesOf(i));
       addDisks(master.agent(id), i);
     }
     for (int i = 0; i < config.simulatedAgents(); i++) {
@@ -99,7 +99,8 @@ public final class LocalCluster implements AutoCloseable {
           config.portsEnd(),
           runner,
           "simulated",
-          0);
+          0,
+          Map.of());
     }
   }
 
@@ -146,20 +147,23 @@ public final class LocalCluster implements AutoCloseable {
   }
 
   private void addAgent(
-      String id, String host, int begin, int end, TaskRunner runner, String kind, int gpus) {
+      String id,
+      String host,
+      int begin,
+      int end,
+      TaskRunner runner,
+      String kind,
+      int gpus,
+      Map<String, String> more) {
     runners.add(runner);
     Resources resources =
         Resources.of(config.agentCpus(), config.agentMem(), config.agentDisk(), begin, end);
     resources.gpus = gpus;
-    master.addAgent(
-        new Master.Agent(
-            id,
-            host,
-            resources,
-            runner,
-            List.of(
-                Master.textAttribute("agent", "agent-" + id.substring(id.lastIndexOf('S') + 1)),
-                Master.textAttribute("kind", kind))));
+    List<org.apache.mesos.v1.Protos.Attribute> attributes = new java.util.ArrayList<>();
+    attributes.add(Master.textAttribute("agent", "agent-" + id.substring(id.lastIndexOf('S') + 1)));
+    attributes.add(Master.textAttribute("kind", kind));
+    more.forEach((name, value) -> attributes.add(Master.attribute(name, value)));
+    master.addAgent(new Master.Agent(id, host, resources, runner, List.copyOf(attributes)));
   }
 
   /** The leading master's URL, {@code http://127.0.0.1:PORT}. */

@@ -25,6 +25,9 @@ import java.util.Objects;
  * @param agentGpus the GPUs of each process agent in turn (agents past the list have none)
  * @param agentDisks disks every process agent has besides its own: {@code PATH:MB} or {@code
  *     MOUNT:MB}, offered as disk resources with that source (a MOUNT disk is only ever taken whole)
+ * @param agentAttributes the attributes of each process agent in turn, in the syntax of a Mesos
+ *     agent's {@code --attributes}: {@code rack:r1;zone:eu-1a;cores:8} (a number is a SCALAR
+ *     attribute, anything else TEXT), besides {@code agent} and {@code kind}
  */
 public record LocalClusterConfig(
     int port,
@@ -43,7 +46,8 @@ public record LocalClusterConfig(
     double simulatedFailureRate,
     boolean faults,
     java.util.List<Integer> agentGpus,
-    java.util.List<String> agentDisks) {
+    java.util.List<String> agentDisks,
+    java.util.List<String> agentAttributes) {
 
   public LocalClusterConfig {
     Objects.requireNonNull(workDir, "workDir");
@@ -85,6 +89,17 @@ public record LocalClusterConfig(
             "an agent disk is PATH:MB or MOUNT:MB (e.g. MOUNT:4096), got '" + d + "'");
       }
     }
+    agentAttributes = java.util.List.copyOf(agentAttributes);
+    if (agentAttributes.size() > agents) {
+      throw new IllegalArgumentException(
+          "agent attributes are given for each of the "
+              + agents
+              + " process agent(s) in turn, got "
+              + agentAttributes.size());
+    }
+    for (String a : agentAttributes) {
+      attributes(a);
+    }
     agentGpus = java.util.List.copyOf(agentGpus);
     if (agentGpus.size() > agents || agentGpus.stream().anyMatch(g -> g < 0 || g > 64)) {
       throw new IllegalArgumentException(
@@ -98,6 +113,44 @@ public record LocalClusterConfig(
   /** A PATH or MOUNT disk of a process agent. */
   private static final java.util.regex.Pattern DISK =
       java.util.regex.Pattern.compile("(PATH|MOUNT):([1-9][0-9]{0,8})");
+
+  private static final java.util.regex.Pattern ATTRIBUTE =
+      java.util.regex.Pattern.compile("([A-Za-z0-9_./-]+):([^;:]+)");
+
+  /**
+   * The attributes {@code text} names ({@code rack:r1;cores:8}), name → value in order.
+   *
+   * @throws IllegalArgumentException on a malformed entry, a name given twice, or {@code agent} or
+   *     {@code kind} (the cluster sets those)
+   */
+  public static java.util.Map<String, String> attributes(String text) {
+    java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
+    if (text.isBlank()) {
+      return out;
+    }
+    for (String part : text.split(";")) {
+      java.util.regex.Matcher m = ATTRIBUTE.matcher(part.trim());
+      if (!m.matches()) {
+        throw new IllegalArgumentException(
+            "an agent attribute is NAME:VALUE (as Mesos's --attributes, e.g. rack:r1;zone:a), got '"
+                + part
+                + "'");
+      }
+      if (m.group(1).equals("agent") || m.group(1).equals("kind")) {
+        throw new IllegalArgumentException(
+            "agent attribute '" + m.group(1) + "' is set by the cluster itself");
+      }
+      if (out.put(m.group(1), m.group(2).trim()) != null) {
+        throw new IllegalArgumentException("agent attribute '" + m.group(1) + "' is given twice");
+      }
+    }
+    return out;
+  }
+
+  /** The attributes of process agent {@code i} (besides {@code agent} and {@code kind}). */
+  public java.util.Map<String, String> attributesOf(int i) {
+    return i < agentAttributes.size() ? attributes(agentAttributes.get(i)) : java.util.Map.of();
+  }
 
   /** The GPUs of process agent {@code i}. */
   public int gpusOf(int i) {
@@ -119,6 +172,7 @@ public record LocalClusterConfig(
     private int simulatedAgents;
     private java.util.List<Integer> agentGpus = java.util.List.of();
     private java.util.List<String> agentDisks = java.util.List.of();
+    private java.util.List<String> agentAttributes = java.util.List.of();
     private double agentCpus = 4;
     private double agentMem = 8192;
     private double agentDisk = 65536;
@@ -188,6 +242,12 @@ public record LocalClusterConfig(
       return this;
     }
 
+    /** The attributes of each process agent in turn ({@code rack:r1;zone:a}). */
+    public Builder agentAttributes(java.util.List<String> attributes) {
+      this.agentAttributes = attributes;
+      return this;
+    }
+
     public LocalClusterConfig build() {
       return new LocalClusterConfig(
           port,
@@ -206,7 +266,8 @@ public record LocalClusterConfig(
           simulatedFailureRate,
           faults,
           agentGpus,
-          agentDisks);
+          agentDisks,
+          agentAttributes);
     }
   }
 }

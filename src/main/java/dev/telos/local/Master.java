@@ -1461,6 +1461,18 @@ final class Master {
     return allocator.offeredByAgent();
   }
 
+  /** An attribute as a Mesos agent reads {@code --attributes}: a number is SCALAR, else TEXT. */
+  static Attribute attribute(String name, String value) {
+    if (value.matches("-?[0-9]+(\\.[0-9]+)?")) {
+      return Attribute.newBuilder()
+          .setName(name)
+          .setType(Value.Type.SCALAR)
+          .setScalar(Value.Scalar.newBuilder().setValue(Double.parseDouble(value)))
+          .build();
+    }
+    return textAttribute(name, value);
+  }
+
   static Attribute textAttribute(String name, String value) {
     return Attribute.newBuilder()
         .setName(name)

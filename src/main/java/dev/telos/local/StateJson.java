@@ -71,7 +71,13 @@ final class StateJson {
         }
         s.put("reserved_resources_full", reserved);
         Map<String, Object> attributes = new LinkedHashMap<>();
-        a.attributes.forEach(attr -> attributes.put(attr.getName(), attr.getText().getValue()));
+        a.attributes.forEach(
+            attr ->
+                attributes.put(
+                    attr.getName(),
+                    attr.getType() == org.apache.mesos.v1.Protos.Value.Type.SCALAR
+                        ? (Object) attr.getScalar().getValue()
+                        : attr.getText().getValue()));
         s.put("attributes", attributes);
         slaves.add(s);
       }
