@@ -267,8 +267,30 @@ final class ProcessRunner implements TaskRunner {
    * Links each persistent volume of the task into its sandbox at the volume's container path, as
    * Mesos's POSIX filesystem isolator does for a task without its own root filesystem.
    */
-  private void linkVolumes(org.apache.mesos.v1.Protos.TaskInfo task, Path sandbox)
+  private void linkVolumes(
+      org.apache.mesos.v1.Protos.TaskInfo task, Path sandbox, Path executorSandbox)
       throws IOException {
+    // A SANDBOX_PATH volume at a relative container path: the task's own sandbox (SELF) or its
+    // executor's (PARENT, a task group's shared volume), linked in as Mesos mounts it.
+    for (org.apache.mesos.v1.Protos.Volume v : task.getContainer().getVolumesList()) {
+      if (v.getSource().getType() == org.apache.mesos.v1.Protos.Volume.Source.Type.SANDBOX_PATH
+          && !v.getContainerPath().startsWith("/")) {
+        var from = v.getSource().getSandboxPath();
+        Path base =
+            from.getType() == org.apache.mesos.v1.Protos.Volume.Source.SandboxPath.Type.PARENT
+                ? executorSandbox
+                : sandbox;
+        Path target = base.resolve(from.getPath()).normalize();
+        if (!target.startsWith(base)) {
+          continue; // outside its sandbox: Mesos refuses such a path
+        }
+        Files.createDirectories(target);
+        Path link = sandbox.resolve(v.getContainerPath());
+        Files.createDirectories(link.getParent());
+        Files.deleteIfExists(link);
+        Files.createSymbolicLink(link, target);
+      }
+    }
     for (org.apache.mesos.v1.Protos.Resource r : task.getResourcesList()) {
       if (r.hasDisk() && r.getDisk().hasPersistence() && r.getDisk().hasVolume()) {
         Path target = volumePath(r);
@@ -304,7 +326,13 @@ final class ProcessRunner implements TaskRunner {
   public void launchGroup(
       java.util.List<Launch> launches, org.apache.mesos.v1.Protos.ExecutorInfo executor) {
     if (executor.getType() != org.apache.mesos.v1.Protos.ExecutorInfo.Type.CUSTOM) {
-      TaskRunner.super.launchGroup(launches, executor);
+      // As Mesos's default executor: one run directory, each task's sandbox under tasks/ID.
+      Path run = sandboxOf(launches.get(0));
+      recordRun(launches.get(0), run, launches);
+      for (Launch l : launches) {
+        Path sandbox = run.resolve("tasks").resolve(l.task().getTaskId().getValue());
+        workers.execute(() -> start(l, sandbox, run));
+      }
       return;
     }
     workers.execute(
@@ -335,6 +363,16 @@ final class ProcessRunner implements TaskRunner {
   }
 
   private void start(Launch launch) {
+    Path sandbox = sandboxOf(launch);
+    start(launch, sandbox, sandbox);
+  }
+
+  /**
+   * Starts a task in {@code sandbox}; {@code executorSandbox} is its executor's (the same for a
+   * plain task; for a task of a group, the default executor's run directory that holds each task's
+   * {@code tasks/ID} sandbox and the group's shared volumes).
+   */
+  private void start(Launch launch, Path sandbox, Path executorSandbox) {
     TaskInfo task = launch.task();
     String taskId = task.getTaskId().getValue();
     String refused = Containers.launchProblem(task);
@@ -347,10 +385,11 @@ final class ProcessRunner implements TaskRunner {
           null);
       return;
     }
-    Path sandbox = sandboxOf(launch);
     try {
       Files.createDirectories(sandbox);
-      recordRun(launch, sandbox, List.of(launch));
+      if (sandbox.equals(executorSandbox)) { // a group's run is recorded once, for all its tasks
+        recordRun(launch, sandbox, List.of(launch));
+      }
       if (task.hasExecutor()) {
         synchronized (lifecycle) {
           if (stopped) {
@@ -376,7 +415,7 @@ final class ProcessRunner implements TaskRunner {
             null);
         return;
       }
-      linkVolumes(task, sandbox);
+      linkVolumes(task, sandbox, executorSandbox);
       if (Containers.imageOf(task) != null) {
         Files.writeString(
             sandbox.resolve("stderr"),

@@ -67,7 +67,8 @@ final class Binder {
           "privileged",
           "forcePullImage",
           "volumes",
-          "pullConfig");
+          "pullConfig",
+          "imageType");
   static final Set<String> PULL_CONFIG = Set.of("secret");
   static final Set<String> PERSISTENT = Set.of("size", "type", "maxSize");
   static final Set<String> PORT_MAPPING =
@@ -115,9 +116,12 @@ final class Binder {
           "unreachableStrategy",
           "dependencies",
           "containers",
+          "volumes",
           "constraints",
           "killGracePeriod",
           "role");
+  static final Set<String> POD_VOLUME = Set.of("name");
+  static final Set<String> VOLUME_MOUNT = Set.of("name", "mountPath");
   static final Set<String> POD_CONTAINER =
       Set.of(
           "name",
@@ -129,7 +133,8 @@ final class Binder {
           "healthCheck",
           "user",
           "fetch",
-          "container");
+          "container",
+          "volumeMounts");
   static final Set<String> RELEASE = Set.of("chart", "values", "valuesFiles");
   static final Set<String> CHART = Set.of("repo", "ref", "path");
 
@@ -451,6 +456,17 @@ final class Binder {
     if (role.isBlank()) {
       spec.error(spec.get("role"), spec.name("role") + " must not be empty");
     }
+    Set<String> podVolumes = new HashSet<>();
+    for (YamlNode node : spec.list("volumes")) {
+      Fields v = Fields.of(node, spec.errors(), spec.name("volumes[]"), POD_VOLUME);
+      String name = v == null ? null : v.string("name", null, true);
+      if (name != null) {
+        dnsLabel(v, "name", name);
+        if (!podVolumes.add(name)) {
+          v.error(v.get("name"), v.name("name") + " '" + name + "' is used twice");
+        }
+      }
+    }
     List<YamlNode> nodes = spec.list("containers");
     if (nodes.isEmpty()) {
       spec.error(spec.get("containers"), spec.name("containers") + " must list at least one");
@@ -476,6 +492,35 @@ final class Binder {
         }
       }
       TaskSpec t = task(c);
+      List<ContainerSpec.Volume> mounts = new ArrayList<>();
+      Set<String> mountPaths = new HashSet<>();
+      for (YamlNode m : c.list("volumeMounts")) {
+        Fields vm = Fields.of(m, c.errors(), c.name("volumeMounts[]"), VOLUME_MOUNT);
+        if (vm == null) {
+          continue;
+        }
+        String volume = vm.string("name", null, true);
+        String path = vm.string("mountPath", null, true);
+        if (volume != null && !podVolumes.contains(volume)) {
+          vm.error(
+              vm.get("name"),
+              vm.name("name") + " '" + volume + "' is not one of the pod's volumes");
+        }
+        if (path != null && (!relativePath(path) || !mountPaths.add(path))) {
+          vm.error(
+              vm.get("mountPath"),
+              vm.name("mountPath")
+                  + " must be a path in the container's sandbox (relative, no '..'), once, got '"
+                  + path
+                  + "'");
+        }
+        if (volume != null && path != null) {
+          mounts.add(ContainerSpec.Volume.ofPod(path, volume));
+        }
+      }
+      if (t != null && !mounts.isEmpty()) {
+        t = withMounts(t, mounts);
+      }
       if (t != null && t.container() != null && t.container().type() != ContainerSpec.Type.MESOS) {
         c.error(
             c.get("container"),
@@ -562,6 +607,41 @@ final class Binder {
             killGrace,
             role);
     return service(spec, metadata, source, group, containers);
+  }
+
+  /** {@code t} with the pod volumes {@code mounts} among its container's volumes. */
+  private static TaskSpec withMounts(TaskSpec t, List<ContainerSpec.Volume> mounts) {
+    ContainerSpec c =
+        t.container() != null ? t.container() : new ContainerSpec(ContainerSpec.Type.MESOS, null);
+    List<ContainerSpec.Volume> volumes = new ArrayList<>(c.volumes());
+    volumes.addAll(mounts);
+    ContainerSpec with =
+        new ContainerSpec(
+            c.type(),
+            c.image(),
+            c.network(),
+            c.networkName(),
+            c.portMappings(),
+            c.parameters(),
+            c.privileged(),
+            c.forcePullImage(),
+            volumes,
+            c.pullConfigSecret(),
+            c.imageType());
+    return new TaskSpec(
+        t.command(),
+        t.env(),
+        t.resources(),
+        t.ports(),
+        with,
+        t.constraints(),
+        t.healthCheck(),
+        t.killGracePeriod(),
+        t.role(),
+        t.executor(),
+        t.args(),
+        t.user(),
+        t.fetch());
   }
 
   private static Service service(
@@ -1440,6 +1520,18 @@ final class Binder {
                 + "'");
       }
     }
+    ContainerSpec.ImageType imageType =
+        c.enumeration(
+            "imageType", ContainerSpec.ImageType.class, ContainerSpec.ImageType.DOCKER, false);
+    if (imageType == ContainerSpec.ImageType.APPC) {
+      if (type != ContainerSpec.Type.MESOS) {
+        c.error(
+            c.get("imageType"),
+            c.name("imageType") + " APPC needs type MESOS (Docker runs only Docker images)");
+      } else if (pullSecret != null) {
+        c.error(c.get("pullConfig"), c.name("pullConfig") + " is for Docker images");
+      }
+    }
     if (image == null && type == ContainerSpec.Type.DOCKER) {
       return null;
     }
@@ -1457,7 +1549,8 @@ final class Binder {
         privileged,
         forcePull,
         volumes,
-        pullSecret);
+        pullSecret,
+        imageType);
   }
 
   /**

@@ -15,6 +15,7 @@ import java.util.Objects;
  * @param forcePullImage pull the image at every launch (DOCKER) / do not use the cached one (MESOS)
  * @param pullConfigSecret the name of a secret holding the Docker config (registry credentials) the
  *     agent pulls a MESOS container's image with, resolved by the agent's secret resolver; or null
+ * @param imageType the format of a MESOS container's image: a Docker image or an appc one
  */
 public record ContainerSpec(
     Type type,
@@ -26,7 +27,40 @@ public record ContainerSpec(
     boolean privileged,
     boolean forcePullImage,
     List<Volume> volumes,
-    String pullConfigSecret) {
+    String pullConfigSecret,
+    ImageType imageType) {
+  /** The format of a MESOS container's image (Mesos's {@code Image.Type}). */
+  public enum ImageType {
+    DOCKER,
+    APPC
+  }
+
+  /** With a Docker image (as every DOCKER container and most MESOS ones). */
+  public ContainerSpec(
+      Type type,
+      String image,
+      Network network,
+      String networkName,
+      List<PortMapping> portMappings,
+      List<Parameter> parameters,
+      boolean privileged,
+      boolean forcePullImage,
+      List<Volume> volumes,
+      String pullConfigSecret) {
+    this(
+        type,
+        image,
+        network,
+        networkName,
+        portMappings,
+        parameters,
+        privileged,
+        forcePullImage,
+        volumes,
+        pullConfigSecret,
+        ImageType.DOCKER);
+  }
+
   /** The Mesos containerizer that runs the image. */
   public enum Type {
     DOCKER,
@@ -88,6 +122,8 @@ public record ContainerSpec(
    *     released only when the app is deleted; 0 for none
    * @param diskType the disk a persistent volume is made on
    * @param maxSize for a MOUNT volume, the largest MOUNT disk it may take (MB), or 0 for any
+   * @param podVolume for a pod's container, the pod volume (shared by its containers, in the
+   *     default executor's sandbox) mounted here, else null
    */
   public record Volume(
       String containerPath,
@@ -96,17 +132,35 @@ public record ContainerSpec(
       Mode mode,
       long persistentSize,
       DiskType diskType,
-      long maxSize) {
+      long maxSize,
+      String podVolume) {
     public Volume {
       Objects.requireNonNull(containerPath, "containerPath");
       Objects.requireNonNull(mode, "mode");
       Objects.requireNonNull(diskType, "diskType");
       int set = (hostPath != null ? 1 : 0) + (sandboxPath != null ? 1 : 0);
-      set += persistentSize > 0 ? 1 : 0;
+      set += (persistentSize > 0 ? 1 : 0) + (podVolume != null ? 1 : 0);
       if (set != 1) {
         throw new IllegalArgumentException(
-            "a volume has one of hostPath, sandboxPath and persistent");
+            "a volume has one of hostPath, sandboxPath, persistent and a pod volume");
       }
+    }
+
+    /** A persistent volume, or a host or sandbox path one. */
+    public Volume(
+        String containerPath,
+        String hostPath,
+        String sandboxPath,
+        Mode mode,
+        long persistentSize,
+        DiskType diskType,
+        long maxSize) {
+      this(containerPath, hostPath, sandboxPath, mode, persistentSize, diskType, maxSize, null);
+    }
+
+    /** A pod's volume {@code name} (in its executor's sandbox) mounted at {@code containerPath}. */
+    public static Volume ofPod(String containerPath, String name) {
+      return new Volume(containerPath, null, null, Mode.RW, 0, DiskType.ROOT, 0, name);
     }
 
     /** A host or sandbox path volume. */
@@ -136,6 +190,7 @@ public record ContainerSpec(
 
   public ContainerSpec {
     Objects.requireNonNull(type, "type");
+    Objects.requireNonNull(imageType, "imageType");
     if (image == null && type != Type.MESOS) {
       throw new IllegalArgumentException("a DOCKER container needs an image");
     }
@@ -154,6 +209,7 @@ public record ContainerSpec(
         && !privileged
         && !forcePullImage
         && volumes.isEmpty()
-        && pullConfigSecret == null;
+        && pullConfigSecret == null
+        && imageType == ImageType.DOCKER;
   }
 }

@@ -80,12 +80,19 @@ public final class SpecHash {
                             + " "
                             + (v.hostPath() != null
                                 ? "host " + v.hostPath()
-                                : v.persistent() ? "persistent" : "sandbox " + v.sandboxPath())
+                                : v.persistent()
+                                    ? "persistent"
+                                    : v.podVolume() != null
+                                        ? "pod " + v.podVolume()
+                                        : "sandbox " + v.sandboxPath())
                             + " "
                             + v.mode()));
         o.put("volumes", volumes);
         if (c.pullConfigSecret() != null) {
           o.put("pullConfigSecret", c.pullConfigSecret());
+        }
+        if (c.imageType() != ContainerSpec.ImageType.DOCKER) {
+          o.put("imageType", c.imageType().name());
         }
         m.put("containerOptions", o);
       }

@@ -234,6 +234,16 @@ final class TaskInfoFactory {
       info.setType(ContainerInfo.Type.DOCKER).setDocker(docker);
     } else if (c.image() == null) {
       info.setType(ContainerInfo.Type.MESOS); // the agent's own filesystem
+    } else if (c.imageType() == ContainerSpec.ImageType.APPC) {
+      Image.Builder image =
+          Image.newBuilder()
+              .setType(Image.Type.APPC)
+              .setAppc(Image.Appc.newBuilder().setName(c.image()));
+      if (c.forcePullImage()) {
+        image.setCached(false);
+      }
+      info.setType(ContainerInfo.Type.MESOS)
+          .setMesos(ContainerInfo.MesosInfo.newBuilder().setImage(image));
     } else {
       Image.Docker.Builder docker = Image.Docker.newBuilder().setName(c.image());
       if (c.pullConfigSecret() != null) {
@@ -262,20 +272,25 @@ final class TaskInfoFactory {
               .setMode(v.mode() == ContainerSpec.Mode.RO ? Volume.Mode.RO : Volume.Mode.RW);
       if (v.hostPath() != null) {
         volume.setHostPath(v.hostPath());
+      } else if (v.podVolume() != null) {
+        // Shared by the pod's containers: a directory of the default executor's sandbox.
+        volume.setSource(
+            sandboxPath(Volume.Source.SandboxPath.Type.PARENT, "volumes/" + v.podVolume()));
       } else if (c.type() == ContainerSpec.Type.DOCKER) {
         volume.setHostPath(v.sandboxPath()); // a relative host path is the sandbox's, for Docker
       } else {
-        volume.setSource(
-            Volume.Source.newBuilder()
-                .setType(Volume.Source.Type.SANDBOX_PATH)
-                .setSandboxPath(
-                    Volume.Source.SandboxPath.newBuilder()
-                        .setType(Volume.Source.SandboxPath.Type.SELF)
-                        .setPath(v.sandboxPath())));
+        volume.setSource(sandboxPath(Volume.Source.SandboxPath.Type.SELF, v.sandboxPath()));
       }
       info.addVolumes(volume);
     }
     return info.build();
+  }
+
+  private static Volume.Source sandboxPath(Volume.Source.SandboxPath.Type type, String path) {
+    return Volume.Source.newBuilder()
+        .setType(Volume.Source.Type.SANDBOX_PATH)
+        .setSandboxPath(Volume.Source.SandboxPath.newBuilder().setType(type).setPath(path))
+        .build();
   }
 
   /**

@@ -29,13 +29,16 @@ class PodIT {
   static String pod(String version) {
     return "apiVersion: telos.dev/v1\nkind: Pod\nmetadata: {name: web, namespace: it}\nspec:\n"
         + "  killGracePeriod: 1s\n"
+        + "  volumes: [{name: shared}]\n"
         + "  containers:\n"
-        + "    - name: app\n      command: exec sleep "
+        + "    - name: app\n      command: echo hi > out/greeting && exec sleep "
         + version
         + "\n      resources: {cpus: 0.01, mem: 8}\n      ports: [{name: http}]\n"
+        + "      volumeMounts: [{name: shared, mountPath: out}]\n"
         + "      healthCheck: {type: COMMAND, command: 'true', interval: 1s, gracePeriod: 5s}\n"
         + "    - name: shipper\n      command: exec sleep 601\n"
-        + "      resources: {cpus: 0.01, mem: 8}\n";
+        + "      resources: {cpus: 0.01, mem: 8}\n"
+        + "      volumeMounts: [{name: shared, mountPath: in}]\n";
   }
 
   Set<String> running() {
@@ -60,6 +63,13 @@ class PodIT {
             .taskPid(
                 first.stream().filter(id -> id.endsWith(".cshipper")).findFirst().orElseThrow())
             .orElseThrow();
+    String shipper =
+        first.stream().filter(id -> id.endsWith(".cshipper")).findFirst().orElseThrow();
+    // The pod volume: what one container writes, the other reads.
+    java.nio.file.Path greeting =
+        h.cluster.taskSandbox(shipper).orElseThrow().resolve("in/greeting");
+    await().until(() -> java.nio.file.Files.exists(greeting));
+    assertThat(java.nio.file.Files.readString(greeting)).isEqualTo("hi\n");
     String app = first.stream().filter(id -> id.endsWith(".capp")).findFirst().orElseThrow();
     long appPid = h.cluster.taskPid(app).orElseThrow();
 

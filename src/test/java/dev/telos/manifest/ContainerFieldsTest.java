@@ -56,6 +56,18 @@ class ContainerFieldsTest {
   }
 
   @Test
+  void aMesosContainerMayRunAnAppcImage() {
+    ContainerSpec c =
+        container("    type: MESOS\n    image: example.com/app:1\n    imageType: APPC\n");
+    assertThat(c.imageType()).isEqualTo(ContainerSpec.ImageType.APPC);
+    assertThat(c.plain()).isFalse();
+    assertThat(errors("    image: x\n    imageType: APPC\n"))
+        .containsExactly(
+            "a.yaml:9:16: spec.container.imageType APPC needs type MESOS (Docker runs only Docker"
+                + " images)");
+  }
+
+  @Test
   void mistakesAreReportedAtTheirLine() {
     assertThat(errors("    image: x\n    portMappings: [{containerPort: 80}]\n"))
         .containsExactly(

@@ -31,6 +31,12 @@ class JsonSchemaTest {
     assertThat(properties("/$defs/pod/properties/spec/properties")).isEqualTo(Binder.POD);
     assertThat(properties("/$defs/pod/properties/spec/properties/containers/items/properties"))
         .isEqualTo(Binder.POD_CONTAINER);
+    assertThat(properties("/$defs/pod/properties/spec/properties/volumes/items/properties"))
+        .isEqualTo(Binder.POD_VOLUME);
+    assertThat(
+            properties(
+                "/$defs/pod/properties/spec/properties/containers/items/properties/volumeMounts/items/properties"))
+        .isEqualTo(Binder.VOLUME_MOUNT);
     assertThat(properties("/$defs/job/properties/spec/properties")).isEqualTo(Binder.JOB);
     assertThat(properties("/$defs/cronJob/properties/spec/properties")).isEqualTo(Binder.CRON);
     assertThat(properties("/$defs/cronJob/properties/spec/properties/job/properties"))

@@ -63,6 +63,37 @@ class PodFieldsTest {
   }
 
   @Test
+  void podVolumesAreSharedByTheContainersThatMountThem() {
+    ManifestLoader.FileResult r =
+        parse(
+            "  volumes: [{name: logs}]\n  containers:\n"
+                + "    - name: app\n      command: x\n"
+                + "      volumeMounts: [{name: logs, mountPath: out/logs}]\n"
+                + "    - name: shipper\n      command: y\n"
+                + "      container: {type: MESOS, image: shipper:1}\n"
+                + "      volumeMounts: [{name: logs, mountPath: in}]\n");
+    assertThat(r.errors()).isEmpty();
+    Service pod = (Service) r.apps().get(0);
+    ContainerSpec app = pod.containers().get(0).task().container();
+    assertThat(app.type()).isEqualTo(ContainerSpec.Type.MESOS);
+    assertThat(app.image()).isNull();
+    assertThat(app.volumes()).containsExactly(ContainerSpec.Volume.ofPod("out/logs", "logs"));
+    ContainerSpec shipper = pod.containers().get(1).task().container();
+    assertThat(shipper.image()).isEqualTo("shipper:1");
+    assertThat(shipper.volumes()).containsExactly(ContainerSpec.Volume.ofPod("in", "logs"));
+
+    String base = "  volumes: [{name: logs}]\n  containers:\n    - name: app\n      command: x\n";
+    assertThat(errors(base + "      volumeMounts: [{name: nope, mountPath: d}]\n"))
+        .containsExactly(
+            "a.yaml:9:29: spec.containers[].volumeMounts[].name 'nope' is not one of the pod's"
+                + " volumes");
+    assertThat(errors(base + "      volumeMounts: [{name: logs, mountPath: /abs}]\n"))
+        .containsExactly(
+            "a.yaml:9:46: spec.containers[].volumeMounts[].mountPath must be a path in the"
+                + " container's sandbox (relative, no '..'), once, got '/abs'");
+  }
+
+  @Test
   void mistakesAreReportedAtTheirLine() {
     assertThat(errors("  containers: []\n"))
         .containsExactly("a.yaml:5:15: spec.containers must list at least one");

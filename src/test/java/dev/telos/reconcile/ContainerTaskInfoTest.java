@@ -140,4 +140,56 @@ class ContainerTaskInfoTest {
                     "{\"type\": \"DOCKER\", \"docker\": {\"image\": \"nginx:1.27\","
                         + " \"network\": \"HOST\"}}"));
   }
+
+  @Test
+  void appcImagesPullConfigsAndPodVolumesAreWhatMesosTakes() throws Exception {
+    TaskInfo appc =
+        launch(
+            "  container:\n    type: MESOS\n    image: example.com/app:1\n    imageType: APPC\n");
+    assertThat(json(appc.getContainer()))
+        .isEqualTo(
+            new ObjectMapper()
+                .readTree(
+                    """
+                    {"type": "MESOS",
+                     "mesos": {"image": {"type": "APPC", "appc": {"name": "example.com/app:1"}}}}
+                    """));
+    TaskInfo pulled =
+        launch(
+            "  container:\n    type: MESOS\n    image: registry.example/app:1\n"
+                + "    pullConfig: {secret: team/regcred}\n");
+    assertThat(json(pulled.getContainer()))
+        .isEqualTo(
+            new ObjectMapper()
+                .readTree(
+                    """
+                    {"type": "MESOS",
+                     "mesos": {"image": {"type": "DOCKER", "docker": {
+                       "name": "registry.example/app:1",
+                       "config": {"type": "REFERENCE", "reference": {"name": "team/regcred"}}}}}}
+                    """));
+    TaskInfo member =
+        new PlannerFixture()
+            .with(
+                PlannerFixture.app(
+                    "apiVersion: telos.dev/v1\nkind: Pod\nmetadata: {name: web}\nspec:\n"
+                        + "  volumes: [{name: logs}]\n  containers:\n"
+                        + "    - name: app\n      command: x\n"
+                        + "      volumeMounts: [{name: logs, mountPath: out}]\n"))
+            .offer("a1", 4, 1000, 31000, 31000)
+            .plan()
+            .launches()
+            .get(0)
+            .task();
+    assertThat(json(member.getContainer()))
+        .isEqualTo(
+            new ObjectMapper()
+                .readTree(
+                    """
+                    {"type": "MESOS",
+                     "volumes": [{"containerPath": "out", "mode": "RW", "source": {
+                       "type": "SANDBOX_PATH",
+                       "sandboxPath": {"type": "PARENT", "path": "volumes/logs"}}}]}
+                    """));
+  }
 }
