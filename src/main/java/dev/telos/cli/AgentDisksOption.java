@@ -5,8 +5,8 @@ import java.util.List;
 import picocli.CommandLine.Option;
 
 /**
- * {@code --agent-disk TYPE:MB} and {@code --agent-attributes ATTRS}, shared by {@code telos
- * cluster} and {@code telos local}.
+ * {@code --agent-disk TYPE:MB}, {@code --agent-attributes ATTRS} and {@code --agent-reserved RES},
+ * shared by {@code telos cluster} and {@code telos local}.
  */
 final class AgentDisksOption {
   @Option(
@@ -26,4 +26,13 @@ final class AgentDisksOption {
               + " agent's --attributes: rack:r1;zone:a (a number is a SCALAR attribute); for"
               + " placement constraints.")
   List<String> attributes = new ArrayList<>();
+
+  @Option(
+      names = "--agent-reserved",
+      paramLabel = "NAME(ROLE):AMOUNT[;...]",
+      description =
+          "Resources statically reserved for roles on every process agent, on top of its own, as"
+              + " a Mesos agent's --resources: cpus(ops):2;mem(ops):1024. Offered only to those"
+              + " roles, with a STATIC reservation.")
+  String reserved = "";
 }

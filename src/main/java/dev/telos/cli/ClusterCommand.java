@@ -117,6 +117,7 @@ final class ClusterCommand implements Callable<Integer> {
             .agentGpus(agentGpus.gpus)
             .agentDisks(agentDisks.disks)
             .agentAttributes(agentDisks.attributes)
+            .agentReserved(agentDisks.reserved)
             .build();
     LocalCluster cluster = LocalCluster.start(config);
     CountDownLatch stopped = new CountDownLatch(1);

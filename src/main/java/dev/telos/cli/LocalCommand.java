@@ -87,6 +87,7 @@ final class LocalCommand implements Callable<Integer> {
                   .agentGpus(agentGpus.gpus)
                   .agentDisks(agentDisks.disks)
                   .agentAttributes(agentDisks.attributes)
+                  .agentReserved(agentDisks.reserved)
                   .build());
     } catch (RuntimeException | java.io.IOException e) {
       store.close();

@@ -186,6 +186,12 @@ final class Allocator {
   }
 
   private static boolean hasCpusOrMem(Resources r) {
+    for (org.apache.mesos.v1.Protos.Resource k : r.reserved) {
+      if ((k.getName().equals("cpus") && k.getScalar().getValue() >= 0.01)
+          || (k.getName().equals("mem") && k.getScalar().getValue() >= 1)) {
+        return true; // reserved for a role
+      }
+    }
     return r.cpus >= 0.01 || r.mem >= 1;
   }
 

@@ -83,6 +83,10 @@ public final class LocalCluster implements AutoCloseable {
       processRunners.put(id, runner);
       addAgent(id, host, begin, end, runner, "process", config.gpusOf(i), config.attributesOf(i));
       addDisks(master.agent(id), i);
+      for (org.apache.mesos.v1.Protos.Resource r :
+          LocalClusterConfig.reservedResources(config.agentReserved())) {
+        master.addResource(id, r);
+      }
     }
     for (int i = 0; i < config.simulatedAgents(); i++) {
       String id = master.masterId + "-S" + (processAgents + i);
@@ -142,7 +146,7 @@ public final class LocalCluster implements AutoCloseable {
               .setScalar(org.apache.mesos.v1.Protos.Value.Scalar.newBuilder().setValue(mb))
               .setDisk(org.apache.mesos.v1.Protos.Resource.DiskInfo.newBuilder().setSource(source))
               .build();
-      master.addDisk(agent.id, disk);
+      master.addResource(agent.id, disk);
     }
   }
 

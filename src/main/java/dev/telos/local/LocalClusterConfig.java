@@ -28,6 +28,9 @@ import java.util.Objects;
  * @param agentAttributes the attributes of each process agent in turn, in the syntax of a Mesos
  *     agent's {@code --attributes}: {@code rack:r1;zone:eu-1a;cores:8} (a number is a SCALAR
  *     attribute, anything else TEXT), besides {@code agent} and {@code kind}
+ * @param agentReserved resources statically reserved for roles on every process agent, on top of
+ *     its unreserved ones, in the syntax of a Mesos agent's {@code --resources}: {@code
+ *     cpus(ops):2;mem(ops):1024}; empty for none
  */
 public record LocalClusterConfig(
     int port,
@@ -47,7 +50,8 @@ public record LocalClusterConfig(
     boolean faults,
     java.util.List<Integer> agentGpus,
     java.util.List<String> agentDisks,
-    java.util.List<String> agentAttributes) {
+    java.util.List<String> agentAttributes,
+    String agentReserved) {
 
   public LocalClusterConfig {
     Objects.requireNonNull(workDir, "workDir");
@@ -89,6 +93,8 @@ public record LocalClusterConfig(
             "an agent disk is PATH:MB or MOUNT:MB (e.g. MOUNT:4096), got '" + d + "'");
       }
     }
+    Objects.requireNonNull(agentReserved, "agentReserved");
+    reservedResources(agentReserved);
     agentAttributes = java.util.List.copyOf(agentAttributes);
     if (agentAttributes.size() > agents) {
       throw new IllegalArgumentException(
@@ -152,6 +158,46 @@ public record LocalClusterConfig(
     return i < agentAttributes.size() ? attributes(agentAttributes.get(i)) : java.util.Map.of();
   }
 
+  private static final java.util.regex.Pattern RESERVED =
+      java.util.regex.Pattern.compile(
+          "(cpus|mem|disk|gpus)\\(([^()*\\s]+)\\):([0-9]+(?:\\.[0-9]+)?)");
+
+  /**
+   * The statically reserved resources {@code text} names ({@code cpus(ops):2;mem(ops):1024}), as
+   * Mesos offers them: a STATIC reservation for the role.
+   *
+   * @throws IllegalArgumentException on a malformed entry or a reservation for {@code *}
+   */
+  public static java.util.List<org.apache.mesos.v1.Protos.Resource> reservedResources(String text) {
+    java.util.List<org.apache.mesos.v1.Protos.Resource> out = new java.util.ArrayList<>();
+    if (text.isBlank()) {
+      return out;
+    }
+    for (String part : text.split(";")) {
+      java.util.regex.Matcher m = RESERVED.matcher(part.trim());
+      if (!m.matches()) {
+        throw new IllegalArgumentException(
+            "a reserved resource is NAME(ROLE):AMOUNT for cpus, mem, disk or gpus, as Mesos's"
+                + " --resources (e.g. cpus(ops):2;mem(ops):1024), got '"
+                + part
+                + "'");
+      }
+      out.add(
+          org.apache.mesos.v1.Protos.Resource.newBuilder()
+              .setName(m.group(1))
+              .setType(org.apache.mesos.v1.Protos.Value.Type.SCALAR)
+              .setScalar(
+                  org.apache.mesos.v1.Protos.Value.Scalar.newBuilder()
+                      .setValue(Double.parseDouble(m.group(3))))
+              .addReservations(
+                  org.apache.mesos.v1.Protos.Resource.ReservationInfo.newBuilder()
+                      .setType(org.apache.mesos.v1.Protos.Resource.ReservationInfo.Type.STATIC)
+                      .setRole(m.group(2)))
+              .build());
+    }
+    return out;
+  }
+
   /** The GPUs of process agent {@code i}. */
   public int gpusOf(int i) {
     return i < agentGpus.size() ? agentGpus.get(i) : 0;
@@ -173,6 +219,7 @@ public record LocalClusterConfig(
     private java.util.List<Integer> agentGpus = java.util.List.of();
     private java.util.List<String> agentDisks = java.util.List.of();
     private java.util.List<String> agentAttributes = java.util.List.of();
+    private String agentReserved = "";
     private double agentCpus = 4;
     private double agentMem = 8192;
     private double agentDisk = 65536;
@@ -248,6 +295,12 @@ public record LocalClusterConfig(
       return this;
     }
 
+    /** Resources statically reserved for roles on every process agent ({@code cpus(ops):2}). */
+    public Builder agentReserved(String reserved) {
+      this.agentReserved = reserved == null ? "" : reserved;
+      return this;
+    }
+
     public LocalClusterConfig build() {
       return new LocalClusterConfig(
           port,
@@ -267,7 +320,8 @@ public record LocalClusterConfig(
           faults,
           agentGpus,
           agentDisks,
-          agentAttributes);
+          agentAttributes,
+          agentReserved);
     }
   }
 }

@@ -248,11 +248,14 @@ final class Master {
     agents.put(agent.id, agent);
   }
 
-  /** Adds a PATH or MOUNT disk (unreserved, kept whole) to an agent's resources. */
-  synchronized void addDisk(String agentId, org.apache.mesos.v1.Protos.Resource disk) {
+  /**
+   * Adds a resource kept apart from the plain amounts (a PATH or MOUNT disk, a static reservation)
+   * to an agent's resources.
+   */
+  synchronized void addResource(String agentId, org.apache.mesos.v1.Protos.Resource resource) {
     Agent agent = agents.get(agentId);
-    agent.total.reserved.add(disk);
-    agent.free.reserved.add(disk);
+    agent.total.keep(resource);
+    agent.free.keep(resource);
   }
 
   synchronized Collection<Agent> agents() {

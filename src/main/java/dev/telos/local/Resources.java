@@ -51,7 +51,7 @@ final class Resources {
     for (Resource resource : resources) {
       if (isReserved(resource)) {
         scalar(resource);
-        r.reserved.add(resource.toBuilder().clearAllocationInfo().build());
+        r.keep(resource.toBuilder().clearAllocationInfo().build());
         continue;
       }
       switch (resource.getName()) {
@@ -84,10 +84,44 @@ final class Resources {
    * of its own (a MOUNT disk is never split; a PATH disk only by a RESERVE).
    */
   static boolean isReserved(Resource r) {
-    return (r.getReservationsCount() > 0
-            && r.getReservations(r.getReservationsCount() - 1).getType()
-                == Resource.ReservationInfo.Type.DYNAMIC)
+    return r.getReservationsCount() > 0
         || (r.hasDisk() && (r.getDisk().hasPersistence() || r.getDisk().hasSource()));
+  }
+
+  /**
+   * Whether a kept entry may be split like a plain scalar (a static or dynamic reservation of cpus,
+   * mem, disk or gpus, a PATH disk): all but persistent volumes and MOUNT disks.
+   */
+  static boolean splittable(Resource r) {
+    return r.getType() == Value.Type.SCALAR
+        && !(r.hasDisk()
+            && (r.getDisk().hasPersistence()
+                || (r.getDisk().hasSource()
+                    && r.getDisk().getSource().getType() == Resource.DiskInfo.Source.Type.MOUNT)));
+  }
+
+  /** What identifies a kept entry: all of it but the amount, for one that may be split. */
+  private static Resource keyOf(Resource r) {
+    return splittable(r) ? r.toBuilder().clearScalar().build() : r;
+  }
+
+  private static double amount(Resource r) {
+    return splittable(r) ? r.getScalar().getValue() : 1;
+  }
+
+  private static Resource withAmount(Resource r, double v) {
+    return r.toBuilder()
+        .setScalar(Value.Scalar.newBuilder().setValue(Math.round(v * 1_000_000d) / 1_000_000d))
+        .build();
+  }
+
+  /** The kept entries, each identity with the amount of it (1 for one kept whole). */
+  private static Map<Resource, Double> amounts(List<Resource> entries) {
+    Map<Resource, Double> out = new java.util.HashMap<>();
+    for (Resource r : entries) {
+      out.merge(keyOf(r), amount(r), Double::sum);
+    }
+    return out;
   }
 
   /** The role a reserved entry is reserved for. */
@@ -150,13 +184,51 @@ final class Resources {
         return false;
       }
     }
-    List<Resource> left = new ArrayList<>(reserved);
-    for (Resource r : other.reserved) {
-      if (!left.remove(r)) {
+    Map<Resource, Double> have = amounts(reserved);
+    for (Map.Entry<Resource, Double> want : amounts(other.reserved).entrySet()) {
+      if (have.getOrDefault(want.getKey(), 0d) + EPSILON < want.getValue()) {
         return false;
       }
     }
     return true;
+  }
+
+  /** Adds one kept entry: merged with an entry of the same identity when it may be split. */
+  void keep(Resource r) {
+    if (splittable(r)) {
+      Resource key = keyOf(r);
+      for (int i = 0; i < reserved.size(); i++) {
+        Resource e = reserved.get(i);
+        if (splittable(e) && keyOf(e).equals(key)) {
+          reserved.set(i, withAmount(e, e.getScalar().getValue() + r.getScalar().getValue()));
+          return;
+        }
+      }
+    }
+    reserved.add(r);
+  }
+
+  /** Removes one kept entry (an amount of it, for one that may be split); it must be there. */
+  private void release(Resource r) {
+    if (!splittable(r)) {
+      reserved.remove(r);
+      return;
+    }
+    Resource key = keyOf(r);
+    double left = r.getScalar().getValue();
+    for (int i = 0; i < reserved.size() && left > EPSILON; i++) {
+      Resource e = reserved.get(i);
+      if (splittable(e) && keyOf(e).equals(key)) {
+        double have = e.getScalar().getValue();
+        double take = Math.min(have, left);
+        left -= take;
+        if (have - take <= EPSILON) {
+          reserved.remove(i--);
+        } else {
+          reserved.set(i, withAmount(e, have - take));
+        }
+      }
+    }
   }
 
   void add(Resources other) {
@@ -165,7 +237,7 @@ final class Resources {
     disk += other.disk;
     gpus += other.gpus;
     other.ports.forEach(this::addPorts);
-    reserved.addAll(other.reserved);
+    other.reserved.forEach(this::keep);
   }
 
   /** Removes {@code other}, which must be contained. */
@@ -180,7 +252,7 @@ final class Resources {
     for (Map.Entry<Long, Long> range : other.ports.entrySet()) {
       removePorts(range.getKey(), range.getValue());
     }
-    other.reserved.forEach(reserved::remove);
+    other.reserved.forEach(this::release);
   }
 
   private static double clamp(double v) {

@@ -149,7 +149,7 @@ final class Volumes {
         }
       }
     }
-    pool.reserved.add(d);
+    pool.keep(d);
   }
 
   private static String unreserve(List<Resource> resources, Resources pool) {
@@ -249,7 +249,7 @@ final class Volumes {
     }
     pool.subtract(asked);
     for (Resource v : gone) {
-      pool.reserved.add(stripped(v));
+      pool.keep(stripped(v));
       agent.volumes.remove(Resources.roleOf(v) + "/" + v.getDisk().getPersistence().getId());
       agent.runner.destroyVolume(v);
     }

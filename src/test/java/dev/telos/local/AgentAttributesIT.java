@@ -61,6 +61,42 @@ class AgentAttributesIT {
   }
 
   @Test
+  void staticallyReservedResourcesGoOnlyToTheirRoleAndAreUsedInPart() throws Exception {
+    try (LocalCluster cluster =
+        LocalCluster.start(
+            ClusterFixture.fast(work)
+                .agents(1, 0)
+                .agentResources(0.02, 16)
+                .agentReserved("cpus(ops):1;mem(ops):512")
+                .build())) {
+      try (RawScheduler other =
+          RawScheduler.subscribe(cluster.url(), ClusterFixture.frameworkInfo(60))) {
+        JsonNode offer = other.next("OFFERS").at("/offers/offers/0");
+        assertThat(offer.toString()).as("role * sees no reservation of ops").doesNotContain("ops");
+      }
+      try (RawScheduler ops =
+          RawScheduler.subscribe(
+              cluster.url(),
+              ClusterFixture.frameworkInfo(60, "MULTI_ROLE")
+                  .replaceFirst("\\{", "{\"roles\":[\"ops\"],"))) {
+        JsonNode offer = ops.next("OFFERS").at("/offers/offers/0");
+        double reservedCpus = 0;
+        for (JsonNode r : offer.path("resources")) {
+          if (r.path("name").asText().equals("cpus") && r.has("reservations")) {
+            assertThat(r.at("/reservations/0/type").asText()).isEqualTo("STATIC");
+            assertThat(r.at("/reservations/0/role").asText()).isEqualTo("ops");
+            reservedCpus += r.at("/scalar/value").asDouble();
+          }
+        }
+        assertThat(reservedCpus).isEqualTo(1.0);
+      }
+    }
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> LocalClusterConfig.reservedResources("cpus(*):1"))
+        .hasMessageContaining("NAME(ROLE):AMOUNT");
+  }
+
+  @Test
   void malformedAttributesAndDisksAreRefused() {
     assertThat(LocalClusterConfig.attributes("rack:r1; zone:eu-1a"))
         .containsExactly(Map.entry("rack", "r1"), Map.entry("zone", "eu-1a"));
