@@ -160,52 +160,62 @@ final class IncrementalPlanner {
   }
 
   Result plan(Source source, long seed, Instant now) {
-    List<App> desired = source.desired();
-    // Volumes of deleted apps go back first, whole offers at a time, whatever is planned.
+    Result r = plan(source, source.offers(), seed, now);
+    if (source.desired() == null) {
+      return r;
+    }
+    // After the pass, so that a prune it holds (this commit's) holds the volumes too.
     java.util.function.Predicate<String> keep =
         key ->
             held != null
                 || source.app(key) != null
                 || source.liveAppKeys().contains(key)
                 || source.settings().suspended().contains(key);
-    List<Plan.Release> releases =
-        desired == null ? List.of() : dev.telos.reconcile.Resident.releases(source.offers(), keep);
+    // Volumes of deleted apps go back only from offers the plan gives back anyway.
+    Set<String> declined = new HashSet<>(r.plan().declines());
+    List<Offer> free = new ArrayList<>();
+    for (Offer o : source.offers()) {
+      if (declined.contains(o.getId().getValue())) {
+        free.add(o);
+      }
+    }
+    List<Plan.Release> releases = dev.telos.reconcile.Resident.releases(free, keep);
     // Recorded volumes of deleted apps that no offer brought: offers are wanted until they come.
+    Set<String> released = new HashSet<>();
+    Set<String> gone = new HashSet<>();
+    releases.forEach(
+        x -> {
+          released.addAll(x.appKeys());
+          gone.add(x.offerId());
+        });
     List<Plan.Pending> releasing = new ArrayList<>();
-    if (desired != null) {
-      Set<String> released = new HashSet<>();
-      releases.forEach(r -> released.addAll(r.appKeys()));
-      source
-          .volumes()
-          .forEach(
-              (key, v) -> {
-                String app = key.substring(0, key.lastIndexOf('#'));
-                if (!keep.test(app) && !released.contains(app)) {
-                  releasing.add(
-                      new Plan.Pending(
-                          app,
-                          null,
-                          1,
-                          "persistent volumes of a deleted app: released once an offer of agent "
-                              + v.agentId()
-                              + " holds them",
-                          v.role(),
-                          true));
-                }
-              });
-    }
-    List<Offer> offers = source.offers();
-    if (!releases.isEmpty()) {
-      Set<String> gone = new HashSet<>();
-      releases.forEach(r -> gone.add(r.offerId()));
-      offers = offers.stream().filter(o -> !gone.contains(o.getId().getValue())).toList();
-    }
-    Result r = plan(source, offers, seed, now);
+    source
+        .volumes()
+        .forEach(
+            (key, v) -> {
+              String app = key.substring(0, key.lastIndexOf('#'));
+              if (!keep.test(app) && !released.contains(app)) {
+                releasing.add(
+                    new Plan.Pending(
+                        app,
+                        null,
+                        1,
+                        "persistent volumes of a deleted app: released once an offer of agent "
+                            + v.agentId()
+                            + " holds them",
+                        v.role(),
+                        true));
+              }
+            });
     if (releases.isEmpty() && releasing.isEmpty()) {
       return r;
     }
     return new Result(
-        r.plan().withPending(releasing), r.statuses(), r.planned(), r.full(), releases);
+        r.plan().withoutDeclines(gone).withPending(releasing),
+        r.statuses(),
+        r.planned(),
+        r.full(),
+        releases);
   }
 
   private Result plan(Source source, List<Offer> offers, long seed, Instant now) {

@@ -165,6 +165,24 @@ public record Plan(
     volumesSeen = Map.copyOf(volumesSeen);
   }
 
+  /** This plan without declining {@code offerIds} (the caller uses them otherwise). */
+  public Plan withoutDeclines(java.util.Set<String> offerIds) {
+    return new Plan(
+        launches,
+        pending,
+        kills,
+        declines.stream().filter(id -> !offerIds.contains(id)).toList(),
+        apps,
+        cronEvents,
+        heldPrune,
+        nextWakeup,
+        backoffResets,
+        wakeups,
+        rollbacks,
+        reserves,
+        volumesSeen);
+  }
+
   /** This plan with more launches waiting for offers. */
   public Plan withPending(List<Pending> more) {
     List<Pending> all = new java.util.ArrayList<>(pending);

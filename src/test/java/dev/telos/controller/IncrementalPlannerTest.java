@@ -471,6 +471,67 @@ class IncrementalPlannerTest {
     }
   }
 
+  /** A persistent volume Telos made for instance 0 of {@code appKey}, as an offer carries it. */
+  static Resource volumeOf(String appKey) {
+    return World.scalar("disk", 64).toBuilder()
+        .addReservations(
+            Resource.ReservationInfo.newBuilder()
+                .setType(Resource.ReservationInfo.Type.DYNAMIC)
+                .setRole("*")
+                .setLabels(
+                    org.apache.mesos.v1.Protos.Labels.newBuilder()
+                        .addLabels(
+                            org.apache.mesos.v1.Protos.Label.newBuilder()
+                                .setKey("telos.dev/app")
+                                .setValue(appKey))))
+        .setDisk(
+            Resource.DiskInfo.newBuilder()
+                .setPersistence(Resource.DiskInfo.Persistence.newBuilder().setId("v-" + appKey)))
+        .build();
+  }
+
+  @Test
+  void theVolumesOfADeletedAppGoBackOnlyFromDeclinedOffersAndNeverWhileAPruneIsHeld() {
+    World world = new World();
+    App a = service("a", 1, "");
+    App b = service("b", 1, "");
+    for (App app : List.of(a, b)) {
+      world.live.update(
+          TaskStatus.newBuilder()
+              .setTaskId(
+                  TaskID.newBuilder()
+                      .setValue(
+                          dev.telos.cluster.TaskIds.of(
+                              "default", app.metadata().name(), app.specHash(), START, "x")))
+              .setState(TaskState.TASK_RUNNING)
+              .setAgentId(AgentID.newBuilder().setValue("a1"))
+              .build(),
+          START);
+    }
+    Offer offer = world.offer("a1").toBuilder().addResources(volumeOf("default/gone")).build();
+    world.live.addOffers(List.of(offer));
+    world.desire(List.of()); // a commit that deletes every app: its prune is held
+    IncrementalPlanner incremental = new IncrementalPlanner();
+    IncrementalPlanner.Result held = incremental.plan(world, 1, START);
+    assertThat(held.plan().heldPrune()).isNotNull();
+    assertThat(held.releases()).as("nothing is destroyed while a prune is held").isEmpty();
+
+    world.desire(List.of(a, b)); // they come back; only the deleted app's volume goes
+    incremental.touchAll();
+    IncrementalPlanner.Result released = incremental.plan(world, 2, START);
+    assertThat(released.plan().heldPrune()).isNull();
+    assertThat(released.releases())
+        .singleElement()
+        .satisfies(
+            r -> {
+              assertThat(r.appKeys()).containsExactly("default/gone");
+              assertThat(r.offerId()).isEqualTo(offer.getId().getValue());
+            });
+    assertThat(released.plan().declines())
+        .as("the offer is accepted for the release, not declined")
+        .doesNotContain(offer.getId().getValue());
+  }
+
   static TaskStatus status(LiveTask t, TaskState state, Boolean healthy) {
     TaskStatus.Builder b =
         TaskStatus.newBuilder()
