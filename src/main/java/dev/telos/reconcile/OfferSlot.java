@@ -115,11 +115,6 @@ final class OfferSlot {
     return taken;
   }
 
-  /** The whole remaining entries, as offered (for releases). */
-  List<Resource> entries() {
-    return remaining.stream().map(Resource.Builder::build).toList();
-  }
-
   double scalar(String name) {
     double total = 0;
     for (Resource.Builder r : remaining) {
