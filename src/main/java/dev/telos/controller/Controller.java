@@ -1947,8 +1947,9 @@ public final class Controller implements AutoCloseable, ControlPlane {
       new AppViews.Source() {
         @Override
         public List<StatusView.VolumeView> volumes(String appKey) {
-          if (volumes.isEmpty()) {
-            return List.of();
+          App app = appOf(appKey);
+          if (volumes.isEmpty() || (app != null && !dev.telos.reconcile.Resident.resident(app))) {
+            return List.of(); // views are built for every app: scan only for those with volumes
           }
           List<StatusView.VolumeView> out = new ArrayList<>();
           volumes.forEach(

@@ -98,50 +98,6 @@ public record StatusView(
       labels = labels == null ? java.util.Map.of() : java.util.Map.copyOf(labels);
       volumes = volumes == null ? List.of() : List.copyOf(volumes);
     }
-
-    /** A view without persistent volumes. */
-    public AppView(
-        String namespace,
-        String name,
-        String kind,
-        int desiredInstances,
-        int runningInstances,
-        int healthyInstances,
-        String status,
-        String syncStatus,
-        String health,
-        String message,
-        String revision,
-        String specHash,
-        List<TaskView> tasks,
-        List<RunRecord> runs,
-        int restartFailures,
-        java.time.Instant nextLaunchAt,
-        TaskEnd lastFailure,
-        dev.telos.reconcile.AppHistory planState,
-        java.util.Map<String, String> labels) {
-      this(
-          namespace,
-          name,
-          kind,
-          desiredInstances,
-          runningInstances,
-          healthyInstances,
-          status,
-          syncStatus,
-          health,
-          message,
-          revision,
-          specHash,
-          tasks,
-          runs,
-          restartFailures,
-          nextLaunchAt,
-          lastFailure,
-          planState,
-          labels,
-          List.of());
-    }
   }
 
   /**

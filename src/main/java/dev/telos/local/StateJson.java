@@ -34,6 +34,19 @@ final class StateJson {
       state.put("frameworks", frameworks);
       state.put("completed_frameworks", completed);
       Map<String, Resources> offered = master.offeredByAgent();
+      // One walk over the tasks, not one per agent: what each agent's running tasks hold.
+      Map<String, List<Resource>> usedBy = new java.util.HashMap<>();
+      Map<String, List<Resource>> heldBy = new java.util.HashMap<>();
+      for (Master.Framework f : master.frameworksSnapshot()) {
+        for (Master.Task t : f.tasks.values()) {
+          if (!Master.isTerminal(t.state)) {
+            usedBy
+                .computeIfAbsent(t.agentId, k -> new ArrayList<>())
+                .addAll(t.info.getResourcesList());
+            heldBy.computeIfAbsent(t.agentId, k -> new ArrayList<>()).addAll(t.resources.reserved);
+          }
+        }
+      }
       List<Object> slaves = new ArrayList<>();
       for (Master.Agent a : master.agents()) {
         Map<String, Object> s = new LinkedHashMap<>();
@@ -47,18 +60,10 @@ final class StateJson {
         s.put("active", a.reachable);
         s.put("resources", resources(a.total.toUnallocatedProto()));
         Resources off = offered.getOrDefault(a.id, new Resources());
-        List<Resource> used = new ArrayList<>();
         List<Resource> held = new ArrayList<>(a.free.reserved);
         held.addAll(off.reserved);
-        for (Master.Framework f : master.frameworksSnapshot()) {
-          for (Master.Task t : f.tasks.values()) {
-            if (t.agentId.equals(a.id) && !Master.isTerminal(t.state)) {
-              used.addAll(t.info.getResourcesList());
-              held.addAll(t.resources.reserved);
-            }
-          }
-        }
-        s.put("used_resources", resources(used));
+        held.addAll(heldBy.getOrDefault(a.id, List.of()));
+        s.put("used_resources", resources(usedBy.getOrDefault(a.id, List.of())));
         s.put("offered_resources", resources(off.toUnallocatedProto()));
         s.put("unreserved_resources", resources(a.total.toUnallocatedProto()));
         // As Mesos: the dynamic reservations and persistent volumes on the agent, per role, in

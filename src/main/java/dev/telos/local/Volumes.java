@@ -35,7 +35,6 @@ final class Volumes {
       return "Invalid reservation resources: no resources";
     }
     Resources unreserved = new Resources();
-    List<Resource> sourced = new ArrayList<>();
     List<Resource> made = new ArrayList<>();
     for (Resource r : resources) {
       if (r.getReservationsCount() == 0
@@ -63,97 +62,24 @@ final class Volumes {
       if (r.getType() != org.apache.mesos.v1.Protos.Value.Type.SCALAR) {
         return "Invalid reservation resources: only scalar resources can be reserved here";
       }
+      // A PATH disk is cut as any scalar, a MOUNT disk only whole (Resources keeps it so).
       Resource plain = r.toBuilder().clearReservations().clearAllocationInfo().build();
-      if (plain.hasDisk() && plain.getDisk().hasSource()) {
-        sourced.add(plain);
-      } else {
-        try {
-          unreserved.add(Resources.from(List.of(plain)));
-        } catch (IllegalArgumentException e) {
-          return "Invalid reservation resources: " + e.getMessage();
-        }
+      try {
+        unreserved.add(Resources.from(List.of(plain)));
+      } catch (IllegalArgumentException e) {
+        return "Invalid reservation resources: " + e.getMessage();
       }
       made.add(r.toBuilder().clearAllocationInfo().build());
     }
     if (!pool.contains(unreserved)) {
       return "Invalid reservation resources: " + unreserved + " are not in the offer " + pool;
     }
-    List<Resource> left = new ArrayList<>(pool.reserved);
-    for (Resource d : sourced) {
-      String problem = cut(left, d);
-      if (problem != null) {
-        return "Invalid reservation resources: " + problem;
-      }
-    }
     pool.subtract(unreserved);
-    pool.reserved.clear();
-    pool.reserved.addAll(left);
-    pool.reserved.addAll(made);
+    made.forEach(pool::keep);
     return null;
   }
 
-  /**
-   * Cuts {@code d} (unreserved disk with a source) from the entries: a MOUNT disk whole, a PATH
-   * disk in part.
-   */
-  private static String cut(List<Resource> entries, Resource d) {
-    for (int i = 0; i < entries.size(); i++) {
-      Resource e = entries.get(i);
-      if (Resources.roleOf(e).equals("*")
-          && e.hasDisk()
-          && !e.getDisk().hasPersistence()
-          && e.getDisk().getSource().equals(d.getDisk().getSource())) {
-        double have = e.getScalar().getValue();
-        double want = d.getScalar().getValue();
-        if (d.getDisk().getSource().getType() == Resource.DiskInfo.Source.Type.MOUNT) {
-          if (Math.abs(have - want) > 1e-6) {
-            return "a MOUNT disk is taken whole (" + have + " MB, not " + want + ")";
-          }
-          entries.remove(i);
-          return null;
-        }
-        if (have + 1e-6 < want) {
-          continue;
-        }
-        entries.remove(i);
-        if (have - want > 1e-6) {
-          entries.add(
-              e.toBuilder()
-                  .setScalar(
-                      org.apache.mesos.v1.Protos.Value.Scalar.newBuilder().setValue(have - want))
-                  .build());
-        }
-        return null;
-      }
-    }
-    return "the disk " + d.getDisk().getSource() + " is not in the offer";
-  }
-
-  /** Puts unreserved disk with a source back: a PATH disk merges with what is left of it. */
-  private static void putBack(Resources pool, Resource d) {
-    if (d.getDisk().getSource().getType() == Resource.DiskInfo.Source.Type.PATH) {
-      for (int i = 0; i < pool.reserved.size(); i++) {
-        Resource e = pool.reserved.get(i);
-        if (Resources.roleOf(e).equals("*")
-            && e.hasDisk()
-            && !e.getDisk().hasPersistence()
-            && e.getDisk().getSource().equals(d.getDisk().getSource())) {
-          pool.reserved.set(
-              i,
-              e.toBuilder()
-                  .setScalar(
-                      org.apache.mesos.v1.Protos.Value.Scalar.newBuilder()
-                          .setValue(e.getScalar().getValue() + d.getScalar().getValue()))
-                  .build());
-          return;
-        }
-      }
-    }
-    pool.keep(d);
-  }
-
   private static String unreserve(List<Resource> resources, Resources pool) {
-    List<Resource> sourced = new ArrayList<>();
     List<Resource> gone = new ArrayList<>();
     Resources freed = new Resources();
     for (Resource r : resources) {
@@ -170,20 +96,15 @@ final class Volumes {
       if (popped.getReservationsCount() > 0) {
         return "Invalid resources: refined reservations are not supported here";
       }
-      if (popped.hasDisk() && popped.getDisk().hasSource()) {
-        sourced.add(popped.build());
-      } else {
-        freed.add(Resources.from(List.of(popped.build())));
-      }
+      freed.add(Resources.from(List.of(popped.build())));
     }
     Resources asked = new Resources();
-    asked.reserved.addAll(gone);
+    gone.forEach(asked::keep);
     if (!pool.contains(asked)) {
       return "Invalid resources: the reserved resources are not in the offer";
     }
     pool.subtract(asked);
     pool.add(freed);
-    sourced.forEach(d -> putBack(pool, d));
     return null;
   }
 
@@ -220,12 +141,12 @@ final class Volumes {
       made.add(entry);
     }
     Resources asked = new Resources();
-    asked.reserved.addAll(from);
+    from.forEach(asked::keep);
     if (!pool.contains(asked)) {
       return "Invalid volume resources: the reserved disk is not in the offer";
     }
     pool.subtract(asked);
-    pool.reserved.addAll(made);
+    made.forEach(pool::keep);
     for (Resource v : made) {
       agent.volumes.add(Resources.roleOf(v) + "/" + v.getDisk().getPersistence().getId());
       agent.runner.createVolume(v);
@@ -242,7 +163,7 @@ final class Volumes {
       gone.add(v.toBuilder().clearAllocationInfo().build());
     }
     Resources asked = new Resources();
-    asked.reserved.addAll(gone);
+    gone.forEach(asked::keep);
     if (!pool.contains(asked)) {
       // A volume a task uses is not in any offer.
       return "Persistent volumes not found";

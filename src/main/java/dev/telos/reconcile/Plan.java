@@ -167,31 +167,22 @@ public record Plan(
 
   /** This plan without declining {@code offerIds} (the caller uses them otherwise). */
   public Plan withoutDeclines(java.util.Set<String> offerIds) {
-    return new Plan(
-        launches,
-        pending,
-        kills,
-        declines.stream().filter(id -> !offerIds.contains(id)).toList(),
-        apps,
-        cronEvents,
-        heldPrune,
-        nextWakeup,
-        backoffResets,
-        wakeups,
-        rollbacks,
-        reserves,
-        volumesSeen);
+    return with(declines.stream().filter(id -> !offerIds.contains(id)).toList(), pending);
   }
 
   /** This plan with more launches waiting for offers. */
   public Plan withPending(List<Pending> more) {
     List<Pending> all = new java.util.ArrayList<>(pending);
     all.addAll(more);
+    return with(declines, all);
+  }
+
+  private Plan with(List<String> otherDeclines, List<Pending> otherPending) {
     return new Plan(
         launches,
-        all,
+        otherPending,
         kills,
-        declines,
+        otherDeclines,
         apps,
         cronEvents,
         heldPrune,

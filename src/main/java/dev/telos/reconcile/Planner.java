@@ -982,16 +982,7 @@ public final class Planner {
           Placement.Placed p = r.placed();
           List<Resource> resources = new ArrayList<>(p.resources());
           resources.addAll(home.takeVolumes(ids));
-          String suffix = Long.toString(in.seed(), 36) + Integer.toString(sequence++, 36);
-          String taskId =
-              TaskIds.resident(
-                  TaskIds.of(
-                      app.metadata().namespace(),
-                      app.metadata().name(),
-                      app.specHash(),
-                      now,
-                      suffix),
-                  i);
+          String taskId = TaskIds.resident(nextTaskId(app), i);
           launches.add(
               new Plan.Launch(
                   app.key(),
@@ -1097,10 +1088,7 @@ public final class Planner {
           break;
         }
         OfferSlot slot = c.slot();
-        String suffix = Long.toString(in.seed(), 36) + Integer.toString(sequence++, 36);
-        String groupId =
-            TaskIds.of(
-                app.metadata().namespace(), app.metadata().name(), app.specHash(), now, suffix);
+        String groupId = nextTaskId(app);
         List<Resource> executor = new ArrayList<>(slot.takeScalar("cpus", POD_EXECUTOR_CPUS));
         executor.addAll(slot.takeScalar("mem", POD_EXECUTOR_MEM));
         org.apache.mesos.v1.Protos.ExecutorInfo group =
@@ -1164,6 +1152,13 @@ public final class Planner {
       return placed;
     }
 
+    /** A new task ID of {@code app}: this pass's seed and sequence make it unique. */
+    private String nextTaskId(App app) {
+      String suffix = Long.toString(in.seed(), 36) + Integer.toString(sequence++, 36);
+      return TaskIds.of(
+          app.metadata().namespace(), app.metadata().name(), app.specHash(), now, suffix);
+    }
+
     /** One task of {@code app} waits for an offer (REVIVE: one can come). */
     private void waitFor(App app, String reason) {
       pending.add(new Plan.Pending(app.key(), app.specHash(), 1, reason, app.task().role(), true));
@@ -1224,10 +1219,7 @@ public final class Planner {
           break;
         }
         Placement.Placed p = r.placed();
-        String suffix = Long.toString(in.seed(), 36) + Integer.toString(sequence++, 36);
-        String taskId =
-            TaskIds.of(
-                app.metadata().namespace(), app.metadata().name(), app.specHash(), now, suffix);
+        String taskId = nextTaskId(app);
         launches.add(
             new Plan.Launch(
                 app.key(),

@@ -49,7 +49,8 @@ class EventDetectorTest {
         null,
         null,
         null,
-        java.util.Map.of());
+        java.util.Map.of(),
+        List.of());
   }
 
   static StatusView view(String held, List<StatusView.AppView> apps, SyncRecord... history) {
@@ -177,7 +178,8 @@ class EventDetectorTest {
             null,
             new StatusView.TaskEnd("t1", "TASK_FAILED", null, "exit 3", 3, T),
             null,
-            java.util.Map.of());
+            java.util.Map.of(),
+            List.of());
     List<Event> degraded = d.next(view(null, List.of(failing), record(1, A, "Synced", null)));
     assertThat(degraded.get(0).message()).isEqualTo("shop/web is Degraded (last task: exit 3)");
     assertThat(d.next(view(null, List.of(), record(1, A, "Synced", null))))
