@@ -85,71 +85,94 @@ final class BenchCommand implements Callable<Integer> {
   }
 
   private int run(Path work) throws Exception {
-    LocalClusterConfig config =
-        LocalClusterConfig.builder(work)
-            .port(0)
-            .agents(0, agents)
-            .simulation(Duration.ofMillis(10), 0)
-            .timings(Duration.ofSeconds(15), Duration.ofMillis(200), Duration.ofSeconds(30))
-            .build();
+    try (LocalCluster cluster = LocalCluster.start(simulatedCluster(work, agents))) {
+      Launched r = launchAll(cluster, tasks, agents, contentType, timeout);
+      double seconds = r.nanos() / 1e9;
+      System.out.printf(
+          "tasks running:      %d of %d%s%n",
+          r.running(), tasks, r.finished() ? "" : " (timed out)");
+      System.out.printf("simulated agents:   %d%n", agents);
+      System.out.printf("content type:       %s%n", contentType);
+      System.out.printf("elapsed:            %.2f s (first offer to last TASK_RUNNING)%n", seconds);
+      System.out.printf("launches per second: %.0f%n", r.running() / seconds);
+      System.out.printf(
+          "peak heap:          %d MiB (max %d MiB)%n",
+          peakHeap() >> 20, Runtime.getRuntime().maxMemory() >> 20);
+      return r.finished() ? 0 : 1;
+    }
+  }
+
+  /**
+   * An embedded cluster of simulated agents only, whose tasks run (as records) 10 ms after launch.
+   */
+  static LocalClusterConfig simulatedCluster(Path work, int agents) {
+    return LocalClusterConfig.builder(work)
+        .port(0)
+        .agents(0, agents)
+        .simulation(Duration.ofMillis(10), 0)
+        .timings(Duration.ofSeconds(15), Duration.ofMillis(200), Duration.ofSeconds(30))
+        .build();
+  }
+
+  /** How a bare scheduler's launch went: tasks RUNNING, first offer to the last RUNNING. */
+  record Launched(int running, long nanos, boolean finished) {}
+
+  /**
+   * Subscribes a bare scheduler (Telos's client, no controller) that puts {@code tasks} tiny tasks
+   * on the offers as they come, spread over {@code agents}, and acknowledges every update.
+   */
+  static Launched launchAll(
+      LocalCluster cluster, int tasks, int agents, ContentType contentType, Duration timeout)
+      throws Exception {
     AtomicInteger launched = new AtomicInteger();
     Set<String> running = ConcurrentHashMap.newKeySet();
     CountDownLatch done = new CountDownLatch(1);
     AtomicLong firstAccept = new AtomicLong();
     MesosClient[] client = new MesosClient[1];
-    try (LocalCluster cluster = LocalCluster.start(config)) {
-      FrameworkInfo framework =
-          FrameworkInfo.newBuilder()
-              .setName("telos-bench")
-              .setUser(System.getProperty("user.name"))
-              .setFailoverTimeout(60)
-              .build();
-      SchedulerListener listener =
-          event -> {
-            if (event.getType() == Event.Type.OFFERS) {
-              firstAccept.compareAndSet(0, System.nanoTime());
-              for (Offer offer : event.getOffers().getOffersList()) {
-                launchInto(client[0], offer, launched);
-              }
-            } else if (event.getType() == Event.Type.UPDATE) {
-              TaskStatus s = event.getUpdate().getStatus();
-              if (s.hasUuid()) {
-                client[0].acknowledge(s.getAgentId(), s.getTaskId(), s.getUuid());
-              }
-              if (s.getState() == TaskState.TASK_RUNNING
-                  && running.add(s.getTaskId().getValue())
-                  && running.size() >= tasks) {
-                done.countDown();
-              }
+    FrameworkInfo framework =
+        FrameworkInfo.newBuilder()
+            .setName("telos-bench")
+            .setUser(System.getProperty("user.name"))
+            .setFailoverTimeout(60)
+            .build();
+    int perAgent = (int) Math.ceil((double) tasks / agents);
+    SchedulerListener listener =
+        event -> {
+          if (event.getType() == Event.Type.OFFERS) {
+            firstAccept.compareAndSet(0, System.nanoTime());
+            for (Offer offer : event.getOffers().getOffersList()) {
+              launchInto(client[0], offer, launched, tasks, perAgent);
             }
-          };
-      client[0] =
-          MesosClient.start(
-              MesosClientConfig.builder(cluster.url(), framework)
-                  .contentType(contentType)
-                  .backoff(new BackoffPolicy(Duration.ofMillis(50), Duration.ofSeconds(1)))
-                  .maxCallAttempts(10)
-                  .build(),
-              listener);
+          } else if (event.getType() == Event.Type.UPDATE) {
+            TaskStatus s = event.getUpdate().getStatus();
+            if (s.hasUuid()) {
+              client[0].acknowledge(s.getAgentId(), s.getTaskId(), s.getUuid());
+            }
+            if (s.getState() == TaskState.TASK_RUNNING
+                && running.add(s.getTaskId().getValue())
+                && running.size() >= tasks) {
+              done.countDown();
+            }
+          }
+        };
+    client[0] =
+        MesosClient.start(
+            MesosClientConfig.builder(cluster.url(), framework)
+                .contentType(contentType)
+                .backoff(new BackoffPolicy(Duration.ofMillis(50), Duration.ofSeconds(1)))
+                .maxCallAttempts(10)
+                .build(),
+            listener);
+    try {
       boolean finished = done.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
-      long elapsed = System.nanoTime() - firstAccept.get();
+      return new Launched(running.size(), System.nanoTime() - firstAccept.get(), finished);
+    } finally {
       client[0].close();
-      double seconds = elapsed / 1e9;
-      System.out.printf(
-          "tasks running:      %d of %d%s%n",
-          running.size(), tasks, finished ? "" : " (timed out)");
-      System.out.printf("simulated agents:   %d%n", agents);
-      System.out.printf("content type:       %s%n", contentType);
-      System.out.printf("elapsed:            %.2f s (first offer to last TASK_RUNNING)%n", seconds);
-      System.out.printf("launches per second: %.0f%n", running.size() / seconds);
-      System.out.printf(
-          "peak heap:          %d MiB (max %d MiB)%n",
-          peakHeap() >> 20, Runtime.getRuntime().maxMemory() >> 20);
-      return finished ? 0 : 1;
     }
   }
 
-  private void launchInto(MesosClient client, Offer offer, AtomicInteger launched) {
+  private static void launchInto(
+      MesosClient client, Offer offer, AtomicInteger launched, int tasks, int perAgent) {
     double cpus = 0;
     double mem = 0;
     for (Resource r : offer.getResourcesList()) {
@@ -161,7 +184,6 @@ final class BenchCommand implements Callable<Integer> {
     }
     String role = offer.getAllocationInfo().getRole();
     List<TaskInfo> batch = new ArrayList<>();
-    int perAgent = (int) Math.ceil((double) tasks / agents);
     while (batch.size() < perAgent && cpus >= TASK_CPUS && mem >= TASK_MEM) {
       int n = launched.getAndIncrement();
       if (n >= tasks) {

@@ -48,14 +48,45 @@ final class BenchE2eCommand implements Callable<Integer> {
       description = "Commits, each adding one instance (default: ${DEFAULT-VALUE}).")
   int rounds;
 
+  @Option(
+      names = "--scale-out",
+      split = ",",
+      defaultValue = "500:200,5000:1000",
+      description = {
+        "INSTANCES:AGENTS pairs: an app scaled from 1 to INSTANCES on AGENTS simulated agents,"
+            + " beside a bare scheduler launching as many tasks (default: ${DEFAULT-VALUE};"
+            + " 'none' for none)."
+      })
+  List<String> scaleOut;
+
   @Override
   public Integer call() throws Exception {
     if (rounds < 1 || rounds > 200) {
       throw new IllegalArgumentException("--rounds must be between 1 and 200");
     }
+    List<int[]> scales = new ArrayList<>();
+    for (String pair : scaleOut) {
+      if (pair.equals("none")) {
+        continue;
+      }
+      String[] parts = pair.split(":");
+      if (parts.length != 2
+          || !parts[0].matches("[0-9]{1,6}")
+          || !parts[1].matches("[0-9]{1,5}")
+          || Integer.parseInt(parts[0]) < 2
+          || Integer.parseInt(parts[1]) < 1) {
+        throw new IllegalArgumentException(
+            "--scale-out takes INSTANCES:AGENTS pairs such as 500:200, not '" + pair + "'");
+      }
+      scales.add(new int[] {Integer.parseInt(parts[0]), Integer.parseInt(parts[1])});
+    }
     Path dir = Files.createTempDirectory("telos-bench-e2e-");
     try {
-      return run(dir);
+      int rc = run(dir.resolve("e2e"));
+      for (int[] scale : scales) {
+        scaleOut(dir.resolve("scale-" + scale[0]), scale[0], scale[1]);
+      }
+      return rc;
     } finally {
       BenchCommand.deleteTree(dir);
     }
@@ -129,28 +160,7 @@ final class BenchE2eCommand implements Callable<Integer> {
           .setBare(true)
           .call()
           .close();
-      ControllerSettings settings =
-          new ControllerSettings(
-              "telos-bench",
-              System.getProperty("user.name"),
-              Duration.ofDays(1),
-              Duration.ofHours(1), // no polling: only the sync request fetches
-              Duration.ofMinutes(15),
-              PlannerSettings.DEFAULT);
-      GitSource source =
-          new GitSource(
-              new GitSource.Config(dir.resolve("repo").toString(), "main", "", dir.resolve("data")),
-              new ManifestLoader());
-      MesosClientConfig.Builder mesos =
-          MesosClientConfig.builder(cluster.url(), Controller.frameworkInfo(settings))
-              .backoff(new BackoffPolicy(Duration.ofMillis(50), Duration.ofMillis(500)));
-      Controller controller =
-          new Controller(
-              settings,
-              source,
-              mesos,
-              new FileStateStore(dir.resolve("data")),
-              InstantSource.system());
+      Controller controller = controller(dir, cluster);
       controller.events(stages);
       try {
         controller.start();
@@ -203,6 +213,65 @@ final class BenchE2eCommand implements Callable<Integer> {
     return 0;
   }
 
+  /**
+   * A controller of the repository {@code dir/repo} on {@code cluster}; it polls only on request.
+   */
+  private static Controller controller(Path dir, LocalCluster cluster) throws Exception {
+    ControllerSettings settings =
+        new ControllerSettings(
+            "telos-bench",
+            System.getProperty("user.name"),
+            Duration.ofDays(1),
+            Duration.ofHours(1), // no polling: only the sync request fetches
+            Duration.ofMinutes(15),
+            PlannerSettings.DEFAULT);
+    GitSource source =
+        new GitSource(
+            new GitSource.Config(dir.resolve("repo").toString(), "main", "", dir.resolve("data")),
+            new ManifestLoader());
+    MesosClientConfig.Builder mesos =
+        MesosClientConfig.builder(cluster.url(), Controller.frameworkInfo(settings))
+            .backoff(new BackoffPolicy(Duration.ofMillis(50), Duration.ofMillis(500)));
+    return new Controller(
+        settings, source, mesos, new FileStateStore(dir.resolve("data")), InstantSource.system());
+  }
+
+  /**
+   * One app scaled from 1 to {@code n} instances by a commit and a sync request, on {@code agents}
+   * simulated agents, until the view shows {@code n} RUNNING; then, on a fresh cluster of the same
+   * shape, the floor: a bare scheduler (Telos's client, no controller) launching {@code n} tasks.
+   */
+  private static void scaleOut(Path dir, int n, int agents) throws Exception {
+    long took;
+    try (LocalCluster cluster =
+            LocalCluster.start(BenchCommand.simulatedCluster(dir.resolve("cluster"), agents));
+        Git repo =
+            Git.init().setDirectory(dir.resolve("repo").toFile()).setInitialBranch("main").call()) {
+      commit(repo, 1, "one instance");
+      try (Controller controller = controller(dir, cluster)) {
+        controller.start();
+        awaitRunning(controller, 1, Duration.ofSeconds(60));
+        commit(repo, n, n + " instances");
+        long t0 = System.nanoTime();
+        controller.requestSync();
+        awaitRunning(controller, n, Duration.ofMinutes(5));
+        took = System.nanoTime() - t0;
+      }
+    }
+    BenchCommand.Launched floor;
+    try (LocalCluster cluster =
+        LocalCluster.start(BenchCommand.simulatedCluster(dir.resolve("floor-cluster"), agents))) {
+      floor =
+          BenchCommand.launchAll(
+              cluster, n, agents, dev.telos.mesos.ContentType.PROTOBUF, Duration.ofMinutes(5));
+    }
+    System.out.printf(
+        "1 -> %d instances RUNNING, %d simulated agents (sync request to the last in the view):"
+            + " %.2f s; floor (a bare scheduler launching %d tasks on the same cluster, first"
+            + " offer to last TASK_RUNNING): %.2f s; ratio %.2f%n",
+        n, agents, took / 1e9, n, floor.nanos() / 1e9, (double) took / floor.nanos());
+  }
+
   static long median(List<Long> values) {
     List<Long> sorted = new ArrayList<>(values);
     sorted.sort(null);
@@ -231,7 +300,7 @@ final class BenchE2eCommand implements Callable<Integer> {
           return;
         }
       }
-      Thread.sleep(1);
+      Thread.sleep(n > 100 ? 10 : 1); // reading the view costs the loop time: less often when big
     }
     throw new IllegalStateException(n + " instances not RUNNING within " + within);
   }

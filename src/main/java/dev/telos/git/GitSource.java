@@ -26,7 +26,6 @@ import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
 import org.eclipse.jgit.transport.FetchResult;
 import org.eclipse.jgit.transport.RefSpec;
 import org.eclipse.jgit.treewalk.TreeWalk;
-import org.eclipse.jgit.treewalk.filter.PathFilter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,8 +35,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Failures never lose the last good snapshot: an unreachable remote, a missing branch or path,
  * or history rewritten under the synced commit give {@link PollResult.Failed}; an invalid commit
- * gives {@link PollResult.Invalid}. Parsed files are cached by path and blob ID, so a commit that
- * changes one file parses one file. Thread-safe (calls are serialised).
+ * gives {@link PollResult.Invalid}. The source files of each directory the last read used are kept,
+ * parsed, with the tree they came from: the next commit is read by a tree diff against it, which
+ * skips every unchanged subtree, so a commit that changes one file reads and parses one file.
+ * Thread-safe (calls are serialised).
  */
 public final class GitSource implements ManifestSource {
   private static final Logger log = LoggerFactory.getLogger(GitSource.class);
@@ -90,14 +91,16 @@ public final class GitSource implements ManifestSource {
     }
   }
 
-  private record BlobKey(String path, ObjectId blob) {}
+  /** A directory's source files at one tree, by path, as one read found them. */
+  private record DirFiles(
+      ObjectId tree, java.util.TreeMap<String, dev.telos.render.Assembler.TreeFile> files) {}
 
   private final Config config;
   private final ManifestLoader loader;
   private final Repository repo;
   private final Transport transport;
   private final AtomicLong parsedFiles = new AtomicLong();
-  private Map<BlobKey, ManifestLoader.FileResult> cache = new HashMap<>();
+  private Map<String, DirFiles> lastDirs = new HashMap<>();
   private SignatureVerifier verifier;
   private Snapshot lastGood;
   private PollResult lastResult;
@@ -112,6 +115,16 @@ public final class GitSource implements ManifestSource {
     this.repo = new FileRepositoryBuilder().setGitDir(mirror.toFile()).setBare().build();
     if (!repo.getObjectDatabase().exists()) {
       repo.create(true);
+    }
+    // JGit's fetch would start a gc in the background after a fetch (its fetch.autogc), which
+    // then keeps the packs it replaced for an hour: the mirror is repacked here instead, in
+    // step with the polls (see compact), and replaced packs go at once (the mirror is ours alone).
+    org.eclipse.jgit.lib.StoredConfig mirrorConfig = repo.getConfig();
+    if (mirrorConfig.getBoolean("fetch", null, "autogc", true)
+        || !"now".equals(mirrorConfig.getString("gc", null, "prunePackExpire"))) {
+      mirrorConfig.setBoolean("fetch", null, "autogc", false);
+      mirrorConfig.setString("gc", null, "prunePackExpire", "now");
+      mirrorConfig.save();
     }
     this.charts =
         new ChartRepos(
@@ -434,8 +447,45 @@ public final class GitSource implements ManifestSource {
           (System.nanoTime() - started) / 1_000_000,
           result.getTrackingRefUpdates().size());
     }
+    int packs = packs();
+    if (packs > (result.getTrackingRefUpdates().isEmpty() ? PACK_LIMIT : 4 * PACK_LIMIT)) {
+      compact(packs);
+    }
     return result;
   }
+
+  /**
+   * Each fetch that brings objects adds a pack to the mirror, and every object lookup searches
+   * every pack: beyond {@value #PACK_LIMIT} of them, the mirror is repacked into one, on a poll
+   * that brought nothing new (off a commit's way), or beyond four times as many when commits never
+   * stop; so a long-running Telos reads commits as fast on its thousandth fetch as on its first.
+   */
+  private void compact(int packs) {
+    long started = System.nanoTime();
+    try (Git git = new Git(repo)) {
+      git.gc().call();
+      log.info(
+          "git mirror repacked url={} packs_before={} packs={} ms={}",
+          displayUrl(),
+          packs,
+          packs(),
+          (System.nanoTime() - started) / 1_000_000);
+    } catch (GitAPIException | RuntimeException e) {
+      // Only slower reads follow: the next fetch tries again.
+      log.warn("git mirror repack failed url={} error=\"{}\"", displayUrl(), describe(e));
+    }
+  }
+
+  /** How many packs the mirror holds. */
+  private int packs() {
+    try (var files = Files.list(repo.getDirectory().toPath().resolve("objects").resolve("pack"))) {
+      return (int) files.filter(f -> f.getFileName().toString().endsWith(".pack")).count();
+    } catch (IOException e) {
+      return 0;
+    }
+  }
+
+  static final int PACK_LIMIT = 16;
 
   /** The commit a branch or tag named {@code ref} points at in a fetch's ref advertisement. */
   private static ObjectId advertised(FetchResult fetched, String ref) {
@@ -508,7 +558,7 @@ public final class GitSource implements ManifestSource {
     CommitFiles tree = new CommitFiles(commit);
     ManifestLoader.LoadResult load = assembler.assemble(tree, root);
     // Keep what this commit uses; a commit back and forth re-parses at most its own changes.
-    cache = tree.next;
+    lastDirs = tree.next;
     lastLoad = load;
     lastRendered = Map.of();
     Map<String, Map<String, Object>> values = Map.of();
@@ -563,45 +613,69 @@ public final class GitSource implements ManifestSource {
   /** The files of one commit: its manifests (parsed through the cache), charts, values files. */
   private final class CommitFiles extends CommitTree implements dev.telos.render.Assembler.Tree {
     private final RevCommit commit;
-    final Map<BlobKey, ManifestLoader.FileResult> next = new HashMap<>();
+    final Map<String, DirFiles> next = new HashMap<>();
 
     @Override
     public List<dev.telos.render.Assembler.TreeFile> files(String dir) throws IOException {
-      List<dev.telos.render.Assembler.TreeFile> files = new ArrayList<>();
-      try (ObjectReader reader = repo.newObjectReader();
-          TreeWalk walk = new TreeWalk(repo, reader)) {
-        walk.addTree(commit.getTree());
-        walk.setRecursive(true);
-        if (!dir.isEmpty()) {
-          walk.setFilter(PathFilter.create(dir));
+      DirFiles files = next.get(dir);
+      if (files == null) {
+        files = dirFiles(dir);
+        if (files == null) {
+          return new ArrayList<>();
         }
-        while (walk.next()) {
-          String path = walk.getPathString();
-          String relative = dir.isEmpty() ? path : path.substring(dir.length() + 1);
-          FileMode mode = walk.getFileMode(0);
-          if (!ManifestLoader.isSourceFile(relative)
-              || (mode != FileMode.REGULAR_FILE && mode != FileMode.EXECUTABLE_FILE)) {
-            continue;
+        next.put(dir, files);
+      }
+      return new ArrayList<>(files.files().values());
+    }
+
+    /** {@code dir}'s source files, from the last read's by a tree diff when it had them. */
+    private DirFiles dirFiles(String dir) throws IOException {
+      try (ObjectReader reader = repo.newObjectReader()) {
+        ObjectId tree = commit.getTree();
+        if (!dir.isEmpty()) {
+          try (TreeWalk probe = TreeWalk.forPath(reader, dir, tree)) {
+            if (probe == null || !probe.isSubtree()) {
+              return null;
+            }
+            tree = probe.getObjectId(0);
           }
-          BlobKey key = new BlobKey(path, walk.getObjectId(0));
-          ManifestLoader.FileResult result = next.get(key);
-          if (result == null) {
-            result = cache.get(key);
+        }
+        DirFiles known = lastDirs.get(dir);
+        if (known != null && known.tree().equals(tree)) {
+          return known;
+        }
+        var files =
+            known == null
+                ? new java.util.TreeMap<String, dev.telos.render.Assembler.TreeFile>()
+                : new java.util.TreeMap<>(known.files());
+        try (TreeWalk walk = new TreeWalk(repo, reader)) {
+          if (known != null) {
+            walk.addTree(known.tree());
+            walk.setFilter(org.eclipse.jgit.treewalk.filter.TreeFilter.ANY_DIFF);
           }
-          if (result == null) {
-            long size = reader.getObjectSize(key.blob(), Constants.OBJ_BLOB);
-            result =
+          int at = walk.addTree(tree);
+          walk.setRecursive(true);
+          while (walk.next()) {
+            String relative = walk.getPathString();
+            String path = dir.isEmpty() ? relative : dir + "/" + relative;
+            FileMode mode = walk.getFileMode(at);
+            if (!ManifestLoader.isSourceFile(relative)
+                || (mode != FileMode.REGULAR_FILE && mode != FileMode.EXECUTABLE_FILE)) {
+              files.remove(path); // deleted, or no longer a regular file
+              continue;
+            }
+            ObjectId blob = walk.getObjectId(at);
+            long size = reader.getObjectSize(blob, Constants.OBJ_BLOB);
+            ManifestLoader.FileResult result =
                 size > loader.maxFileBytes()
                     ? loader.oversized(path, size)
-                    : loader.parseFile(
-                        path, reader.open(key.blob(), Constants.OBJ_BLOB).getBytes());
+                    : loader.parseFile(path, reader.open(blob, Constants.OBJ_BLOB).getBytes());
             parsedFiles.incrementAndGet();
+            files.put(path, new dev.telos.render.Assembler.TreeFile(path, result));
           }
-          next.put(key, result);
-          files.add(new dev.telos.render.Assembler.TreeFile(path, result));
         }
+        return new DirFiles(tree.copy(), files);
       }
-      return files;
     }
 
     @Override

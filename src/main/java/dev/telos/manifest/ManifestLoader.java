@@ -184,16 +184,20 @@ public final class ManifestLoader {
 
   /** Joins per-file results into one source: all errors, and duplicate keys as errors. */
   public static LoadResult combine(List<FileResult> files) {
-    List<App> apps = new ArrayList<>();
     List<ManifestError> errors = new ArrayList<>();
-    Map<String, App> seen = new HashMap<>();
+    Map<String, App> seen = new HashMap<>(2 * files.size());
+    List<App> apps = new ArrayList<>(files.size());
     Map<String, Release> releases = new java.util.TreeMap<>();
-    List<Document> documents = new ArrayList<>();
+    List<Document> documents = new ArrayList<>(files.size());
     List<FileResult> ordered = new ArrayList<>(files);
     ordered.sort((a, b) -> a.path().compareTo(b.path()));
     for (FileResult f : ordered) {
-      errors.addAll(f.errors());
-      documents.addAll(f.documents());
+      if (!f.errors().isEmpty()) {
+        errors.addAll(f.errors());
+      }
+      for (Document d : f.documents()) {
+        documents.add(d);
+      }
       for (Release r : f.releases()) {
         Release first = releases.putIfAbsent(r.key(), r);
         if (first != null) {
@@ -214,7 +218,7 @@ public final class ManifestLoader {
         }
       }
     }
-    apps.sort((a, b) -> a.key().compareTo(b.key()));
+    apps.sort((a, b) -> a.key().compareTo(b.key())); // in path order already, mostly: linear
     for (ManifestError cycle : dependencyCycles(apps)) {
       if (!errors.contains(cycle)) { // joined again with rendered apps: said once
         errors.add(cycle);
@@ -230,6 +234,9 @@ public final class ManifestLoader {
    * planner, which waits for them.
    */
   static List<ManifestError> dependencyCycles(List<App> apps) {
+    if (apps.stream().allMatch(a -> a.dependencies().isEmpty())) {
+      return List.of();
+    }
     Map<String, App> byKey = new HashMap<>();
     apps.forEach(a -> byKey.put(a.key(), a));
     Map<String, Integer> state = new HashMap<>(); // 1: on the path, 2: done

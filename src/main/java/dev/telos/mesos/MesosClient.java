@@ -272,54 +272,126 @@ public final class MesosClient implements AutoCloseable {
                     .header("Accept", config.contentType.mediaType())
                     .header(STREAM_ID, sid))
             .build();
-    callHttp
-        .newCall(request)
-        .enqueue(
-            new Callback() {
-              @Override
-              public void onResponse(Call httpCall, Response response) {
-                try (response) {
-                  int code = response.code();
-                  if (code == 200 || code == 202) {
-                    ResponseBody rb = response.body();
-                    result.complete(new CallResponse(code, rb == null ? new byte[0] : rb.bytes()));
-                    return;
-                  }
-                  if (code == 307) {
-                    HttpUrl leader = redirectTarget(url, response);
-                    if (leader != null && redirects < config.maxRedirects) {
-                      log.info(
-                          "call redirected to leading master type={} leader={}",
-                          type,
-                          Redact.url(leader));
-                      endpoint = leader;
-                      attemptCall(call, body, sid, leader, attempt, redirects + 1, result);
-                      return;
-                    }
-                    result.completeExceptionally(
-                        new MesosHttpException(type, code, "redirect without a usable Location"));
-                    return;
-                  }
-                  MesosHttpException error =
-                      new MesosHttpException(type, code, errorBody(response));
-                  if (error.retryable()) {
-                    retryCall(call, body, sid, url, attempt, result, error);
-                  } else {
-                    result.completeExceptionally(error);
-                  }
-                } catch (IOException e) {
-                  retryCall(call, body, sid, url, attempt, result, e);
-                } catch (RuntimeException e) {
-                  result.completeExceptionally(e);
+    dispatch(
+        request,
+        new Callback() {
+          @Override
+          public void onResponse(Call httpCall, Response response) {
+            try (response) {
+              int code = response.code();
+              if (code == 200 || code == 202) {
+                ResponseBody rb = response.body();
+                result.complete(new CallResponse(code, rb == null ? new byte[0] : rb.bytes()));
+                return;
+              }
+              if (code == 307) {
+                HttpUrl leader = redirectTarget(url, response);
+                if (leader != null && redirects < config.maxRedirects) {
+                  log.info(
+                      "call redirected to leading master type={} leader={}",
+                      type,
+                      Redact.url(leader));
+                  endpoint = leader;
+                  attemptCall(call, body, sid, leader, attempt, redirects + 1, result);
+                  return;
                 }
+                result.completeExceptionally(
+                    new MesosHttpException(type, code, "redirect without a usable Location"));
+                return;
               }
+              MesosHttpException error = new MesosHttpException(type, code, errorBody(response));
+              if (error.retryable()) {
+                retryCall(call, body, sid, url, attempt, result, error);
+              } else {
+                result.completeExceptionally(error);
+              }
+            } catch (IOException e) {
+              retryCall(call, body, sid, url, attempt, result, e);
+            } catch (RuntimeException e) {
+              result.completeExceptionally(e);
+            }
+          }
 
-              @Override
-              public void onFailure(Call httpCall, IOException e) {
-                retryCall(call, body, sid, url, attempt, result, e);
-              }
-            });
+          @Override
+          public void onFailure(Call httpCall, IOException e) {
+            retryCall(call, body, sid, url, attempt, result, e);
+          }
+        });
   }
+
+  /** Calls in flight at most; the rest wait here, in the order they were made. */
+  static final int MAX_CALLS_IN_FLIGHT = 32;
+
+  private final Object callsLock = new Object();
+  private final java.util.ArrayDeque<Runnable> waitingCalls = new java.util.ArrayDeque<>();
+  private int callsInFlight;
+
+  /**
+   * Sends a call's request when fewer than {@value #MAX_CALLS_IN_FLIGHT} are in flight, else queues
+   * it. OkHttp's own queue rescans every waiting call each time one finishes (quadratic in a burst
+   * of tens of thousands of acknowledgements), so calls wait in this FIFO and reach OkHttp only
+   * when they can go out at once.
+   */
+  private void dispatch(Request request, Callback callback) {
+    Callback releasing =
+        new Callback() {
+          @Override
+          public void onResponse(Call httpCall, Response response) throws IOException {
+            try {
+              callback.onResponse(httpCall, response);
+            } finally {
+              callDone();
+            }
+          }
+
+          @Override
+          public void onFailure(Call httpCall, IOException e) {
+            try {
+              callback.onFailure(httpCall, e);
+            } finally {
+              callDone();
+            }
+          }
+        };
+    Runnable start = () -> callHttp.newCall(request).enqueue(releasing);
+    synchronized (callsLock) {
+      if (callsInFlight >= MAX_CALLS_IN_FLIGHT) {
+        waitingCalls.addLast(start);
+        return;
+      }
+      callsInFlight++;
+    }
+    start.run();
+  }
+
+  private void callDone() {
+    Runnable next;
+    synchronized (callsLock) {
+      next = waitingCalls.pollFirst();
+      if (next == null) {
+        callsInFlight--;
+        return;
+      }
+    }
+    // Once the client closes, OkHttp fails a call at once, in this thread, which would start the
+    // next one from within this one: calls started here run one after another instead.
+    java.util.ArrayDeque<Runnable> pending = STARTING.get();
+    if (pending != null) {
+      pending.addLast(next);
+      return;
+    }
+    pending = new java.util.ArrayDeque<>();
+    STARTING.set(pending);
+    try {
+      for (Runnable r = next; r != null; r = pending.pollFirst()) {
+        r.run();
+      }
+    } finally {
+      STARTING.remove();
+    }
+  }
+
+  private static final ThreadLocal<java.util.ArrayDeque<Runnable>> STARTING = new ThreadLocal<>();
 
   private void retryCall(
       org.apache.mesos.v1.scheduler.Protos.Call call,

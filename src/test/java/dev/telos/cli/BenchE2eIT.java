@@ -14,7 +14,8 @@ class BenchE2eIT {
 
   @Test
   void printsTheEndToEndFigureBesideItsFloor() throws Exception {
-    try (TelosProcess bench = TelosProcess.start(dir, "bench", "e2e", "--rounds", "2")) {
+    try (TelosProcess bench =
+        TelosProcess.start(dir, "bench", "e2e", "--rounds", "2", "--scale-out", "20:4")) {
       assertThat(bench.awaitExit(Duration.ofSeconds(120))).as(bench.stderr()).isZero();
       String out = String.join("\n", bench.stdout());
       assertThat(out)
@@ -26,6 +27,10 @@ class BenchE2eIT {
                   + " agent, process, TASK_RUNNING and view [0-9.]+ ms")
           .containsPattern("floor \\(fetch one commit \\+ run a trivial process\\), same run: p50")
           .containsPattern("ratio p50: [0-9.]+")
+          .containsPattern(
+              "1 -> 20 instances RUNNING, 4 simulated agents \\(sync request to the last in the"
+                  + " view\\): [0-9.]+ s; floor \\(a bare scheduler launching 20 tasks on the same"
+                  + " cluster, first offer to last TASK_RUNNING\\): [0-9.]+ s; ratio [0-9.]+")
           .contains("machine: ");
     }
   }

@@ -9,6 +9,7 @@ import dev.telos.testing.TempGitRepo;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -121,6 +122,98 @@ class GitSourceIT {
         .singleElement()
         .extracting(a -> ((Service) a).instances())
         .isEqualTo(5);
+  }
+
+  @Test
+  void readingCommitAfterCommitGivesWhatAFreshReadOfEachCommitGives() throws Exception {
+    // Each poll reads by a tree diff against the commit read before; a source that never saw the
+    // earlier commits reads the whole tree. Both must give the same apps, commit after commit.
+    java.util.Random random = new java.util.Random(20261128);
+    java.util.Map<String, String> files = new java.util.TreeMap<>(); // path -> app name
+    files.put("apps/web.yaml", "web");
+    open("main", "apps");
+    updated(source.poll());
+    int made = 0;
+    for (int round = 0; round < 30; round++) {
+      int changes = 1 + random.nextInt(3);
+      for (int c = 0; c < changes; c++) {
+        java.util.List<String> paths = new java.util.ArrayList<>(files.keySet());
+        String any = paths.isEmpty() ? null : paths.get(random.nextInt(paths.size()));
+        String dir =
+            List.of("apps", "apps/a", "apps/a/b", "apps/.hidden", "other").get(random.nextInt(5));
+        switch (random.nextInt(6)) {
+          case 0, 1 -> {
+            String name = "app" + made++;
+            String path = dir + "/" + name + (random.nextBoolean() ? ".yaml" : ".yml");
+            remote.write(path, service(name, 1));
+            files.put(path, name);
+          }
+          case 2 -> {
+            if (any != null) {
+              remote.write(any, service(files.get(any), 2 + random.nextInt(5)));
+            }
+          }
+          case 3 -> {
+            if (any != null) {
+              remote.delete(any);
+              files.remove(any);
+            }
+          }
+          case 4 -> {
+            if (any != null) { // moved, perhaps somewhere it is no longer read
+              String to = dir + "/" + files.get(any) + ".yaml";
+              remote.delete(any).write(to, service(files.get(any), 1));
+              files.put(to, files.remove(any));
+            }
+          }
+          default -> remote.write(dir + "/notes-" + round + ".md", "not a manifest " + round);
+        }
+      }
+      String sha = remote.commit("round " + round);
+      PollResult read = source.poll();
+      try (GitSource fresh =
+          new GitSource(
+              new GitSource.Config(
+                  remote.url(),
+                  sha,
+                  "apps",
+                  null,
+                  tmp.resolve("fresh-" + round),
+                  false,
+                  Duration.ofSeconds(30)),
+              new ManifestLoader())) {
+        PollResult whole = fresh.poll();
+        assertThat(read).as("round %d", round).isInstanceOf(whole.getClass());
+        if (whole instanceof PollResult.Updated u) {
+          assertThat(updated(read).apps()).as("round %d", round).isEqualTo(u.snapshot().apps());
+        }
+      }
+    }
+  }
+
+  @Test
+  void theMirrorIsRepackedWhenFetchesLeaveTooManyPacks() throws Exception {
+    open("main", "apps");
+    updated(source.poll());
+    for (int i = 0; i <= GitSource.PACK_LIMIT; i++) {
+      remote.write("apps/web.yaml", service("web", i + 3));
+      remote.commit("scale " + i);
+      updated(source.poll());
+    }
+    assertThat(packs()).isGreaterThan(GitSource.PACK_LIMIT);
+    assertThat(source.poll()).isInstanceOf(PollResult.Unchanged.class); // nothing new: repacks
+    assertThat(packs()).isEqualTo(1);
+    remote.write("apps/web.yaml", service("web", 1)).write("apps/api.yaml", service("api", 1));
+    remote.commit("after the repack");
+    assertThat(updated(source.poll()).apps())
+        .extracting(App::key)
+        .containsExactly("default/api", "default/web");
+  }
+
+  long packs() throws java.io.IOException {
+    try (var all = java.nio.file.Files.walk(tmp.resolve("data").resolve("git"))) {
+      return all.filter(p -> p.toString().endsWith(".pack")).count();
+    }
   }
 
   @Test

@@ -1,6 +1,7 @@
 package dev.telos.mesos;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
 
 import ch.qos.logback.classic.Logger;
@@ -414,6 +415,61 @@ class MesosClientIT {
     assertThat(Duration.ofNanos(second.atNanos() - decline.atNanos()))
         .as("REVIVE sent only once the DECLINE was answered")
         .isGreaterThanOrEqualTo(Duration.ofMillis(300));
+  }
+
+  /** A subscribed client whose calls the master holds until {@code m.holdCalls} is counted down. */
+  MesosClient subscribedWithCallsHeld(ScriptedMaster m) throws Exception {
+    MesosClient client = start(config(m));
+    m.nextStream().subscribed("fw-1", Duration.ofSeconds(15));
+    await().until(() -> client.state() == ConnectionState.SUBSCRIBED);
+    m.holdCalls = new java.util.concurrent.CountDownLatch(1);
+    return client;
+  }
+
+  List<CompletableFuture<CallResponse>> acknowledgements(MesosClient client, int n) {
+    List<CompletableFuture<CallResponse>> acks = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      acks.add(
+          client.acknowledge(
+              AgentID.newBuilder().setValue("a-1").build(),
+              TaskID.newBuilder().setValue("t-" + i).build(),
+              com.google.protobuf.ByteString.copyFromUtf8("uuid-" + i)));
+    }
+    return acks;
+  }
+
+  @Test
+  void aBurstOfCallsKeepsABoundedNumberInFlightAndEveryOneIsAnswered() throws Exception {
+    ScriptedMaster m = master();
+    MesosClient client = subscribedWithCallsHeld(m);
+    List<CompletableFuture<CallResponse>> acks = acknowledgements(client, 2_000);
+    await().until(() -> m.callsInFlight.get() == MesosClient.MAX_CALLS_IN_FLIGHT);
+    m.holdCalls.countDown();
+    CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+    assertThat(acks).allSatisfy(a -> assertThat(a.join().status()).isEqualTo(202));
+    assertThat(m.maxCallsInFlight.get()).isEqualTo(MesosClient.MAX_CALLS_IN_FLIGHT);
+    assertThat(m.calls).hasSize(2_000);
+  }
+
+  @Test
+  void closingWithManyCallsWaitingFailsEachOfThemOneAfterAnother() throws Exception {
+    ScriptedMaster m = master();
+    MesosClient client = subscribedWithCallsHeld(m);
+    // Once closed, the HTTP client refuses each waiting call at once, in the thread that starts
+    // it: started from one another's failures, 20,000 of them would overflow the stack.
+    List<CompletableFuture<CallResponse>> acks = acknowledgements(client, 20_000);
+    await().until(() -> m.callsInFlight.get() == MesosClient.MAX_CALLS_IN_FLIGHT);
+    client.close();
+    m.holdCalls.countDown();
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> acks.stream().allMatch(CompletableFuture::isDone));
+    assertThat(acks.stream().filter(CompletableFuture::isCompletedExceptionally).count())
+        .isGreaterThanOrEqualTo(20_000 - MesosClient.MAX_CALLS_IN_FLIGHT);
+    assertThat(acks)
+        .filteredOn(CompletableFuture::isCompletedExceptionally)
+        .allSatisfy(
+            a -> assertThat(catchThrowable(a::join)).hasCauseInstanceOf(java.io.IOException.class));
   }
 
   @Test

@@ -42,6 +42,14 @@ public final class ScriptedMaster implements AutoCloseable {
   public final ConcurrentLinkedDeque<Answer> nextAnswers = new ConcurrentLinkedDeque<>();
   public final AtomicInteger requests = new AtomicInteger();
 
+  /** Calls (not subscriptions) being answered now, and the most there ever were at once. */
+  public final AtomicInteger callsInFlight = new AtomicInteger();
+
+  public final AtomicInteger maxCallsInFlight = new AtomicInteger();
+
+  /** When set, every call waits for it before it is answered. */
+  public volatile CountDownLatch holdCalls;
+
   public ScriptedMaster() throws IOException {
     this(ServerSocketFactory.getDefault());
   }
@@ -61,8 +69,24 @@ public final class ScriptedMaster implements AutoCloseable {
     if (call != null && call.getType() == Call.Type.SUBSCRIBE) {
       subscribes.add(received);
     } else {
-      calls.add(received);
+      maxCallsInFlight.accumulateAndGet(callsInFlight.incrementAndGet(), Math::max);
+      try {
+        calls.add(received);
+        CountDownLatch hold = holdCalls;
+        if (hold != null) {
+          hold.await();
+        }
+        answer(http, call, exchange);
+      } finally {
+        callsInFlight.decrementAndGet();
+      }
+      return;
     }
+    answer(http, call, exchange);
+  }
+
+  private void answer(Recorded http, Call call, Exchange exchange)
+      throws IOException, InterruptedException {
     Answer answer = nextAnswers.pollFirst();
     if (answer != null && answer.delayMillis() > 0) {
       Thread.sleep(answer.delayMillis());
