@@ -1455,7 +1455,10 @@ public final class Controller implements AutoCloseable, ControlPlane {
       String what, java.util.concurrent.CompletableFuture<dev.telos.mesos.CallResponse> call) {
     call.whenComplete(
         (r, e) -> {
-          if (e != null) {
+          if (e != null && !running.get()) {
+            // Stopping: calls still waiting in the client are refused, one log line each.
+            log.debug("call not sent, stopping call={} reason=\"{}\"", what, rootMessage(e));
+          } else if (e != null) {
             log.warn("call to the master failed call={} reason=\"{}\"", what, rootMessage(e));
             events.callFailed(what);
           }

@@ -185,7 +185,7 @@ public final class ManifestLoader {
   /** Joins per-file results into one source: all errors, and duplicate keys as errors. */
   public static LoadResult combine(List<FileResult> files) {
     List<ManifestError> errors = new ArrayList<>();
-    Map<String, App> seen = new HashMap<>(2 * files.size());
+    Map<String, App> seen = new HashMap<>();
     List<App> apps = new ArrayList<>(files.size());
     Map<String, Release> releases = new java.util.TreeMap<>();
     List<Document> documents = new ArrayList<>(files.size());

@@ -17,6 +17,20 @@ final class OfferSlot {
   final Offer offer;
   private final List<Resource.Builder> remaining = new ArrayList<>();
 
+  /**
+   * What {@link #scalar} and {@link #freePorts} last found, until something is taken: a pass weighs
+   * every offer for every task it places, and the offer changes only when one is placed.
+   */
+  private final java.util.Map<String, Double> scalars = new java.util.HashMap<>();
+
+  private int ports = -1;
+
+  /** Forgets the sums: called by everything that takes from {@code remaining}. */
+  private void taking() {
+    scalars.clear();
+    ports = -1;
+  }
+
   /** Whether the offer's agent has GPUs (even once a launch of this pass took them). */
   final boolean gpuAgent;
 
@@ -64,6 +78,7 @@ final class OfferSlot {
    * returns the part taken, as offered.
    */
   Resource takeSourced(Resource.DiskInfo.Source source, double amount) {
+    // PATH and MOUNT disks count in no sum (see usable): nothing to forget.
     for (Resource.Builder r : remaining) {
       if (r.hasDisk()
           && !r.getDisk().hasPersistence()
@@ -106,6 +121,7 @@ final class OfferSlot {
 
   /** Takes the volumes (whole, as offered); they must be here ({@link #hasVolumes}). */
   List<Resource> takeVolumes(List<String> persistenceIds) {
+    // Volumes count in no sum (see usable): nothing to forget.
     List<Resource> taken = new ArrayList<>();
     for (String id : persistenceIds) {
       Resource.Builder r = volume(id);
@@ -116,16 +132,24 @@ final class OfferSlot {
   }
 
   double scalar(String name) {
+    Double known = scalars.get(name);
+    if (known != null) {
+      return known;
+    }
     double total = 0;
     for (Resource.Builder r : remaining) {
       if (r.getName().equals(name) && r.getType() == Value.Type.SCALAR && usable(r)) {
         total += r.getScalar().getValue();
       }
     }
+    scalars.put(name, total);
     return total;
   }
 
   int freePorts() {
+    if (ports >= 0) {
+      return ports;
+    }
     long n = 0;
     for (Resource.Builder r : remaining) {
       if (r.getName().equals("ports") && r.getType() == Value.Type.RANGES) {
@@ -134,7 +158,8 @@ final class OfferSlot {
         }
       }
     }
-    return (int) Math.min(Integer.MAX_VALUE, n);
+    ports = (int) Math.min(Integer.MAX_VALUE, n);
+    return ports;
   }
 
   boolean fits(double cpus, double mem, double disk, int ports) {
@@ -146,6 +171,7 @@ final class OfferSlot {
 
   /** Cuts a scalar amount from the entries of that name, in offer order. */
   List<Resource> takeScalar(String name, double amount) {
+    taking();
     List<Resource> taken = new ArrayList<>();
     double left = amount;
     for (Resource.Builder r : remaining) {
@@ -169,6 +195,7 @@ final class OfferSlot {
 
   /** Takes the lowest {@code count} free ports; returns them and the entries they came from. */
   List<Long> takePorts(int count, List<Resource> into) {
+    taking();
     List<Long> ports = new ArrayList<>();
     for (Resource.Builder r : remaining) {
       if (ports.size() == count) {

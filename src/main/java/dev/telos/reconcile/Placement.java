@@ -114,6 +114,14 @@ final class Placement {
       double extraDisk,
       java.util.function.Predicate<OfferSlot> also) {
     TaskSpec t = app.task();
+    // What the occupied agents hold is counted once per choice, not once per offer: a pass that
+    // places thousands of tasks over a thousand offers would otherwise count millions of times.
+    Map<String, Integer> perAgent = new HashMap<>();
+    occupiedAgents.forEach(a -> perAgent.merge(a, 1, Integer::sum));
+    List<Occupied> occupied = new java.util.ArrayList<>();
+    for (Constraint c : t.constraints()) {
+      occupied.add(occupied(c, occupiedAgents));
+    }
     OfferSlot best = null;
     int bestCount = Integer.MAX_VALUE;
     String why = slots.isEmpty() ? "no offers" : "no offer has enough resources";
@@ -142,12 +150,12 @@ final class Placement {
         why = "no offer has the disks its persistent volumes need";
         continue;
       }
-      Optional<String> violated = violated(t.constraints(), slot.agentId(), occupiedAgents);
+      Optional<String> violated = violated(t.constraints(), slot.agentId(), occupied);
       if (violated.isPresent()) {
         why = "constraint " + violated.get() + " rules out every offer";
         continue;
       }
-      int count = (int) occupiedAgents.stream().filter(a -> a.equals(slot.agentId())).count();
+      int count = perAgent.getOrDefault(slot.agentId(), 0);
       if (count < bestCount) {
         best = slot;
         bestCount = count;
@@ -212,19 +220,32 @@ final class Placement {
   /** A placement, or the reason there is none. */
   record Result(Placed placed, String reason) {}
 
+  /**
+   * For one constraint, how many occupied agents have each value of its field, and for GROUP_BY the
+   * fewest tasks any value present has (the share a value may not exceed).
+   */
+  private record Occupied(Map<String, Integer> counts, int groupMin) {}
+
+  private Occupied occupied(Constraint c, List<String> occupied) {
+    Map<String, Integer> counts = new HashMap<>();
+    for (String a : occupied) {
+      String v = agentFields.getOrDefault(a, Map.of()).get(c.field());
+      if (v != null) {
+        counts.merge(v, 1, Integer::sum);
+      }
+    }
+    int min = c.operator() == Constraint.Operator.GROUP_BY ? groupMin(c, counts, occupied) : 0;
+    return new Occupied(counts, min);
+  }
+
   private Optional<String> violated(
-      List<Constraint> constraints, String agent, List<String> occupied) {
+      List<Constraint> constraints, String agent, List<Occupied> occupied) {
     Map<String, String> fields = agentFields.getOrDefault(agent, Map.of());
-    for (Constraint c : constraints) {
+    for (int i = 0; i < constraints.size(); i++) {
+      Constraint c = constraints.get(i);
+      Map<String, Integer> counts = occupied.get(i).counts();
       String value = fields.get(c.field());
       String label = c.field() + " " + c.operator() + (c.value() == null ? "" : " " + c.value());
-      Map<String, Integer> counts = new HashMap<>();
-      for (String a : occupied) {
-        String v = agentFields.getOrDefault(a, Map.of()).get(c.field());
-        if (v != null) {
-          counts.merge(v, 1, Integer::sum);
-        }
-      }
       int here = value == null ? 0 : counts.getOrDefault(value, 0);
       boolean ok =
           switch (c.operator()) {
@@ -233,7 +254,7 @@ final class Placement {
             case LIKE -> value != null && Pattern.matches(c.value(), value);
             case UNLIKE -> value == null || !Pattern.matches(c.value(), value);
             case MAX_PER -> value != null && here < Integer.parseInt(c.value());
-            case GROUP_BY -> value != null && groupBy(c, value, counts, occupied);
+            case GROUP_BY -> value != null && groupBy(c, here, counts, occupied.get(i).groupMin());
           };
       if (!ok) {
         return Optional.of(label);
@@ -247,13 +268,17 @@ final class Placement {
    * n is given. The values counted are those of agents present now (an offer this pass, or a task
    * of the app): an agent that left must not hold a share forever.
    */
-  private boolean groupBy(
-      Constraint c, String value, Map<String, Integer> counts, List<String> occupied) {
+  private static boolean groupBy(Constraint c, int here, Map<String, Integer> counts, int min) {
     Integer limit = c.value() == null ? null : Integer.valueOf(c.value());
-    int here = counts.getOrDefault(value, 0);
     if (limit != null && here == 0 && counts.size() >= limit) {
       return false; // n values are in use already
     }
+    return here <= min;
+  }
+
+  /** The fewest tasks a value in play holds: of the n in use, or of every agent present now. */
+  private int groupMin(Constraint c, Map<String, Integer> counts, List<String> occupied) {
+    Integer limit = c.value() == null ? null : Integer.valueOf(c.value());
     int min = Integer.MAX_VALUE;
     if (limit != null && counts.size() >= limit) {
       for (int n : counts.values()) {
@@ -271,6 +296,6 @@ final class Placement {
         }
       }
     }
-    return here <= (min == Integer.MAX_VALUE ? 0 : min);
+    return min == Integer.MAX_VALUE ? 0 : min;
   }
 }

@@ -109,6 +109,11 @@ public final class TemplateEngine {
    * stack, is what stops a template including itself.
    */
   String render(String template, Map<String, Object> context) throws RenderException {
+    if (Thread.currentThread().isInterrupted()) {
+      // Thread.join returns at once, without looking at the interrupt, when the render thread has
+      // already ended: a fast render would otherwise hide the caller's interrupt.
+      throw new RenderException(template, 1, "interrupted");
+    }
     String[] out = new String[1];
     RenderException[] failed = new RenderException[1];
     Thread t =

@@ -98,7 +98,7 @@ class IncrementalPlannerTest {
   }
 
   /** The world both planners read: the controller's state, driven by random events. */
-  static final class World implements IncrementalPlanner.Source {
+  static class World implements IncrementalPlanner.Source {
     final LiveState live = new LiveState();
     final Map<String, AppHistory> history = new HashMap<>();
     List<App> desired;
@@ -530,6 +530,54 @@ class IncrementalPlannerTest {
     assertThat(released.plan().declines())
         .as("the offer is accepted for the release, not declined")
         .doesNotContain(offer.getId().getValue());
+  }
+
+  @Test
+  void volumesOfADeletedAppThatNoOfferBringsKeepOffersComingUntilTheyDo() {
+    World world =
+        new World() {
+          @Override
+          public Map<String, dev.telos.reconcile.VolumeRecord> volumes() {
+            return Map.of(
+                "default/gone#0",
+                new dev.telos.reconcile.VolumeRecord("a7", true, START, "data"),
+                "default/web#0",
+                new dev.telos.reconcile.VolumeRecord("a1", true, START, "data"));
+          }
+        };
+    world.desire(List.of(service("web", 1, "")));
+    IncrementalPlanner.Result r = new IncrementalPlanner().plan(world, 1, START);
+    assertThat(r.releases()).isEmpty();
+    assertThat(r.plan().pending())
+        .filteredOn(p -> p.appKey().equals("default/gone"))
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.reason())
+                  .isEqualTo(
+                      "persistent volumes of a deleted app: released once an offer of agent a7"
+                          + " holds them");
+              assertThat(p.role()).isEqualTo("data");
+            });
+    assertThat(r.plan().pending())
+        .as("an app still desired keeps its volumes")
+        .noneMatch(p -> p.appKey().equals("default/web") && p.reason().startsWith("persistent"));
+  }
+
+  @Test
+  void beforeAnyCommitThereIsNothingToRelease() {
+    World world =
+        new World() {
+          @Override
+          public Map<String, dev.telos.reconcile.VolumeRecord> volumes() {
+            return Map.of(
+                "default/gone#0", new dev.telos.reconcile.VolumeRecord("a7", true, START, "data"));
+          }
+        };
+    IncrementalPlanner.Result r = new IncrementalPlanner().plan(world, 1, START);
+    assertThat(r).isNotNull();
+    assertThat(r.releases()).isEmpty();
+    assertThat(r.plan().pending()).isEmpty();
   }
 
   static TaskStatus status(LiveTask t, TaskState state, Boolean healthy) {

@@ -21,6 +21,9 @@ class MetadataTest {
   void equalByNameNamespaceAndLabels() {
     Metadata same = new Metadata("web", "prod", Map.of("team", "a"));
     assertThat(web).isEqualTo(same).hasSameHashCodeAs(same);
+    assertThat(web.hashCode())
+        .as("a hash that tells identities apart")
+        .isNotEqualTo(new Metadata("api", "prod", Map.of("team", "a")).hashCode());
     assertThat(web)
         .isNotEqualTo(new Metadata("api", "prod", Map.of("team", "a")))
         .isNotEqualTo(new Metadata("web", "test", Map.of("team", "a")))

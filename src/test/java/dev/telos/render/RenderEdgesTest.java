@@ -100,4 +100,37 @@ class RenderEdgesTest {
       Thread.interrupted();
     }
   }
+
+  @Test
+  void aCallerInterruptedWhileARenderRunsStopsWaitingAndKeepsTheInterrupt() throws Exception {
+    // Loops until the render's own deadline (2 s): the caller is waiting for it meanwhile.
+    TemplateEngine engine =
+        new TemplateEngine(
+            Map.of(
+                "slow.yaml",
+                "{% for i in range(1, 10000) %}{% for j in range(1, 10000) %}{% endfor %}"
+                    + "{% endfor %}"));
+    java.util.concurrent.atomic.AtomicReference<Throwable> thrown =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    java.util.concurrent.atomic.AtomicBoolean keptInterrupt =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    Thread caller =
+        new Thread(
+            () -> {
+              try {
+                engine.render("slow.yaml", Map.of());
+              } catch (Throwable e) {
+                thrown.set(e);
+              }
+              keptInterrupt.set(Thread.currentThread().isInterrupted());
+            });
+    caller.start();
+    org.awaitility.Awaitility.await().until(() -> caller.getState() == Thread.State.TIMED_WAITING);
+    caller.interrupt();
+    caller.join(10_000);
+    assertThat(thrown.get())
+        .isInstanceOf(TemplateEngine.RenderException.class)
+        .hasMessage("interrupted");
+    assertThat(keptInterrupt).isTrue();
+  }
 }
