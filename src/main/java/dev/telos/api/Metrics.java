@@ -153,6 +153,17 @@ public final class Metrics implements dev.telos.controller.ControllerEvents {
   }
 
   @Override
+  public void passFinished(java.time.Duration took, boolean full) {
+    io.micrometer.core.instrument.Timer.builder("telos_loop_pass")
+        .description(
+            "Passes of the controller's loop (plan, apply, publish): full ones plan every app,"
+                + " incremental ones only the apps something touched")
+        .tag("kind", full ? "full" : "incremental")
+        .register(registry)
+        .record(took);
+  }
+
+  @Override
   public void syncFinished(java.time.Duration took, String result) {
     io.micrometer.core.instrument.Timer.builder("telos_sync_duration")
         .description("From a new commit to its end (Synced or Superseded)")

@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
@@ -72,6 +73,26 @@ final class BenchRestartCommand implements Callable<Integer> {
               + " -XX:ArchiveClassesAtExit), and print both.")
   boolean cds;
 
+  @Option(
+      names = "--agents",
+      description =
+          "Simulated agents (default: one per 10 tasks, at most 200; up to 5,000 when given).")
+  Integer agents;
+
+  @Option(
+      names = "--controller-heap",
+      description = "The controller JVM's -Xmx, such as 1g (default: the JVM's own).")
+  String controllerHeap;
+
+  @Option(
+      names = "--idle",
+      defaultValue = "10s",
+      converter = DurationConverter.class,
+      description =
+          "After the first start, how long to watch the Synced controller doing nothing: its CPU"
+              + " and its loop passes (default: ${DEFAULT-VALUE}; 0s for none).")
+  Duration idle;
+
   private static final ObjectMapper JSON = new ObjectMapper();
   private final HttpClient http = HttpClient.newHttpClient();
 
@@ -85,6 +106,12 @@ final class BenchRestartCommand implements Callable<Integer> {
     }
     if (rounds < 1 || rounds > 100) {
       throw new IllegalArgumentException("--rounds must be between 1 and 100");
+    }
+    if (agents != null && (agents < 1 || agents > 5_000)) {
+      throw new IllegalArgumentException("--agents must be between 1 and 5000");
+    }
+    if (controllerHeap != null && !controllerHeap.matches("[0-9]+[kmgKMG]?")) {
+      throw new IllegalArgumentException("--controller-heap takes a size such as 1g or 512m");
     }
     Path jar = dev.telos.api.ApiServer.runningJar();
     if (jar == null) {
@@ -104,10 +131,11 @@ final class BenchRestartCommand implements Callable<Integer> {
   }
 
   /** One started controller: its process, and when it answered and was Synced. */
-  record Started(Process process, long apiNanos, long syncedNanos) {}
+  record Started(Process process, String api, long apiNanos, long syncedNanos) {}
 
   private int run(Path dir, Path jar) throws Exception {
-    int agents = Math.max(1, Math.min(200, apps * instances / 10));
+    int agents =
+        this.agents != null ? this.agents : Math.max(1, Math.min(200, apps * instances / 10));
     try (LocalCluster cluster =
             LocalCluster.start(
                 LocalClusterConfig.builder(dir.resolve("cluster"))
@@ -143,6 +171,9 @@ final class BenchRestartCommand implements Callable<Integer> {
       System.out.printf(
           "first start (cold): API after %.0f ms, Synced with %d tasks after %.0f ms%n",
           s.apiNanos() / 1e6, tasks.size(), s.syncedNanos() / 1e6);
+      if (!idle.isZero()) {
+        watchIdle(s);
+      }
       if (cds) {
         // The archive is written at a clean exit.
         s.process().destroy();
@@ -175,6 +206,56 @@ final class BenchRestartCommand implements Callable<Integer> {
           System.getProperty("java.version"));
     }
     return 0;
+  }
+
+  /**
+   * Watches a Synced controller that has nothing to do for {@link #idle}: the CPU its process used
+   * (of one core) and its loop passes, from its own metrics.
+   */
+  private void watchIdle(Started s) throws Exception {
+    java.time.Duration cpu0 =
+        s.process().toHandle().info().totalCpuDuration().orElse(java.time.Duration.ZERO);
+    Map<String, Double> m0 = passMetrics(s.api());
+    long t0 = System.nanoTime();
+    Thread.sleep(idle.toMillis()); // the benchmark's own window, not a test's wait
+    long wall = System.nanoTime() - t0;
+    java.time.Duration cpu1 =
+        s.process().toHandle().info().totalCpuDuration().orElse(java.time.Duration.ZERO);
+    Map<String, Double> m1 = passMetrics(s.api());
+    double count = 0;
+    double sum = 0;
+    for (String kind : List.of("full", "incremental")) {
+      count += m1.getOrDefault(kind + "_count", 0.0) - m0.getOrDefault(kind + "_count", 0.0);
+      sum += m1.getOrDefault(kind + "_sum", 0.0) - m0.getOrDefault(kind + "_sum", 0.0);
+    }
+    System.out.printf(
+        "idle %.0f s after it: controller CPU %.1f %% of a core; %.0f loop passes, mean %.1f ms;"
+            + " the longest pass in the last minutes: full %.1f ms, incremental %.1f ms%n",
+        wall / 1e9,
+        100.0 * cpu1.minus(cpu0).toNanos() / wall,
+        count,
+        count == 0 ? 0 : 1000 * sum / count,
+        1000 * m1.getOrDefault("full_max", 0.0),
+        1000 * m1.getOrDefault("incremental_max", 0.0));
+  }
+
+  /** {@code telos_loop_pass_seconds} count, sum and max by kind, from the controller's /metrics. */
+  private Map<String, Double> passMetrics(String api) throws Exception {
+    String text =
+        http.send(
+                HttpRequest.newBuilder(URI.create(api + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString())
+            .body();
+    Map<String, Double> out = new java.util.HashMap<>();
+    Matcher m =
+        Pattern.compile(
+                "telos_loop_pass_seconds_(count|sum|max)\\{kind=\"(full|incremental)\"\\}"
+                    + " ([0-9.eE+-]+)")
+            .matcher(text);
+    while (m.find()) {
+      out.put(m.group(2) + "_" + m.group(1), Double.parseDouble(m.group(3)));
+    }
+    return out;
   }
 
   /**
@@ -237,6 +318,9 @@ final class BenchRestartCommand implements Callable<Integer> {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(jvm);
+    if (controllerHeap != null) {
+      command.add("-Xmx" + controllerHeap);
+    }
     command.addAll(
         List.of(
             "-jar",
@@ -299,7 +383,7 @@ final class BenchRestartCommand implements Callable<Integer> {
       }
       Thread.sleep(2);
     }
-    return new Started(p, apiAt, System.nanoTime() - t0);
+    return new Started(p, url, apiAt, System.nanoTime() - t0);
   }
 
   private boolean synced(String api) {

@@ -517,6 +517,7 @@ public final class Controller implements AutoCloseable, ControlPlane {
   }
 
   private void pass() {
+    long started = System.nanoTime();
     Instant now = clock.instant();
     boolean act = subscribed && reconciled;
     if (act != planActed || desired != planDesired || live.agentsVersion() != planAgents) {
@@ -551,6 +552,7 @@ public final class Controller implements AutoCloseable, ControlPlane {
     }
     schedule(next, now);
     publish(result, now);
+    events.passFinished(Duration.ofNanos(System.nanoTime() - started), result.full());
   }
 
   /** The name of the state document of resident instances' volumes. */

@@ -12,6 +12,12 @@ public interface ControllerEvents {
   /** A git poll finished: {@code updated}, {@code unchanged}, {@code invalid} or {@code failed}. */
   default void gitPolled(Duration took, String outcome) {}
 
+  /**
+   * A pass of the loop ended: planning, applying the plan, publishing the view. {@code full}: every
+   * app was planned; otherwise only those something touched.
+   */
+  default void passFinished(Duration took, boolean full) {}
+
   /** A commit's sync ended: {@code Synced} or {@code Superseded}. */
   default void syncFinished(Duration took, String result) {}
 

@@ -303,7 +303,9 @@ class ApiIT {
         .contains("telos_offers_received_total")
         .contains("telos_reconciliation_rounds_total{kind=\"implicit\"}")
         .contains("telos_git_fetch_seconds_count{outcome=\"updated\"} 1")
-        .contains("telos_sync_duration_seconds_count{result=\"Synced\"} 1");
+        .contains("telos_sync_duration_seconds_count{result=\"Synced\"} 1")
+        .containsPattern("telos_loop_pass_seconds_count\\{kind=\"full\"\\} [1-9]")
+        .contains("telos_loop_pass_seconds_max{kind=\"incremental\"}");
   }
 
   @Test

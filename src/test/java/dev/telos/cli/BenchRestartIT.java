@@ -20,16 +20,35 @@ class BenchRestartIT {
       throws Exception {
     try (TelosProcess bench =
         TelosProcess.start(
-            dir, "bench", "restart", "--apps", "3", "--instances", "2", "--rounds", "1", "--cds")) {
+            dir,
+            "bench",
+            "restart",
+            "--apps",
+            "3",
+            "--instances",
+            "2",
+            "--rounds",
+            "1",
+            "--cds",
+            "--idle",
+            "2s",
+            "--agents",
+            "2",
+            "--controller-heap",
+            "256m")) {
       assertThat(bench.awaitExit(Duration.ofSeconds(300))).as(bench.stderr()).isZero();
       String out = String.join("\n", bench.stdout());
       assertThat(out)
           .containsPattern("first start \\(cold\\): API after [0-9]+ ms, Synced with 6 tasks")
           .containsPattern(
+              "idle [0-9]+ s after it: controller CPU [0-9.]+ % of a core; [0-9]+ loop passes,"
+                  + " mean [0-9.]+ ms; the longest pass in the last minutes: full [0-9.]+ ms,"
+                  + " incremental [0-9.]+ ms")
+          .containsPattern(
               "restart after kill -9 \\(1 rounds, nothing relaunched\\): API answering p50 [0-9]+"
                   + " ms; Synced p50 [0-9]+ ms")
           .containsPattern("restart after kill -9, with a CDS archive \\([0-9]+ MiB\\) \\(1 rounds")
-          .contains("apps 3, tasks 6 on 1 simulated agents");
+          .contains("apps 3, tasks 6 on 2 simulated agents");
     }
   }
 }
