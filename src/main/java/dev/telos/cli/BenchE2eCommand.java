@@ -243,19 +243,29 @@ final class BenchE2eCommand implements Callable<Integer> {
    */
   private static void scaleOut(Path dir, int n, int agents) throws Exception {
     long took;
+    Stages stages = new Stages();
     try (LocalCluster cluster =
             LocalCluster.start(BenchCommand.simulatedCluster(dir.resolve("cluster"), agents));
         Git repo =
             Git.init().setDirectory(dir.resolve("repo").toFile()).setInitialBranch("main").call()) {
       commit(repo, 1, "one instance");
       try (Controller controller = controller(dir, cluster)) {
+        controller.events(stages);
         controller.start();
         awaitRunning(controller, 1, Duration.ofSeconds(60));
         commit(repo, n, n + " instances");
         long t0 = System.nanoTime();
+        stages.start(t0);
         controller.requestSync();
         awaitRunning(controller, n, Duration.ofMinutes(5));
         took = System.nanoTime() - t0;
+        System.out.printf(
+            "  scale-out stages: fetch and snapshot %s ms; then the first offers %s ms; the"
+                + " first ACCEPT %s ms; the last RUNNING in the view %s ms%n",
+            between(t0, stages.polled.get()),
+            between(stages.polled.get(), stages.offers.get()),
+            between(stages.offers.get(), stages.launched.get()),
+            between(stages.launched.get(), t0 + took));
       }
     }
     BenchCommand.Launched floor;
@@ -270,6 +280,11 @@ final class BenchE2eCommand implements Callable<Integer> {
             + " %.2f s; floor (a bare scheduler launching %d tasks on the same cluster, first"
             + " offer to last TASK_RUNNING): %.2f s; ratio %.2f%n",
         n, agents, took / 1e9, n, floor.nanos() / 1e9, (double) took / floor.nanos());
+  }
+
+  /** Milliseconds from one mark to another, or n/a when one of them never happened. */
+  private static String between(long from, long to) {
+    return from == 0 || to == 0 ? "n/a" : String.format("%.0f", (to - from) / 1e6);
   }
 
   static long median(List<Long> values) {

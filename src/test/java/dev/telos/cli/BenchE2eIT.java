@@ -28,6 +28,10 @@ class BenchE2eIT {
           .containsPattern("floor \\(fetch one commit \\+ run a trivial process\\), same run: p50")
           .containsPattern("ratio p50: [0-9.]+")
           .containsPattern(
+              "scale-out stages: fetch and snapshot [0-9]+ ms; then the first offers ([0-9]+|n/a)"
+                  + " ms; the first ACCEPT ([0-9]+|n/a) ms; the last RUNNING in the view"
+                  + " ([0-9]+|n/a) ms")
+          .containsPattern(
               "1 -> 20 instances RUNNING, 4 simulated agents \\(sync request to the last in the"
                   + " view\\): [0-9.]+ s; floor \\(a bare scheduler launching 20 tasks on the same"
                   + " cluster, first offer to last TASK_RUNNING\\): [0-9.]+ s; ratio [0-9.]+")
