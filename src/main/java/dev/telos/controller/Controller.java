@@ -145,6 +145,10 @@ public final class Controller implements AutoCloseable, ControlPlane {
   private long subscription;
   private Instant checkedAt;
   private Instant reconcileStartedAt = Instant.EPOCH;
+
+  /** The tasks known when the reconciliation round began: the only ones its retries ask about. */
+  private java.util.Set<String> reconcileRound = java.util.Set.of();
+
   private final Map<String, Instant> heardAt = new HashMap<>();
 
   /**
@@ -1295,7 +1299,10 @@ public final class Controller implements AutoCloseable, ControlPlane {
     List<String> unanswered = new ArrayList<>();
     for (LiveTask t : live.tasks()) {
       Instant heard = heardAt.get(t.id());
-      if (!t.terminal() && (heard == null || heard.isBefore(reconcileStartedAt))) {
+      // A task launched since the round began is not the round's: its launch timeout watches it.
+      if (!t.terminal()
+          && reconcileRound.contains(t.id())
+          && (heard == null || heard.isBefore(reconcileStartedAt))) {
         unanswered.add(t.id());
       }
     }
@@ -1321,6 +1328,7 @@ public final class Controller implements AutoCloseable, ControlPlane {
     for (LiveTask t : live.tasks()) {
       known.add(t.id());
     }
+    reconcileRound = new java.util.HashSet<>(known);
     reconcileExplicitly(known);
     reconcileImplicitly(epoch, 0);
     if (reconcileTimer != null) {
