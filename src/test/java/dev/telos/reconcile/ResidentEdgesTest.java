@@ -93,24 +93,8 @@ class ResidentEdgesTest {
     // A spec no validation lets through: its kill grace period overflows when the TaskInfo of
     // instance 1 is built, after instance 0's volumes were planned.
     dev.telos.manifest.Service db = (dev.telos.manifest.Service) DB;
-    dev.telos.manifest.TaskSpec t = db.task();
     dev.telos.manifest.Service broken =
-        new dev.telos.manifest.Service(
-            db.metadata(),
-            2,
-            new dev.telos.manifest.TaskSpec(
-                t.command(),
-                t.env(),
-                t.resources(),
-                t.ports(),
-                t.container(),
-                t.constraints(),
-                t.healthCheck(),
-                java.time.Duration.ofDays(365L * 300),
-                t.role()),
-            db.upgrade(),
-            null,
-            db.source());
+        RestartAndIsolationTest.overflowingGracePeriod(db, db.task().env(), 2);
     f.with(broken);
     f.offers.add(offer("a1", 2000, volume(1)));
     Plan plan = plan(Map.of("default/db#1", confirmed("a1")));

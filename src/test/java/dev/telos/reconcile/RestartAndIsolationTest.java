@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.telos.cluster.LiveTask;
 import dev.telos.manifest.App;
-import dev.telos.manifest.Metadata;
 import dev.telos.manifest.Service;
 import dev.telos.manifest.TaskSpec;
 import java.time.Duration;
@@ -117,9 +116,18 @@ class RestartAndIsolationTest {
 
   static Service overflowingGracePeriod(java.util.Map<String, String> env, int instances) {
     Service broken = (Service) service("broken", 1, "");
+    return overflowingGracePeriod(broken, env, instances);
+  }
+
+  /**
+   * {@code base} with a kill grace period no validation lets through: it overflows when its
+   * TaskInfo is built.
+   */
+  static Service overflowingGracePeriod(
+      Service broken, java.util.Map<String, String> env, int instances) {
     TaskSpec t = broken.task();
     return new Service(
-        new Metadata("broken", "default", java.util.Map.of()),
+        broken.metadata(),
         instances,
         new TaskSpec(
             t.command(),
