@@ -104,6 +104,9 @@ public final class Metrics implements dev.telos.controller.ControllerEvents {
           .description("1 for the Mesos client's state")
           .register(registry);
     }
+    Gauge.builder("telos_mesos_calls_pending", controller, ControlPlane::mesosCallsPending)
+        .description("Calls to the Mesos master sent and not answered, or waiting to be sent")
+        .register(registry);
     Gauge.builder(
             "telos_sync_launched_total",
             controller,
@@ -190,6 +193,11 @@ public final class Metrics implements dev.telos.controller.ControllerEvents {
   @Override
   public void offersReceived(int offers) {
     registry.counter("telos_offers_received").increment(offers);
+  }
+
+  @Override
+  public void statusUpdate(String state) {
+    registry.counter("telos_status_updates", "state", state).increment();
   }
 
   @Override

@@ -172,7 +172,7 @@ final class BenchRestartCommand implements Callable<Integer> {
           "first start (cold): API after %.0f ms, Synced with %d tasks after %.0f ms%n",
           s.apiNanos() / 1e6, tasks.size(), s.syncedNanos() / 1e6);
       if (!idle.isZero()) {
-        watchIdle(s);
+        watchIdle(s, repo);
       }
       if (cds) {
         // The archive is written at a clean exit.
@@ -212,31 +212,113 @@ final class BenchRestartCommand implements Callable<Integer> {
    * Watches a Synced controller that has nothing to do for {@link #idle}: the CPU its process used
    * (of one core) and its loop passes, from its own metrics.
    */
-  private void watchIdle(Started s) throws Exception {
-    java.time.Duration cpu0 =
-        s.process().toHandle().info().totalCpuDuration().orElse(java.time.Duration.ZERO);
-    Map<String, Double> m0 = passMetrics(s.api());
-    long t0 = System.nanoTime();
-    Thread.sleep(idle.toMillis()); // the benchmark's own window, not a test's wait
-    long wall = System.nanoTime() - t0;
-    java.time.Duration cpu1 =
-        s.process().toHandle().info().totalCpuDuration().orElse(java.time.Duration.ZERO);
-    Map<String, Double> m1 = passMetrics(s.api());
-    double count = 0;
-    double sum = 0;
-    for (String kind : List.of("full", "incremental")) {
-      count += m1.getOrDefault(kind + "_count", 0.0) - m0.getOrDefault(kind + "_count", 0.0);
-      sum += m1.getOrDefault(kind + "_sum", 0.0) - m0.getOrDefault(kind + "_sum", 0.0);
+  private void watchIdle(Started s, Git repo) throws Exception {
+    // Synced means every task runs; the acknowledgements of their updates may still be going
+    // out. Idle starts when they are all answered and no update came for a second.
+    long q0 = System.nanoTime();
+    Sample quiet = sample(s);
+    long deadline = q0 + TimeUnit.MINUTES.toNanos(10);
+    while (true) {
+      Thread.sleep(1000); // polls the controller's metrics; bounded by the deadline
+      Sample next = sample(s);
+      if (next.metrics.getOrDefault("pending", 1.0) == 0
+          && next.metrics
+              .getOrDefault("updates", 0.0)
+              .equals(quiet.metrics.getOrDefault("updates", 0.0))) {
+        break;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("the controller did not become quiet within 10 minutes");
+      }
+      quiet = next;
     }
     System.out.printf(
-        "idle %.0f s after it: controller CPU %.1f %% of a core; %.0f loop passes, mean %.1f ms;"
-            + " the longest pass in the last minutes: full %.1f ms, incremental %.1f ms%n",
-        wall / 1e9,
-        100.0 * cpu1.minus(cpu0).toNanos() / wall,
-        count,
-        count == 0 ? 0 : 1000 * sum / count,
-        1000 * m1.getOrDefault("full_max", 0.0),
-        1000 * m1.getOrDefault("incremental_max", 0.0));
+        "quiet %.1f s after Synced (acknowledgements answered, no update for 1 s)%n",
+        (System.nanoTime() - q0) / 1e9);
+    long window = Math.min(idle.toMillis(), 10_000);
+    Sample first = sample(s);
+    Sample last = first;
+    while (last.nanos - first.nanos < idle.toNanos()) {
+      Thread.sleep(window); // the benchmark's own window, not a test's wait
+      Sample next = sample(s);
+      if (idle.toMillis() > window) {
+        System.out.println("  " + next.since(last, "window"));
+      }
+      last = next;
+    }
+    System.out.printf(
+        "idle %s; the longest pass in the last minutes: full %.1f ms, incremental %.1f ms%n",
+        last.since(first, "after it"),
+        1000 * last.metrics.getOrDefault("full_max", 0.0),
+        1000 * last.metrics.getOrDefault("incremental_max", 0.0));
+    // A commit that changes no manifest: a new snapshot, so a pass plans every app, and finds
+    // nothing to do.
+    Path readme = repo.getRepository().getWorkTree().toPath().resolve("README.md");
+    Files.writeString(readme, "bench " + System.nanoTime() + "\n", StandardCharsets.UTF_8);
+    repo.add().addFilepattern("README.md").call();
+    PersonIdent who = new PersonIdent("Bench", "bench@telos.dev");
+    String sha =
+        repo.commit()
+            .setMessage("nothing for the cluster")
+            .setAuthor(who)
+            .setCommitter(who)
+            .setSign(false)
+            .call()
+            .getName();
+    long c0 = System.nanoTime();
+    http.send(
+        HttpRequest.newBuilder(URI.create(s.api() + "/api/v1/sync"))
+            .POST(HttpRequest.BodyPublishers.noBody())
+            .build(),
+        HttpResponse.BodyHandlers.discarding());
+    long until = c0 + TimeUnit.SECONDS.toNanos(120);
+    while (!syncedAt(s.api(), sha)) {
+      if (System.nanoTime() > until) {
+        throw new IllegalStateException("the no-op commit was not Synced within 120 s");
+      }
+      Thread.sleep(2); // polls the controller's status; bounded by the deadline
+    }
+    long took = System.nanoTime() - c0;
+    Sample after = sample(s);
+    double full = after.delta(last, "full_count");
+    System.out.printf(
+        "a commit that changes no manifest: Synced after %.0f ms; %.0f full passes, mean %.1f ms"
+            + " (every app planned, nothing to do)%n",
+        took / 1e6, full, full == 0 ? 0 : 1000 * after.delta(last, "full_sum") / full);
+  }
+
+  /** The controller's CPU time and its metrics at one moment. */
+  private record Sample(long nanos, java.time.Duration cpu, Map<String, Double> metrics) {
+    String since(Sample before, String what) {
+      double count = 0;
+      double sum = 0;
+      for (String kind : List.of("full", "incremental")) {
+        count += delta(before, kind + "_count");
+        sum += delta(before, kind + "_sum");
+      }
+      long wall = nanos - before.nanos;
+      return String.format(
+          "%.0f s %s: controller CPU %.1f %% of a core; %.0f loop passes, mean %.1f ms;"
+              + " %.0f offers, %.0f updates",
+          wall / 1e9,
+          what,
+          100.0 * cpu.minus(before.cpu).toNanos() / wall,
+          count,
+          count == 0 ? 0 : 1000 * sum / count,
+          delta(before, "offers"),
+          delta(before, "updates"));
+    }
+
+    double delta(Sample before, String key) {
+      return metrics.getOrDefault(key, 0.0) - before.metrics.getOrDefault(key, 0.0);
+    }
+  }
+
+  private Sample sample(Started s) throws Exception {
+    return new Sample(
+        System.nanoTime(),
+        s.process().toHandle().info().totalCpuDuration().orElse(java.time.Duration.ZERO),
+        passMetrics(s.api()));
   }
 
   /** {@code telos_loop_pass_seconds} count, sum and max by kind, from the controller's /metrics. */
@@ -254,6 +336,18 @@ final class BenchRestartCommand implements Callable<Integer> {
             .matcher(text);
     while (m.find()) {
       out.put(m.group(2) + "_" + m.group(1), Double.parseDouble(m.group(3)));
+    }
+    Matcher counts =
+        Pattern.compile(
+                "telos_(offers_received|status_updates)_total(?:\\{[^}]*\\})? ([0-9.eE+-]+)")
+            .matcher(text);
+    Matcher pending = Pattern.compile("telos_mesos_calls_pending ([0-9.eE+-]+)").matcher(text);
+    if (pending.find()) {
+      out.put("pending", Double.parseDouble(pending.group(1)));
+    }
+    while (counts.find()) {
+      String key = counts.group(1).equals("offers_received") ? "offers" : "updates";
+      out.merge(key, Double.parseDouble(counts.group(2)), Double::sum);
     }
     return out;
   }
@@ -376,7 +470,7 @@ final class BenchRestartCommand implements Callable<Integer> {
     }
     long apiAt = System.nanoTime() - t0;
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-    while (!synced(url)) {
+    while (!syncedAt(url, null)) {
       if (System.nanoTime() > deadline || !p.isAlive()) {
         p.destroyForcibly();
         throw new IllegalStateException("the controller was not Synced within 120 s");
@@ -386,7 +480,8 @@ final class BenchRestartCommand implements Callable<Integer> {
     return new Started(p, url, apiAt, System.nanoTime() - t0);
   }
 
-  private boolean synced(String api) {
+  /** Whether the controller is Synced at {@code sha} (at any revision when null). */
+  private boolean syncedAt(String api, String sha) {
     try {
       JsonNode status =
           JSON.readTree(
@@ -394,7 +489,8 @@ final class BenchRestartCommand implements Callable<Integer> {
                       HttpRequest.newBuilder(URI.create(api + "/api/v1/status")).build(),
                       HttpResponse.BodyHandlers.ofString())
                   .body());
-      return status.path("syncStatus").asText().equals("Synced");
+      return status.path("syncStatus").asText().equals("Synced")
+          && (sha == null || status.path("revision").asText().equals(sha));
     } catch (java.io.IOException e) {
       return false;
     } catch (InterruptedException e) {

@@ -40,6 +40,11 @@ public interface ControlPlane {
     return "this instance does not lead";
   }
 
+  /** Calls to the Mesos master sent and not answered yet, or waiting to be sent. */
+  default int mesosCallsPending() {
+    return 0;
+  }
+
   /** The leading Mesos master's base URL ({@code http://HOST:PORT}, no credentials), or null. */
   default String masterUrl() {
     return null;

@@ -452,6 +452,12 @@ public final class Controller implements AutoCloseable, ControlPlane {
   }
 
   @Override
+  public int mesosCallsPending() {
+    MesosClient c = client;
+    return c == null ? 0 : c.callsPending();
+  }
+
+  @Override
   public String masterUrl() {
     MesosClient c = client;
     return c == null ? null : c.endpoint().replaceFirst("/api/v1/scheduler/?$", "");
@@ -1575,6 +1581,7 @@ public final class Controller implements AutoCloseable, ControlPlane {
       }
       return;
     }
+    events.statusUpdate(status.getState().name());
     heardAt.put(id, now);
     if (ended.containsKey(id)) {
       if (LiveTask.isTerminal(status.getState())) {

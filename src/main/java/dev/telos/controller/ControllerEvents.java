@@ -33,6 +33,9 @@ public interface ControllerEvents {
 
   default void offersReceived(int offers) {}
 
+  /** A status update about a task arrived from the master (state as Mesos names it). */
+  default void statusUpdate(String state) {}
+
   default void offersDeclined(int offers) {}
 
   /** A reconciliation round was sent: explicit (with tasks) or implicit. */

@@ -267,6 +267,12 @@ public final class HaNode implements ControlPlane, AutoCloseable {
   }
 
   @Override
+  public int mesosCallsPending() {
+    Controller c = current;
+    return c == null ? 0 : c.mesosCallsPending();
+  }
+
+  @Override
   public String approvePrune(String revision) {
     return leading(c -> c.approvePrune(revision));
   }

@@ -21,8 +21,12 @@ public enum ContentType {
 
   private final String mediaType;
 
+  /** Parsed once: OkHttp parses a media type with regular expressions, once per call otherwise. */
+  private final MediaType okHttpMediaType;
+
   ContentType(String mediaType) {
     this.mediaType = mediaType;
+    this.okHttpMediaType = MediaType.get(mediaType);
   }
 
   /** The media type, as sent in {@code Content-Type} and {@code Accept}. */
@@ -31,7 +35,7 @@ public enum ContentType {
   }
 
   MediaType okHttpMediaType() {
-    return MediaType.get(mediaType);
+    return okHttpMediaType;
   }
 
   /** Encodes a call in this content type. */

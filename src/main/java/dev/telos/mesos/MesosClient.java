@@ -102,7 +102,9 @@ public final class MesosClient implements AutoCloseable {
         shared
             .newBuilder()
             .dispatcher(callDispatcher)
-            .connectionPool(new ConnectionPool())
+            // Keeps a connection for each call in flight: the default pool keeps five idle, so a
+            // burst of acknowledgements closed and reopened the rest on every burst.
+            .connectionPool(new ConnectionPool(MAX_CALLS_IN_FLIGHT, 5, TimeUnit.MINUTES))
             .callTimeout(config.callTimeout)
             .readTimeout(config.callTimeout)
             .build();
@@ -332,6 +334,13 @@ public final class MesosClient implements AutoCloseable {
    * of tens of thousands of acknowledgements), so calls wait in this FIFO and reach OkHttp only
    * when they can go out at once.
    */
+  /** Calls sent and not answered yet, plus those waiting to be sent. */
+  public int callsPending() {
+    synchronized (callsLock) {
+      return callsInFlight + waitingCalls.size();
+    }
+  }
+
   private void dispatch(Request request, Callback callback) {
     Callback releasing =
         new Callback() {

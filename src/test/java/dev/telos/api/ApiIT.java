@@ -301,6 +301,8 @@ class ApiIT {
         .contains("jvm_memory_used_bytes")
         .contains("telos_task_launches_total 2.0")
         .contains("telos_offers_received_total")
+        .containsPattern("telos_status_updates_total\\{state=\"TASK_RUNNING\"\\} [1-9]")
+        .containsPattern("telos_mesos_calls_pending [0-9]")
         .contains("telos_reconciliation_rounds_total{kind=\"implicit\"}")
         .contains("telos_git_fetch_seconds_count{outcome=\"updated\"} 1")
         .contains("telos_sync_duration_seconds_count{result=\"Synced\"} 1")

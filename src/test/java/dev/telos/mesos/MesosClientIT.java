@@ -444,8 +444,10 @@ class MesosClientIT {
     MesosClient client = subscribedWithCallsHeld(m);
     List<CompletableFuture<CallResponse>> acks = acknowledgements(client, 2_000);
     await().until(() -> m.callsInFlight.get() == MesosClient.MAX_CALLS_IN_FLIGHT);
+    assertThat(client.callsPending()).isEqualTo(2_000);
     m.holdCalls.countDown();
     CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+    await().until(() -> client.callsPending() == 0);
     assertThat(acks).allSatisfy(a -> assertThat(a.join().status()).isEqualTo(202));
     assertThat(m.maxCallsInFlight.get()).isEqualTo(MesosClient.MAX_CALLS_IN_FLIGHT);
     assertThat(m.calls).hasSize(2_000);
