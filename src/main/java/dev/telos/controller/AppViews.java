@@ -57,6 +57,10 @@ final class AppViews {
 
   private final Map<String, StatusView.AppView> views = new LinkedHashMap<>();
   private List<StatusView.AppView> list = List.of();
+
+  /** The revision of the desired state the views show. */
+  private String revision;
+
   private final int[] counts = new int[Standing.values().length];
 
   /** Where an app stands for the roll-up sync status. */
@@ -141,6 +145,18 @@ final class AppViews {
           !before.equals(views)
               || !List.copyOf(before.keySet()).equals(List.copyOf(views.keySet()));
     } else {
+      // A new snapshot that changed only some apps: the others show its revision too.
+      Snapshot desired = source.desired();
+      String at = desired == null ? null : desired.commit().sha();
+      if (at != null && !at.equals(revision)) {
+        for (Map.Entry<String, StatusView.AppView> e : views.entrySet()) {
+          StatusView.AppView v = e.getValue();
+          if (v.revision() != null && !v.revision().equals(at)) {
+            e.setValue(v.withRevision(at)); // counts unchanged: only the revision differs
+            changed = true;
+          }
+        }
+      }
       for (String key : keys) {
         if (!views.containsKey(key)) {
           continue; // neither desired nor planned: nothing to show
@@ -152,6 +168,8 @@ final class AppViews {
         }
       }
     }
+    Snapshot desired = source.desired();
+    revision = desired == null ? null : desired.commit().sha();
     if (changed) {
       list = List.copyOf(views.values());
     }

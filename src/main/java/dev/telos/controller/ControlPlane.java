@@ -40,6 +40,16 @@ public interface ControlPlane {
     return "this instance does not lead";
   }
 
+  /** The desired app {@code namespace/name} as the last good snapshot has it, or null. */
+  default dev.telos.manifest.App desiredApp(String key) {
+    return null;
+  }
+
+  /** The repository's URL without credentials, with one repository; null with several. */
+  default String repository() {
+    return null;
+  }
+
   /** Calls to the Mesos master sent and not answered yet, or waiting to be sent. */
   default int mesosCallsPending() {
     return 0;

@@ -452,6 +452,26 @@ public final class Controller implements AutoCloseable, ControlPlane {
   }
 
   @Override
+  public App desiredApp(String key) {
+    java.util.concurrent.CompletableFuture<App> answer =
+        new java.util.concurrent.CompletableFuture<>();
+    post(() -> answer.complete(appOf(key)));
+    try {
+      return answer.get(30, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      return null;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
+    }
+  }
+
+  @Override
+  public String repository() {
+    return source.displayUrl();
+  }
+
+  @Override
   public int mesosCallsPending() {
     MesosClient c = client;
     return c == null ? 0 : c.callsPending();
@@ -530,11 +550,16 @@ public final class Controller implements AutoCloseable, ControlPlane {
     long started = System.nanoTime();
     Instant now = clock.instant();
     boolean act = subscribed && reconciled;
-    if (act != planActed || desired != planDesired || live.agentsVersion() != planAgents) {
-      // What every app plans from changed: acting or not, the snapshot, the agents.
+    if (desired != planDesired) {
+      // A new snapshot: the apps it changed, or all when it adds, removes or reorders apps.
+      incremental.desiredChanged(
+          planDesired == null ? null : planDesired.apps(), desired == null ? null : desired.apps());
+      planDesired = desired;
+    }
+    if (act != planActed || live.agentsVersion() != planAgents) {
+      // What every app plans from changed: acting or not, the agents.
       incremental.touchAll();
       planActed = act;
-      planDesired = desired;
       if (live.agentsVersion() != planAgents) {
         planAgents = live.agentsVersion();
         Map<String, Map<String, String>> fields = new HashMap<>();

@@ -26,10 +26,11 @@ import org.apache.mesos.v1.Protos.Offer;
  * <p>An app is re-planned when it was {@linkplain #touch touched} (a status update of one of its
  * tasks, a launch or kill of it, a change of its history), when its own wake-up time is due, or,
  * while it waits for offers, when offers come or go. Everything is re-planned when {@linkplain
- * #touchAll told so} (a new snapshot, a new subscription, a changed agent), and whenever a
- * re-planned key belongs to no desired app, and while tasks of apps that are not desired remain:
- * pruning weighs every app at once. The planner is per-app apart from pruning and offers, so an
- * untouched app's last plan is still its plan now; {@code IncrementalPlannerTest} checks this
+ * #touchAll told so} (a new subscription, a changed agent, a new snapshot that adds or removes
+ * apps; a snapshot that only changes some apps re-plans those, see {@link #desiredChanged}), and
+ * whenever a re-planned key belongs to no desired app, and while tasks of apps that are not desired
+ * remain: pruning weighs every app at once. The planner is per-app apart from pruning and offers,
+ * so an untouched app's last plan is still its plan now; {@code IncrementalPlannerTest} checks this
  * against full passes over random event sequences.
  *
  * <p>Confined to the controller's loop thread, as the rest of its state.
@@ -144,6 +145,46 @@ final class IncrementalPlanner {
   /** Something every app plans from changed: plan them all on the next pass. */
   void touchAll() {
     all = true;
+  }
+
+  /**
+   * A new snapshot replaces {@code before}: the apps whose manifests changed are planned on the
+   * next pass (with their dependents and dependencies, as any touched app), the others keep their
+   * plan. Everything is planned when there was no snapshot, or when the apps, their order or any
+   * app's dependencies changed: pruning, the dependents and the order of the views weigh every app.
+   * Returns whether everything will be planned.
+   */
+  boolean desiredChanged(List<App> before, List<App> after) {
+    if (before == null || after == null || before.size() != after.size()) {
+      all = true;
+      return true;
+    }
+    List<String> changed = new ArrayList<>();
+    for (int i = 0; i < after.size(); i++) {
+      App was = before.get(i);
+      App now = after.get(i);
+      if (was == now) {
+        continue;
+      }
+      if (!was.key().equals(now.key()) || !dependencyKeys(was).equals(dependencyKeys(now))) {
+        all = true;
+        return true;
+      }
+      if (!was.equals(now)) {
+        changed.add(now.key());
+      }
+    }
+    dirty.addAll(changed);
+    return all;
+  }
+
+  private static List<String> dependencyKeys(App app) {
+    if (app.dependencies().isEmpty()) {
+      return List.of();
+    }
+    List<String> keys = new ArrayList<>();
+    app.dependencies().forEach(d -> keys.add(d.key()));
+    return keys;
   }
 
   /**

@@ -98,6 +98,31 @@ public record StatusView(
       labels = labels == null ? java.util.Map.of() : java.util.Map.copyOf(labels);
       volumes = volumes == null ? List.of() : List.copyOf(volumes);
     }
+
+    /** The same view at another revision of the desired state. */
+    AppView withRevision(String at) {
+      return new AppView(
+          namespace,
+          name,
+          kind,
+          desiredInstances,
+          runningInstances,
+          healthyInstances,
+          status,
+          syncStatus,
+          health,
+          message,
+          at,
+          specHash,
+          tasks,
+          runs,
+          restartFailures,
+          nextLaunchAt,
+          lastFailure,
+          planState,
+          labels,
+          volumes);
+    }
   }
 
   /**

@@ -165,6 +165,7 @@ public final class GitSource implements ManifestSource {
   }
 
   /** The repository URL without credentials. */
+  @Override
   public String displayUrl() {
     return Redaction.url(config.url());
   }

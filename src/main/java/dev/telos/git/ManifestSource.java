@@ -30,6 +30,11 @@ public interface ManifestSource extends AutoCloseable {
     return false;
   }
 
+  /** The repository's URL without credentials; null for several repositories. */
+  default String displayUrl() {
+    return null;
+  }
+
   /** Each source's own state, for the status; empty for a single repository. */
   default List<SourceState> states() {
     return List.of();

@@ -267,6 +267,18 @@ public final class HaNode implements ControlPlane, AutoCloseable {
   }
 
   @Override
+  public dev.telos.manifest.App desiredApp(String key) {
+    Controller c = current;
+    return c == null ? null : c.desiredApp(key);
+  }
+
+  @Override
+  public String repository() {
+    Controller c = current;
+    return c == null ? null : c.repository();
+  }
+
+  @Override
   public int mesosCallsPending() {
     Controller c = current;
     return c == null ? 0 : c.mesosCallsPending();

@@ -471,6 +471,9 @@ public final class Planner {
           // unreachable past the timeout no longer does (its agent may never come back).
           if (!unreachableExpired(t, inactiveAfter(app))) {
             killing++;
+            if (t.state() == TaskState.TASK_UNREACHABLE && t.unreachableSince() != null) {
+              wake(t.unreachableSince().plus(inactiveAfter(app))); // then it stops counting
+            }
           }
           continue;
         }

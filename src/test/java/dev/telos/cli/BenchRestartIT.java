@@ -40,10 +40,18 @@ class BenchRestartIT {
       String out = String.join("\n", bench.stdout());
       assertThat(out)
           .containsPattern("first start \\(cold\\): API after [0-9]+ ms, Synced with 6 tasks")
+          .containsPattern("quiet [0-9.]+ s after Synced")
           .containsPattern(
               "idle [0-9]+ s after it: controller CPU [0-9.]+ % of a core; [0-9]+ loop passes,"
-                  + " mean [0-9.]+ ms; the longest pass in the last minutes: full [0-9.]+ ms,"
-                  + " incremental [0-9.]+ ms")
+                  + " mean [0-9.]+ ms; [0-9]+ offers, [0-9]+ updates; the longest pass in the last"
+                  + " minutes: full [0-9.]+ ms, incremental [0-9.]+ ms")
+          // A commit of no manifest plans no app again: no full pass.
+          .containsPattern(
+              "a commit that changes no manifest: Synced after [0-9]+ ms;"
+                  + " (no loop pass|[0-9]+ incremental passes, mean [0-9.]+ ms)\n")
+          .containsPattern(
+              "suspend and resume \\(every app planned, nothing to do\\): [0-9]+ full passes,"
+                  + " mean [0-9.]+ ms")
           .containsPattern(
               "restart after kill -9 \\(1 rounds, nothing relaunched\\): API answering p50 [0-9]+"
                   + " ms; Synced p50 [0-9]+ ms")

@@ -317,6 +317,36 @@ class ControllerIT {
   }
 
   @Test
+  void aCommitChangesOnlyTheAppsItChangedAndEveryAppShowsItsRevision() throws Exception {
+    h = new Harness(dir, 1);
+    h.repo.write("apps/a.yaml", sleeper("a", 2));
+    String v1 = h.commit("b.yaml", sleeper("b", 1), "a and b");
+    h.start();
+    h.awaitSynced(v1);
+    await().until(() -> h.running("a").size() == 2 && h.running("b").size() == 1);
+    Set<String> a = h.running("a");
+
+    // b changes; a's spec does not: a keeps its tasks, and both show the new revision.
+    String v2 = h.commit("b.yaml", sleeper("b", 2), "scale b");
+    h.awaitSynced(v2);
+    await().until(() -> h.running("b").size() == 2);
+    assertThat(h.running("a")).isEqualTo(a);
+    assertThat(h.app("a").revision()).isEqualTo(v2);
+    assertThat(h.app("b").revision()).isEqualTo(v2);
+
+    // A commit of no manifest: nothing launched or killed, every app at the new revision.
+    Set<String> b = h.running("b");
+    String v3 = h.commit("README.md", "# apps\n", "docs");
+    h.awaitSynced(v3);
+    assertThat(h.app("a").revision()).isEqualTo(v3);
+    assertThat(h.app("b").revision()).isEqualTo(v3);
+    await()
+        .during(Duration.ofSeconds(1))
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> h.running("a").equals(a) && h.running("b").equals(b));
+  }
+
+  @Test
   void removedAppsArePrunedButAMassRemovalIsHeld() throws Exception {
     h = new Harness(dir, 1);
     h.repo

@@ -70,7 +70,12 @@ class IncrementalPlannerTest {
    * migrate, spread for the CronJob report.
    */
   static List<App> apps(int version, boolean dependencies) {
-    String env = "  env: {V: '" + version + "'}\n";
+    return apps(new int[] {version, 0, 0, 0, 0, 0}, dependencies);
+  }
+
+  /** The apps, each at its own version (web, api, spread, solo, migrate, report). */
+  static List<App> apps(int[] v, boolean dependencies) {
+    String env = "  env: {V: '" + v[0] + "'}\n";
     return new ArrayList<>(
         List.of(
             service("web", 3, env + "  healthCheck: {type: COMMAND, command: 'true'}\n"),
@@ -79,22 +84,32 @@ class IncrementalPlannerTest {
                 2,
                 "  restart: {backoff: 5s, factor: 2, maxDelay: 1m, resetAfter: 2m}\n"
                     + "  upgrade: {maxSurge: 1, maxUnavailable: 0}\n"
+                    + version(v[1])
                     + (dependencies ? "  dependencies: [web]\n" : "")),
             service(
                 "spread",
                 2,
                 "  constraints: [{field: hostname, operator: UNIQUE}]\n"
+                    + version(v[2])
                     + (dependencies ? "  dependencies: [default/report]\n" : "")),
-            service("solo", 1, dependencies ? "  dependencies: [migrate]\n" : ""),
+            service("solo", 1, version(v[3]) + (dependencies ? "  dependencies: [migrate]\n" : "")),
             app(
                 "apiVersion: telos.dev/v1\nkind: Job\nmetadata: {name: migrate}\n"
-                    + "spec: {command: ./migrate, retries: 2, backoff: 10s,"
+                    + "spec: {command: ./migrate"
+                    + (v[4] == 0 ? "" : " " + v[4])
+                    + ", retries: 2, backoff: 10s,"
                     + " resources: {cpus: 0.1, mem: 10}}\n"),
             app(
                 "apiVersion: telos.dev/v1\nkind: CronJob\nmetadata: {name: report}\n"
                     + "spec:\n  schedule: '*/5 * * * *'\n  concurrencyPolicy: Forbid\n"
-                    + "  job: {command: ./r, retries: 1, backoff: 10s,"
+                    + "  job: {command: ./r"
+                    + (v[5] == 0 ? "" : " " + v[5])
+                    + ", retries: 1, backoff: 10s,"
                     + " resources: {cpus: 0.1, mem: 10}}\n")));
+  }
+
+  private static String version(int v) {
+    return v == 0 ? "" : "  env: {V: '" + v + "'}\n";
   }
 
   /** The world both planners read: the controller's state, driven by random events. */
@@ -194,24 +209,32 @@ class IncrementalPlannerTest {
     world.desire(apps(1, deps));
     IncrementalPlanner incremental = new IncrementalPlanner();
     Instant now = START;
+    int[] versions = {1, 0, 0, 0, 0, 0};
     int version = 1;
     long partial = 0;
     long offersSeen = -1;
     for (int step = 0; step < 400; step++) {
       String what = event(random, world, incremental, now);
+      List<App> before = world.desired;
       if (what.equals("time")) {
         now = now.plusMillis(1 + random.nextInt(90_000));
       } else if (what.equals("spec")) {
-        world.desire(apps(++version, deps));
-        incremental.touchAll();
+        // A commit that changes some of the apps (none, now and then: a commit of other files).
+        for (int i = 0; i < versions.length; i++) {
+          if (random.nextInt(3) == 0) {
+            versions[i] = ++version;
+          }
+        }
+        world.desire(apps(versions, deps));
+        incremental.desiredChanged(before, world.desired);
       } else if (what.equals("restore")) {
-        world.desire(apps(version, deps));
-        incremental.touchAll();
+        world.desire(apps(versions, deps));
+        incremental.desiredChanged(before, world.desired);
       } else if (what.equals("remove")) {
-        List<App> fewer = apps(version, deps);
+        List<App> fewer = apps(versions, deps);
         fewer.remove(random.nextInt(fewer.size()));
         world.desire(fewer);
-        incremental.touchAll();
+        incremental.desiredChanged(before, world.desired);
       }
       Plan full = fullPlan(world, step, now);
       if (world.live.offersVersion() != offersSeen) {
@@ -276,6 +299,52 @@ class IncrementalPlannerTest {
     assertThat(result.full()).isFalse();
     assertThat(result.planned()).containsExactly("default/web");
     assertThat(result.statuses()).containsKeys("default/api", "default/solo");
+  }
+
+  @Test
+  void aCommitPlansTheAppsItChangedWithTheirDependentsAndNothingWhenItChangedNone() {
+    World world = new World();
+    world.desire(apps(new int[] {1, 1, 1, 1, 1, 1}, true));
+    IncrementalPlanner incremental = new IncrementalPlanner();
+    world.live.addOffers(List.of(world.offer("a1"), world.offer("a2"), world.offer("a3")));
+    apply(world, incremental, incremental.plan(world, 1, START).plan(), START);
+    incremental.plan(world, 2, START); // sees the launches it made
+
+    // The same manifests parsed again (a commit of other files): nothing to plan.
+    List<App> before = world.desired;
+    world.desire(apps(new int[] {1, 1, 1, 1, 1, 1}, true));
+    assertThat(incremental.desiredChanged(before, world.desired)).isFalse();
+    IncrementalPlanner.Result same = incremental.plan(world, 3, START);
+    assertThat(same.full()).isFalse();
+    assertThat(same.planned()).isEmpty();
+
+    // The Job changes: it, solo that depends on it; api (depends on web) stays as it was.
+    before = world.desired;
+    world.desire(apps(new int[] {1, 1, 1, 1, 2, 1}, true));
+    assertThat(incremental.desiredChanged(before, world.desired)).isFalse();
+    IncrementalPlanner.Result one = incremental.plan(world, 4, START);
+    assertThat(one.full()).isFalse();
+    assertThat(one.planned()).containsExactlyInAnyOrder("default/migrate", "default/solo");
+    assertThat(one.statuses()).isEqualTo(fullPlan(world, 4, START).apps());
+  }
+
+  @Test
+  void aCommitThatAddsRemovesReordersAppsOrChangesDependenciesPlansEverything() {
+    IncrementalPlanner incremental = new IncrementalPlanner();
+    List<App> apps = apps(new int[] {1, 1, 1, 1, 1, 1}, true);
+    assertThat(incremental.desiredChanged(null, apps)).as("the first snapshot").isTrue();
+    List<App> fewer = new ArrayList<>(apps);
+    fewer.remove(2);
+    assertThat(new IncrementalPlanner().desiredChanged(apps, fewer)).as("removed").isTrue();
+    assertThat(new IncrementalPlanner().desiredChanged(fewer, apps)).as("added").isTrue();
+    List<App> reordered = new ArrayList<>(apps);
+    java.util.Collections.swap(reordered, 0, 1);
+    assertThat(new IncrementalPlanner().desiredChanged(apps, reordered)).as("reordered").isTrue();
+    assertThat(
+            new IncrementalPlanner()
+                .desiredChanged(apps, apps(new int[] {1, 1, 1, 1, 1, 1}, false)))
+        .as("dependencies dropped")
+        .isTrue();
   }
 
   @Test
