@@ -98,10 +98,27 @@ public final class ApiServer implements AutoCloseable {
         send(ex, v.ready() ? 200 : 503, Map.of("ready", v.ready()));
       } else if (path.equals("/api/v1/status")) {
         onlyGet(ex);
-        send(ex, 200, status(controller.view(), controller.leaderAddress()));
+        send(
+            ex,
+            200,
+            status(controller.view(), controller.leaderAddress(), controller.repository()));
       } else if (path.equals("/api/v1/apps")) {
         onlyGet(ex);
         send(ex, 200, controller.view().apps());
+      } else if (path.equals("/") || path.startsWith("/ui/")) {
+        onlyGet(ex);
+        ui(ex, path);
+      } else if (path.startsWith("/api/v1/apps/") && path.endsWith("/spec")) {
+        onlyGet(ex);
+        String[] parts = path.substring("/api/v1/apps/".length()).split("/");
+        if (parts.length != 3) {
+          throw new ApiError(404, "use /api/v1/apps/{namespace}/{name}/spec");
+        }
+        dev.telos.manifest.App app = controller.desiredApp(parts[0] + "/" + parts[1]);
+        if (app == null) {
+          throw new ApiError(404, "no desired app " + parts[0] + "/" + parts[1]);
+        }
+        send(ex, 200, Map.of("yaml", SpecYaml.of(app)));
       } else if (path.startsWith("/api/v1/apps/")) {
         onlyGet(ex);
         String[] parts = path.substring("/api/v1/apps/".length()).split("/");
@@ -124,6 +141,12 @@ public final class ApiServer implements AutoCloseable {
         authorize(ex);
         long request = controller.requestSync();
         send(ex, 202, Map.of("accepted", true, "request", request));
+      } else if (path.equals("/api/v1/plan")) {
+        onlyGet(ex);
+        plan(ex);
+      } else if (path.equals("/api/v1/files/follow")) {
+        onlyGet(ex);
+        follow(ex);
       } else if (path.equals("/api/v1/files/read") || path.equals("/api/v1/files/browse")) {
         onlyGet(ex);
         files(ex, path.endsWith("/read"));
@@ -221,14 +244,16 @@ public final class ApiServer implements AutoCloseable {
             || path.equals("/api/v1/apps")
             || path.startsWith("/api/v1/apps/")
             || path.equals("/api/v1/history")
-            || path.startsWith("/api/v1/files/");
+            || path.equals("/api/v1/plan")
+            || (path.startsWith("/api/v1/files/") && !path.equals("/api/v1/files/follow"));
     boolean write =
         path.equals("/api/v1/sync")
             || path.equals("/api/v1/prunes/approve")
             || path.equals("/api/v1/suspend")
             || path.equals("/api/v1/resume")
             || path.equals("/api/v1/webhooks/git")
-            || path.equals("/api/v1/events");
+            || path.equals("/api/v1/events")
+            || path.equals("/api/v1/files/follow");
     if (!read && !write) {
       return false;
     }
@@ -238,7 +263,7 @@ public final class ApiServer implements AutoCloseable {
     if (write || target == null) {
       if (target == null) {
         if (path.equals("/api/v1/status")) {
-          send(ex, 200, status(controller.view(), null));
+          send(ex, 200, status(controller.view(), null, null));
           return true;
         }
         throw new ApiError(503, "this Telos instance is a standby and no leader is known yet");
@@ -261,7 +286,7 @@ public final class ApiServer implements AutoCloseable {
       throw new ApiError(503, "interrupted while asking the leader");
     } catch (IOException e) {
       if (path.equals("/api/v1/status")) {
-        send(ex, 200, status(controller.view(), leader));
+        send(ex, 200, status(controller.view(), leader, null));
         return true;
       }
       throw new ApiError(503, "the leader at " + leader + " does not answer: " + e.getMessage());
@@ -352,7 +377,7 @@ public final class ApiServer implements AutoCloseable {
     }
   }
 
-  static Map<String, Object> status(StatusView v, String leaderAddress) {
+  static Map<String, Object> status(StatusView v, String leaderAddress, String repository) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("revision", v.revision());
     m.put("syncStatus", v.syncStatus());
@@ -372,6 +397,7 @@ public final class ApiServer implements AutoCloseable {
     m.put("syncBlocked", v.hold().syncBlocked());
     m.put("pendingRevision", v.hold().pendingRevision());
     m.put("sources", v.sources());
+    m.put("repository", repository);
     return m;
   }
 
@@ -391,16 +417,7 @@ public final class ApiServer implements AutoCloseable {
     if (task == null) {
       throw new ApiError(400, "give ?task=TASK_ID");
     }
-    String agent = queryParam(ex, "agent");
-    if (agent == null) {
-      for (StatusView.AppView a : controller.view().apps()) {
-        for (StatusView.TaskView t : a.tasks()) {
-          if (t.id().equals(task)) {
-            agent = t.agentId();
-          }
-        }
-      }
-    }
+    String agent = agentOf(ex, task);
     FilesProxy.Answer answer;
     try {
       answer =
@@ -424,6 +441,189 @@ public final class ApiServer implements AutoCloseable {
     }
     byte[] body = answer.body().getBytes(StandardCharsets.UTF_8);
     ex.getResponseHeaders().set("Content-Type", "application/json");
+    ex.sendResponseHeaders(200, body.length);
+    try (OutputStream out = ex.getResponseBody()) {
+      out.write(body);
+    }
+  }
+
+  /** What a sync of a revision would do, as {@code telos plan -o markdown} says it. */
+  public interface Plans {
+    /**
+     * @param exitCode as {@code telos plan}'s: 0 no change, 2 changes, 1 error
+     * @param markdown its output: the plan, or the errors ({@code FILE:LINE:COLUMN: message})
+     */
+    record Answer(int exitCode, String markdown) {}
+
+    Answer plan(String revision);
+  }
+
+  private volatile Plans plans;
+  private final java.util.concurrent.Semaphore planning = new java.util.concurrent.Semaphore(1);
+
+  /** Serves {@code GET /api/v1/plan} with {@code plans}. */
+  public void plansWith(Plans plans) {
+    this.plans = plans;
+  }
+
+  /** A revision as git rev-parse takes it, never an option: letters, digits and {@code ._/~^@-}. */
+  private static final java.util.regex.Pattern REVISION =
+      java.util.regex.Pattern.compile("[A-Za-z0-9_.][A-Za-z0-9_./~^@-]{0,199}");
+
+  private void plan(HttpExchange ex) throws IOException {
+    Plans p = plans;
+    if (p == null) {
+      throw new ApiError(404, "plans are served with one repository (--repo), not here");
+    }
+    String revision = queryParam(ex, "revision");
+    if (revision == null || !REVISION.matcher(revision).matches()) {
+      throw new ApiError(400, "give ?revision= a branch, tag or SHA (as git rev-parse takes it)");
+    }
+    if (!planning.tryAcquire()) {
+      throw new ApiError(429, "a plan is being made; try again when it is done");
+    }
+    try {
+      Plans.Answer answer = p.plan(revision);
+      Map<String, Object> body = new LinkedHashMap<>();
+      body.put("revision", revision);
+      body.put("exitCode", answer.exitCode());
+      body.put("markdown", answer.markdown());
+      send(ex, 200, body);
+    } finally {
+      planning.release();
+    }
+  }
+
+  /** The agent a task runs on: {@code ?agent=}, else where the status shows it; or null. */
+  private String agentOf(HttpExchange ex, String task) {
+    String agent = queryParam(ex, "agent");
+    if (agent == null) {
+      for (StatusView.AppView a : controller.view().apps()) {
+        for (StatusView.TaskView t : a.tasks()) {
+          if (t.id().equals(task)) {
+            agent = t.agentId();
+          }
+        }
+      }
+    }
+    return agent;
+  }
+
+  /** How often a followed file is read again while nothing new was written to it. */
+  static final long FOLLOW_POLL_MILLIS = 1000;
+
+  /**
+   * Follows a file of a task's sandbox from {@code offset}: an event stream of {@code data} events,
+   * {@code {"data", "offset"}} as the agent's files API reads them (at most 64 KiB each), read
+   * again each second while nothing new comes; an {@code error} event ends it. Counts against the
+   * event-stream clients.
+   */
+  private void follow(HttpExchange ex) throws IOException {
+    String task = queryParam(ex, "task");
+    if (task == null) {
+      throw new ApiError(400, "give ?task=TASK_ID");
+    }
+    String path = queryParam(ex, "path") == null ? "stdout" : queryParam(ex, "path");
+    long offset;
+    try {
+      offset = Long.parseLong(queryParam(ex, "offset") == null ? "0" : queryParam(ex, "offset"));
+    } catch (NumberFormatException e) {
+      throw new ApiError(400, "offset must be a number of bytes");
+    }
+    if (offset < 0) {
+      throw new ApiError(400, "offset must be 0 or more");
+    }
+    String agent = agentOf(ex, task);
+    if (sseClients.incrementAndGet() > MAX_SSE_CLIENTS) {
+      sseClients.decrementAndGet();
+      metrics.boundHit("sse-clients");
+      throw new ApiError(
+          503, "too many event-stream clients (at most " + MAX_SSE_CLIENTS + "); try again later");
+    }
+    try {
+      ex.getResponseHeaders().set("Content-Type", "text/event-stream");
+      ex.getResponseHeaders().set("Cache-Control", "no-cache");
+      ex.sendResponseHeaders(200, 0);
+      OutputStream out = ex.getResponseBody();
+      long quietSince = System.nanoTime();
+      while (true) {
+        FilesProxy.Answer answer;
+        try {
+          answer = files.read(task, agent, path, Long.toString(offset), "65536");
+        } catch (FilesProxy.Refused e) {
+          answer = new FilesProxy.Answer(e.status, e.getMessage());
+        }
+        if (answer.status() != 200) {
+          out.write(
+              ("event: error\ndata: "
+                      + json.writeValueAsString(
+                          Map.of("error", "the agent answered " + answer.status()))
+                      + "\n\n")
+                  .getBytes(StandardCharsets.UTF_8));
+          out.flush();
+          return;
+        }
+        com.fasterxml.jackson.databind.JsonNode read = json.readTree(answer.body());
+        String data = read.path("data").asText("");
+        if (!data.isEmpty()) {
+          Map<String, Object> event = new LinkedHashMap<>();
+          event.put("data", data);
+          event.put("offset", offset);
+          out.write(
+              ("event: data\ndata: " + json.writeValueAsString(event) + "\n\n")
+                  .getBytes(StandardCharsets.UTF_8));
+          out.flush();
+          offset += data.getBytes(StandardCharsets.UTF_8).length;
+          quietSince = System.nanoTime();
+          continue;
+        }
+        if (System.nanoTime() - quietSince > TimeUnit.SECONDS.toNanos(15)) {
+          out.write(": keep-alive\n\n".getBytes(StandardCharsets.UTF_8));
+          out.flush();
+          quietSince = System.nanoTime();
+        }
+        Thread.sleep(FOLLOW_POLL_MILLIS);
+      }
+    } catch (IOException | InterruptedException e) {
+      // client gone, or shutting down
+    } finally {
+      sseClients.decrementAndGet();
+    }
+  }
+
+  /** The web UI's files, from the jar: {@code /} is its page. */
+  private static final Map<String, String> UI_FILES =
+      Map.of(
+          "/", "index.html",
+          "/ui/index.html", "index.html",
+          "/ui/app.js", "app.js",
+          "/ui/app.css", "app.css");
+
+  private void ui(HttpExchange ex, String path) throws IOException {
+    String file = UI_FILES.get(path);
+    if (file == null) {
+      throw new ApiError(404, "no such file: " + path);
+    }
+    byte[] body;
+    try (java.io.InputStream in = ApiServer.class.getResourceAsStream("/ui/" + file)) {
+      if (in == null) {
+        throw new ApiError(404, "no such file: " + path);
+      }
+      body = in.readAllBytes();
+    }
+    String type =
+        file.endsWith(".js")
+            ? "text/javascript; charset=utf-8"
+            : file.endsWith(".css") ? "text/css; charset=utf-8" : "text/html; charset=utf-8";
+    var headers = ex.getResponseHeaders();
+    headers.set("Content-Type", type);
+    headers.set("Cache-Control", "no-cache");
+    headers.set("X-Content-Type-Options", "nosniff");
+    headers.set("Referrer-Policy", "no-referrer");
+    headers.set(
+        "Content-Security-Policy",
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self';"
+            + " connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'");
     ex.sendResponseHeaders(200, body.length);
     try (OutputStream out = ex.getResponseBody()) {
       out.write(body);
@@ -557,7 +757,7 @@ public final class ApiServer implements AutoCloseable {
   }
 
   private void write(OutputStream out, String event, StatusView v) throws IOException {
-    Map<String, Object> body = status(v, controller.leaderAddress());
+    Map<String, Object> body = status(v, controller.leaderAddress(), controller.repository());
     body.put(
         "apps",
         v.apps().stream()

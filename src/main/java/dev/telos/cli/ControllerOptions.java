@@ -412,7 +412,22 @@ final class ControllerOptions {
   }
 
   ApiServer api(ControlPlane plane, Metrics metrics, String defaultBind) throws IOException {
-    return new ApiServer(plane, apiOptions(defaultBind), metrics);
+    ApiServer api = new ApiServer(plane, apiOptions(defaultBind), metrics);
+    if (repo != null) {
+      // GET /api/v1/plan: telos plan of this repository against this instance's own API.
+      String self = "http://" + loopbackOr(api) + ":" + api.port();
+      api.plansWith(revision -> PlanCommand.markdown(repo, revision, path, gitTokenFile, self));
+    }
+    return api;
+  }
+
+  /** Where this instance's API answers itself: loopback unless bound to one address only. */
+  private String loopbackOr(ApiServer api) {
+    String bind = httpAddress;
+    if (bind == null || bind.equals("0.0.0.0") || bind.equals("::") || bind.isBlank()) {
+      return "127.0.0.1";
+    }
+    return bind.contains(":") ? "[" + bind + "]" : bind;
   }
 
   dev.telos.reconcile.ExecutorLaunch executorLaunch(ApiServer api, String defaultBind) {

@@ -55,7 +55,7 @@ import picocli.CommandLine.Spec;
       "  telos plan --repo https://git.example.com/apps.git --revision pr-42 -o markdown",
       "  telos plan --repo . --revision HEAD~1 --offline"
     })
-final class PlanCommand implements Callable<Integer> {
+public final class PlanCommand implements Callable<Integer> {
   @Option(
       names = "--repo",
       required = true,
@@ -124,6 +124,29 @@ final class PlanCommand implements Callable<Integer> {
     } finally {
       BenchCommand.deleteTree(data);
     }
+  }
+
+  /**
+   * {@code telos plan -o markdown} of {@code revision} against the controller at {@code server}, as
+   * the API's {@code GET /api/v1/plan} serves it.
+   */
+  public static dev.telos.api.ApiServer.Plans.Answer markdown(
+      String repo, String revision, String path, Path tokenFile, String server) {
+    java.io.StringWriter text = new java.io.StringWriter();
+    picocli.CommandLine command = new picocli.CommandLine(new PlanCommand());
+    command.setOut(new PrintWriter(text, true));
+    command.setErr(new PrintWriter(text, true));
+    List<String> args =
+        new ArrayList<>(
+            List.of("--repo", repo, "--revision", revision, "--server", server, "-o", "markdown"));
+    if (path != null && !path.isEmpty()) {
+      args.addAll(List.of("--path", path));
+    }
+    if (tokenFile != null) {
+      args.addAll(List.of("--git-token-file", tokenFile.toString()));
+    }
+    int exit = command.execute(args.toArray(String[]::new));
+    return new dev.telos.api.ApiServer.Plans.Answer(exit, text.toString());
   }
 
   /** A source over {@code repo} for reading one revision (history rewrites followed). */

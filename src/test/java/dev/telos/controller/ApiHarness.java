@@ -22,6 +22,24 @@ public final class ApiHarness implements AutoCloseable {
     return h.startApi(token, secret);
   }
 
+  /**
+   * Serves {@code GET /api/v1/plan} as {@code telos run --repo} does: {@code telos plan} of the
+   * harness's repository against this API.
+   */
+  public void servePlans(String base) {
+    h.api.plansWith(
+        revision -> dev.telos.cli.PlanCommand.markdown(h.repo.url(), revision, "apps", null, base));
+  }
+
+  /** Commits a file on a new branch, then goes back to main; returns the commit. */
+  public String commitOnBranch(String branch, String file, String yaml, String message)
+      throws Exception {
+    h.repo.branch(branch);
+    String sha = h.commit(file, yaml, message);
+    h.repo.checkout("main");
+    return sha;
+  }
+
   public void awaitSynced(String revision) {
     h.awaitSynced(revision);
   }

@@ -90,7 +90,11 @@ public final class Harness implements AutoCloseable {
   List<SyncWindow> windows = List.of();
 
   /** Starts the HTTP API on a free port of 127.0.0.1; returns its base URL. */
+  /** Starts the API server; one started before is closed first. */
   String startApi(String token, String webhookSecret) throws Exception {
+    if (api != null) {
+      api.close();
+    }
     api =
         new dev.telos.api.ApiServer(
             controller,
