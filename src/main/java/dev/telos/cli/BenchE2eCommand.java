@@ -140,6 +140,7 @@ final class BenchE2eCommand implements Callable<Integer> {
     List<Long> commits = new ArrayList<>();
     List<Long> toPolled = new ArrayList<>();
     List<Long> toLaunched = new ArrayList<>();
+    List<Long> toOffers = new ArrayList<>();
     List<Long> toRunning = new ArrayList<>();
     Stages stages = new Stages();
     try (LocalCluster cluster =
@@ -177,6 +178,7 @@ final class BenchE2eCommand implements Callable<Integer> {
           path.add(t1 - t0);
           toPolled.add(stages.polled.get() - t0);
           toLaunched.add(stages.launched.get() - stages.polled.get());
+          toOffers.add(stages.offers.get() - stages.polled.get());
           toRunning.add(t1 - stages.launched.get());
           floor.add(floor(dir.resolve("floor-clone")));
         }
@@ -193,9 +195,12 @@ final class BenchE2eCommand implements Callable<Integer> {
             + " max %.1f ms%n",
         path.size(), p50 / 1e6, path.get(path.size() - 1) / 1e6);
     System.out.printf(
-        "  stages, p50: fetch and snapshot %.1f ms; plan, offers and ACCEPT %.1f ms;"
-            + " agent, process, TASK_RUNNING and view %.1f ms%n",
-        median(toPolled) / 1e6, median(toLaunched) / 1e6, median(toRunning) / 1e6);
+        "  stages, p50: fetch and snapshot %.1f ms; plan, offers and ACCEPT %.1f ms (the offers"
+            + " after %.1f ms); agent, process, TASK_RUNNING and view %.1f ms%n",
+        median(toPolled) / 1e6,
+        median(toLaunched) / 1e6,
+        median(toOffers) / 1e6,
+        median(toRunning) / 1e6);
     System.out.printf(
         "  (the commit itself, made by the benchmark with JGit before the sync request: p50 %.1f"
             + " ms)%n",

@@ -577,9 +577,16 @@ public final class Controller implements AutoCloseable, ControlPlane {
     Plan plan = result.plan();
     watchReadiness(result.planned());
     if (act) {
+      if (!plan.launches().isEmpty()
+          || !plan.kills().isEmpty()
+          || !result.releases().isEmpty()
+          || !plan.reserves().isEmpty()) {
+        writeAdoption();
+      }
       release(result.releases());
       apply(plan, now);
     }
+    writeAdoption();
     Instant next = plan.nextWakeup();
     if (act && plan.wantsOffers()) {
       Instant revive = offerFlow.nextRevive();
@@ -1068,8 +1075,11 @@ public final class Controller implements AutoCloseable, ControlPlane {
       desired = s;
       lastError = null;
       initialiseCrons(now);
+      // Written by the next pass: after a REVIVE it sends, before any ACCEPT, KILL or release
+      // (see writeAdoption), so that the fsyncs overlap the wait for offers.
+      syncs.hold();
       syncs.started(s.commit(), s.apps(), now);
-      persist(LAST_GOOD, Map.of("revision", s.commit().sha()));
+      adoptionUnwritten = true;
       forgetRemovedApps();
       log.info(
           "new revision revision={} author=\"{}\" apps={} first={}",
@@ -1078,6 +1088,23 @@ public final class Controller implements AutoCloseable, ControlPlane {
           s.apps().size(),
           first);
     }
+  }
+
+  /** Whether the adopted revision and its history record still wait to be written. */
+  private boolean adoptionUnwritten;
+
+  /**
+   * Writes the adopted revision ({@code last-good}) and the history: before anything of the new
+   * revision acts on the cluster, so that a controller restarted after a crash restores the
+   * revision whose tasks it launched or killed. A REVIVE may go before: it changes nothing.
+   */
+  private void writeAdoption() {
+    if (!adoptionUnwritten) {
+      return;
+    }
+    adoptionUnwritten = false;
+    persist(LAST_GOOD, Map.of("revision", desired.commit().sha()));
+    syncs.flush();
   }
 
   /** The invalid commit last recorded in the history, so that it is recorded once. */

@@ -102,7 +102,7 @@ final class SyncLog {
     for (int i = 0; i < records.size(); i++) {
       if (!records.get(i).result().equals("Invalid")) {
         records.set(i, records.get(i).withRollback(what));
-        persist.accept("history", records);
+        write();
         return;
       }
     }
@@ -111,7 +111,7 @@ final class SyncLog {
   void count(int launched, int killed) {
     if ((launched > 0 || killed > 0) && open()) {
       records.set(0, records.get(0).withCounts(launched, killed));
-      persist.accept("history", records);
+      write();
     }
   }
 
@@ -120,7 +120,7 @@ final class SyncLog {
     if (open()) {
       events.get().syncFinished(Duration.between(records.get(0).startedAt(), now), how);
       records.set(0, records.get(0).finish(now, how));
-      persist.accept("history", records);
+      write();
     }
   }
 
@@ -137,7 +137,7 @@ final class SyncLog {
       if ((r.result().equals("Progressing") || r.result().equals("Synced"))
           && !health.equals(r.health())) {
         records.set(i, r.withHealth(health));
-        persist.accept("history", records);
+        write();
       }
       return;
     }
@@ -152,7 +152,34 @@ final class SyncLog {
     while (records.size() > MAX) {
       records.remove(records.size() - 1);
     }
-    persist.accept("history", records);
+    write();
+  }
+
+  /** While held, changes are kept in memory only, and written once at {@link #flush}. */
+  private boolean holding;
+
+  private boolean unwritten;
+
+  /** Keeps the next changes in memory until {@link #flush}. */
+  void hold() {
+    holding = true;
+  }
+
+  /** Writes what changed while held, if anything, and stops holding. */
+  void flush() {
+    holding = false;
+    if (unwritten) {
+      unwritten = false;
+      persist.accept("history", records);
+    }
+  }
+
+  private void write() {
+    if (holding) {
+      unwritten = true;
+    } else {
+      persist.accept("history", records);
+    }
   }
 
   private long nextId() {

@@ -347,6 +347,44 @@ class ControllerIT {
   }
 
   @Test
+  void theAdoptedRevisionIsWrittenBeforeItsFirstLaunchIsSent() throws Exception {
+    h = new Harness(dir, 1);
+    String v1 = h.commit("a.yaml", sleeper("a", 1), "a");
+    h.start();
+    h.awaitSynced(v1);
+    java.util.concurrent.atomic.AtomicReference<String> written =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    // At the ACCEPT of the new revision's first launch: what a controller started now restores.
+    h.controller.crashPoints(
+        point -> {
+          if (point.equals(CrashPoints.BEFORE_ACCEPT) && written.get() == null) {
+            written.set(lastGood());
+          }
+        });
+    String v2 = h.commit("b.yaml", sleeper("b", 1), "b");
+    h.controller.requestSync();
+    await().until(() -> written.get() != null);
+    assertThat(written.get()).isEqualTo(v2);
+    h.awaitSynced(v2);
+  }
+
+  private String lastGood() {
+    dev.telos.store.FileStateStore store;
+    try {
+      store = new dev.telos.store.FileStateStore(dir.resolve("data"));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return store
+        .read(
+            "last-good",
+            com.fasterxml.jackson.databind.type.TypeFactory.defaultInstance()
+                .constructMapType(java.util.Map.class, String.class, String.class))
+        .map(m -> ((java.util.Map<?, ?>) m).get("revision").toString())
+        .orElse(null);
+  }
+
+  @Test
   void removedAppsArePrunedButAMassRemovalIsHeld() throws Exception {
     h = new Harness(dir, 1);
     h.repo
