@@ -205,7 +205,7 @@ function appPage(namespace, name) {
       a.lastFailure ? [h("dt", {}, "Last failure"), h("dd", {}, `${a.lastFailure.state}: ${a.lastFailure.message || a.lastFailure.reason || ""}`, " ", time(a.lastFailure.at))] : null,
       Object.keys(a.labels || {}).length ? [h("dt", {}, "Labels"), h("dd", { class: "mono" }, Object.entries(a.labels).map(([k, v]) => k + "=" + v).join(", "))] : null),
     h("h2", {}, "Tasks"),
-    table(["Task", "State", { label: "Agent", cls: "hide-narrow" }, "Address", "Health", "Logs"],
+    table(["Task", "State", { label: "Agent", cls: "hide-narrow" }, "Address", "Health", { label: "Age", cls: "hide-narrow" }, "Logs"],
       (a.tasks || []).map((t) => h("tr", { "data-task": t.id },
         h("td", { class: "mono" }, t.id, t.killRequestedAt ? h("div", { class: "muted" }, "kill asked ", time(t.killRequestedAt)) : null),
         h("td", {}, badge(t.state), t.recovering ? h("div", { class: "muted" }, "recovering") : null),
@@ -213,6 +213,7 @@ function appPage(namespace, name) {
         h("td", {}, addresses(t)),
         h("td", {}, t.healthy === true ? badge("Healthy") : t.healthy === false ? badge("Degraded") : h("span", { class: "muted" }, "—"),
           t.ready === false ? h("div", { class: "muted" }, "not ready") : null),
+        h("td", { class: "hide-narrow" }, time(t.launchedAt)),
         h("td", {},
           h("button", { type: "button", class: "log-button", "data-path": "stdout", onclick: () => openLog(t.id, "stdout") }, "stdout"), " ",
           h("button", { type: "button", class: "log-button", "data-path": "stderr", onclick: () => openLog(t.id, "stderr") }, "stderr")))),
@@ -224,8 +225,9 @@ function appPage(namespace, name) {
       a.runs.map((r) => h("tr", {}, h("td", { class: "mono" }, r.taskId || "—"), h("td", {}, time(r.startedAt)),
         h("td", {}, time(r.finishedAt)), h("td", {}, badge(r.result)), h("td", {}, r.message || ""))), ""));
   }
+  // The history has no per-app record yet: the commits synced, newest first, for every app.
   const rollouts = (state.history || []).filter((r) => r.result !== "Invalid").slice(0, 20);
-  out.push(h("h2", {}, "Rollouts"), table(["Revision", "Message", "Result", "Launched", "Killed", "When"],
+  out.push(h("h2", {}, "Commits synced (all apps)"), table(["Revision", "Message", "Result", "Launched", "Killed", "When"],
     rollouts.map((r) => h("tr", {}, h("td", {}, revisionLink(r.revision)), h("td", {}, r.message),
       h("td", {}, badge(r.result)), h("td", {}, r.launched), h("td", {}, r.killed), h("td", {}, time(r.startedAt)))),
     "No rollouts yet."));

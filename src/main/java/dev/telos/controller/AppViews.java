@@ -200,7 +200,8 @@ final class AppViews {
               t.recovering(),
               source.usage(t.id()),
               gated ? t.readySince() != null : null,
-              t.killRequestedAt()));
+              t.killRequestedAt(),
+              t.launchedAt()));
     }
     App app = source.app(key);
     List<RunRecord> runs = app == null ? List.of() : source.runs(key);

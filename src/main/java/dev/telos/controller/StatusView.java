@@ -152,7 +152,8 @@ public record StatusView(
       boolean recovering,
       TaskUsage usage,
       Boolean ready,
-      Instant killRequestedAt) {
+      Instant killRequestedAt,
+      Instant launchedAt) {
     public TaskView {
       ports = List.copyOf(ports);
     }

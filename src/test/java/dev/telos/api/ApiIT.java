@@ -127,6 +127,9 @@ class ApiIT {
     }
     assertThat(task.get("ports").get(0).asLong()).isBetween(31000L, 32000L);
     assertThat(task.get("healthy").asBoolean()).isTrue();
+    assertThat(java.time.Instant.parse(task.get("launchedAt").asText()))
+        .isBefore(java.time.Instant.now().plusSeconds(1))
+        .isAfter(java.time.Instant.now().minusSeconds(600));
 
     JsonNode one = json(get("/api/v1/apps/shop/web"));
     assertThat(one.get("name").asText()).isEqualTo("web");
