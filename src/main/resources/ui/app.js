@@ -225,10 +225,13 @@ function appPage(namespace, name) {
       a.runs.map((r) => h("tr", {}, h("td", { class: "mono" }, r.taskId || "—"), h("td", {}, time(r.startedAt)),
         h("td", {}, time(r.finishedAt)), h("td", {}, badge(r.result)), h("td", {}, r.message || ""))), ""));
   }
-  // The history has no per-app record yet: the commits synced, newest first, for every app.
-  const rollouts = (state.history || []).filter((r) => r.result !== "Invalid").slice(0, 20);
-  out.push(h("h2", {}, "Commits synced (all apps)"), table(["Revision", "Message", "Result", "Launched", "Killed", "When"],
-    rollouts.map((r) => h("tr", {}, h("td", {}, revisionLink(r.revision)), h("td", {}, r.message),
+  // The commits that added or changed this app (a record keeps at most 500 app keys: one that
+  // changed more apps than it names may have changed this one too).
+  const key = a.namespace + "/" + a.name;
+  const rollouts = (state.history || []).filter((r) => r.result !== "Invalid"
+    && ((r.apps || []).includes(key) || (r.appsChanged || 0) > (r.apps || []).length)).slice(0, 20);
+  out.push(h("h2", {}, "Rollouts"), table(["Revision", "Message", "Result", "Launched", "Killed", "When"],
+    rollouts.map((r) => h("tr", { "data-rollout": r.revision }, h("td", {}, revisionLink(r.revision)), h("td", {}, r.message),
       h("td", {}, badge(r.result)), h("td", {}, r.launched), h("td", {}, r.killed), h("td", {}, time(r.startedAt)))),
     "No rollouts yet."));
   const spec = h("pre", { id: "app-spec", class: "mono" }, "Loading…");

@@ -1066,19 +1066,39 @@ public final class Controller implements AutoCloseable, ControlPlane {
     return Map.copyOf(out);
   }
 
+  /** The keys of the apps {@code after} adds, changes or removes against {@code before}, sorted. */
+  static List<String> changedApps(Snapshot before, Snapshot after) {
+    Map<String, App> old = new HashMap<>();
+    if (before != null) {
+      for (App a : before.apps()) {
+        old.put(a.key(), a);
+      }
+    }
+    java.util.TreeSet<String> out = new java.util.TreeSet<>();
+    for (App a : after.apps()) {
+      App was = old.remove(a.key());
+      if (was == null || (was != a && !was.equals(a))) {
+        out.add(a.key());
+      }
+    }
+    out.addAll(old.keySet());
+    return List.copyOf(out);
+  }
+
   /** Makes {@code s} the desired state: a new sync starts. */
   private void adopt(Snapshot s, Instant now) {
     {
       pending = null;
       boolean first = desired == null;
       previous = previous(desired, s, previous);
+      List<String> changed = changedApps(desired, s);
       desired = s;
       lastError = null;
       initialiseCrons(now);
       // Written by the next pass: after a REVIVE it sends, before any ACCEPT, KILL or release
       // (see writeAdoption), so that the fsyncs overlap the wait for offers.
       syncs.hold();
-      syncs.started(s.commit(), s.apps(), now);
+      syncs.started(s.commit(), s.apps(), changed, now);
       adoptionUnwritten = true;
       forgetRemovedApps();
       log.info(

@@ -43,22 +43,23 @@ final class SyncLog {
   }
 
   /** A new valid commit starts syncing; the one before it, if still open, was superseded. */
-  void started(CommitInfo commit, List<App> apps, Instant now) {
+  void started(CommitInfo commit, List<App> apps, List<String> changed, Instant now) {
     finish("Superseded", now);
     add(
         new SyncRecord(
-            nextId(),
-            now,
-            null,
-            commit.sha(),
-            commit.author(),
-            commit.subject(),
-            0,
-            0,
-            "Progressing",
-            null,
-            null,
-            charts(apps)));
+                nextId(),
+                now,
+                null,
+                commit.sha(),
+                commit.author(),
+                commit.subject(),
+                0,
+                0,
+                "Progressing",
+                null,
+                null,
+                charts(apps))
+            .withApps(changed));
   }
 
   /** The chart each release of {@code apps} rendered from, by release. */

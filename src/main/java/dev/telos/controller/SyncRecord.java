@@ -6,7 +6,9 @@ import java.time.Instant;
  * One commit synced (or refused): when it started and finished, what it was, what was launched and
  * killed for it, and how it ended ({@code Synced}, {@code Progressing}, {@code Superseded}, {@code
  * Invalid}), and the automatic rollbacks made while it ran ({@code upgrade.autoRollback}: {@code
- * "shop/web: spec 1a2b3c4d5e -> 0f9e8d7c6b after 3 failures"}).
+ * "shop/web: spec 1a2b3c4d5e -> 0f9e8d7c6b after 3 failures"}), and which apps the commit added,
+ * changed or removed ({@code apps}, at most {@link #MAX_APPS} of them; {@code appsChanged} counts
+ * them all).
  */
 public record SyncRecord(
     long id,
@@ -21,7 +23,12 @@ public record SyncRecord(
     String error,
     String health,
     java.util.List<ChartUse> charts,
-    java.util.List<String> rollbacks) {
+    java.util.List<String> rollbacks,
+    java.util.List<String> apps,
+    int appsChanged) {
+  /** The most app keys a record keeps: a first commit of 10,000 apps changes them all. */
+  public static final int MAX_APPS = 500;
+
   /**
    * Which chart a release of the commit rendered from.
    *
@@ -59,12 +66,35 @@ public record SyncRecord(
         error,
         health,
         charts,
-        java.util.List.of());
+        java.util.List.of(),
+        java.util.List.of(),
+        0);
   }
 
   public SyncRecord {
     charts = charts == null ? java.util.List.of() : java.util.List.copyOf(charts);
     rollbacks = rollbacks == null ? java.util.List.of() : java.util.List.copyOf(rollbacks);
+    apps = apps == null ? java.util.List.of() : java.util.List.copyOf(apps);
+  }
+
+  /** This record with the apps its commit added, changed or removed (all counted, some kept). */
+  SyncRecord withApps(java.util.List<String> changed) {
+    return new SyncRecord(
+        id,
+        startedAt,
+        finishedAt,
+        revision,
+        author,
+        message,
+        launched,
+        killed,
+        result,
+        error,
+        health,
+        charts,
+        rollbacks,
+        changed.size() > MAX_APPS ? changed.subList(0, MAX_APPS) : changed,
+        changed.size());
   }
 
   SyncRecord withRollback(String rollback) {
@@ -107,6 +137,8 @@ public record SyncRecord(
         error,
         healthNow,
         charts,
-        rollbacksNow);
+        rollbacksNow,
+        apps,
+        appsChanged);
   }
 }

@@ -211,6 +211,24 @@ class UiIT {
               browser.findElements(By.cssSelector("tr[data-task='" + t.get("id").asText() + "']")))
           .hasSize(1);
     }
+    // Its rollouts: the commits whose history record names it.
+    List<String> rollouts = new ArrayList<>();
+    for (JsonNode r : api("/api/v1/history")) {
+      for (JsonNode k : r.get("apps")) {
+        if (k.asText().equals("shop/web")) {
+          rollouts.add(r.get("revision").asText());
+        }
+      }
+    }
+    assertThat(rollouts).containsExactly(revision);
+    await()
+        .until(
+            () ->
+                rollouts.equals(
+                    ((org.openqa.selenium.JavascriptExecutor) browser)
+                        .executeScript(
+                            "return [...document.querySelectorAll('tr[data-rollout]')]"
+                                + ".map(r => r.dataset.rollout)")));
     await().until(() -> text("#app-spec").contains("instances: 2"));
     assertThat(text("#app-spec")).contains("shop").contains(app.get("specHash").asText());
 

@@ -344,6 +344,15 @@ class ControllerIT {
         .during(Duration.ofSeconds(1))
         .atMost(Duration.ofSeconds(10))
         .until(() -> h.running("a").equals(a) && h.running("b").equals(b));
+
+    // The history says which apps each commit added, changed or removed.
+    java.util.Map<String, SyncRecord> byRevision = new java.util.HashMap<>();
+    h.view().history().forEach(r -> byRevision.put(r.revision(), r));
+    assertThat(byRevision.get(v1).apps()).containsExactly("it/a", "it/b");
+    assertThat(byRevision.get(v1).appsChanged()).isEqualTo(2);
+    assertThat(byRevision.get(v2).apps()).containsExactly("it/b");
+    assertThat(byRevision.get(v3).apps()).isEmpty();
+    assertThat(byRevision.get(v3).appsChanged()).isZero();
   }
 
   @Test
