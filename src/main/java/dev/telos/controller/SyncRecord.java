@@ -79,19 +79,12 @@ public record SyncRecord(
 
   /** This record with the apps its commit added, changed or removed (all counted, some kept). */
   SyncRecord withApps(java.util.List<String> changed) {
-    return new SyncRecord(
-        id,
-        startedAt,
+    return copy(
         finishedAt,
-        revision,
-        author,
-        message,
         launched,
         killed,
         result,
-        error,
         health,
-        charts,
         rollbacks,
         changed.size() > MAX_APPS ? changed.subList(0, MAX_APPS) : changed,
         changed.size());
@@ -100,20 +93,27 @@ public record SyncRecord(
   SyncRecord withRollback(String rollback) {
     java.util.List<String> all = new java.util.ArrayList<>(rollbacks);
     all.add(rollback);
-    return copy(finishedAt, launched, killed, result, health, all);
+    return copy(finishedAt, launched, killed, result, health, all, apps, appsChanged);
   }
 
   SyncRecord withCounts(int moreLaunched, int moreKilled) {
     return copy(
-        finishedAt, launched + moreLaunched, killed + moreKilled, result, health, rollbacks);
+        finishedAt,
+        launched + moreLaunched,
+        killed + moreKilled,
+        result,
+        health,
+        rollbacks,
+        apps,
+        appsChanged);
   }
 
   SyncRecord finish(Instant at, String how) {
-    return copy(at, launched, killed, how, health, rollbacks);
+    return copy(at, launched, killed, how, health, rollbacks, apps, appsChanged);
   }
 
   SyncRecord withHealth(String now) {
-    return copy(finishedAt, launched, killed, result, now, rollbacks);
+    return copy(finishedAt, launched, killed, result, now, rollbacks, apps, appsChanged);
   }
 
   /** This record with what changes while its commit runs; what the commit was stays. */
@@ -123,7 +123,9 @@ public record SyncRecord(
       int killedNow,
       String resultNow,
       String healthNow,
-      java.util.List<String> rollbacksNow) {
+      java.util.List<String> rollbacksNow,
+      java.util.List<String> appsNow,
+      int appsChangedNow) {
     return new SyncRecord(
         id,
         startedAt,
@@ -138,7 +140,7 @@ public record SyncRecord(
         healthNow,
         charts,
         rollbacksNow,
-        apps,
-        appsChanged);
+        appsNow,
+        appsChangedNow);
   }
 }

@@ -129,6 +129,21 @@ class UiIT {
     }
   }
 
+  /**
+   * The {@code data-NAME} of every table row that has one, read in one go in the page (a redraw
+   * between reads of single rows would replace them).
+   */
+  Object rowKeys(String name) {
+    return ((org.openqa.selenium.JavascriptExecutor) browser)
+        .executeScript(
+            "return [...document.querySelectorAll('tr[data-"
+                + name
+                + "]')]"
+                + ".map(r => r.dataset."
+                + name
+                + ")");
+  }
+
   /** Types into a field, again if a redraw replaced it meanwhile. */
   void type(String id, String keys) {
     await()
@@ -221,14 +236,7 @@ class UiIT {
       }
     }
     assertThat(rollouts).containsExactly(revision);
-    await()
-        .until(
-            () ->
-                rollouts.equals(
-                    ((org.openqa.selenium.JavascriptExecutor) browser)
-                        .executeScript(
-                            "return [...document.querySelectorAll('tr[data-rollout]')]"
-                                + ".map(r => r.dataset.rollout)")));
+    await().until(() -> rollouts.equals(rowKeys("rollout")));
     await().until(() -> text("#app-spec").contains("instances: 2"));
     assertThat(text("#app-spec")).contains("shop").contains(app.get("specHash").asText());
 
@@ -248,15 +256,7 @@ class UiIT {
     JsonNode history = api("/api/v1/history");
     List<String> expected = new ArrayList<>();
     history.forEach(r -> expected.add(r.get("revision").asText()));
-    // Read in one go in the page: a redraw between reading rows would replace them.
-    await()
-        .until(
-            () ->
-                expected.equals(
-                    ((org.openqa.selenium.JavascriptExecutor) browser)
-                        .executeScript(
-                            "return [...document.querySelectorAll('tr[data-revision]')]"
-                                + ".map(r => r.dataset.revision)")));
+    await().until(() -> expected.equals(rowKeys("revision")));
     assertThat(text("main")).contains("add web").contains("Synced");
     shot("history");
   }
