@@ -142,7 +142,8 @@ function count(values) {
 }
 
 function appsPage(params) {
-  const apps = state.apps || [];
+  if (!state.apps) return [h("h1", {}, "Apps"), h("p", { class: "muted" }, "Loading…")];
+  const apps = state.apps;
   const ns = params.get("ns") || "";
   const st = params.get("status") || "";
   const q = (params.get("q") || "").toLowerCase();
@@ -295,7 +296,8 @@ async function openLog(taskId, path) {
 }
 
 function historyPage() {
-  const rows = state.history || [];
+  if (!state.history) return [h("h1", {}, "History"), h("p", { class: "muted" }, "Loading…")];
+  const rows = state.history;
   return [
     h("h1", {}, "History"),
     table(["When", "Revision", "Author", "Message", "Result", { label: "Took", cls: "hide-narrow" }, "Launched", "Killed", { label: "Health", cls: "hide-narrow" }],

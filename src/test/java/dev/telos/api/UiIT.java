@@ -105,9 +105,14 @@ class UiIT {
   }
 
   JsonNode api(String path) throws Exception {
+    return api(http, base + path);
+  }
+
+  /** The API's JSON answer to a GET of {@code url}. */
+  static JsonNode api(HttpClient http, String url) throws Exception {
     return JSON.readTree(
         http.send(
-                HttpRequest.newBuilder(URI.create(base + path)).build(),
+                HttpRequest.newBuilder(URI.create(url)).build(),
                 HttpResponse.BodyHandlers.ofString())
             .body());
   }
