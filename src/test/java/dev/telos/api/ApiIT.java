@@ -92,6 +92,8 @@ class ApiIT {
     assertThat(s.get("frameworkId").asText()).isNotBlank();
     assertThat(s.get("leader").asBoolean()).isTrue();
     assertThat(s.get("health").asText()).isEqualTo("Healthy");
+    // With one repository, its URL (credentials removed) for links to its commits.
+    assertThat(s.get("repository").asText()).contains("repo");
   }
 
   @Test

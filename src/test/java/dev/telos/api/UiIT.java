@@ -313,6 +313,51 @@ class UiIT {
   }
 
   @Test
+  void pagesAreKeyboardNavigableDarkWhenTheSystemIsAndFitAPhone() throws Exception {
+    browser.get(base + "/");
+    await().until(() -> text("#live").startsWith("live"));
+    // From the top of the page, Tab reaches the Apps link and Enter opens it.
+    org.openqa.selenium.interactions.Actions keys =
+        new org.openqa.selenium.interactions.Actions(browser);
+    boolean reached = false;
+    for (int i = 0; i < 10 && !reached; i++) {
+      keys.sendKeys(org.openqa.selenium.Keys.TAB).perform();
+      reached = browser.switchTo().activeElement().getText().equals("Apps");
+    }
+    assertThat(reached).as("Tab reaches the Apps link").isTrue();
+    keys.sendKeys(org.openqa.selenium.Keys.ENTER).perform();
+    await().until(() -> text("h1").startsWith("Apps"));
+
+    // Dark, when the system prefers it.
+    ((ChromeDriver) browser)
+        .executeCdpCommand(
+            "Emulation.setEmulatedMedia",
+            java.util.Map.of(
+                "features",
+                List.of(java.util.Map.of("name", "prefers-color-scheme", "value", "dark"))));
+    browser.get(base + "/");
+    await().until(() -> text("#overview-sync").equals("Synced"));
+    assertThat(
+            ((org.openqa.selenium.JavascriptExecutor) browser)
+                .executeScript("return getComputedStyle(document.body).backgroundColor"))
+        .isEqualTo("rgb(15, 18, 22)");
+    shot("overview-dark");
+
+    // A phone's width: no page scrolls sideways (wide tables scroll inside their own box).
+    browser.manage().window().setSize(new Dimension(390, 844));
+    for (String page : List.of("/", "/#/apps", "/#/apps/shop/web", "/#/history")) {
+      browser.get(base + page);
+      await().until(() -> !text("h1").isEmpty() && !text("main").contains("Loading"));
+      assertThat(
+              ((org.openqa.selenium.JavascriptExecutor) browser)
+                  .executeScript(
+                      "return document.documentElement.scrollWidth <= window.innerWidth"))
+          .as(page)
+          .isEqualTo(true);
+    }
+  }
+
+  @Test
   void pagesComeWithSecurityHeadersAndUnknownFilesAre404() throws Exception {
     HttpResponse<String> page =
         http.send(
