@@ -330,21 +330,41 @@ class IncrementalPlannerTest {
 
   @Test
   void aCommitThatAddsRemovesReordersAppsOrChangesDependenciesPlansEverything() {
-    IncrementalPlanner incremental = new IncrementalPlanner();
     List<App> apps = apps(new int[] {1, 1, 1, 1, 1, 1}, true);
-    assertThat(incremental.desiredChanged(null, apps)).as("the first snapshot").isTrue();
+    assertThat(plannedOnce(apps).desiredChanged(null, apps)).as("the first snapshot").isTrue();
     List<App> fewer = new ArrayList<>(apps);
     fewer.remove(2);
-    assertThat(new IncrementalPlanner().desiredChanged(apps, fewer)).as("removed").isTrue();
-    assertThat(new IncrementalPlanner().desiredChanged(fewer, apps)).as("added").isTrue();
+    assertThat(plannedOnce(apps).desiredChanged(apps, fewer)).as("removed").isTrue();
+    assertThat(plannedOnce(fewer).desiredChanged(fewer, apps)).as("added").isTrue();
     List<App> reordered = new ArrayList<>(apps);
     java.util.Collections.swap(reordered, 0, 1);
-    assertThat(new IncrementalPlanner().desiredChanged(apps, reordered)).as("reordered").isTrue();
-    assertThat(
-            new IncrementalPlanner()
-                .desiredChanged(apps, apps(new int[] {1, 1, 1, 1, 1, 1}, false)))
+    assertThat(plannedOnce(apps).desiredChanged(apps, reordered)).as("reordered").isTrue();
+    List<App> independent = apps(new int[] {1, 1, 1, 1, 1, 1}, false);
+    assertThat(plannedOnce(apps).desiredChanged(apps, independent))
         .as("dependencies dropped")
         .isTrue();
+    assertThat(plannedOnce(independent).desiredChanged(independent, apps))
+        .as("dependencies added")
+        .isTrue();
+    // What an app depends on, not where the manifest says it: the same apps parsed again.
+    assertThat(plannedOnce(apps).desiredChanged(apps, apps(new int[] {1, 1, 1, 1, 1, 1}, true)))
+        .as("nothing changed")
+        .isFalse();
+    assertThat(
+            new IncrementalPlanner().desiredChanged(apps, apps(new int[] {1, 1, 1, 1, 1, 1}, true)))
+        .as("nothing changed, but no pass was made yet: the first plans everything")
+        .isTrue();
+  }
+
+  /**
+   * A planner that has made its first, full, pass over {@code apps}: it plans only what changes.
+   */
+  private static IncrementalPlanner plannedOnce(List<App> apps) {
+    World world = new World();
+    world.desire(apps);
+    IncrementalPlanner incremental = new IncrementalPlanner();
+    assertThat(incremental.plan(world, 1, START).full()).isTrue();
+    return incremental;
   }
 
   @Test

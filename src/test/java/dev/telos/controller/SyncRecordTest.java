@@ -40,4 +40,25 @@ class SyncRecordTest {
     assertThat(back).isEqualTo(r);
     assertThat(r.withHealth("Healthy").apps()).isEqualTo(r.apps());
   }
+
+  @Test
+  void whatChangesWhileTheCommitRunsKeepsWhatTheCommitWas() {
+    SyncRecord r =
+        new SyncRecord(1, null, null, "abc", "Ada", "m", 2, 1, "Progressing", null, null, null)
+            .withApps(List.of("ns/a", "ns/b"));
+    SyncRecord counted = r.withCounts(3, 4);
+    assertThat(counted.launched()).isEqualTo(5);
+    assertThat(counted.killed()).isEqualTo(5);
+    SyncRecord rolled = counted.withRollback("ns/a: spec 1 -> 2 after 3 failures");
+    assertThat(rolled.rollbacks()).containsExactly("ns/a: spec 1 -> 2 after 3 failures");
+    java.time.Instant at = java.time.Instant.parse("2026-11-28T12:00:00Z");
+    SyncRecord done = rolled.finish(at, "Synced");
+    assertThat(done.finishedAt()).isEqualTo(at);
+    assertThat(done.result()).isEqualTo("Synced");
+    for (SyncRecord each : List.of(counted, rolled, done)) {
+      assertThat(each.apps()).containsExactly("ns/a", "ns/b");
+      assertThat(each.appsChanged()).isEqualTo(2);
+      assertThat(each.revision()).isEqualTo("abc");
+    }
+  }
 }
