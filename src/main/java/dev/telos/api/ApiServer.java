@@ -194,12 +194,10 @@ public final class ApiServer implements AutoCloseable {
         executorJar(ex, path.endsWith(".sha256"));
       } else if (path.equals("/metrics")) {
         onlyGet(ex);
-        byte[] body = metrics.scrape().getBytes(StandardCharsets.UTF_8);
-        ex.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
-        ex.sendResponseHeaders(200, body.length);
-        try (OutputStream out = ex.getResponseBody()) {
-          out.write(body);
-        }
+        sendBytes(
+            ex,
+            "text/plain; version=0.0.4; charset=utf-8",
+            metrics.scrape().getBytes(StandardCharsets.UTF_8));
       } else {
         throw new ApiError(404, "no such endpoint: " + path);
       }
@@ -319,12 +317,10 @@ public final class ApiServer implements AutoCloseable {
     }
     String sha = jarSha256(jar);
     if (checksumOnly) {
-      byte[] body = (sha + "  telos.jar\n").getBytes(StandardCharsets.UTF_8);
-      ex.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
-      ex.sendResponseHeaders(200, body.length);
-      try (OutputStream out = ex.getResponseBody()) {
-        out.write(body);
-      }
+      sendBytes(
+          ex,
+          "text/plain; charset=utf-8",
+          (sha + "  telos.jar\n").getBytes(StandardCharsets.UTF_8));
       return;
     }
     ex.getResponseHeaders().set("Content-Type", "application/java-archive");
@@ -439,8 +435,12 @@ public final class ApiServer implements AutoCloseable {
               + answer.status()
               + (answer.body().isBlank() ? "" : ": " + answer.body().strip()));
     }
-    byte[] body = answer.body().getBytes(StandardCharsets.UTF_8);
-    ex.getResponseHeaders().set("Content-Type", "application/json");
+    sendBytes(ex, "application/json", answer.body().getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** A 200 with {@code body} of {@code type}. */
+  private static void sendBytes(HttpExchange ex, String type, byte[] body) throws IOException {
+    ex.getResponseHeaders().set("Content-Type", type);
     ex.sendResponseHeaders(200, body.length);
     try (OutputStream out = ex.getResponseBody()) {
       out.write(body);
@@ -534,17 +534,9 @@ public final class ApiServer implements AutoCloseable {
       throw new ApiError(400, "offset must be 0 or more");
     }
     String agent = agentOf(ex, task);
-    if (sseClients.incrementAndGet() > MAX_SSE_CLIENTS) {
-      sseClients.decrementAndGet();
-      metrics.boundHit("sse-clients");
-      throw new ApiError(
-          503, "too many event-stream clients (at most " + MAX_SSE_CLIENTS + "); try again later");
-    }
+    claimEventStream();
     try {
-      ex.getResponseHeaders().set("Content-Type", "text/event-stream");
-      ex.getResponseHeaders().set("Cache-Control", "no-cache");
-      ex.sendResponseHeaders(200, 0);
-      OutputStream out = ex.getResponseBody();
+      OutputStream out = openEventStream(ex);
       long quietSince = System.nanoTime();
       while (true) {
         FilesProxy.Answer answer;
@@ -616,7 +608,6 @@ public final class ApiServer implements AutoCloseable {
             ? "text/javascript; charset=utf-8"
             : file.endsWith(".css") ? "text/css; charset=utf-8" : "text/html; charset=utf-8";
     var headers = ex.getResponseHeaders();
-    headers.set("Content-Type", type);
     headers.set("Cache-Control", "no-cache");
     headers.set("X-Content-Type-Options", "nosniff");
     headers.set("Referrer-Policy", "no-referrer");
@@ -624,10 +615,7 @@ public final class ApiServer implements AutoCloseable {
         "Content-Security-Policy",
         "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self';"
             + " connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'");
-    ex.sendResponseHeaders(200, body.length);
-    try (OutputStream out = ex.getResponseBody()) {
-      out.write(body);
-    }
+    sendBytes(ex, type, body);
   }
 
   /** A query parameter, decoded; null when absent or empty. */
@@ -711,13 +699,7 @@ public final class ApiServer implements AutoCloseable {
 
   /** Server-sent events: one {@code status} event per change of the published view. */
   private void events(HttpExchange ex) throws IOException {
-    if (sseClients.incrementAndGet() > MAX_SSE_CLIENTS) {
-      sseClients.decrementAndGet();
-      log.warn("event stream refused: too many clients max={}", MAX_SSE_CLIENTS);
-      metrics.boundHit("sse-clients");
-      throw new ApiError(
-          503, "too many event-stream clients (at most " + MAX_SSE_CLIENTS + "); try again later");
-    }
+    claimEventStream();
     try {
       streamEvents(ex);
     } finally {
@@ -725,10 +707,29 @@ public final class ApiServer implements AutoCloseable {
     }
   }
 
-  private void streamEvents(HttpExchange ex) throws IOException {
+  /**
+   * Counts one more event-stream client (the status stream or a followed file), refusing one past
+   * {@link #MAX_SSE_CLIENTS}; the caller gives it back when its stream ends.
+   */
+  private void claimEventStream() {
+    if (sseClients.incrementAndGet() > MAX_SSE_CLIENTS) {
+      sseClients.decrementAndGet();
+      log.warn("event stream refused: too many clients max={}", MAX_SSE_CLIENTS);
+      metrics.boundHit("sse-clients");
+      throw new ApiError(
+          503, "too many event-stream clients (at most " + MAX_SSE_CLIENTS + "); try again later");
+    }
+  }
+
+  private static OutputStream openEventStream(HttpExchange ex) throws IOException {
     ex.getResponseHeaders().set("Content-Type", "text/event-stream");
     ex.getResponseHeaders().set("Cache-Control", "no-cache");
     ex.sendResponseHeaders(200, 0);
+    return ex.getResponseBody();
+  }
+
+  private void streamEvents(HttpExchange ex) throws IOException {
+    openEventStream(ex);
     LinkedBlockingQueue<StatusView> queue = new LinkedBlockingQueue<>(100);
     Consumer<StatusView> watcher =
         v -> {

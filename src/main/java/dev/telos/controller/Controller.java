@@ -132,7 +132,6 @@ public final class Controller implements AutoCloseable, ControlPlane {
   private final IncrementalPlanner incremental = new IncrementalPlanner();
   private final AppViews appViews = new AppViews();
   private boolean planActed;
-  private Snapshot planDesired;
   private long planAgents = -1;
   private long planOffers = -1;
   private Map<String, Map<String, String>> agentFields = Map.of();
@@ -453,17 +452,7 @@ public final class Controller implements AutoCloseable, ControlPlane {
 
   @Override
   public App desiredApp(String key) {
-    java.util.concurrent.CompletableFuture<App> answer =
-        new java.util.concurrent.CompletableFuture<>();
-    post(() -> answer.complete(appOf(key)));
-    try {
-      return answer.get(30, TimeUnit.SECONDS);
-    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-      return null;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return null;
-    }
+    return onLoop(() -> appOf(key), null, null);
   }
 
   @Override
@@ -550,12 +539,6 @@ public final class Controller implements AutoCloseable, ControlPlane {
     long started = System.nanoTime();
     Instant now = clock.instant();
     boolean act = subscribed && reconciled;
-    if (desired != planDesired) {
-      // A new snapshot: the apps it changed, or all when it adds, removes or reorders apps.
-      incremental.desiredChanged(
-          planDesired == null ? null : planDesired.apps(), desired == null ? null : desired.apps());
-      planDesired = desired;
-    }
     if (act != planActed || live.agentsVersion() != planAgents) {
       // What every app plans from changed: acting or not, the agents.
       incremental.touchAll();
@@ -1021,6 +1004,7 @@ public final class Controller implements AutoCloseable, ControlPlane {
     } else if (result instanceof PollResult.Unchanged u) {
       if (desired == null) {
         desired = u.snapshot();
+        incremental.touchAll();
         initialiseCrons(now);
       } else if (pending != null && syncBlocked(now) == null) {
         adopt(pending, now);
@@ -1066,39 +1050,23 @@ public final class Controller implements AutoCloseable, ControlPlane {
     return Map.copyOf(out);
   }
 
-  /** The keys of the apps {@code after} adds, changes or removes against {@code before}, sorted. */
-  static List<String> changedApps(Snapshot before, Snapshot after) {
-    Map<String, App> old = new HashMap<>();
-    if (before != null) {
-      for (App a : before.apps()) {
-        old.put(a.key(), a);
-      }
-    }
-    java.util.TreeSet<String> out = new java.util.TreeSet<>();
-    for (App a : after.apps()) {
-      App was = old.remove(a.key());
-      if (was == null || (was != a && !was.equals(a))) {
-        out.add(a.key());
-      }
-    }
-    out.addAll(old.keySet());
-    return List.copyOf(out);
-  }
-
   /** Makes {@code s} the desired state: a new sync starts. */
   private void adopt(Snapshot s, Instant now) {
     {
       pending = null;
       boolean first = desired == null;
       previous = previous(desired, s, previous);
-      List<String> changed = changedApps(desired, s);
+      // What the next pass plans again, and what the history says the commit changed.
+      IncrementalPlanner.Changes changes =
+          IncrementalPlanner.changes(desired == null ? null : desired.apps(), s.apps());
+      incremental.desiredChanged(changes);
       desired = s;
       lastError = null;
       initialiseCrons(now);
       // Written by the next pass: after a REVIVE it sends, before any ACCEPT, KILL or release
       // (see writeAdoption), so that the fsyncs overlap the wait for offers.
       syncs.hold();
-      syncs.started(s.commit(), s.apps(), changed, now);
+      syncs.started(s.commit(), s.apps(), changes.apps(), now);
       adoptionUnwritten = true;
       forgetRemovedApps();
       log.info(
@@ -1191,16 +1159,21 @@ public final class Controller implements AutoCloseable, ControlPlane {
   }
 
   private String onLoop(java.util.function.Supplier<String> action) {
-    java.util.concurrent.CompletableFuture<String> answer =
+    return onLoop(action, "the controller did not answer", "interrupted");
+  }
+
+  /** What {@code action} answers on the loop thread, or a fallback when it does not answer. */
+  private <T> T onLoop(java.util.function.Supplier<T> action, T unanswered, T interrupted) {
+    java.util.concurrent.CompletableFuture<T> answer =
         new java.util.concurrent.CompletableFuture<>();
     post(() -> answer.complete(action.get()));
     try {
       return answer.get(30, TimeUnit.SECONDS);
     } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-      return "the controller did not answer";
+      return unanswered;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return "interrupted";
+      return interrupted;
     }
   }
 

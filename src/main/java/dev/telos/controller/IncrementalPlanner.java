@@ -148,34 +148,57 @@ final class IncrementalPlanner {
   }
 
   /**
-   * A new snapshot replaces {@code before}: the apps whose manifests changed are planned on the
-   * next pass (with their dependents and dependencies, as any touched app), the others keep their
-   * plan. Everything is planned when there was no snapshot, or when the apps, their order or any
-   * app's dependencies changed: pruning, the dependents and the order of the views weigh every app.
-   * Returns whether everything will be planned.
+   * What a new snapshot changes against the one before it.
+   *
+   * @param apps the keys of the apps it adds, changes or removes, sorted
+   * @param everything whether every app must be planned: there was no snapshot before, or the apps,
+   *     their order or any app's dependencies changed (pruning, the dependents and the order of the
+   *     views weigh every app)
    */
-  boolean desiredChanged(List<App> before, List<App> after) {
-    if (before == null || after == null || before.size() != after.size()) {
-      all = true;
-      return true;
+  record Changes(List<String> apps, boolean everything) {}
+
+  /** The changes from {@code before} (null: none yet) to {@code after}, app by app. */
+  static Changes changes(List<App> before, List<App> after) {
+    Map<String, App> old = new HashMap<>();
+    if (before != null) {
+      before.forEach(a -> old.put(a.key(), a));
     }
-    List<String> changed = new ArrayList<>();
+    boolean everything = before == null || before.size() != after.size();
+    TreeSet<String> changed = new TreeSet<>();
     for (int i = 0; i < after.size(); i++) {
-      App was = before.get(i);
       App now = after.get(i);
-      if (was == now) {
-        continue;
-      }
-      if (!was.key().equals(now.key()) || !dependencyKeys(was).equals(dependencyKeys(now))) {
-        all = true;
-        return true;
-      }
-      if (!was.equals(now)) {
+      App was = old.remove(now.key());
+      everything |= !everything && !before.get(i).key().equals(now.key());
+      if (was == null) {
         changed.add(now.key());
+      } else if (was != now) {
+        everything |= !dependencyKeys(was).equals(dependencyKeys(now));
+        if (!was.equals(now)) {
+          changed.add(now.key());
+        }
       }
     }
-    dirty.addAll(changed);
+    changed.addAll(old.keySet());
+    return new Changes(List.copyOf(changed), everything);
+  }
+
+  /**
+   * A new snapshot: the apps it changed are planned on the next pass (with their dependents and
+   * dependencies, as any touched app), the others keep their plan; everything when {@code changes}
+   * says so. Returns whether everything will be planned.
+   */
+  boolean desiredChanged(Changes changes) {
+    if (changes.everything()) {
+      all = true;
+    } else {
+      dirty.addAll(changes.apps());
+    }
     return all;
+  }
+
+  /** {@link #desiredChanged(Changes)} of the changes from {@code before} to {@code after}. */
+  boolean desiredChanged(List<App> before, List<App> after) {
+    return desiredChanged(changes(before, after));
   }
 
   private static List<String> dependencyKeys(App app) {
