@@ -442,36 +442,73 @@ function connect() {
 async function sync(token) {
   const headers = token ? { Authorization: "Bearer " + token } : {};
   const r = await fetch("/api/v1/sync", { method: "POST", headers });
-  if (r.status === 401) return false;
+  if (r.status === 401 || r.status === 403) return false;
   if (!r.ok) throw new Error((await r.json()).error || r.statusText);
   live.textContent = "sync requested (request " + (await r.json()).request + ")";
   return true;
 }
 
+/** Asks for the API token in the dialog; resolves to it, or to null when cancelled. */
+function askToken(why, action) {
+  const dialog = document.getElementById("token-dialog");
+  const input = document.getElementById("token-input");
+  document.getElementById("token-why").textContent = why;
+  document.getElementById("token-ok").textContent = action;
+  input.value = "";
+  dialog.returnValue = "";
+  dialog.showModal();
+  return new Promise((resolve) => {
+    dialog.addEventListener("close", () => {
+      resolve(dialog.returnValue === "ok" && input.value ? input.value : null);
+    }, { once: true });
+  });
+}
+
+function keepToken(token) {
+  state.token = token;
+  if (token) sessionStorage.setItem("telos-token", token);
+  else sessionStorage.removeItem("telos-token");
+}
+
+/**
+ * With --require-auth, reads need a token too: the token is exchanged once for a session cookie
+ * (HttpOnly, for reads only; the event streams cannot send headers). Resolves when signed in.
+ */
+async function signIn() {
+  const s = await (await fetch("/api/v1/session", { headers: { Accept: "application/json" } })).json();
+  if (!s.requireAuth || s.role) return;
+  let token = state.token;
+  for (;;) {
+    if (!token) {
+      token = await askToken("This Telos needs a token to read. It is kept for this tab only.", "Sign in");
+      if (!token) { live.textContent = "signed out: a token is needed to read"; return new Promise(() => {}); }
+    }
+    const r = await fetch("/api/v1/session", { method: "POST", headers: { Authorization: "Bearer " + token } });
+    if (r.ok) { keepToken(token); return; }
+    keepToken(null);
+    token = null;
+    live.textContent = "the token was refused";
+  }
+}
+
 document.getElementById("sync").addEventListener("click", async () => {
   try {
     if (await sync(state.token)) return;
-    const dialog = document.getElementById("token-dialog");
-    const input = document.getElementById("token-input");
-    input.value = "";
-    dialog.returnValue = "";
-    dialog.showModal();
-    dialog.addEventListener("close", async () => {
-      if (dialog.returnValue !== "ok" || !input.value) return;
-      state.token = input.value;
-      sessionStorage.setItem("telos-token", state.token);
-      if (!(await sync(state.token))) {
-        state.token = null;
-        sessionStorage.removeItem("telos-token");
-        live.textContent = "the token was refused";
-      }
-    }, { once: true });
+    const token = await askToken("This Telos needs a token to sync. It is kept for this tab only.", "Sync");
+    if (!token) return;
+    keepToken(token);
+    if (!(await sync(token))) {
+      keepToken(null);
+      live.textContent = "the token was refused";
+    }
   } catch (e) {
     live.textContent = "sync failed: " + e.message;
   }
 });
 
 window.addEventListener("hashchange", () => { stopFollowing(); render(); main.focus(); });
-render();
-connect();
-refresh();
+signIn().catch(() => { /* the pages say what fails */ }).then(() => {
+  render();
+  connect();
+  refresh();
+});

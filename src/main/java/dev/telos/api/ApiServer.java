@@ -4,20 +4,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import dev.telos.controller.ControlPlane;
 import dev.telos.controller.StatusView;
 import dev.telos.git.Webhooks;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -35,7 +30,17 @@ public final class ApiServer implements AutoCloseable {
 
   /** Options of the API. */
   public record Options(
-      String bindAddress, int port, String apiToken, String webhookSecret, String branch) {
+      String bindAddress,
+      int port,
+      String apiToken,
+      String webhookSecret,
+      String branch,
+      Security security) {
+    public Options(
+        String bindAddress, int port, String apiToken, String webhookSecret, String branch) {
+      this(bindAddress, port, apiToken, webhookSecret, branch, Security.DEFAULT);
+    }
+
     @Override
     public String toString() {
       return "ApiServer.Options{bind="
@@ -46,14 +51,57 @@ public final class ApiServer implements AutoCloseable {
           + (apiToken == null ? "none" : "****")
           + ", webhookSecret="
           + (webhookSecret == null ? "none" : "****")
+          + ", "
+          + security
           + "}";
+    }
+  }
+
+  /**
+   * How the API is guarded.
+   *
+   * @param tlsCertificate PEM certificate chain, with {@code tlsKey}; null serves plain HTTP
+   * @param tlsClientCa PEM CAs whose client certificates are required (mutual TLS), or null
+   * @param tokensFile {@code ROLE TOKEN} lines, or null
+   * @param requireAuth reads need a token too
+   * @param auditLog where write calls and refusals are recorded, or null
+   * @param writesPerSecond per client address, on write endpoints, webhooks, plans and bad tokens
+   * @param readTimeout the longest a request may take to arrive
+   * @param maxConnections connections held at once
+   */
+  public record Security(
+      java.nio.file.Path tlsCertificate,
+      java.nio.file.Path tlsKey,
+      java.nio.file.Path tlsClientCa,
+      java.nio.file.Path tokensFile,
+      boolean requireAuth,
+      java.nio.file.Path auditLog,
+      double writesPerSecond,
+      java.time.Duration readTimeout,
+      int maxConnections) {
+    public static final Security DEFAULT =
+        new Security(
+            null,
+            null,
+            null,
+            null,
+            false,
+            null,
+            10,
+            WebServer.Limits.DEFAULT.readTimeout(),
+            WebServer.Limits.DEFAULT.maxConnections());
+
+    public boolean tls() {
+      return tlsCertificate != null;
     }
   }
 
   private final ControlPlane controller;
   private final Options options;
-  private final HttpServer server;
-  private final ExecutorService threads;
+  private final WebServer server;
+  private final Access access;
+  private final RateLimiter writes;
+  private final AuditLog audit;
   private final ObjectMapper json =
       new ObjectMapper()
           .registerModule(new JavaTimeModule())
@@ -64,32 +112,107 @@ public final class ApiServer implements AutoCloseable {
     this.controller = controller;
     this.options = options;
     this.metrics = metrics;
+    Security security = options.security();
+    this.access = Access.of(options.apiToken(), security.tokensFile(), security.requireAuth());
+    this.writes =
+        new RateLimiter(
+            security.writesPerSecond(),
+            (int) Math.max(1, Math.ceil(2 * security.writesPerSecond())));
+    this.audit = security.auditLog() == null ? null : new AuditLog(security.auditLog(), 16 << 20);
+    if ((security.tlsCertificate() == null) != (security.tlsKey() == null)) {
+      throw new IllegalArgumentException("give both --tls-cert and --tls-key, or neither");
+    }
     this.server =
-        HttpServer.create(new InetSocketAddress(options.bindAddress(), options.port()), 64);
-    this.threads =
-        Executors.newCachedThreadPool(
-            r -> {
-              Thread t = new Thread(r, "telos-api");
-              t.setDaemon(true);
-              return t;
-            });
-    server.setExecutor(threads);
-    server.createContext("/", this::route);
-    server.start();
+        new WebServer(
+            options.bindAddress(),
+            options.port(),
+            security.tls()
+                ? new WebServer.Tls(
+                    security.tlsCertificate(), security.tlsKey(), security.tlsClientCa())
+                : null,
+            new WebServer.Limits(
+                security.readTimeout(),
+                WebServer.Limits.DEFAULT.idleTimeout(),
+                security.maxConnections(),
+                WebServer.Limits.DEFAULT.maxThreads()),
+            this::route);
+  }
+
+  /**
+   * The JSON of a read endpoint ({@code /api/v1/status}, {@code /api/v1/apps}), in this process:
+   * what {@code GET /api/v1/plan} plans against, whatever guards the API over the network.
+   */
+  public com.fasterxml.jackson.databind.JsonNode read(String path) {
+    return switch (path) {
+      case "/api/v1/status" ->
+          json.valueToTree(
+              status(controller.view(), controller.leaderAddress(), controller.repository()));
+      case "/api/v1/apps" -> json.valueToTree(controller.view().apps());
+      default -> throw new IllegalArgumentException("not read in process: " + path);
+    };
+  }
+
+  /** Whether the API is served over TLS. */
+  public boolean secure() {
+    return server.secure();
   }
 
   /** The bound port (useful with port 0). */
   public int port() {
-    return server.getAddress().getPort();
+    return server.port();
   }
 
+  /** What an endpoint asks of its caller. */
+  enum Need {
+    /** Anyone: probes, the UI's files, the executor jar, webhooks (signed by their own secret). */
+    PUBLIC,
+    /** A {@code read} or {@code admin} token, under {@code --require-auth}. */
+    READ,
+    /** An {@code admin} token, when tokens are configured. */
+    ADMIN
+  }
+
+  static Need need(String path, String method) {
+    if (path.equals("/healthz")
+        || path.equals("/readyz")
+        || path.equals("/")
+        || path.startsWith("/ui/")
+        || path.startsWith("/executor/")
+        || path.equals("/api/v1/webhooks/git")
+        || path.equals("/api/v1/session")) {
+      return Need.PUBLIC;
+    }
+    if (path.equals("/api/v1/sync")
+        || path.equals("/api/v1/suspend")
+        || path.equals("/api/v1/resume")
+        || path.equals("/api/v1/prunes/approve")) {
+      return method.equals("POST") ? Need.ADMIN : Need.PUBLIC; // other methods: 405
+    }
+    return Need.READ;
+  }
+
+  /** Endpoints that write or cost much, rate-limited per client address. */
+  private static boolean limited(String path, String method) {
+    return need(path, method) == Need.ADMIN
+        || path.equals("/api/v1/webhooks/git")
+        || path.equals("/api/v1/session")
+        || path.equals("/api/v1/plan");
+  }
+
+  static final String SESSION_COOKIE = "telos_session";
+
   private void route(HttpExchange ex) throws IOException {
+    long started = System.nanoTime();
     String path = ex.getRequestURI().getPath();
     String method = ex.getRequestMethod();
+    securityHeaders(ex);
     try {
+      Access.Caller caller = admit(ex, path, method);
       if (path.equals("/healthz")) {
         onlyGet(ex);
         send(ex, 200, Map.of("status", "ok"));
+      } else if (path.equals("/api/v1/session")) {
+        session(ex, method, caller);
       } else if (!controller.leading() && standby(ex, path, method)) {
         return; // answered as a standby: from the leader, or sent there
       } else if (path.equals("/readyz")) {
@@ -138,7 +261,6 @@ public final class ApiServer implements AutoCloseable {
         if (!method.equals("POST")) {
           throw new ApiError(405, "use POST");
         }
-        authorize(ex);
         long request = controller.requestSync();
         send(ex, 202, Map.of("accepted", true, "request", request));
       } else if (path.equals("/api/v1/plan")) {
@@ -154,7 +276,6 @@ public final class ApiServer implements AutoCloseable {
         if (!method.equals("POST")) {
           throw new ApiError(405, "use POST");
         }
-        authorize(ex);
         String app = queryParam(ex, "app");
         if (app != null && !app.matches("[^/\\s]+/[^/\\s]+")) {
           throw new ApiError(400, "app must be NAMESPACE/NAME, got " + app);
@@ -171,7 +292,6 @@ public final class ApiServer implements AutoCloseable {
         if (!method.equals("POST")) {
           throw new ApiError(405, "use POST");
         }
-        authorize(ex);
         String revision = queryParam(ex, "revision");
         if (revision == null) {
           throw new ApiError(400, "give ?revision=SHA of the revision whose prune is held");
@@ -202,13 +322,170 @@ public final class ApiServer implements AutoCloseable {
         throw new ApiError(404, "no such endpoint: " + path);
       }
     } catch (ApiError e) {
+      if (e.status == 401) {
+        ex.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"telos\"");
+      } else if (e.status == 429) {
+        ex.getResponseHeaders()
+            .set(
+                "Retry-After",
+                Long.toString(writes.retryAfterSeconds(client(ex), System.nanoTime())));
+      }
       send(ex, e.status, Map.of("error", e.getMessage()));
     } catch (RuntimeException e) {
       log.error("API request failed path={}", path, e);
       send(ex, 500, Map.of("error", "internal error (" + e.getClass().getSimpleName() + ")"));
     } finally {
       ex.close();
+      audit(ex, path, method, (Access.Caller) ex.getAttribute(CALLER), started);
     }
+  }
+
+  /**
+   * Lets a request through, or refuses it: a token that is not valid (401), none where one is
+   * needed (401), a read token on a write endpoint (403), too many writes from one address (429).
+   * Returns the caller (null when anonymous). A session cookie counts for reads only: writes carry
+   * their token in a header, which another site's page cannot make a browser send.
+   */
+  private static final String CALLER = "telos.caller";
+
+  private Access.Caller admit(HttpExchange ex, String path, String method) {
+    Need need = need(path, method);
+    boolean read = method.equals("GET") || method.equals("HEAD");
+    Access.Caller caller = null;
+    if (access.enabled()) {
+      String bearer = bearer(ex);
+      if (bearer != null) {
+        caller = access.authenticate(bearer);
+        ex.setAttribute(CALLER, caller);
+        if (caller == null && (need != Need.PUBLIC || path.equals("/api/v1/session"))) {
+          limit(ex, "bad token");
+          throw new ApiError(401, "the token is not valid");
+        }
+      } else if (read) {
+        caller = access.session(cookie(ex, SESSION_COOKIE));
+        ex.setAttribute(CALLER, caller);
+      }
+    }
+    if (limited(path, method)) {
+      limit(ex, path);
+    }
+    if (!access.enabled() || need == Need.PUBLIC) {
+      return caller;
+    }
+    if (caller == null && (need == Need.ADMIN || access.requireAuth())) {
+      throw new ApiError(401, "a valid 'Authorization: Bearer <token>' header is required");
+    }
+    if (need == Need.ADMIN && caller.role() != Access.Role.ADMIN) {
+      throw new ApiError(403, "this token may read, not write (it has the read role)");
+    }
+    return caller;
+  }
+
+  private void limit(HttpExchange ex, String what) {
+    if (!writes.tryAcquire(client(ex), System.nanoTime())) {
+      metrics.boundHit("rate-limit");
+      throw new ApiError(429, "too many requests from " + client(ex) + "; slow down");
+    }
+  }
+
+  private static String client(HttpExchange ex) {
+    return ex.getRemoteAddress().getHostString();
+  }
+
+  private static String bearer(HttpExchange ex) {
+    String header = ex.getRequestHeaders().getFirst("Authorization");
+    if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      return null;
+    }
+    String token = header.substring(7).strip();
+    return token.isEmpty() ? null : token;
+  }
+
+  private static String cookie(HttpExchange ex, String name) {
+    for (String header : ex.getRequestHeaders().getOrDefault("Cookie", java.util.List.of())) {
+      for (String pair : header.split(";")) {
+        int eq = pair.indexOf('=');
+        if (eq > 0 && pair.substring(0, eq).strip().equals(name)) {
+          return pair.substring(eq + 1).strip();
+        }
+      }
+    }
+    return null;
+  }
+
+  /**
+   * {@code POST /api/v1/session} with a token in the header: a cookie that lets this browser read
+   * (the UI's event streams cannot send headers); {@code DELETE} ends it; {@code GET} says whether
+   * reads need a token and who the caller is.
+   */
+  private void session(HttpExchange ex, String method, Access.Caller caller) throws IOException {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("authEnabled", access.enabled());
+    body.put("requireAuth", access.requireAuth());
+    switch (method) {
+      case "GET" -> {
+        body.put("role", caller == null ? null : caller.role().label());
+        send(ex, 200, body);
+      }
+      case "POST" -> {
+        if (access.enabled()) {
+          if (caller == null || bearer(ex) == null) {
+            throw new ApiError(401, "sign in with 'Authorization: Bearer <token>'");
+          }
+          ex.getResponseHeaders()
+              .add(
+                  "Set-Cookie",
+                  SESSION_COOKIE
+                      + "="
+                      + access.openSession(caller)
+                      + "; Path=/; HttpOnly; SameSite=Strict; Max-Age="
+                      + Access.SESSION_TTL.toSeconds()
+                      + (server.secure() ? "; Secure" : ""));
+        }
+        body.put("role", access.enabled() ? caller.role().label() : "admin");
+        send(ex, 200, body);
+      }
+      case "DELETE" -> {
+        access.closeSession(cookie(ex, SESSION_COOKIE));
+        ex.getResponseHeaders()
+            .add("Set-Cookie", SESSION_COOKIE + "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+        body.put("role", null);
+        send(ex, 200, body);
+      }
+      default -> throw new ApiError(405, "use GET, POST or DELETE");
+    }
+  }
+
+  private void securityHeaders(HttpExchange ex) {
+    var headers = ex.getResponseHeaders();
+    headers.set("X-Content-Type-Options", "nosniff");
+    headers.set("X-Frame-Options", "DENY");
+    headers.set("Referrer-Policy", "no-referrer");
+    if (server.secure()) {
+      headers.set("Strict-Transport-Security", "max-age=31536000");
+    }
+  }
+
+  /** Records writes, webhooks, sign-ins and every refusal; reads that succeed are not recorded. */
+  private void audit(
+      HttpExchange ex, String path, String method, Access.Caller caller, long started) {
+    int status = ex.getResponseCode();
+    boolean write = !(method.equals("GET") || method.equals("HEAD"));
+    boolean refused = status == 401 || status == 403 || status == 429;
+    if (audit == null || !(write || refused)) {
+      return;
+    }
+    audit.write(
+        new AuditLog.Entry(
+            java.time.Instant.now(),
+            client(ex),
+            method,
+            path,
+            ex.getRequestURI().getRawQuery(),
+            status,
+            caller == null ? null : caller.role().label(),
+            caller == null ? null : caller.token(),
+            TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)));
   }
 
   private final java.net.http.HttpClient leaderClient =
@@ -272,13 +549,16 @@ public final class ApiServer implements AutoCloseable {
     }
     java.net.http.HttpResponse<byte[]> answer;
     try {
+      java.net.http.HttpRequest.Builder ask =
+          java.net.http.HttpRequest.newBuilder(java.net.URI.create(target))
+              .timeout(java.time.Duration.ofSeconds(5))
+              .GET();
+      String authorization = ex.getRequestHeaders().getFirst("Authorization");
+      if (authorization != null) {
+        ask.header("Authorization", authorization); // the leader checks it again
+      }
       answer =
-          leaderClient.send(
-              java.net.http.HttpRequest.newBuilder(java.net.URI.create(target))
-                  .timeout(java.time.Duration.ofSeconds(5))
-                  .GET()
-                  .build(),
-              java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+          leaderClient.send(ask.build(), java.net.http.HttpResponse.BodyHandlers.ofByteArray());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new ApiError(503, "interrupted while asking the leader");
@@ -609,8 +889,6 @@ public final class ApiServer implements AutoCloseable {
             : file.endsWith(".css") ? "text/css; charset=utf-8" : "text/html; charset=utf-8";
     var headers = ex.getResponseHeaders();
     headers.set("Cache-Control", "no-cache");
-    headers.set("X-Content-Type-Options", "nosniff");
-    headers.set("Referrer-Policy", "no-referrer");
     headers.set(
         "Content-Security-Policy",
         "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self';"
@@ -642,21 +920,13 @@ public final class ApiServer implements AutoCloseable {
     }
   }
 
-  private void authorize(HttpExchange ex) {
-    if (options.apiToken() == null) {
-      return;
-    }
-    String header = ex.getRequestHeaders().getFirst("Authorization");
-    String expected = "Bearer " + options.apiToken();
-    if (header == null
-        || !MessageDigest.isEqual(
-            header.getBytes(StandardCharsets.UTF_8), expected.getBytes(StandardCharsets.UTF_8))) {
-      ex.getResponseHeaders().set("WWW-Authenticate", "Bearer");
-      throw new ApiError(401, "a valid 'Authorization: Bearer <token>' header is required");
-    }
-  }
-
   private void webhook(HttpExchange ex) throws IOException {
+    String declared = ex.getRequestHeaders().getFirst("Content-Length");
+    if (declared != null
+        && declared.matches("\\d{1,18}")
+        && Long.parseLong(declared) > MAX_WEBHOOK_BYTES) {
+      throw new ApiError(413, "payload too large (at most " + MAX_WEBHOOK_BYTES + " bytes)");
+    }
     byte[] body = ex.getRequestBody().readNBytes(MAX_WEBHOOK_BYTES + 1);
     if (body.length > MAX_WEBHOOK_BYTES) {
       throw new ApiError(413, "payload too large");
@@ -795,8 +1065,7 @@ public final class ApiServer implements AutoCloseable {
 
   @Override
   public void close() {
-    server.stop(0);
-    threads.shutdownNow();
+    server.close();
   }
 
   /** An answer other than success, with a message safe to show. */

@@ -64,7 +64,8 @@ final class ControllerOptions {
   @Option(
       names = "--http-address",
       description =
-          "Address the API binds (default: 127.0.0.1" + " for telos local, 0.0.0.0 for telos run).")
+          "Address the API binds (default: 127.0.0.1). telos run refuses a non-loopback address"
+              + " without --tls-cert/--tls-key or --insecure.")
   String httpAddress;
 
   @Option(
@@ -104,7 +105,7 @@ final class ControllerOptions {
 
   @Option(
       names = "--git-token-file",
-      description = "HTTPS token for the repository (or set" + " TELOS_GIT_TOKEN).")
+      description = "HTTPS token for the repository (read from this file only).")
   Path gitTokenFile;
 
   @Option(
@@ -131,8 +132,79 @@ final class ControllerOptions {
 
   @Option(
       names = "--api-token-file",
-      description = "Require this bearer token on write" + " endpoints (POST /api/v1/sync).")
+      description =
+          "One admin token: required on write endpoints (POST /api/v1/sync, ...); read from"
+              + " this file.")
   Path apiTokenFile;
+
+  @Option(
+      names = "--api-tokens-file",
+      paramLabel = "FILE",
+      description =
+          "API tokens with roles, one 'ROLE TOKEN' a line (read: every GET and event stream;"
+              + " admin: also sync, suspend, resume, approve). '#' starts a comment.")
+  Path apiTokensFile;
+
+  @Option(
+      names = "--require-auth",
+      description = "Reads need a token too (read or admin); /healthz, /readyz stay open.")
+  boolean requireAuth;
+
+  @Option(
+      names = "--tls-cert",
+      paramLabel = "PEM",
+      description = "Serve the API over HTTPS with this certificate chain (read again on change).")
+  Path tlsCert;
+
+  @Option(
+      names = "--tls-key",
+      paramLabel = "PEM",
+      description = "The private key of --tls-cert (PKCS #8, BEGIN PRIVATE KEY).")
+  Path tlsKey;
+
+  @Option(
+      names = "--tls-client-ca",
+      paramLabel = "PEM",
+      description = "Mutual TLS: require client certificates signed by these CAs.")
+  Path tlsClientCa;
+
+  @Option(
+      names = "--insecure",
+      description =
+          "telos run: serve plain HTTP on a non-loopback --http-address (say it out loud).")
+  boolean insecure;
+
+  @Option(
+      names = "--audit-log",
+      paramLabel = "FILE",
+      description =
+          "JSON lines of every write call and every refused call (default: audit.log in the"
+              + " data directory).")
+  Path auditLog;
+
+  @Option(
+      names = "--api-rate-limit",
+      defaultValue = "10",
+      paramLabel = "PER_SECOND",
+      description =
+          "Write calls, webhooks, plans and bad tokens allowed per second per client address"
+              + " (bursts of twice that; default: ${DEFAULT-VALUE}).")
+  double apiRateLimit;
+
+  @Option(
+      names = "--http-read-timeout",
+      defaultValue = "10s",
+      converter = DurationConverter.class,
+      description =
+          "The longest a request's head and body may take to arrive (default:"
+              + " ${DEFAULT-VALUE}).")
+  Duration httpReadTimeout;
+
+  @Option(
+      names = "--http-max-connections",
+      defaultValue = "1024",
+      description = "API connections held at once (default: ${DEFAULT-VALUE}).")
+  int httpMaxConnections;
 
   @Option(names = "--webhook-secret-file", description = "Verify git webhooks with this secret.")
   Path webhookSecretFile;
@@ -140,8 +212,8 @@ final class ControllerOptions {
   @Option(
       names = "--mesos-credential-file",
       description =
-          "Mesos principal and secret"
-              + " ('principal secret'), or set TELOS_MESOS_PRINCIPAL and TELOS_MESOS_SECRET.")
+          "Mesos principal and secret ('principal secret'); credentials are read from files"
+              + " only, never from flags or the environment.")
   Path mesosCredentialFile;
 
   @Option(names = "--mesos-ca-bundle", description = "PEM bundle of CAs for an https master.")
@@ -253,7 +325,7 @@ final class ControllerOptions {
     controller.events(metrics);
     dev.telos.notify.Notifier notifier = notifier(controller);
     controller.start();
-    ApiServer api = api(controller, metrics, defaultBind);
+    ApiServer api = api(controller, metrics, defaultBind, dataDir);
     controller.useExecutor(executorLaunch(api, defaultBind));
     return new Running(controller, api, store, notifier);
   }
@@ -291,7 +363,7 @@ final class ControllerOptions {
               });
       metrics.set(new Metrics(node));
       dev.telos.notify.Notifier notifier = notifier(node);
-      api = api(node, metrics.get(), defaultBind);
+      api = api(node, metrics.get(), defaultBind, dataDir);
       server.set(api);
       node.start(haId != null ? haId : defaultHaId(api.port(), defaultBind));
       return new Running(node, api, lock, notifier);
@@ -311,7 +383,7 @@ final class ControllerOptions {
    * This instance's API as others reach it, {@code host:port}: the bound address or the host name.
    */
   String defaultHaId(int port, String defaultBind) {
-    String uri = selfUri(port, httpAddress, defaultBind);
+    String uri = selfUri(false, port, httpAddress, defaultBind);
     return java.net.URI.create(uri).getAuthority();
   }
 
@@ -367,7 +439,7 @@ final class ControllerOptions {
     Credentials mesosCredentials =
         mesosCredentialFile != null
             ? Credentials.fromFile(mesosCredentialFile)
-            : Credentials.fromEnvironment(System.getenv());
+            : Credentials.refuseEnvironment(System.getenv());
     MesosClientConfig.Builder mesos =
         MesosClientConfig.builder(masterUrl, Controller.frameworkInfo(settings, roles))
             .contentType(mesosContentType)
@@ -402,44 +474,74 @@ final class ControllerOptions {
     return out;
   }
 
-  ApiServer.Options apiOptions(String defaultBind) throws IOException {
+  ApiServer.Options apiOptions(String defaultBind, Path dataDir) throws IOException {
     return new ApiServer.Options(
         httpAddress != null ? httpAddress : defaultBind,
         httpPort,
         secret(apiTokenFile),
         secret(webhookSecretFile),
-        sourceSpecs.isEmpty() ? branch : null);
+        sourceSpecs.isEmpty() ? branch : null,
+        new ApiServer.Security(
+            tlsCert,
+            tlsKey,
+            tlsClientCa,
+            apiTokensFile,
+            requireAuth,
+            auditLog != null ? auditLog : dataDir.resolve("audit.log"),
+            apiRateLimit,
+            httpReadTimeout,
+            httpMaxConnections));
   }
 
-  ApiServer api(ControlPlane plane, Metrics metrics, String defaultBind) throws IOException {
-    ApiServer api = new ApiServer(plane, apiOptions(defaultBind), metrics);
+  /**
+   * Refuses plain HTTP on an address other hosts can reach unless {@code --insecure} says so: the
+   * API's tokens would cross the network in clear.
+   */
+  void checkExposure(String defaultBind) {
+    String bind = httpAddress != null ? httpAddress : defaultBind;
+    if (tlsClientCa != null && tlsCert == null) {
+      throw new IllegalArgumentException("--tls-client-ca needs --tls-cert and --tls-key");
+    }
+    if (tlsCert == null && !insecure && !loopback(bind)) {
+      throw new IllegalArgumentException(
+          "refusing to serve the API over plain HTTP on "
+              + bind
+              + ": give --tls-cert and --tls-key, bind a loopback --http-address, or say"
+              + " --insecure");
+    }
+  }
+
+  static boolean loopback(String address) {
+    try {
+      return java.net.InetAddress.getByName(address).isLoopbackAddress();
+    } catch (java.net.UnknownHostException e) {
+      return false;
+    }
+  }
+
+  ApiServer api(ControlPlane plane, Metrics metrics, String defaultBind, Path dataDir)
+      throws IOException {
+    ApiServer api = new ApiServer(plane, apiOptions(defaultBind, dataDir), metrics);
     if (repo != null) {
-      // GET /api/v1/plan: telos plan of this repository against this instance's own API.
-      String self = "http://" + loopbackOr(api) + ":" + api.port();
-      api.plansWith(revision -> PlanCommand.markdown(repo, revision, path, gitTokenFile, self));
+      // GET /api/v1/plan: telos plan of this repository against this instance's own reads.
+      api.plansWith(
+          revision -> PlanCommand.markdown(repo, revision, path, gitTokenFile, api::read));
     }
     return api;
   }
 
-  /** Where this instance's API answers itself: loopback unless bound to one address only. */
-  private String loopbackOr(ApiServer api) {
-    String bind = httpAddress;
-    if (bind == null || bind.equals("0.0.0.0") || bind.equals("::") || bind.isBlank()) {
-      return "127.0.0.1";
-    }
-    return bind.contains(":") ? "[" + bind + "]" : bind;
-  }
-
   dev.telos.reconcile.ExecutorLaunch executorLaunch(ApiServer api, String defaultBind) {
     return new dev.telos.reconcile.ExecutorLaunch(
-        executorUri != null ? executorUri : selfUri(api.port(), httpAddress, defaultBind),
+        executorUri != null
+            ? executorUri
+            : selfUri(api.secure(), api.port(), httpAddress, defaultBind),
         executorJava,
         dev.telos.reconcile.ExecutorLaunch.DEFAULT_CPUS,
         dev.telos.reconcile.ExecutorLaunch.DEFAULT_MEM);
   }
 
   /** This API's executor jar URL as agents can reach it: the bound address, or this host's name. */
-  static String selfUri(int port, String httpAddress, String defaultBind) {
+  static String selfUri(boolean tls, int port, String httpAddress, String defaultBind) {
     String bind = httpAddress != null ? httpAddress : defaultBind;
     String host = bind;
     if (bind.equals("0.0.0.0") || bind.equals("::")) {
@@ -449,7 +551,7 @@ final class ControllerOptions {
         host = "127.0.0.1";
       }
     }
-    return "http://" + host + ":" + port + "/executor/telos.jar";
+    return (tls ? "https://" : "http://") + host + ":" + port + "/executor/telos.jar";
   }
 
   private GitSource gitSource(

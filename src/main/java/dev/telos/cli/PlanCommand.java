@@ -131,14 +131,24 @@ public final class PlanCommand implements Callable<Integer> {
    * the API's {@code GET /api/v1/plan} serves it.
    */
   public static dev.telos.api.ApiServer.Plans.Answer markdown(
-      String repo, String revision, String path, Path tokenFile, String server) {
+      String repo, String revision, String path, Path tokenFile, ApiReader live) {
     java.io.StringWriter text = new java.io.StringWriter();
-    picocli.CommandLine command = new picocli.CommandLine(new PlanCommand());
+    PlanCommand plan = new PlanCommand();
+    plan.inProcess = live;
+    picocli.CommandLine command = new picocli.CommandLine(plan);
     command.setOut(new PrintWriter(text, true));
     command.setErr(new PrintWriter(text, true));
     List<String> args =
         new ArrayList<>(
-            List.of("--repo", repo, "--revision", revision, "--server", server, "-o", "markdown"));
+            List.of(
+                "--repo",
+                repo,
+                "--revision",
+                revision,
+                "--server",
+                "in-process",
+                "-o",
+                "markdown"));
     if (path != null && !path.isEmpty()) {
       args.addAll(List.of("--path", path));
     }
@@ -186,6 +196,14 @@ public final class PlanCommand implements Callable<Integer> {
     return false;
   }
 
+  /** The API's reads ({@code /api/v1/status}, {@code /api/v1/apps}) as JSON. */
+  public interface ApiReader {
+    JsonNode get(String path) throws java.io.IOException, InterruptedException;
+  }
+
+  /** The controller's API in this process (GET /api/v1/plan), instead of over HTTP. */
+  private ApiReader inProcess;
+
   /** The controller to plan against: --server, else $TELOS_SERVER; null with --offline. */
   private String server() {
     if (target != null) {
@@ -211,7 +229,10 @@ public final class PlanCommand implements Callable<Integer> {
       Map<String, dev.telos.reconcile.AppHistory> history = new TreeMap<>();
       Snapshot current = null;
       if (server != null) {
-        ApiClient api = new ApiClient(server, ClientCommands.ServerOptions.envToken());
+        ApiReader api =
+            inProcess != null
+                ? inProcess
+                : new ApiClient(server, ClientCommands.ServerOptions.envToken())::get;
         JsonNode status = api.get("/api/v1/status");
         JsonNode mine = source(status);
         List<String> namespaces = new ArrayList<>();

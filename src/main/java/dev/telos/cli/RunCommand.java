@@ -115,8 +115,12 @@ final class RunCommand implements Callable<Integer> {
 
   @Mixin ControllerOptions options;
 
+  /** The API's address unless --http-address says otherwise: this host only. */
+  static final String BIND = "127.0.0.1";
+
   @Override
   public Integer call() throws Exception {
+    options.checkExposure(BIND);
     String zkUrl = zk != null ? zk : master.startsWith("zk://") ? master : null;
     dev.telos.ha.ZkMasterDetector detector = null;
     String masterUrl = master;
@@ -127,11 +131,11 @@ final class RunCommand implements Callable<Integer> {
     }
     ControllerOptions.Running running =
         ha == null
-            ? options.start(masterUrl, dataDir, "0.0.0.0", java.time.Duration.ofSeconds(30))
+            ? options.start(masterUrl, dataDir, BIND, java.time.Duration.ofSeconds(30))
             : options.startHa(
                 masterUrl,
                 dataDir,
-                "0.0.0.0",
+                BIND,
                 java.time.Duration.ofSeconds(30),
                 new dev.telos.ha.HaNode.Options(
                     dev.telos.ha.ZkUrl.parse(ha), haSessionTimeout, haCredentialFile, haTls()),
@@ -150,8 +154,9 @@ final class RunCommand implements Callable<Integer> {
                 },
                 "telos-shutdown"));
     System.out.println(
-        "Telos API listening on http://"
-            + (options.httpAddress == null ? "0.0.0.0" : options.httpAddress)
+        "Telos API listening on "
+            + (running.api().secure() ? "https://" : "http://")
+            + (options.httpAddress == null ? BIND : options.httpAddress)
             + ":"
             + running.api().port());
     System.out.flush();

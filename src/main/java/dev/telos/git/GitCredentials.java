@@ -49,16 +49,23 @@ public sealed interface GitCredentials {
   }
 
   /**
-   * A token for HTTPS, read from {@code tokenFile} or, without one, from {@value #TOKEN_ENV}.
-   * GitHub takes any user name with a token; GitLab wants {@code oauth2}.
+   * A token for HTTPS, read from {@code tokenFile} (never from the environment: {@value #TOKEN_ENV}
+   * set is refused). GitHub takes any user name with a token; GitLab wants {@code oauth2}.
    *
    * @return the credentials, or {@link None} when neither is set
    */
   static GitCredentials token(String username, Path tokenFile) throws IOException {
-    String token =
-        tokenFile != null
-            ? Files.readString(tokenFile, StandardCharsets.UTF_8).strip()
-            : System.getenv(TOKEN_ENV);
+    if (tokenFile == null) {
+      String env = System.getenv(TOKEN_ENV);
+      if (env != null && !env.isBlank()) {
+        throw new IllegalArgumentException(
+            TOKEN_ENV
+                + " is set, but git tokens are read from a file only: write the token to a file"
+                + " readable by Telos alone and give --git-token-file");
+      }
+      return new None();
+    }
+    String token = Files.readString(tokenFile, StandardCharsets.UTF_8).strip();
     if (token == null || token.isEmpty()) {
       if (tokenFile != null) {
         throw new IllegalArgumentException("git token file " + tokenFile + " is empty");

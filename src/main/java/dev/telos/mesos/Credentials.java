@@ -64,21 +64,23 @@ public final class Credentials {
   }
 
   /**
-   * Reads {@value #PRINCIPAL_ENV} and {@value #SECRET_ENV} from the given environment.
+   * Credentials are read from files only: the environment of a process can be read by others
+   * ({@code ps e}, {@code /proc}). Refuses {@value #PRINCIPAL_ENV} or {@value #SECRET_ENV} when
+   * set, saying what to do instead.
    *
-   * @return the credentials, or {@code null} when the principal is not set
-   * @throws IllegalArgumentException when the principal is set and the secret is not
+   * @return null (no credentials from the environment)
    */
-  public static Credentials fromEnvironment(Map<String, String> env) {
-    String principal = env.get(PRINCIPAL_ENV);
-    if (principal == null || principal.isBlank()) {
-      return null;
+  public static Credentials refuseEnvironment(Map<String, String> env) {
+    for (String name : new String[] {PRINCIPAL_ENV, SECRET_ENV}) {
+      String v = env.get(name);
+      if (v != null && !v.isBlank()) {
+        throw new IllegalArgumentException(
+            name
+                + " is set, but Mesos credentials are read from a file only: write 'principal"
+                + " secret' to a file readable by Telos alone and give --mesos-credential-file");
+      }
     }
-    String secret = env.get(SECRET_ENV);
-    if (secret == null) {
-      throw new IllegalArgumentException(PRINCIPAL_ENV + " is set but " + SECRET_ENV + " is not");
-    }
-    return new Credentials(principal.strip(), secret);
+    return null;
   }
 
   /** The principal, which is not secret and is also sent in {@code FrameworkInfo.principal}. */

@@ -294,6 +294,46 @@ class UiIT {
   }
 
   @Test
+  void underRequireAuthThePageSignsInWithAReadTokenAndStaysLive() throws Exception {
+    Path tokens =
+        java.nio.file.Files.writeString(dir.resolve("tokens"), "read ui-reader-0123456789\n");
+    ApiServer api =
+        h.startApi(
+            new ApiServer.Options(
+                "127.0.0.1",
+                0,
+                TOKEN,
+                null,
+                "main",
+                new ApiServer.Security(
+                    null,
+                    null,
+                    null,
+                    tokens,
+                    true,
+                    null,
+                    100,
+                    java.time.Duration.ofSeconds(10),
+                    64)));
+    base = "http://127.0.0.1:" + api.port();
+    browser.get(base + "/");
+    await().until(() -> browser.findElement(By.id("token-dialog")).isDisplayed());
+    assertThat(text("#token-ok")).isEqualTo("Sign in");
+    browser.findElement(By.id("token-input")).sendKeys("wrong-token-0123456789");
+    browser.findElement(By.id("token-ok")).click();
+    await().until(() -> text("#live").contains("refused"));
+    await().until(() -> browser.findElement(By.id("token-dialog")).isDisplayed());
+    browser.findElement(By.id("token-input")).sendKeys("ui-reader-0123456789");
+    browser.findElement(By.id("token-ok")).click();
+    await().until(() -> text("#live").startsWith("live"));
+    await().until(() -> text("#overview-revision").equals(revision.substring(0, 7)));
+    // A read token cannot sync: the page asks for another token.
+    browser.findElement(By.id("sync")).click();
+    await().until(() -> browser.findElement(By.id("token-dialog")).isDisplayed());
+    assertThat(text("#token-ok")).isEqualTo("Sync");
+  }
+
+  @Test
   void thePlanPageShowsWhatABranchWouldChange() throws Exception {
     h.servePlans(base);
     h.commitOnBranch("more-web", "web.yaml", web(4), "web to 4");

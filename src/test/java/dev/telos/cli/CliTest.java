@@ -1,6 +1,7 @@
 package dev.telos.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -20,6 +21,42 @@ class CliTest {
     cl.setErr(new PrintWriter(err));
     int code = cl.execute(args);
     return new Run(code, out.toString(), err.toString());
+  }
+
+  @Test
+  void runRefusesPlainHttpOnANonLoopbackAddressUnlessToldInsecure(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+    Run r =
+        run(
+            "run",
+            "--master",
+            "http://127.0.0.1:1",
+            "--repo",
+            dir.toString(),
+            "--data-dir",
+            dir.resolve("data").toString(),
+            "--http-address",
+            "0.0.0.0");
+    assertThat(r.code()).isNotZero();
+    assertThat(r.err())
+        .contains("refusing to serve the API over plain HTTP on 0.0.0.0")
+        .contains("--insecure");
+    ControllerOptions o = new ControllerOptions();
+    o.httpAddress = "0.0.0.0";
+    o.insecure = true;
+    o.checkExposure("127.0.0.1"); // said out loud
+    o.insecure = false;
+    o.httpAddress = null;
+    o.checkExposure("127.0.0.1"); // the default: this host only
+    o.httpAddress = "::1";
+    o.checkExposure("127.0.0.1");
+    o.httpAddress = "0.0.0.0";
+    o.tlsCert = dir.resolve("c.pem");
+    o.checkExposure("127.0.0.1"); // TLS
+    o.tlsCert = null;
+    o.tlsClientCa = dir.resolve("ca.pem");
+    assertThatThrownBy(() -> o.checkExposure("127.0.0.1"))
+        .hasMessageContaining("--tls-client-ca needs");
   }
 
   @Test

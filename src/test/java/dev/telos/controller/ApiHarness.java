@@ -22,13 +22,20 @@ public final class ApiHarness implements AutoCloseable {
     return h.startApi(token, secret);
   }
 
+  /** Starts the API with these options (any port, any security); returns it. */
+  public dev.telos.api.ApiServer startApi(dev.telos.api.ApiServer.Options options)
+      throws Exception {
+    return h.startApi(options);
+  }
+
   /**
    * Serves {@code GET /api/v1/plan} as {@code telos run --repo} does: {@code telos plan} of the
    * harness's repository against this API.
    */
   public void servePlans(String base) {
     h.api.plansWith(
-        revision -> dev.telos.cli.PlanCommand.markdown(h.repo.url(), revision, "apps", null, base));
+        revision ->
+            dev.telos.cli.PlanCommand.markdown(h.repo.url(), revision, "apps", null, h.api::read));
   }
 
   /** Commits a file on a new branch, then goes back to main; returns the commit. */

@@ -92,15 +92,17 @@ public final class Harness implements AutoCloseable {
   /** Starts the HTTP API on a free port of 127.0.0.1; returns its base URL. */
   /** Starts the API server; one started before is closed first. */
   String startApi(String token, String webhookSecret) throws Exception {
+    startApi(new dev.telos.api.ApiServer.Options("127.0.0.1", 0, token, webhookSecret, "main"));
+    return "http://127.0.0.1:" + api.port();
+  }
+
+  /** Starts the API server with {@code options}; one started before is closed first. */
+  dev.telos.api.ApiServer startApi(dev.telos.api.ApiServer.Options options) throws Exception {
     if (api != null) {
       api.close();
     }
-    api =
-        new dev.telos.api.ApiServer(
-            controller,
-            new dev.telos.api.ApiServer.Options("127.0.0.1", 0, token, webhookSecret, "main"),
-            metrics);
-    return "http://127.0.0.1:" + api.port();
+    api = new dev.telos.api.ApiServer(controller, options, metrics);
+    return api;
   }
 
   void stopController() {

@@ -39,14 +39,17 @@ class CredentialsTest {
   }
 
   @Test
-  void readsTheEnvironment() {
-    assertThat(Credentials.fromEnvironment(Map.of())).isNull();
-    Credentials c =
-        Credentials.fromEnvironment(
-            Map.of(Credentials.PRINCIPAL_ENV, "telos", Credentials.SECRET_ENV, SECRET));
-    assertThat(c.principal()).isEqualTo("telos");
-    assertThatThrownBy(() -> Credentials.fromEnvironment(Map.of(Credentials.PRINCIPAL_ENV, "p")))
-        .hasMessageContaining(Credentials.SECRET_ENV);
+  void refusesCredentialsFromTheEnvironmentNamingTheFileFlag() {
+    assertThat(Credentials.refuseEnvironment(Map.of())).isNull();
+    assertThatThrownBy(
+            () ->
+                Credentials.refuseEnvironment(
+                    Map.of(Credentials.PRINCIPAL_ENV, "telos", Credentials.SECRET_ENV, SECRET)))
+        .hasMessageContaining("--mesos-credential-file")
+        .satisfies(e -> assertThat(e.getMessage()).doesNotContain(SECRET));
+    assertThatThrownBy(() -> Credentials.refuseEnvironment(Map.of(Credentials.SECRET_ENV, SECRET)))
+        .hasMessageContaining(Credentials.SECRET_ENV)
+        .satisfies(e -> assertThat(e.getMessage()).doesNotContain(SECRET));
   }
 
   @Test

@@ -123,7 +123,8 @@ class ShippedChartsTest {
             "{master: 'zk://zk:2181/mesos', ha: 'zk://zk:2181/telos', repo: 'https://g/a.git',"
                 + " jarUri: /opt/telos.jar, jarSha256: "
                 + "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
-                + ", apiTokenFile: /etc/telos/api}");
+                + ", apiTokenFile: /etc/telos/api, tlsCertFile: /etc/telos/tls.crt,"
+                + " tlsKeyFile: /etc/telos/tls.key}");
     assertThat(telos.errors()).isEmpty();
     Service t = (Service) telos.apps().get(0);
     assertThat(t.instances()).isEqualTo(3);
@@ -131,9 +132,23 @@ class ShippedChartsTest {
         .isEqualTo(
             "exec java -Xmx1g -jar telos.jar run --master zk://zk:2181/mesos --repo"
                 + " https://g/a.git --branch main --ha zk://zk:2181/telos --ha-id $HOST:$PORT_HTTP"
-                + " --http-address 0.0.0.0 --http-port $PORT_HTTP --data-dir telos-data"
+                + " --http-address 0.0.0.0 --http-port $PORT_HTTP --tls-cert /etc/telos/tls.crt"
+                + " --tls-key /etc/telos/tls.key --data-dir telos-data"
                 + " --api-token-file /etc/telos/api");
     assertThat(t.task().executor()).isNotNull();
+    // Plain HTTP on the agent's address only when the values say so.
+    String base =
+        "{master: 'zk://zk:2181/mesos', ha: 'zk://zk:2181/telos', repo: 'https://g/a.git',"
+            + " jarUri: /opt/telos.jar, jarSha256: "
+            + "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+    assertThat(render("telos/telos", base + "}").errors())
+        .singleElement()
+        .satisfies(e -> assertThat(e.message()).contains("insecure: true"));
+    assertThat(
+            ((Service) render("telos/telos", base + ", insecure: true}").apps().get(0))
+                .task()
+                .command())
+        .contains("--http-port $PORT_HTTP --insecure --data-dir");
     assertThat(t.upgrade().maxSurge()).isZero();
     assertThat(
             render(
