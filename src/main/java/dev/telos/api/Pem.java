@@ -18,7 +18,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** Key and trust stores from PEM files, as cert-manager, openssl and Vault write them. */
-final class Pem {
+public final class Pem {
   private static final Pattern BLOCK =
       Pattern.compile("-----BEGIN ([A-Z0-9 ]+)-----([A-Za-z0-9+/=\\s]+)-----END \\1-----");
 
@@ -43,6 +43,21 @@ final class Pem {
       throw new IOException(
           "the key in " + keyFile + " does not go with " + certificateFile + ": " + e.getMessage(),
           e);
+    }
+  }
+
+  /** A TLS context that trusts exactly the CAs of a PEM bundle (a client of a private-CA API). */
+  public static javax.net.ssl.SSLContext trusting(Path bundle) throws IOException {
+    try {
+      javax.net.ssl.TrustManagerFactory trust =
+          javax.net.ssl.TrustManagerFactory.getInstance(
+              javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+      trust.init(trustStore(bundle));
+      javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
+      context.init(null, trust.getTrustManagers(), null);
+      return context;
+    } catch (GeneralSecurityException e) {
+      throw new IOException("cannot trust " + bundle + ": " + e.getMessage(), e);
     }
   }
 

@@ -14,12 +14,29 @@ final class ApiClient {
   static final ObjectMapper JSON = new ObjectMapper();
   private final String server;
   private final String token;
-  private final HttpClient http =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+  private final HttpClient http;
 
-  ApiClient(String server, String token) {
+  /** With the JVM's CAs, or those of {@code $TELOS_CA_FILE} (PEM) when set. */
+  ApiClient(String server, String token) throws IOException {
+    this(server, token, caFromEnvironment());
+  }
+
+  /**
+   * @param caFile PEM CAs to trust for an {@code https://} server, or null for the JVM's
+   */
+  ApiClient(String server, String token, java.nio.file.Path caFile) throws IOException {
     this.server = server.replaceAll("/+$", "");
     this.token = token;
+    HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10));
+    if (caFile != null) {
+      b.sslContext(dev.telos.api.Pem.trusting(caFile));
+    }
+    this.http = b.build();
+  }
+
+  static java.nio.file.Path caFromEnvironment() {
+    String env = System.getenv("TELOS_CA_FILE");
+    return env == null || env.isBlank() ? null : java.nio.file.Path.of(env.strip());
   }
 
   JsonNode get(String path) throws IOException, InterruptedException {

@@ -39,12 +39,19 @@ final class ClientCommands {
         description = "Bearer token for write endpoints (default: $TELOS_TOKEN).")
     Path tokenFile;
 
+    @Option(
+        names = "--ca-file",
+        paramLabel = "PEM",
+        description =
+            "CAs to trust for an https:// server (default: $TELOS_CA_FILE, else the JVM's).")
+    Path caFile;
+
     ApiClient client() throws java.io.IOException {
       String token =
           tokenFile == null
               ? envToken()
               : Files.readString(tokenFile, StandardCharsets.UTF_8).strip();
-      return new ApiClient(server, token);
+      return new ApiClient(server, token, caFile != null ? caFile : ApiClient.caFromEnvironment());
     }
 
     /** The API token from the environment: TELOS_TOKEN, or TELOS_API_TOKEN as before. */

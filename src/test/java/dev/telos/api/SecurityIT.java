@@ -169,6 +169,52 @@ class SecurityIT {
   }
 
   @Test
+  void theCliReadsAndSyncsOverTlsWithAPrivateCaAndTokens() throws Exception {
+    HeldCertificate root = ca("root");
+    Path[] files = pem("server", leaf(root), root);
+    Path caFile = Files.writeString(dir.resolve("ca.pem"), root.certificatePem());
+    ApiServer api = start(security(files[0], files[1], null, true, 100, Duration.ofSeconds(10)));
+    String server = "https://localhost:" + api.port();
+    Path admin = Files.writeString(dir.resolve("admin"), ADMIN + "\n");
+    Path read = Files.writeString(dir.resolve("read"), READ + "\n");
+    assertThat(
+            dev.telos.cli.Main.run(
+                "status",
+                "--server",
+                server,
+                "--ca-file",
+                caFile.toString(),
+                "--token-file",
+                read.toString()))
+        .isZero();
+    assertThat(
+            dev.telos.cli.Main.run(
+                "sync",
+                "--server",
+                server,
+                "--ca-file",
+                caFile.toString(),
+                "--token-file",
+                admin.toString()))
+        .isZero();
+    assertThat(
+            dev.telos.cli.Main.run(
+                "sync",
+                "--server",
+                server,
+                "--ca-file",
+                caFile.toString(),
+                "--token-file",
+                read.toString()))
+        .as("a read token cannot sync")
+        .isNotZero();
+    assertThat(
+            dev.telos.cli.Main.run("status", "--server", server, "--token-file", read.toString()))
+        .as("without the CA, the JVM's CAs do not know the server")
+        .isNotZero();
+  }
+
+  @Test
   void mutualTlsNeedsAClientCertificateFromTheClientCa() throws Exception {
     HeldCertificate root = ca("root");
     HeldCertificate clients = ca("clients");
