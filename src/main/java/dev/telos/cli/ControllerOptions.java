@@ -146,6 +146,14 @@ final class ControllerOptions {
   Path apiTokensFile;
 
   @Option(
+      names = "--age-key-file",
+      paramLabel = "FILE",
+      description =
+          "age identities (AGE-SECRET-KEY-1... lines, as age-keygen writes them) that decrypt the"
+              + " SOPS files manifests' spec.secrets name.")
+  Path ageKeyFile;
+
+  @Option(
       names = "--require-auth",
       description = "Reads need a token too (read or admin); /healthz, /readyz stay open.")
   boolean requireAuth;
@@ -525,7 +533,8 @@ final class ControllerOptions {
     if (repo != null) {
       // GET /api/v1/plan: telos plan of this repository against this instance's own reads.
       api.plansWith(
-          revision -> PlanCommand.markdown(repo, revision, path, gitTokenFile, api::read));
+          revision ->
+              PlanCommand.markdown(repo, revision, path, gitTokenFile, ageKeyFile, api::read));
     }
     return api;
   }
@@ -564,6 +573,9 @@ final class ControllerOptions {
             new ManifestLoader());
     if (verifySignatures != null) {
       source.verifySignatures(dev.telos.git.SignatureVerifier.fromKeyring(verifySignatures));
+    }
+    if (ageKeyFile != null) {
+      source.decryptSecretsWith(dev.telos.secrets.AgeKeys.load(ageKeyFile));
     }
     return source;
   }

@@ -105,6 +105,14 @@ public final class PlanCommand implements Callable<Integer> {
   @Option(names = "--git-token-file", description = "HTTPS token for the repository.")
   Path gitTokenFile;
 
+  @Option(
+      names = "--age-key-file",
+      paramLabel = "FILE",
+      description =
+          "age identities for the SOPS files that spec.secrets name (as the controller's; a plan"
+              + " shows each secret's version, never its value).")
+  Path ageKeyFile;
+
   @Spec CommandSpec spec;
 
   /** One app's change. */
@@ -131,7 +139,7 @@ public final class PlanCommand implements Callable<Integer> {
    * the API's {@code GET /api/v1/plan} serves it.
    */
   public static dev.telos.api.ApiServer.Plans.Answer markdown(
-      String repo, String revision, String path, Path tokenFile, ApiReader live) {
+      String repo, String revision, String path, Path tokenFile, Path ageKeyFile, ApiReader live) {
     java.io.StringWriter text = new java.io.StringWriter();
     PlanCommand plan = new PlanCommand();
     plan.inProcess = live;
@@ -155,23 +163,32 @@ public final class PlanCommand implements Callable<Integer> {
     if (tokenFile != null) {
       args.addAll(List.of("--git-token-file", tokenFile.toString()));
     }
+    if (ageKeyFile != null) {
+      args.addAll(List.of("--age-key-file", ageKeyFile.toString()));
+    }
     int exit = command.execute(args.toArray(String[]::new));
     return new dev.telos.api.ApiServer.Plans.Answer(exit, text.toString());
   }
 
   /** A source over {@code repo} for reading one revision (history rewrites followed). */
   static GitSource openRevision(
-      String repo, String revision, String path, Path tokenFile, Path data) throws IOException {
-    return new GitSource(
-        new GitSource.Config(
-            ControllerOptions.repositoryUrl(repo),
-            revision,
-            path,
-            dev.telos.git.GitCredentials.token(null, tokenFile),
-            data,
-            true,
-            Duration.ofSeconds(60)),
-        new ManifestLoader());
+      String repo, String revision, String path, Path tokenFile, Path ageKeyFile, Path data)
+      throws IOException {
+    GitSource source =
+        new GitSource(
+            new GitSource.Config(
+                ControllerOptions.repositoryUrl(repo),
+                revision,
+                path,
+                dev.telos.git.GitCredentials.token(null, tokenFile),
+                data,
+                true,
+                Duration.ofSeconds(60)),
+            new ManifestLoader());
+    if (ageKeyFile != null) {
+      source.decryptSecretsWith(dev.telos.secrets.AgeKeys.load(ageKeyFile));
+    }
+    return source;
   }
 
   /**
@@ -219,7 +236,7 @@ public final class PlanCommand implements Callable<Integer> {
 
   private int plan(PrintWriter out, Path data) throws Exception {
     String server = server();
-    try (GitSource source = openRevision(repo, revision, path, gitTokenFile, data)) {
+    try (GitSource source = openRevision(repo, revision, path, gitTokenFile, ageKeyFile, data)) {
       PollResult read = source.readRevision(revision);
       if (!readable(out, read)) {
         return 1;

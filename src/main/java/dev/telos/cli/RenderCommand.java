@@ -75,7 +75,8 @@ final class RenderCommand implements Callable<Integer> {
       return 1;
     }
     Path data = Files.createTempDirectory("telos-render-");
-    try (GitSource source = PlanCommand.openRevision(repo, revision, path, gitTokenFile, data)) {
+    try (GitSource source =
+        PlanCommand.openRevision(repo, revision, path, gitTokenFile, null, data)) {
       if (!PlanCommand.readable(out, source.readRevision(revision))) {
         return 1;
       }

@@ -22,6 +22,8 @@ import java.util.Map;
  * @param preStop a command run before the kill signal, within the grace period
  * @param killSignal the signal that asks the task to stop (TERM unless said), SIGKILL after grace
  * @param revision the commit the task was launched from, echoed in every status's labels
+ * @param secretEnvironment names of variables whose values the agent put in this executor's own
+ *     environment (Mesos secrets), handed on to the task
  */
 record TaskSpec(
     String command,
@@ -32,15 +34,18 @@ record TaskSpec(
     List<String> preStart,
     String preStop,
     String killSignal,
-    String revision) {
+    String revision,
+    List<String> secretEnvironment) {
   static final long DEFAULT_LOG_MAX = 10L << 20;
   static final int DEFAULT_LOG_KEEP = 5;
-  static final TaskSpec NONE = new TaskSpec(null, null, null, null, null, null, null, null, null);
+  static final TaskSpec NONE =
+      new TaskSpec(null, null, null, null, null, null, null, null, null, null);
 
   TaskSpec {
     environment = environment == null ? java.util.Map.of() : java.util.Map.copyOf(environment);
     fetch = fetch == null ? List.of() : List.copyOf(fetch);
     preStart = preStart == null ? List.of() : List.copyOf(preStart);
+    secretEnvironment = secretEnvironment == null ? List.of() : List.copyOf(secretEnvironment);
   }
 
   /**
@@ -109,7 +114,8 @@ record TaskSpec(
         preStart,
         string(m, "preStop"),
         string(m, "killSignal"),
-        string(m, "revision"));
+        string(m, "revision"),
+        list(m, "secretEnvironment").stream().map(String::valueOf).toList());
   }
 
   private static String string(Map<?, ?> m, String field) {

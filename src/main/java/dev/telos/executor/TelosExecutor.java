@@ -71,6 +71,9 @@ public final class TelosExecutor {
   }
 
   /** Runs until the executor's work is done; returns the process exit code. */
+  /** This process's environment, where the agent put the task's secrets. */
+  private Map<String, String> processEnv = System.getenv();
+
   public static int main(Map<String, String> environment) {
     ExecutorEnv env;
     try {
@@ -80,7 +83,9 @@ public final class TelosExecutor {
       return 2;
     }
     log.info("executor starting {}", env);
-    return new TelosExecutor(env).run();
+    TelosExecutor executor = new TelosExecutor(env);
+    executor.processEnv = Map.copyOf(environment);
+    return executor.run();
   }
 
   int run() {
@@ -226,7 +231,23 @@ public final class TelosExecutor {
               Map.of());
       return;
     }
-    TaskRun run = new TaskRun(task, spec, sandbox, baseEnv(), reporter(task));
+    Map<String, String> base = baseEnv();
+    for (String name : spec.secretEnvironment()) {
+      String value = processEnv.get(name);
+      if (value == null) {
+        TaskRun failed = new TaskRun(task, spec, sandbox, base, reporter(task));
+        runs.put(id, failed);
+        reporter(task)
+            .update(
+                TaskState.TASK_FAILED,
+                "secret " + name + " is not in the executor's environment (the agent resolves it)",
+                TaskStatus.Reason.REASON_TASK_INVALID,
+                Map.of());
+        return;
+      }
+      base.put(name, value);
+    }
+    TaskRun run = new TaskRun(task, spec, sandbox, base, reporter(task));
     runs.put(id, run);
     workers.execute(run::run);
   }

@@ -145,6 +145,18 @@ public final class GitSource implements ManifestSource {
    * Refuses commits not signed by a key of the verifier's keyring ({@code --verify-signatures}).
    * Set before the first poll.
    */
+  private dev.telos.secrets.SecretResolver secrets =
+      new dev.telos.secrets.SecretResolver(null, dev.telos.manifest.YamlLimits.DEFAULT);
+
+  /**
+   * Decrypts the SOPS files that manifests' {@code spec.secrets} name with {@code keys}; without
+   * them, a commit with secrets is rejected.
+   */
+  public synchronized void decryptSecretsWith(dev.telos.secrets.AgeKeys keys) {
+    this.secrets =
+        new dev.telos.secrets.SecretResolver(keys, dev.telos.manifest.YamlLimits.DEFAULT);
+  }
+
   public synchronized void verifySignatures(SignatureVerifier signatures) {
     this.verifier = signatures;
   }
@@ -575,6 +587,12 @@ public final class GitSource implements ManifestSource {
       lastRendered = rendered.rendered();
       values = rendered.values();
       load = ManifestLoader.withRendered(load, rendered.apps(), rendered.errors());
+    }
+    if (dev.telos.secrets.SecretResolver.needed(load.apps())) {
+      dev.telos.secrets.SecretResolver.Result r = secrets.resolve(load.apps(), tree::file);
+      List<dev.telos.manifest.ManifestError> errors = new java.util.ArrayList<>(load.errors());
+      errors.addAll(r.errors());
+      load = new ManifestLoader.LoadResult(r.apps(), errors, load.releases(), load.documents());
     }
     if (!load.valid()) {
       log.warn(

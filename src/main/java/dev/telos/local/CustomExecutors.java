@@ -235,9 +235,7 @@ final class CustomExecutors {
     }
     env.put("MESOS_EXECUTOR_SHUTDOWN_GRACE_PERIOD", SHUTDOWN_GRACE);
     for (Environment.Variable v : command.getEnvironment().getVariablesList()) {
-      if (v.getType() != Environment.Variable.Type.SECRET) {
-        env.put(v.getName(), v.getValue());
-      }
+      env.put(v.getName(), SecretValues.of(v));
     }
     ProcessBuilder b =
         new ProcessBuilder(ProcessRunner.argv(command))

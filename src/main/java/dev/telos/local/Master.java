@@ -745,6 +745,14 @@ final class Master {
       if (problem == null) {
         problem = Containers.masterProblem(task);
       }
+      if (problem == null && task.hasCommand()) {
+        String env = SecretValues.problem(task.getCommand().getEnvironment());
+        problem = env == null ? null : "Task's `CommandInfo` is invalid: " + env;
+      }
+      if (problem == null && task.hasExecutor() && task.getExecutor().hasCommand()) {
+        String env = SecretValues.problem(task.getExecutor().getCommand().getEnvironment());
+        problem = env == null ? null : "Executor's `CommandInfo` is invalid: " + env;
+      }
     }
     if (problem != null) {
       sendMasterUpdate(

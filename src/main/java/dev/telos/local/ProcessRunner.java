@@ -519,9 +519,7 @@ final class ProcessRunner implements TaskRunner {
     env.put("MESOS_ALLOCATION_ROLE", launch.role());
     env.put("MESOS_CHECKPOINT", launch.checkpoint() ? "1" : "0");
     for (Environment.Variable v : launch.task().getCommand().getEnvironment().getVariablesList()) {
-      if (v.getType() != Environment.Variable.Type.SECRET) {
-        env.put(v.getName(), v.getValue());
-      }
+      env.put(v.getName(), SecretValues.of(v));
     }
     return env;
   }

@@ -21,6 +21,12 @@ public sealed interface App permits Service, Job, CronJob {
   /** The hash of everything that reaches the task, computed once at load; see {@link SpecHash}. */
   String specHash();
 
+  /**
+   * This app with each of its task specs (a pod's containers' too) passed through {@code f}, and
+   * its spec hash computed again from them.
+   */
+  App withTasks(java.util.function.UnaryOperator<TaskSpec> f);
+
   /** This app with {@code metadata} instead (labels are not in the spec hash: it stays). */
   App withMetadata(Metadata metadata);
 

@@ -23,6 +23,7 @@ final class Binder {
           "args",
           "user",
           "env",
+          "secrets",
           "resources",
           "ports",
           "container",
@@ -975,6 +976,7 @@ final class Binder {
                 }
               });
     }
+    List<SecretEnv> secrets = secrets(spec, env);
     TaskResources resources = TaskResources.DEFAULT;
     Fields r = spec.object("resources", RESOURCES);
     if (r != null) {
@@ -1033,7 +1035,84 @@ final class Binder {
         executor,
         args,
         user,
-        fetch);
+        fetch,
+        secrets);
+  }
+
+  static final Set<String> SECRET = Set.of("file", "key");
+
+  /** A SOPS file's path in the repository: relative, no {@code ..}, YAML or JSON. */
+  private static final Pattern SECRET_FILE =
+      Pattern.compile("(?!/)(?!.*(^|/)\\.\\.(/|$))[^\\s\\\\]+\\.(yaml|yml|json)");
+
+  /** A value's path in a decrypted file: keys joined by dots. */
+  private static final Pattern SECRET_KEY = Pattern.compile("[^.]+(\\.[^.]+)*");
+
+  /**
+   * {@code secrets: {NAME: {file, key}}}: environment variables from SOPS-encrypted files, read
+   * when the commit is (and decrypted there).
+   */
+  private static List<SecretEnv> secrets(Fields spec, Map<String, String> env) {
+    YamlNode node = spec.get("secrets");
+    List<SecretEnv> out = new ArrayList<>();
+    if (node == null) {
+      return out;
+    }
+    if (!(node instanceof YamlNode.MapNode map)) {
+      spec.error(
+          node,
+          spec.name("secrets")
+              + " must be a mapping of NAME: {file: PATH, key: KEY}, got "
+              + node.typeName());
+      return out;
+    }
+    for (Map.Entry<String, YamlNode.Entry> e : new java.util.TreeMap<>(map.entries()).entrySet()) {
+      String name = e.getKey();
+      Location at = e.getValue().keyLocation();
+      if (!ENV_NAME.matcher(name).matches()) {
+        spec.errorAt(
+            at, spec.name("secrets") + " name '" + name + "' is not a valid variable name");
+        continue;
+      }
+      if (RESERVED_ENV.matcher(name).matches()) {
+        spec.errorAt(
+            at,
+            spec.name("secrets")
+                + "."
+                + name
+                + " is set by Telos or Mesos (PORT*, HOST, TELOS_*, MESOS_*); choose another name");
+        continue;
+      }
+      if (env.containsKey(name)) {
+        spec.errorAt(at, name + " is in both env and secrets; keep one");
+        continue;
+      }
+      Fields f =
+          Fields.of(e.getValue().value(), spec.errors(), spec.name("secrets." + name), SECRET);
+      if (f == null) {
+        continue;
+      }
+      String file = f.string("file", null, true);
+      String key = f.string("key", null, true);
+      if (file != null && !SECRET_FILE.matcher(file).matches()) {
+        f.error(
+            f.get("file"),
+            f.name("file")
+                + " must be a YAML or JSON file's path from the repository's root (no '..'),"
+                + " got '"
+                + file
+                + "'");
+        continue;
+      }
+      if (key != null && !SECRET_KEY.matcher(key).matches()) {
+        f.error(f.get("key"), f.name("key") + " must be keys joined by dots, got '" + key + "'");
+        continue;
+      }
+      if (file != null && key != null) {
+        out.add(new SecretEnv(name, file, key, at));
+      }
+    }
+    return out;
   }
 
   /** {@code fetch} under Mesos's command executor: URIs for Mesos's fetcher. */

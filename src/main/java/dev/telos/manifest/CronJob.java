@@ -22,6 +22,19 @@ public record CronJob(
     String specHash)
     implements App {
   @Override
+  public CronJob withTasks(java.util.function.UnaryOperator<TaskSpec> f) {
+    return new CronJob(
+        metadata,
+        schedule,
+        concurrencyPolicy,
+        startingDeadline,
+        f.apply(task),
+        retries,
+        backoff,
+        source);
+  }
+
+  @Override
   public CronJob withMetadata(Metadata m) {
     return new CronJob(
         m, schedule, concurrencyPolicy, startingDeadline, task, retries, backoff, source, specHash);

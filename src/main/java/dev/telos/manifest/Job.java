@@ -19,6 +19,12 @@ public record Job(
     java.util.List<Dependency> dependencies)
     implements App {
   @Override
+  public Job withTasks(java.util.function.UnaryOperator<TaskSpec> f) {
+    TaskSpec t = f.apply(task);
+    return new Job(metadata, t, retries, backoff, source, SpecHash.of("Job", t), dependencies);
+  }
+
+  @Override
   public Job withMetadata(Metadata m) {
     return new Job(m, task, retries, backoff, source, specHash, dependencies);
   }

@@ -309,9 +309,14 @@ public final class ManifestLoader {
 
   /**
    * Whether a file, by its path relative to the source root ({@code /}-separated), is read as
-   * manifests: {@code *.yaml} or {@code *.yml}, and not under a hidden directory or hidden itself.
+   * manifests: {@code *.yaml} or {@code *.yml}, and not under a hidden directory or hidden itself,
+   * nor a SOPS-encrypted file ({@code *.sops.yaml}, {@code *.sops.yml}), which manifests' {@code
+   * spec.secrets} read.
    */
   public static boolean isSourceFile(String relativePath) {
+    if (relativePath.endsWith(".sops.yaml") || relativePath.endsWith(".sops.yml")) {
+      return false;
+    }
     for (String part : relativePath.split("/")) {
       if (part.startsWith(".")) {
         return false;

@@ -133,6 +133,29 @@ public record Service(
         containers);
   }
 
+  @Override
+  public Service withTasks(java.util.function.UnaryOperator<TaskSpec> f) {
+    TaskSpec t = f.apply(task);
+    java.util.List<PodContainer> cs = new java.util.ArrayList<>();
+    for (PodContainer c : containers) {
+      cs.add(new PodContainer(c.name(), f.apply(c.task()), c.firstPort(), c.portCount()));
+    }
+    return new Service(
+        metadata,
+        instances,
+        t,
+        upgrade,
+        restart,
+        source,
+        cs.isEmpty() ? SpecHash.of("Service", t) : SpecHash.ofPod(t, cs),
+        killSelection,
+        inactiveAfter,
+        expungeAfter,
+        dependencies,
+        readinessChecks,
+        cs);
+  }
+
   /** Whether this is a {@code kind: Pod}: each instance a task group. */
   public boolean pod() {
     return !containers.isEmpty();

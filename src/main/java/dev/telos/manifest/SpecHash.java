@@ -38,6 +38,12 @@ public final class SpecHash {
     Map<String, Object> m = new TreeMap<>();
     m.put("command", t.command());
     m.put("env", new TreeMap<>(t.env()));
+    if (!t.secrets().isEmpty()) { // only when set: the hashes of apps without secrets stay
+      List<Object> secrets = new ArrayList<>();
+      t.secrets()
+          .forEach(s -> secrets.add(s.name() + " " + s.file() + " " + s.key() + " " + s.version()));
+      m.put("secrets", secrets);
+    }
     m.put("cpus", number(t.resources().cpus()));
     m.put("mem", number(t.resources().mem()));
     m.put("disk", number(t.resources().disk()));

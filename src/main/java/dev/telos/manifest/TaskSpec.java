@@ -16,6 +16,7 @@ import java.util.Objects;
  * @param args the argv run without a shell (argv[0] first), or empty
  * @param user the user the task runs as, or null for the framework's
  * @param fetch what Mesos's fetcher puts in the sandbox first (command executor)
+ * @param secrets environment variables from SOPS-encrypted files, by name order
  */
 public record TaskSpec(
     String command,
@@ -30,8 +31,60 @@ public record TaskSpec(
     ExecutorSpec executor,
     List<String> args,
     String user,
-    List<FetchSpec> fetch) {
+    List<FetchSpec> fetch,
+    List<SecretEnv> secrets) {
   public static final Duration DEFAULT_KILL_GRACE = Duration.ofSeconds(30);
+
+  /** A task without secrets. */
+  public TaskSpec(
+      String command,
+      Map<String, String> env,
+      TaskResources resources,
+      List<PortSpec> ports,
+      ContainerSpec container,
+      List<Constraint> constraints,
+      HealthCheckSpec healthCheck,
+      Duration killGracePeriod,
+      String role,
+      ExecutorSpec executor,
+      List<String> args,
+      String user,
+      List<FetchSpec> fetch) {
+    this(
+        command,
+        env,
+        resources,
+        ports,
+        container,
+        constraints,
+        healthCheck,
+        killGracePeriod,
+        role,
+        executor,
+        args,
+        user,
+        fetch,
+        List.of());
+  }
+
+  /** This task with {@code s} as its secrets. */
+  public TaskSpec withSecrets(List<SecretEnv> s) {
+    return new TaskSpec(
+        command,
+        env,
+        resources,
+        ports,
+        container,
+        constraints,
+        healthCheck,
+        killGracePeriod,
+        role,
+        executor,
+        args,
+        user,
+        fetch,
+        s);
+  }
 
   /** A task run by a shell command, as the framework's user, fetching nothing. */
   public TaskSpec(
@@ -95,6 +148,7 @@ public record TaskSpec(
     Objects.requireNonNull(role, "role");
     args = List.copyOf(args);
     fetch = List.copyOf(fetch);
+    secrets = List.copyOf(secrets);
   }
 
   /** How the task's command reads: the shell command, or the argv joined by spaces. */

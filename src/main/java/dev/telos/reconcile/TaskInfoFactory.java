@@ -63,6 +63,29 @@ final class TaskInfoFactory {
   }
 
   /**
+   * The task's {@code spec.secrets} as Mesos {@code SECRET} variables of {@code VALUE} secrets: the
+   * agent resolves them (Mesos's default secret resolver) into the environment of the process it
+   * starts (the task under the command executor, the Telos executor otherwise, which hands them to
+   * its task by name).
+   */
+  static Environment secretEnvironment(TaskSpec spec) {
+    Environment.Builder env = Environment.newBuilder();
+    for (dev.telos.manifest.SecretEnv s : spec.secrets()) {
+      env.addVariables(
+          Environment.Variable.newBuilder()
+              .setName(s.name())
+              .setType(Environment.Variable.Type.SECRET)
+              .setSecret(
+                  org.apache.mesos.v1.Protos.Secret.newBuilder()
+                      .setType(org.apache.mesos.v1.Protos.Secret.Type.VALUE)
+                      .setValue(
+                          org.apache.mesos.v1.Protos.Secret.Value.newBuilder()
+                              .setData(com.google.protobuf.ByteString.copyFromUtf8(s.reveal())))));
+    }
+    return env.build();
+  }
+
+  /**
    * The TaskInfo of a task; for {@code executor: telos}, without a CommandInfo and with a CUSTOM
    * ExecutorInfo that fetches and runs the Telos executor, the command and everything the executor
    * needs going as JSON in {@code data}.
@@ -82,6 +105,7 @@ final class TaskInfoFactory {
     environment(app, host, ports, revision)
         .forEach(
             (k, v) -> env.addVariables(Environment.Variable.newBuilder().setName(k).setValue(v)));
+    Environment secrets = secretEnvironment(spec);
     TaskInfo.Builder task =
         TaskInfo.newBuilder()
             .setName(app.metadata().namespace() + "." + app.metadata().name())
@@ -121,8 +145,12 @@ final class TaskInfoFactory {
           .setData(
               com.google.protobuf.ByteString.copyFromUtf8(
                   executorData(spec, environment(app, host, ports, revision), revision)));
+      if (secrets.getVariablesCount() > 0) {
+        task.getExecutorBuilder().getCommandBuilder().setEnvironment(secrets);
+      }
     } else {
-      task.setCommand(command(spec).setEnvironment(env));
+      task.setCommand(
+          command(spec).setEnvironment(env.addAllVariables(secrets.getVariablesList())));
     }
     if (spec.container() != null) {
       task.setContainer(container(spec.container(), ports));
@@ -384,6 +412,10 @@ final class TaskInfoFactory {
     Map<String, Object> data = new LinkedHashMap<>();
     data.put("command", spec.command());
     data.put("environment", env);
+    if (!spec.secrets().isEmpty()) {
+      // Names only: the values reach the executor's own environment as Mesos secrets.
+      data.put("secretEnvironment", spec.secrets().stream().map(s -> s.name()).toList());
+    }
     data.put("logMaxBytes", e.logMaxBytes());
     data.put("logKeep", e.logKeep());
     List<Object> fetch = new java.util.ArrayList<>();

@@ -35,7 +35,8 @@ public final class ApiHarness implements AutoCloseable {
   public void servePlans(String base) {
     h.api.plansWith(
         revision ->
-            dev.telos.cli.PlanCommand.markdown(h.repo.url(), revision, "apps", null, h.api::read));
+            dev.telos.cli.PlanCommand.markdown(
+                h.repo.url(), revision, "apps", null, null, h.api::read));
   }
 
   /** Commits a file on a new branch, then goes back to main; returns the commit. */

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.telos.manifest.App;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.mesos.v1.Protos.Environment;
 import org.apache.mesos.v1.Protos.ExecutorInfo;
@@ -195,5 +196,46 @@ class TaskInfoFactoryTest {
       }
     }
     return total;
+  }
+
+  @Test
+  void secretsGoAsMesosSecretValuesToTheTaskOrToTheTelosExecutorsEnvironment() throws Exception {
+    App web =
+        PlannerFixture.service(
+                "web", 1, "  secrets:\n    DB_PASSWORD: {file: s.sops.yaml, key: db.password}\n")
+            .withTasks(
+                t ->
+                    t.withSecrets(
+                        List.of(t.secrets().get(0).resolved("pa55".getBytes(), "abcd1234"))));
+    TaskInfo t =
+        new PlannerFixture().with(web).offer("a1", 4, 1000, 1, 0).plan().launches().get(0).task();
+    Environment.Variable v =
+        t.getCommand().getEnvironment().getVariablesList().stream()
+            .filter(x -> x.getName().equals("DB_PASSWORD"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(v.getType()).isEqualTo(Environment.Variable.Type.SECRET);
+    assertThat(v.hasValue()).as("Mesos refuses a SECRET variable with a value").isFalse();
+    assertThat(v.getSecret().getType()).isEqualTo(org.apache.mesos.v1.Protos.Secret.Type.VALUE);
+    assertThat(v.getSecret().getValue().getData().toStringUtf8()).isEqualTo("pa55");
+
+    App ex =
+        PlannerFixture.service(
+                "ex",
+                1,
+                "  executor: telos\n  secrets:\n    DB_PASSWORD: {file: s.sops.yaml, key: db.password}\n")
+            .withTasks(
+                s ->
+                    s.withSecrets(
+                        List.of(s.secrets().get(0).resolved("pa55".getBytes(), "abcd1234"))));
+    f.settings =
+        f.settings.withExecutor(
+            new ExecutorLaunch("http://t:1/executor/telos.jar", "java", 0.05, 64));
+    TaskInfo e = f.with(ex).offer("a1", 4, 1000, 1, 0).plan().launches().get(0).task();
+    Environment.Variable ev = e.getExecutor().getCommand().getEnvironment().getVariables(0);
+    assertThat(ev.getName()).isEqualTo("DB_PASSWORD");
+    assertThat(ev.getSecret().getValue().getData().toStringUtf8()).isEqualTo("pa55");
+    String data = e.getData().toStringUtf8();
+    assertThat(data).contains("\"secretEnvironment\":[\"DB_PASSWORD\"]").doesNotContain("pa55");
   }
 }

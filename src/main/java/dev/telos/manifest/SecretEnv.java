@@ -1,0 +1,99 @@
+package dev.telos.manifest;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.nio.charset.StandardCharsets;
+import java.util.Objects;
+
+/**
+ * An environment variable whose value comes from a SOPS-encrypted file of the repository: {@code
+ * spec.secrets.NAME: {file, key}}. Read from git it names the file and the key; once the commit's
+ * secrets are decrypted it also holds the value, in memory only. The value is never serialised
+ * (JSON, YAML), printed ({@link #toString()}) or compared: a {@link #version()} (a keyed hash of
+ * it) stands for it in the spec hash, plans and the API, so that a new value rolls the app.
+ */
+public final class SecretEnv {
+  @JsonProperty private final String name;
+  @JsonProperty private final String file;
+  @JsonProperty private final String key;
+  @JsonProperty private final String version;
+  @JsonIgnore private final transient byte[] value;
+  @JsonIgnore private final transient Location source;
+
+  /** A reference read from a manifest, not yet decrypted. */
+  public SecretEnv(String name, String file, String key, Location source) {
+    this(name, file, key, null, null, source);
+  }
+
+  private SecretEnv(
+      String name, String file, String key, String version, byte[] value, Location source) {
+    this.name = Objects.requireNonNull(name, "name");
+    this.file = Objects.requireNonNull(file, "file");
+    this.key = Objects.requireNonNull(key, "key");
+    this.version = version;
+    this.value = value;
+    this.source = source;
+  }
+
+  /** This reference with its decrypted value and the value's version. */
+  public SecretEnv resolved(byte[] value, String version) {
+    return new SecretEnv(name, file, key, version, value.clone(), source);
+  }
+
+  /** The environment variable's name. */
+  public String name() {
+    return name;
+  }
+
+  /** The SOPS file, relative to the repository's root. */
+  public String file() {
+    return file;
+  }
+
+  /** The value's path in the decrypted file, keys joined by dots ({@code db.password}). */
+  public String key() {
+    return key;
+  }
+
+  /** A keyed hash of the value (8 hex characters), or null before decryption. */
+  public String version() {
+    return version;
+  }
+
+  /** Whether the value was decrypted. */
+  public boolean resolved() {
+    return value != null;
+  }
+
+  /** Where the reference is written, for errors; null for a reference built in code. */
+  public Location source() {
+    return source;
+  }
+
+  /** The value, for the TaskInfo only. */
+  public String reveal() {
+    if (value == null) {
+      throw new IllegalStateException("secret " + name + " was not decrypted");
+    }
+    return new String(value, StandardCharsets.UTF_8);
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof SecretEnv s
+        && s.name.equals(name)
+        && s.file.equals(file)
+        && s.key.equals(key)
+        && Objects.equals(s.version, version);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(name, file, key, version);
+  }
+
+  @Override
+  public String toString() {
+    return "SecretEnv[" + name + " from " + file + "#" + key + ", value=***]";
+  }
+}
