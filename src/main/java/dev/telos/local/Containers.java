@@ -36,6 +36,10 @@ final class Containers {
           && !v.getSource().hasSandboxPath()) {
         return invalid("Invalid volume: 'source.sandbox_path' is not set for SANDBOX_PATH volume");
       }
+      String secret = SecretValues.volumeProblem(v);
+      if (secret != null) {
+        return invalid(secret);
+      }
     }
     if (c.getType() == ContainerInfo.Type.DOCKER) {
       if (!c.hasDocker()) {

@@ -220,6 +220,7 @@ final class CustomExecutors {
     for (CommandInfo.URI uri : command.getUrisList()) {
       fetch(uri, sandbox);
     }
+    SecretValues.writeFiles(s.info.getContainer(), sandbox);
     Map<String, String> env = new LinkedHashMap<>();
     env.put("PATH", PATH);
     env.put("MESOS_AGENT_ENDPOINT", endpoint);

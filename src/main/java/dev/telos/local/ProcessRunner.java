@@ -416,6 +416,7 @@ final class ProcessRunner implements TaskRunner {
         return;
       }
       linkVolumes(task, sandbox, executorSandbox);
+      SecretValues.writeFiles(task.getContainer(), sandbox);
       if (Containers.imageOf(task) != null) {
         Files.writeString(
             sandbox.resolve("stderr"),

@@ -74,4 +74,56 @@ final class SecretValues {
     }
     return null;
   }
+
+  /**
+   * Writes each {@code SECRET} volume of {@code container} at its relative container path in {@code
+   * sandbox}, readable by its owner only (as Mesos's {@code volume/secret} isolator mounts the
+   * resolved secret read-only into the container).
+   */
+  static void writeFiles(
+      org.apache.mesos.v1.Protos.ContainerInfo container, java.nio.file.Path sandbox)
+      throws java.io.IOException {
+    for (org.apache.mesos.v1.Protos.Volume v : container.getVolumesList()) {
+      if (!v.hasSource()
+          || v.getSource().getType() != org.apache.mesos.v1.Protos.Volume.Source.Type.SECRET) {
+        continue;
+      }
+      java.nio.file.Path target = sandbox.resolve(v.getContainerPath()).normalize();
+      if (v.getContainerPath().startsWith("/") || !target.startsWith(sandbox)) {
+        throw new java.io.IOException(
+            "secret volume at '"
+                + v.getContainerPath()
+                + "': this agent runs tasks without a root filesystem of their own, so a secret"
+                + " file goes at a path relative to the sandbox");
+      }
+      Secret s = v.getSource().getSecret();
+      if (s.hasReference()) {
+        throw new IllegalStateException("Default secret resolver cannot resolve references");
+      }
+      java.nio.file.Files.createDirectories(target.getParent());
+      java.nio.file.Files.deleteIfExists(target);
+      java.nio.file.Files.write(target, s.getValue().getData().toByteArray());
+      java.nio.file.Files.setPosixFilePermissions(
+          target, java.nio.file.attribute.PosixFilePermissions.fromString("r--------"));
+    }
+  }
+
+  /** Why Mesos's master would refuse a {@code SECRET} volume, or null. */
+  static String volumeProblem(org.apache.mesos.v1.Protos.Volume v) {
+    if (!v.hasSource()
+        || v.getSource().getType() != org.apache.mesos.v1.Protos.Volume.Source.Type.SECRET) {
+      return null;
+    }
+    if (!v.getSource().hasSecret()) {
+      return "Invalid volume: 'source.secret' is not set for SECRET volume";
+    }
+    Secret s = v.getSource().getSecret();
+    if (s.getType() == Secret.Type.VALUE && !s.hasValue()) {
+      return "Invalid volume: Secret of type VALUE must have the 'value' field set";
+    }
+    if (s.getType() == Secret.Type.REFERENCE && !s.hasReference()) {
+      return "Invalid volume: Secret of type REFERENCE must have the 'reference' field set";
+    }
+    return null;
+  }
 }

@@ -24,6 +24,7 @@ final class Binder {
           "user",
           "env",
           "secrets",
+          "secretFiles",
           "resources",
           "ports",
           "container",
@@ -976,7 +977,8 @@ final class Binder {
                 }
               });
     }
-    List<SecretEnv> secrets = secrets(spec, env);
+    List<SecretRef> secrets = secrets(spec, "secrets", env);
+    secrets.addAll(secrets(spec, "secretFiles", env));
     TaskResources resources = TaskResources.DEFAULT;
     Fields r = spec.object("resources", RESOURCES);
     if (r != null) {
@@ -1003,6 +1005,17 @@ final class Binder {
       ports.add(new PortSpec(name));
     }
     ContainerSpec container = container(spec.object("container", CONTAINER), ports);
+    if (container != null && container.type() == ContainerSpec.Type.DOCKER) {
+      for (String field : List.of("secrets", "secretFiles")) {
+        if (spec.get(field) != null) {
+          spec.error(
+              spec.get(field),
+              spec.name(field)
+                  + " reach tasks of the Mesos containerizer only (Mesos's Docker containerizer"
+                  + " has no secrets): use container type MESOS");
+        }
+      }
+    }
     List<Constraint> constraints = new ArrayList<>();
     for (YamlNode node : spec.list("constraints")) {
       Constraint constraint =
@@ -1048,33 +1061,50 @@ final class Binder {
   /** A value's path in a decrypted file: keys joined by dots. */
   private static final Pattern SECRET_KEY = Pattern.compile("[^.]+(\\.[^.]+)*");
 
+  /** A file's path in the sandbox: relative, no {@code ..}. */
+  private static final Pattern SANDBOX_PATH =
+      Pattern.compile("(?!/)(?!.*(^|/)\\.\\.(/|$))[^\\s\\\\]+");
+
   /**
-   * {@code secrets: {NAME: {file, key}}}: environment variables from SOPS-encrypted files, read
-   * when the commit is (and decrypted there).
+   * {@code secrets: {NAME: {file, key}}} (environment variables) or {@code secretFiles: {PATH:
+   * {file, key}}} (files in the sandbox): values from SOPS-encrypted files, read when the commit is
+   * (and decrypted there).
    */
-  private static List<SecretEnv> secrets(Fields spec, Map<String, String> env) {
-    YamlNode node = spec.get("secrets");
-    List<SecretEnv> out = new ArrayList<>();
+  private static List<SecretRef> secrets(Fields spec, String field, Map<String, String> env) {
+    boolean asFile = field.equals("secretFiles");
+    YamlNode node = spec.get(field);
+    List<SecretRef> out = new ArrayList<>();
     if (node == null) {
       return out;
     }
     if (!(node instanceof YamlNode.MapNode map)) {
       spec.error(
           node,
-          spec.name("secrets")
-              + " must be a mapping of NAME: {file: PATH, key: KEY}, got "
+          spec.name(field)
+              + " must be a mapping of "
+              + (asFile ? "PATH" : "NAME")
+              + ": {file: PATH, key: KEY}, got "
               + node.typeName());
       return out;
     }
     for (Map.Entry<String, YamlNode.Entry> e : new java.util.TreeMap<>(map.entries()).entrySet()) {
       String name = e.getKey();
       Location at = e.getValue().keyLocation();
-      if (!ENV_NAME.matcher(name).matches()) {
+      if (asFile) {
+        if (!SANDBOX_PATH.matcher(name).matches()) {
+          spec.errorAt(
+              at,
+              spec.name(field)
+                  + " path '"
+                  + name
+                  + "' must be relative to the sandbox, without '..'");
+          continue;
+        }
+      } else if (!ENV_NAME.matcher(name).matches()) {
         spec.errorAt(
             at, spec.name("secrets") + " name '" + name + "' is not a valid variable name");
         continue;
-      }
-      if (RESERVED_ENV.matcher(name).matches()) {
+      } else if (RESERVED_ENV.matcher(name).matches()) {
         spec.errorAt(
             at,
             spec.name("secrets")
@@ -1082,13 +1112,12 @@ final class Binder {
                 + name
                 + " is set by Telos or Mesos (PORT*, HOST, TELOS_*, MESOS_*); choose another name");
         continue;
-      }
-      if (env.containsKey(name)) {
+      } else if (env.containsKey(name)) {
         spec.errorAt(at, name + " is in both env and secrets; keep one");
         continue;
       }
       Fields f =
-          Fields.of(e.getValue().value(), spec.errors(), spec.name("secrets." + name), SECRET);
+          Fields.of(e.getValue().value(), spec.errors(), spec.name(field + "." + name), SECRET);
       if (f == null) {
         continue;
       }
@@ -1109,7 +1138,7 @@ final class Binder {
         continue;
       }
       if (file != null && key != null) {
-        out.add(new SecretEnv(name, file, key, at));
+        out.add(new SecretRef(name, asFile, file, key, at));
       }
     }
     return out;

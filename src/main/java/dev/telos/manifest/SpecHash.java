@@ -41,7 +41,17 @@ public final class SpecHash {
     if (!t.secrets().isEmpty()) { // only when set: the hashes of apps without secrets stay
       List<Object> secrets = new ArrayList<>();
       t.secrets()
-          .forEach(s -> secrets.add(s.name() + " " + s.file() + " " + s.key() + " " + s.version()));
+          .forEach(
+              s ->
+                  secrets.add(
+                      (s.asFile() ? "file " : "")
+                          + s.name()
+                          + " "
+                          + s.file()
+                          + " "
+                          + s.key()
+                          + " "
+                          + s.version()));
       m.put("secrets", secrets);
     }
     m.put("cpus", number(t.resources().cpus()));

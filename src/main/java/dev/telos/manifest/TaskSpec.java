@@ -32,7 +32,7 @@ public record TaskSpec(
     List<String> args,
     String user,
     List<FetchSpec> fetch,
-    List<SecretEnv> secrets) {
+    List<SecretRef> secrets) {
   public static final Duration DEFAULT_KILL_GRACE = Duration.ofSeconds(30);
 
   /** A task without secrets. */
@@ -68,7 +68,7 @@ public record TaskSpec(
   }
 
   /** This task with {@code s} as its secrets. */
-  public TaskSpec withSecrets(List<SecretEnv> s) {
+  public TaskSpec withSecrets(List<SecretRef> s) {
     return new TaskSpec(
         command,
         env,

@@ -70,19 +70,49 @@ final class TaskInfoFactory {
    */
   static Environment secretEnvironment(TaskSpec spec) {
     Environment.Builder env = Environment.newBuilder();
-    for (dev.telos.manifest.SecretEnv s : spec.secrets()) {
+    for (dev.telos.manifest.SecretRef s : spec.secrets()) {
+      if (s.asFile()) {
+        continue;
+      }
       env.addVariables(
           Environment.Variable.newBuilder()
               .setName(s.name())
               .setType(Environment.Variable.Type.SECRET)
-              .setSecret(
-                  org.apache.mesos.v1.Protos.Secret.newBuilder()
-                      .setType(org.apache.mesos.v1.Protos.Secret.Type.VALUE)
-                      .setValue(
-                          org.apache.mesos.v1.Protos.Secret.Value.newBuilder()
-                              .setData(com.google.protobuf.ByteString.copyFromUtf8(s.reveal())))));
+              .setSecret(secret(s)));
     }
     return env.build();
+  }
+
+  private static org.apache.mesos.v1.Protos.Secret secret(dev.telos.manifest.SecretRef s) {
+    return org.apache.mesos.v1.Protos.Secret.newBuilder()
+        .setType(org.apache.mesos.v1.Protos.Secret.Type.VALUE)
+        .setValue(
+            org.apache.mesos.v1.Protos.Secret.Value.newBuilder()
+                .setData(com.google.protobuf.ByteString.copyFromUtf8(s.reveal())))
+        .build();
+  }
+
+  /**
+   * The task's {@code spec.secretFiles} as read-only {@code SECRET} volumes at their sandbox paths,
+   * for the agent's {@code volume/secret} isolator (the executor's container under {@code executor:
+   * telos}, whose sandbox its task shares).
+   */
+  static List<org.apache.mesos.v1.Protos.Volume> secretVolumes(TaskSpec spec) {
+    List<org.apache.mesos.v1.Protos.Volume> out = new java.util.ArrayList<>();
+    for (dev.telos.manifest.SecretRef s : spec.secrets()) {
+      if (s.asFile()) {
+        out.add(
+            org.apache.mesos.v1.Protos.Volume.newBuilder()
+                .setContainerPath(s.name())
+                .setMode(org.apache.mesos.v1.Protos.Volume.Mode.RO)
+                .setSource(
+                    org.apache.mesos.v1.Protos.Volume.Source.newBuilder()
+                        .setType(org.apache.mesos.v1.Protos.Volume.Source.Type.SECRET)
+                        .setSecret(secret(s)))
+                .build());
+      }
+    }
+    return out;
   }
 
   /**
@@ -158,6 +188,17 @@ final class TaskInfoFactory {
       if (discovery != null) {
         task.setDiscovery(discovery);
       }
+    }
+    List<org.apache.mesos.v1.Protos.Volume> secretFiles = secretVolumes(spec);
+    if (!secretFiles.isEmpty()) {
+      ContainerInfo.Builder c =
+          spec.executor() != null && launch != null
+              ? task.getExecutorBuilder().getContainerBuilder()
+              : task.getContainerBuilder();
+      if (!c.hasType()) {
+        c.setType(ContainerInfo.Type.MESOS);
+      }
+      c.addAllVolumes(secretFiles);
     }
     HealthCheckSpec h = spec.healthCheck();
     if (h != null) {
@@ -414,7 +455,11 @@ final class TaskInfoFactory {
     data.put("environment", env);
     if (!spec.secrets().isEmpty()) {
       // Names only: the values reach the executor's own environment as Mesos secrets.
-      data.put("secretEnvironment", spec.secrets().stream().map(s -> s.name()).toList());
+      List<String> names =
+          spec.secrets().stream().filter(s -> !s.asFile()).map(s -> s.name()).toList();
+      if (!names.isEmpty()) {
+        data.put("secretEnvironment", names);
+      }
     }
     data.put("logMaxBytes", e.logMaxBytes());
     data.put("logKeep", e.logKeep());

@@ -3,7 +3,7 @@ package dev.telos.secrets;
 import dev.telos.manifest.App;
 import dev.telos.manifest.Location;
 import dev.telos.manifest.ManifestError;
-import dev.telos.manifest.SecretEnv;
+import dev.telos.manifest.SecretRef;
 import dev.telos.manifest.TaskSpec;
 import dev.telos.manifest.YamlLimits;
 import java.io.IOException;
@@ -69,8 +69,8 @@ public final class SecretResolver {
     if (task.secrets().isEmpty()) {
       return task;
     }
-    List<SecretEnv> done = new ArrayList<>();
-    for (SecretEnv s : task.secrets()) {
+    List<SecretRef> done = new ArrayList<>();
+    for (SecretRef s : task.secrets()) {
       Location at = s.source() != null ? s.source() : new Location(s.file(), 1, 1);
       if (keys == null) {
         errors.add(

@@ -24,8 +24,8 @@ class SecretsManifestTest {
             "  secrets:\n    TOKEN: {file: secrets/a.sops.yaml, key: api.token}\n"
                 + "    DB_PASSWORD: {file: secrets/db.sops.json, key: 'db.pass word'}\n");
     assertThat(r.errors()).isEmpty();
-    List<SecretEnv> s = r.apps().get(0).task().secrets();
-    assertThat(s).extracting(SecretEnv::name).containsExactly("DB_PASSWORD", "TOKEN");
+    List<SecretRef> s = r.apps().get(0).task().secrets();
+    assertThat(s).extracting(SecretRef::name).containsExactly("DB_PASSWORD", "TOKEN");
     assertThat(s.get(0).file()).isEqualTo("secrets/db.sops.json");
     assertThat(s.get(0).key()).isEqualTo("db.pass word");
     assertThat(s.get(0).resolved()).isFalse();
@@ -95,6 +95,36 @@ class SecretsManifestTest {
     assertThat(json.writeValueAsString(one.task()))
         .doesNotContain("v1-value")
         .contains("\"version\":\"11111111\"");
+  }
+
+  @Test
+  void secretFilesAreSandboxPathsAndNeitherKindGoesToDockerContainers() {
+    ManifestLoader.FileResult r =
+        parse(
+            "  secrets:\n    A: {file: s.yaml, key: k}\n"
+                + "  secretFiles:\n    config/a.pem: {file: s.yaml, key: pem}\n");
+    assertThat(r.errors()).isEmpty();
+    assertThat(r.apps().get(0).task().secrets())
+        .extracting(SecretRef::name, SecretRef::asFile)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("A", false),
+            org.assertj.core.groups.Tuple.tuple("config/a.pem", true));
+    assertThat(parse("  secretFiles:\n    /etc/a: {file: s.yaml, key: k}\n").errors())
+        .singleElement()
+        .satisfies(e -> assertThat(e.message()).contains("must be relative to the sandbox"));
+    assertThat(parse("  secretFiles:\n    a/../../b: {file: s.yaml, key: k}\n").errors())
+        .hasSize(1);
+    assertThat(
+            parse(
+                    "  container: {type: DOCKER, image: nginx}\n"
+                        + "  secrets:\n    A: {file: s.yaml, key: k}\n")
+                .errors())
+        .singleElement()
+        .satisfies(e -> assertThat(e.message()).contains("Mesos containerizer only"));
+    // An env secret and a file secret of one value are two references: each enters the hash.
+    assertThat(parse("  secrets:\n    A: {file: s.yaml, key: k}\n").apps().get(0).specHash())
+        .isNotEqualTo(
+            parse("  secretFiles:\n    A: {file: s.yaml, key: k}\n").apps().get(0).specHash());
   }
 
   @Test

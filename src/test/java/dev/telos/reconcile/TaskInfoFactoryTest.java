@@ -235,7 +235,56 @@ class TaskInfoFactoryTest {
     Environment.Variable ev = e.getExecutor().getCommand().getEnvironment().getVariables(0);
     assertThat(ev.getName()).isEqualTo("DB_PASSWORD");
     assertThat(ev.getSecret().getValue().getData().toStringUtf8()).isEqualTo("pa55");
+    assertThat(secretVolumeOf(e.getExecutor().getContainer())).isNull();
     String data = e.getData().toStringUtf8();
     assertThat(data).contains("\"secretEnvironment\":[\"DB_PASSWORD\"]").doesNotContain("pa55");
+  }
+
+  static String secretVolumeOf(org.apache.mesos.v1.Protos.ContainerInfo c) {
+    for (org.apache.mesos.v1.Protos.Volume v : c.getVolumesList()) {
+      if (v.getSource().getType() == org.apache.mesos.v1.Protos.Volume.Source.Type.SECRET) {
+        return v.getContainerPath()
+            + "="
+            + v.getSource().getSecret().getValue().getData().toStringUtf8();
+      }
+    }
+    return null;
+  }
+
+  @Test
+  void secretFilesAreReadOnlySecretVolumesOfTheTaskOrOfTheTelosExecutor() {
+    java.util.function.UnaryOperator<dev.telos.manifest.TaskSpec> resolve =
+        t ->
+            t.withSecrets(
+                List.of(t.secrets().get(0).resolved("-----BEGIN KEY-----".getBytes(), "abcd1234")));
+    App web =
+        PlannerFixture.service(
+                "web", 1, "  secretFiles:\n    tls/key.pem: {file: s.sops.yaml, key: k}\n")
+            .withTasks(resolve);
+    TaskInfo t =
+        new PlannerFixture().with(web).offer("a1", 4, 1000, 1, 0).plan().launches().get(0).task();
+    assertThat(t.getContainer().getType())
+        .isEqualTo(org.apache.mesos.v1.Protos.ContainerInfo.Type.MESOS);
+    assertThat(secretVolumeOf(t.getContainer())).isEqualTo("tls/key.pem=-----BEGIN KEY-----");
+    assertThat(t.getContainer().getVolumes(0).getMode())
+        .isEqualTo(org.apache.mesos.v1.Protos.Volume.Mode.RO);
+    assertThat(t.getCommand().getEnvironment().getVariablesList())
+        .noneMatch(v -> v.getType() == Environment.Variable.Type.SECRET);
+
+    App ex =
+        PlannerFixture.service(
+                "ex",
+                1,
+                "  executor: telos\n  secretFiles:\n    tls/key.pem: {file: s.sops.yaml, key: k}\n")
+            .withTasks(resolve);
+    f.settings =
+        f.settings.withExecutor(
+            new ExecutorLaunch("http://t:1/executor/telos.jar", "java", 0.05, 64));
+    TaskInfo e = f.with(ex).offer("a1", 4, 1000, 1, 0).plan().launches().get(0).task();
+    assertThat(secretVolumeOf(e.getExecutor().getContainer()))
+        .isEqualTo("tls/key.pem=-----BEGIN KEY-----");
+    assertThat(e.getData().toStringUtf8())
+        .doesNotContain("secretEnvironment")
+        .doesNotContain("BEGIN KEY");
   }
 }

@@ -42,12 +42,14 @@ class SecretsIT {
     return "apiVersion: telos.dev/v1\nkind: Service\nmetadata: {name: "
         + name
         + ", namespace: shop}\nspec:\n  instances: 1\n"
-        + "  command: test -n \"$DB_PASSWORD\" && printf %s \"$DB_PASSWORD\" | sha256sum >"
-        + " secret.sha256 && exec sleep 600\n"
+        + "  command: test -n \"$DB_PASSWORD\" && test \"$(cat config/db-password)\" ="
+        + " \"$DB_PASSWORD\" && printf %s \"$DB_PASSWORD\" | sha256sum > secret.sha256 && exec"
+        + " sleep 600\n"
         + executor
         + "  resources: {cpus: 0.01, mem: 8}\n  killGracePeriod: 1s\n"
         + "  env: {LOG_LEVEL: info}\n"
-        + "  secrets:\n    DB_PASSWORD: {file: secrets/db.sops.yaml, key: db.password}\n";
+        + "  secrets:\n    DB_PASSWORD: {file: secrets/db.sops.yaml, key: db.password}\n"
+        + "  secretFiles:\n    config/db-password: {file: secrets/db.sops.yaml, key: db.password}\n";
   }
 
   static String sops(String password, String recipient) throws Exception {
@@ -191,8 +193,16 @@ class SecretsIT {
         assertThat(local.stderr()).doesNotContain(FIRST).doesNotContain(SECOND);
       }
       List<Path> scanned = new ArrayList<>();
+      List<Path> secretFiles = new ArrayList<>();
       try (Stream<Path> files = Files.walk(dir)) {
         for (Path f : files.filter(Files::isRegularFile).toList()) {
+          if (f.endsWith(Path.of("config", "db-password"))) {
+            // The task's own secret file, which it was meant to get: owner-read only.
+            assertThat(Files.getPosixFilePermissions(f))
+                .containsExactly(java.nio.file.attribute.PosixFilePermission.OWNER_READ);
+            secretFiles.add(f);
+            continue;
+          }
           String text = new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1);
           assertThat(text).as(f.toString()).doesNotContain(FIRST).doesNotContain(SECOND);
           scanned.add(f);
@@ -202,6 +212,9 @@ class SecretsIT {
           .as("state, history, logs and sandboxes were scanned")
           .anyMatch(p -> p.toString().contains("data"))
           .anyMatch(p -> p.getFileName().toString().equals("secret.sha256"));
+      assertThat(secretFiles)
+          .as("each task's sandbox had its secret file")
+          .hasSizeGreaterThanOrEqualTo(2);
     }
   }
 }

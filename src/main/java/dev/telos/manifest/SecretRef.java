@@ -6,28 +6,46 @@ import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 
 /**
- * An environment variable whose value comes from a SOPS-encrypted file of the repository: {@code
- * spec.secrets.NAME: {file, key}}. Read from git it names the file and the key; once the commit's
- * secrets are decrypted it also holds the value, in memory only. The value is never serialised
- * (JSON, YAML), printed ({@link #toString()}) or compared: a {@link #version()} (a keyed hash of
- * it) stands for it in the spec hash, plans and the API, so that a new value rolls the app.
+ * A value from a SOPS-encrypted file of the repository, given to a task as an environment variable
+ * ({@code spec.secrets.NAME: {file, key}}) or as a file in its sandbox ({@code
+ * spec.secretFiles.PATH: {file, key}}). Read from git it names the file and the key; once the
+ * commit's secrets are decrypted it also holds the value, in memory only. The value is never
+ * serialised (JSON, YAML), printed ({@link #toString()}) or compared: a {@link #version()} (a keyed
+ * hash of it) stands for it in the spec hash, plans and the API, so that a new value rolls the app.
  */
-public final class SecretEnv {
+public final class SecretRef {
   @JsonProperty private final String name;
+  @JsonProperty private final String as;
   @JsonProperty private final String file;
   @JsonProperty private final String key;
   @JsonProperty private final String version;
   @JsonIgnore private final transient byte[] value;
   @JsonIgnore private final transient Location source;
 
-  /** A reference read from a manifest, not yet decrypted. */
-  public SecretEnv(String name, String file, String key, Location source) {
-    this(name, file, key, null, null, source);
+  /** An environment variable read from a manifest, not yet decrypted. */
+  public SecretRef(String name, String file, String key, Location source) {
+    this(name, false, file, key, null, null, source);
   }
 
-  private SecretEnv(
-      String name, String file, String key, String version, byte[] value, Location source) {
+  /**
+   * A reference read from a manifest, not yet decrypted.
+   *
+   * @param asFile a file at the sandbox path {@code name}, not an environment variable
+   */
+  public SecretRef(String name, boolean asFile, String file, String key, Location source) {
+    this(name, asFile, file, key, null, null, source);
+  }
+
+  private SecretRef(
+      String name,
+      boolean asFile,
+      String file,
+      String key,
+      String version,
+      byte[] value,
+      Location source) {
     this.name = Objects.requireNonNull(name, "name");
+    this.as = asFile ? "file" : "env";
     this.file = Objects.requireNonNull(file, "file");
     this.key = Objects.requireNonNull(key, "key");
     this.version = version;
@@ -36,13 +54,18 @@ public final class SecretEnv {
   }
 
   /** This reference with its decrypted value and the value's version. */
-  public SecretEnv resolved(byte[] value, String version) {
-    return new SecretEnv(name, file, key, version, value.clone(), source);
+  public SecretRef resolved(byte[] value, String version) {
+    return new SecretRef(name, asFile(), file, key, version, value.clone(), source);
   }
 
-  /** The environment variable's name. */
+  /** The environment variable's name, or the file's path in the sandbox. */
   public String name() {
     return name;
+  }
+
+  /** Whether the task gets it as a file (at {@link #name()} in its sandbox), not a variable. */
+  public boolean asFile() {
+    return as.equals("file");
   }
 
   /** The SOPS file, relative to the repository's root. */
@@ -80,8 +103,9 @@ public final class SecretEnv {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof SecretEnv s
+    return o instanceof SecretRef s
         && s.name.equals(name)
+        && s.as.equals(as)
         && s.file.equals(file)
         && s.key.equals(key)
         && Objects.equals(s.version, version);
@@ -89,11 +113,11 @@ public final class SecretEnv {
 
   @Override
   public int hashCode() {
-    return Objects.hash(name, file, key, version);
+    return Objects.hash(name, as, file, key, version);
   }
 
   @Override
   public String toString() {
-    return "SecretEnv[" + name + " from " + file + "#" + key + ", value=***]";
+    return "SecretRef[" + as + " " + name + " from " + file + "#" + key + ", value=***]";
   }
 }
