@@ -488,11 +488,25 @@ public final class ApiServer implements AutoCloseable {
             TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)));
   }
 
-  private final java.net.http.HttpClient leaderClient =
-      java.net.http.HttpClient.newBuilder()
-          .connectTimeout(java.time.Duration.ofSeconds(2))
-          .followRedirects(java.net.http.HttpClient.Redirect.NEVER)
-          .build();
+  private volatile java.net.http.HttpClient leaderClient;
+
+  /** How a standby asks its leader: over TLS with this instance's certificate when it has one. */
+  private java.net.http.HttpClient leaderClient() throws IOException {
+    java.net.http.HttpClient c = leaderClient;
+    if (c == null) {
+      java.net.http.HttpClient.Builder b =
+          java.net.http.HttpClient.newBuilder()
+              .connectTimeout(java.time.Duration.ofSeconds(2))
+              .followRedirects(java.net.http.HttpClient.Redirect.NEVER);
+      Security security = options.security();
+      if (security.tls()) {
+        b.sslContext(Pem.peer(security.tlsCertificate(), security.tlsKey()));
+      }
+      c = b.build();
+      leaderClient = c;
+    }
+    return c;
+  }
 
   /**
    * A standby's answer, when the request is one the leader answers: reads come from the leader (the
@@ -558,7 +572,7 @@ public final class ApiServer implements AutoCloseable {
         ask.header("Authorization", authorization); // the leader checks it again
       }
       answer =
-          leaderClient.send(ask.build(), java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+          leaderClient().send(ask.build(), java.net.http.HttpResponse.BodyHandlers.ofByteArray());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new ApiError(503, "interrupted while asking the leader");

@@ -61,6 +61,70 @@ public final class Pem {
     }
   }
 
+  /**
+   * The TLS context one Telos instance uses towards another (a standby asking its leader): it
+   * presents its own certificate (for mutual TLS) and trusts the JVM's CAs and every certificate of
+   * its own chain (instances whose certificates one CA signed, the CA in the chain file).
+   */
+  static javax.net.ssl.SSLContext peer(Path certificateFile, Path keyFile) throws IOException {
+    try {
+      javax.net.ssl.KeyManagerFactory keys =
+          javax.net.ssl.KeyManagerFactory.getInstance(
+              javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+      keys.init(keyStore(certificateFile, keyFile), PASSWORD);
+      javax.net.ssl.X509TrustManager jvm = x509(null);
+      javax.net.ssl.X509TrustManager own = x509(trustStore(certificateFile));
+      javax.net.ssl.X509TrustManager both =
+          new javax.net.ssl.X509TrustManager() {
+            @Override
+            public void checkClientTrusted(
+                java.security.cert.X509Certificate[] chain, String authType)
+                throws java.security.cert.CertificateException {
+              own.checkClientTrusted(chain, authType);
+            }
+
+            @Override
+            public void checkServerTrusted(
+                java.security.cert.X509Certificate[] chain, String authType)
+                throws java.security.cert.CertificateException {
+              try {
+                own.checkServerTrusted(chain, authType);
+              } catch (java.security.cert.CertificateException e) {
+                jvm.checkServerTrusted(chain, authType);
+              }
+            }
+
+            @Override
+            public java.security.cert.X509Certificate[] getAcceptedIssuers() {
+              return java.util.stream.Stream.concat(
+                      java.util.Arrays.stream(own.getAcceptedIssuers()),
+                      java.util.Arrays.stream(jvm.getAcceptedIssuers()))
+                  .toArray(java.security.cert.X509Certificate[]::new);
+            }
+          };
+      javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
+      context.init(keys.getKeyManagers(), new javax.net.ssl.TrustManager[] {both}, null);
+      return context;
+    } catch (GeneralSecurityException e) {
+      throw new IOException(
+          "cannot use " + certificateFile + " towards peers: " + e.getMessage(), e);
+    }
+  }
+
+  private static javax.net.ssl.X509TrustManager x509(KeyStore store)
+      throws GeneralSecurityException {
+    javax.net.ssl.TrustManagerFactory f =
+        javax.net.ssl.TrustManagerFactory.getInstance(
+            javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+    f.init(store);
+    for (javax.net.ssl.TrustManager m : f.getTrustManagers()) {
+      if (m instanceof javax.net.ssl.X509TrustManager x) {
+        return x;
+      }
+    }
+    throw new GeneralSecurityException("no X.509 trust manager");
+  }
+
   /** A trust store of every certificate of a PEM bundle. */
   static KeyStore trustStore(Path bundle) throws IOException {
     try {

@@ -372,6 +372,7 @@ final class ControllerOptions {
       metrics.set(new Metrics(node));
       dev.telos.notify.Notifier notifier = notifier(node);
       api = api(node, metrics.get(), defaultBind, dataDir);
+      node.useScheme(api.secure() ? "https" : "http");
       server.set(api);
       node.start(haId != null ? haId : defaultHaId(api.port(), defaultBind));
       return new Running(node, api, lock, notifier);

@@ -310,6 +310,13 @@ public final class HaNode implements ControlPlane, AutoCloseable {
     return current != null;
   }
 
+  private volatile String scheme = "http";
+
+  /** How the other instances' APIs are reached: {@code https} when the APIs serve TLS. */
+  public void useScheme(String scheme) {
+    this.scheme = scheme;
+  }
+
   @Override
   public String leaderAddress() {
     if (current != null || closed || !zk.getZookeeperClient().isConnected()) {
@@ -326,7 +333,7 @@ public final class HaNode implements ControlPlane, AutoCloseable {
       if (l != null && zk.getZookeeperClient().isConnected()) {
         Participant leader = l.getLeader();
         if (leader.isLeader() && !leader.getId().isEmpty() && !leader.getId().equals(id)) {
-          found = "http://" + leader.getId();
+          found = scheme + "://" + leader.getId();
         }
       }
     } catch (Exception e) {

@@ -71,7 +71,7 @@ final class Binder {
           "volumes",
           "pullConfig",
           "imageType");
-  static final Set<String> PULL_CONFIG = Set.of("secret");
+  static final Set<String> PULL_CONFIG = Set.of("secret", "file", "key");
   static final Set<String> PERSISTENT = Set.of("size", "type", "maxSize");
   static final Set<String> PORT_MAPPING =
       Set.of("containerPort", "hostPort", "servicePort", "protocol");
@@ -494,6 +494,12 @@ final class Binder {
         }
       }
       TaskSpec t = task(c);
+      if (t != null && !t.secrets().isEmpty()) {
+        c.error(
+            c.get("container"),
+            c.name("container.pullConfig")
+                + " from a SOPS file is not supported in a pod's containers yet; use {secret: NAME}");
+      }
       List<ContainerSpec.Volume> mounts = new ArrayList<>();
       Set<String> mountPaths = new HashSet<>();
       for (YamlNode m : c.list("volumeMounts")) {
@@ -1004,7 +1010,12 @@ final class Binder {
       }
       ports.add(new PortSpec(name));
     }
-    ContainerSpec container = container(spec.object("container", CONTAINER), ports);
+    Fields containerFields = spec.object("container", CONTAINER);
+    ContainerSpec container = container(containerFields, ports);
+    SecretRef pull = pullConfigFromSops(containerFields);
+    if (pull != null) {
+      secrets.add(pull);
+    }
     if (container != null && container.type() == ContainerSpec.Type.DOCKER) {
       for (String field : List.of("secrets", "secretFiles")) {
         if (spec.get(field) != null) {
@@ -1060,6 +1071,41 @@ final class Binder {
 
   /** A value's path in a decrypted file: keys joined by dots. */
   private static final Pattern SECRET_KEY = Pattern.compile("[^.]+(\\.[^.]+)*");
+
+  /**
+   * {@code container.pullConfig: {file, key}}: the registry credentials (a Docker config JSON) from
+   * a SOPS file; null for none or {@code {secret: NAME}}. Checked with the container otherwise.
+   */
+  private static SecretRef pullConfigFromSops(Fields container) {
+    if (container == null || !(container.get("pullConfig") instanceof YamlNode.MapNode m)) {
+      return null;
+    }
+    if (!m.entries().containsKey("file") && !m.entries().containsKey("key")) {
+      return null;
+    }
+    Fields f = Fields.of(m, new ArrayList<>(), container.name("pullConfig"), PULL_CONFIG);
+    String file = f.string("file", null, true);
+    String key = f.string("key", null, true);
+    if (file == null || key == null) {
+      container.error(
+          m, container.name("pullConfig") + " from a SOPS file needs both file and key");
+      return null;
+    }
+    if (!SECRET_FILE.matcher(file).matches() || !SECRET_KEY.matcher(key).matches()) {
+      container.error(
+          m,
+          container.name("pullConfig")
+              + ": file must be a YAML or JSON file's path from the repository's root (no '..'),"
+              + " key keys joined by dots");
+      return null;
+    }
+    return new SecretRef(
+        SecretRef.Kind.PULL_CONFIG,
+        "pullConfig",
+        file,
+        key,
+        container.get("pullConfig").location());
+  }
 
   /** A file's path in the sandbox: relative, no {@code ..}. */
   private static final Pattern SANDBOX_PATH =
@@ -1138,7 +1184,8 @@ final class Binder {
         continue;
       }
       if (file != null && key != null) {
-        out.add(new SecretRef(name, asFile, file, key, at));
+        out.add(
+            new SecretRef(asFile ? SecretRef.Kind.FILE : SecretRef.Kind.ENV, name, file, key, at));
       }
     }
     return out;
@@ -1610,7 +1657,15 @@ final class Binder {
     String pullSecret = null;
     Fields pull = c.object("pullConfig", PULL_CONFIG);
     if (pull != null) {
-      pullSecret = pull.string("secret", null, true);
+      boolean sops = pull.has("file") || pull.has("key");
+      if (sops && pull.has("secret")) {
+        pull.error(
+            pull.get("secret"),
+            c.name("pullConfig")
+                + " is either {secret: NAME} (the agent's resolver) or {file, key} (a SOPS file),"
+                + " not both");
+      }
+      pullSecret = sops ? null : pull.string("secret", null, true);
       if (type == ContainerSpec.Type.DOCKER) {
         c.error(
             c.get("pullConfig"),
@@ -1636,7 +1691,7 @@ final class Binder {
         c.error(
             c.get("imageType"),
             c.name("imageType") + " APPC needs type MESOS (Docker runs only Docker images)");
-      } else if (pullSecret != null) {
+      } else if (pull != null) {
         c.error(c.get("pullConfig"), c.name("pullConfig") + " is for Docker images");
       }
     }

@@ -7,8 +7,9 @@ import java.util.Objects;
 
 /**
  * A value from a SOPS-encrypted file of the repository, given to a task as an environment variable
- * ({@code spec.secrets.NAME: {file, key}}) or as a file in its sandbox ({@code
- * spec.secretFiles.PATH: {file, key}}). Read from git it names the file and the key; once the
+ * ({@code spec.secrets.NAME: {file, key}}), as a file in its sandbox ({@code spec.secretFiles.PATH:
+ * {file, key}}) or as the registry credentials its image is pulled with ({@code
+ * container.pullConfig: {file, key}}). Read from git it names the file and the key; once the
  * commit's secrets are decrypted it also holds the value, in memory only. The value is never
  * serialised (JSON, YAML), printed ({@link #toString()}) or compared: a {@link #version()} (a keyed
  * hash of it) stands for it in the spec hash, plans and the API, so that a new value rolls the app.
@@ -22,30 +23,41 @@ public final class SecretRef {
   @JsonIgnore private final transient byte[] value;
   @JsonIgnore private final transient Location source;
 
-  /** An environment variable read from a manifest, not yet decrypted. */
-  public SecretRef(String name, String file, String key, Location source) {
-    this(name, false, file, key, null, null, source);
+  /** How the task gets the value. */
+  public enum Kind {
+    /** An environment variable named {@link SecretRef#name()}. */
+    ENV,
+    /** A file at the sandbox path {@link SecretRef#name()}. */
+    FILE,
+    /** The Docker config (registry credentials) the task's image is pulled with. */
+    PULL_CONFIG
   }
 
-  /**
-   * A reference read from a manifest, not yet decrypted.
-   *
-   * @param asFile a file at the sandbox path {@code name}, not an environment variable
-   */
-  public SecretRef(String name, boolean asFile, String file, String key, Location source) {
-    this(name, asFile, file, key, null, null, source);
+  /** An environment variable read from a manifest, not yet decrypted. */
+  public SecretRef(String name, String file, String key, Location source) {
+    this(Kind.ENV, name, file, key, null, null, source);
+  }
+
+  /** A reference read from a manifest, not yet decrypted. */
+  public SecretRef(Kind kind, String name, String file, String key, Location source) {
+    this(kind, name, file, key, null, null, source);
   }
 
   private SecretRef(
+      Kind kind,
       String name,
-      boolean asFile,
       String file,
       String key,
       String version,
       byte[] value,
       Location source) {
     this.name = Objects.requireNonNull(name, "name");
-    this.as = asFile ? "file" : "env";
+    this.as =
+        switch (kind) {
+          case ENV -> "env";
+          case FILE -> "file";
+          case PULL_CONFIG -> "pullConfig";
+        };
     this.file = Objects.requireNonNull(file, "file");
     this.key = Objects.requireNonNull(key, "key");
     this.version = version;
@@ -55,7 +67,7 @@ public final class SecretRef {
 
   /** This reference with its decrypted value and the value's version. */
   public SecretRef resolved(byte[] value, String version) {
-    return new SecretRef(name, asFile(), file, key, version, value.clone(), source);
+    return new SecretRef(kind(), name, file, key, version, value.clone(), source);
   }
 
   /** The environment variable's name, or the file's path in the sandbox. */
@@ -63,9 +75,18 @@ public final class SecretRef {
     return name;
   }
 
-  /** Whether the task gets it as a file (at {@link #name()} in its sandbox), not a variable. */
+  /** How the task gets it. */
+  public Kind kind() {
+    return switch (as) {
+      case "file" -> Kind.FILE;
+      case "pullConfig" -> Kind.PULL_CONFIG;
+      default -> Kind.ENV;
+    };
+  }
+
+  /** Whether the task gets it as a file (at {@link #name()} in its sandbox). */
   public boolean asFile() {
-    return as.equals("file");
+    return kind() == Kind.FILE;
   }
 
   /** The SOPS file, relative to the repository's root. */

@@ -44,7 +44,7 @@ public final class SpecHash {
           .forEach(
               s ->
                   secrets.add(
-                      (s.asFile() ? "file " : "")
+                      (s.kind() == SecretRef.Kind.ENV ? "" : s.kind() + " ")
                           + s.name()
                           + " "
                           + s.file()

@@ -71,7 +71,7 @@ final class TaskInfoFactory {
   static Environment secretEnvironment(TaskSpec spec) {
     Environment.Builder env = Environment.newBuilder();
     for (dev.telos.manifest.SecretRef s : spec.secrets()) {
-      if (s.asFile()) {
+      if (s.kind() != dev.telos.manifest.SecretRef.Kind.ENV) {
         continue;
       }
       env.addVariables(
@@ -187,6 +187,18 @@ final class TaskInfoFactory {
       DiscoveryInfo discovery = discovery(app, spec.container(), ports);
       if (discovery != null) {
         task.setDiscovery(discovery);
+      }
+    }
+    for (dev.telos.manifest.SecretRef s : spec.secrets()) {
+      if (s.kind() == dev.telos.manifest.SecretRef.Kind.PULL_CONFIG
+          && task.hasContainer()
+          && task.getContainer().getMesos().getImage().hasDocker()) {
+        // The registry credentials as a Secret.Value: Mesos's default resolver reads it.
+        task.getContainerBuilder()
+            .getMesosBuilder()
+            .getImageBuilder()
+            .getDockerBuilder()
+            .setConfig(secret(s));
       }
     }
     List<org.apache.mesos.v1.Protos.Volume> secretFiles = secretVolumes(spec);
@@ -456,7 +468,10 @@ final class TaskInfoFactory {
     if (!spec.secrets().isEmpty()) {
       // Names only: the values reach the executor's own environment as Mesos secrets.
       List<String> names =
-          spec.secrets().stream().filter(s -> !s.asFile()).map(s -> s.name()).toList();
+          spec.secrets().stream()
+              .filter(s -> s.kind() == dev.telos.manifest.SecretRef.Kind.ENV)
+              .map(s -> s.name())
+              .toList();
       if (!names.isEmpty()) {
         data.put("secretEnvironment", names);
       }

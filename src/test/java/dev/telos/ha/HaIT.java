@@ -81,27 +81,36 @@ class HaIT {
 
   TelosProcess instance(String name, String master, TempGitRepo repo, String zkHosts)
       throws Exception {
-    return TelosProcess.start(
-        dir,
-        "run",
-        "--master",
-        master,
-        "--repo",
-        repo.url(),
-        "--path",
-        "apps",
-        "--poll",
-        "300ms",
-        "--http-port",
-        "0",
-        "--http-address",
-        "127.0.0.1",
-        "--data-dir",
-        dir.resolve(name).toString(),
-        "--ha",
-        "zk://" + zkHosts + "/telos",
-        "--ha-session-timeout",
-        SESSION.toSeconds() + "s");
+    return instance(name, master, repo, zkHosts, List.of());
+  }
+
+  TelosProcess instance(
+      String name, String master, TempGitRepo repo, String zkHosts, List<String> more)
+      throws Exception {
+    List<String> args =
+        new java.util.ArrayList<>(
+            List.of(
+                "run",
+                "--master",
+                master,
+                "--repo",
+                repo.url(),
+                "--path",
+                "apps",
+                "--poll",
+                "300ms",
+                "--http-port",
+                "0",
+                "--http-address",
+                "127.0.0.1",
+                "--data-dir",
+                dir.resolve(name).toString(),
+                "--ha",
+                "zk://" + zkHosts + "/telos",
+                "--ha-session-timeout",
+                SESSION.toSeconds() + "s"));
+    args.addAll(more);
+    return TelosProcess.start(dir, args.toArray(String[]::new));
   }
 
   boolean leads(String api) {
@@ -281,6 +290,115 @@ class HaIT {
             .atMost(Duration.ofSeconds(20))
             .until(() -> masterTasks(master).equals(before));
         assertThat(otherApi).isNotNull();
+      }
+    }
+  }
+
+  @Test
+  void overMutualTlsWithTokensAStandbyAnswersReadsFromItsLeaderAsAPeer() throws Exception {
+    okhttp3.tls.HeldCertificate root =
+        new okhttp3.tls.HeldCertificate.Builder().certificateAuthority(0).commonName("ca").build();
+    okhttp3.tls.HeldCertificate server =
+        new okhttp3.tls.HeldCertificate.Builder()
+            .signedBy(root)
+            .commonName("telos")
+            .addSubjectAlternativeName("127.0.0.1")
+            .addSubjectAlternativeName("localhost")
+            .build();
+    okhttp3.tls.HeldCertificate operator =
+        new okhttp3.tls.HeldCertificate.Builder().signedBy(root).commonName("ops").build();
+    Path cert =
+        java.nio.file.Files.writeString(
+            dir.resolve("tls.crt"), server.certificatePem() + root.certificatePem());
+    Path key = java.nio.file.Files.writeString(dir.resolve("tls.key"), server.privateKeyPkcs8Pem());
+    Path ca = java.nio.file.Files.writeString(dir.resolve("ca.pem"), root.certificatePem());
+    String read = "read-token-0123456789";
+    Path tokens =
+        java.nio.file.Files.writeString(
+            dir.resolve("tokens"), "read " + read + "\nadmin admin-token-0123456789\n");
+    List<String> secure =
+        List.of(
+            "--tls-cert",
+            cert.toString(),
+            "--tls-key",
+            key.toString(),
+            "--tls-client-ca",
+            ca.toString(),
+            "--api-tokens-file",
+            tokens.toString(),
+            "--require-auth");
+    HttpClient client =
+        HttpClient.newBuilder()
+            .sslContext(
+                new okhttp3.tls.HandshakeCertificates.Builder()
+                    .addTrustedCertificate(root.certificate())
+                    .heldCertificate(operator)
+                    .build()
+                    .sslContext())
+            .build();
+    java.util.function.Function<String, JsonNode> get =
+        url -> {
+          try {
+            return JSON.readTree(
+                client
+                    .send(
+                        HttpRequest.newBuilder(URI.create(url))
+                            .header("Authorization", "Bearer " + read)
+                            .timeout(Duration.ofSeconds(5))
+                            .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                    .body());
+          } catch (Exception e) {
+            return JSON.createObjectNode();
+          }
+        };
+    try (TempGitRepo repo = TempGitRepo.init(dir.resolve("repo"));
+        TelosProcess cluster = TelosProcess.cluster(dir)) {
+      String master = cluster.awaitOutput("Mesos master listening on (http://\\S+)");
+      repo.write("apps/r.yaml", app("exec sleep 600", "true"));
+      repo.commit("v1");
+      try (TelosProcess a = instance("a", master, repo, zk.getConnectString(), secure);
+          TelosProcess b = instance("b", master, repo, zk.getConnectString(), secure)) {
+        String apiA = a.awaitOutput("Telos API listening on (https://\\S+)");
+        String apiB = b.awaitOutput("Telos API listening on (https://\\S+)");
+        await()
+            .until(
+                () ->
+                    get.apply(apiA + "/api/v1/status").path("leader").asBoolean()
+                        || get.apply(apiB + "/api/v1/status").path("leader").asBoolean());
+        boolean aLeads = get.apply(apiA + "/api/v1/status").path("leader").asBoolean();
+        String leaderApi = aLeads ? apiA : apiB;
+        String standbyApi = aLeads ? apiB : apiA;
+        await()
+            .until(
+                () ->
+                    get.apply(leaderApi + "/api/v1/status")
+                        .path("syncStatus")
+                        .asText()
+                        .equals("Synced"));
+        String frameworkId = get.apply(leaderApi + "/api/v1/status").path("frameworkId").asText();
+        // The standby names its leader by https and answers with the leader's fields: it asked
+        // the leader over mutual TLS with its own certificate, passing the caller's token on.
+        await()
+            .until(
+                () ->
+                    get.apply(standbyApi + "/api/v1/status")
+                        .path("leaderAddress")
+                        .asText()
+                        .equals(leaderApi));
+        JsonNode standby = get.apply(standbyApi + "/api/v1/status");
+        assertThat(standby.path("leader").asBoolean()).isFalse();
+        assertThat(standby.path("frameworkId").asText()).isEqualTo(frameworkId);
+        assertThat(get.apply(standbyApi + "/api/v1/apps").findValuesAsText("name"))
+            .containsExactly("r");
+        // Without a token, the standby refuses as the leader would.
+        assertThat(
+                client
+                    .send(
+                        HttpRequest.newBuilder(URI.create(standbyApi + "/api/v1/apps")).build(),
+                        HttpResponse.BodyHandlers.ofString())
+                    .statusCode())
+            .isEqualTo(401);
       }
     }
   }

@@ -128,6 +128,27 @@ class SecretsManifestTest {
   }
 
   @Test
+  void registryCredentialsMayComeFromASopsFile() {
+    String image = "  container: {type: MESOS, image: registry.example/shop/web:1, pullConfig: ";
+    ManifestLoader.FileResult r =
+        parse(image + "{file: secrets/registry.sops.yaml, key: dockerconfigjson}}\n");
+    assertThat(r.errors()).isEmpty();
+    SecretRef pull = r.apps().get(0).task().secrets().get(0);
+    assertThat(pull.kind()).isEqualTo(SecretRef.Kind.PULL_CONFIG);
+    assertThat(pull.file()).isEqualTo("secrets/registry.sops.yaml");
+    assertThat(r.apps().get(0).task().container().pullConfigSecret()).isNull();
+    assertThat(parse(image + "{secret: reg, file: s.yaml, key: k}}\n").errors())
+        .singleElement()
+        .satisfies(e -> assertThat(e.message()).contains("not both"));
+    assertThat(parse(image + "{file: s.yaml}}\n").errors()).isNotEmpty();
+    assertThat(
+            parse("  container: {type: DOCKER, image: nginx, pullConfig: {file: s.yaml, key: k}}\n")
+                .errors())
+        .anySatisfy(e -> assertThat(e.message()).contains("needs type MESOS"));
+    assertThat(parse(image + "{secret: reg}}\n").apps().get(0).task().secrets()).isEmpty();
+  }
+
+  @Test
   void sopsFilesBesideManifestsAreNotReadAsManifests() {
     assertThat(ManifestLoader.isSourceFile("secrets/db.sops.yaml")).isFalse();
     assertThat(ManifestLoader.isSourceFile("db.sops.yml")).isFalse();

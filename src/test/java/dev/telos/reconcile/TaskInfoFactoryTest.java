@@ -287,4 +287,27 @@ class TaskInfoFactoryTest {
         .doesNotContain("secretEnvironment")
         .doesNotContain("BEGIN KEY");
   }
+
+  @Test
+  void registryCredentialsFromASopsFileAreTheImagesDockerConfig() {
+    App web =
+        PlannerFixture.service(
+                "web",
+                1,
+                "  container: {type: MESOS, image: registry.example/web:1, pullConfig: {file: r.sops.yaml, key: cfg}}\n")
+            .withTasks(
+                t ->
+                    t.withSecrets(
+                        List.of(
+                            t.secrets().get(0).resolved("{\"auths\":{}}".getBytes(), "abcd1234"))));
+    TaskInfo t =
+        new PlannerFixture().with(web).offer("a1", 4, 1000, 1, 0).plan().launches().get(0).task();
+    org.apache.mesos.v1.Protos.Secret config =
+        t.getContainer().getMesos().getImage().getDocker().getConfig();
+    assertThat(config.getType()).isEqualTo(org.apache.mesos.v1.Protos.Secret.Type.VALUE);
+    assertThat(config.getValue().getData().toStringUtf8()).isEqualTo("{\"auths\":{}}");
+    assertThat(t.getCommand().getEnvironment().getVariablesList())
+        .noneMatch(v -> v.getName().equals("pullConfig"));
+    assertThat(t.getContainer().getVolumesList()).isEmpty();
+  }
 }
