@@ -100,6 +100,21 @@ final class FaultHarness implements AutoCloseable {
   private final Options options;
   private final PrintStream out;
   private final Random random;
+
+  /** Whether a commit is followed by a requested sync; apart, so the faults' sequence stays. */
+  private final Random syncRequests;
+
+  private void requestSync() {
+    if (controller != null) {
+      controller.requestSync();
+    }
+    for (Instance in : instances) {
+      if (in.node != null) {
+        in.node.requestSync();
+      }
+    }
+  }
+
   private final Path dir;
   private final LocalCluster cluster;
   private final Git git;
@@ -149,6 +164,7 @@ final class FaultHarness implements AutoCloseable {
     this.options = options;
     this.out = out;
     this.random = new Random(options.seed());
+    this.syncRequests = new Random(options.seed() * 31 + 7);
     this.dir = Files.createTempDirectory("telos-faults-");
     java.nio.file.Path jar = dev.telos.api.ApiServer.runningJar();
     if (jar == null && Files.isRegularFile(java.nio.file.Path.of("target", "telos.jar"))) {
@@ -785,6 +801,11 @@ final class FaultHarness implements AutoCloseable {
     }
     String sha = commit(message);
     record("commit " + sha.substring(0, 12) + " " + message + " " + describeModel());
+    if (syncRequests.nextBoolean()) {
+      // As an operator or a webhook would: a requested sync (which revives offers ahead of its
+      // fetch and holds them for it), besides the timer's polls.
+      requestSync();
+    }
     return sha;
   }
 

@@ -352,7 +352,7 @@ public final class Controller implements AutoCloseable, ControlPlane {
         };
     client = MesosClient.start(mesosConfig.frameworkIdStore(ids).build(), new Listener());
     long period = settings.poll().toMillis();
-    timers.scheduleWithFixedDelay(() -> requestSync(), 0, period, TimeUnit.MILLISECONDS);
+    timers.scheduleWithFixedDelay(() -> sync(false), 0, period, TimeUnit.MILLISECONDS);
   }
 
   /**
@@ -375,7 +375,28 @@ public final class Controller implements AutoCloseable, ControlPlane {
    */
   @Override
   public long requestSync() {
+    return sync(true);
+  }
+
+  /**
+   * How long offers that arrive while a requested fetch runs are kept for the commit it may bring,
+   * at most: a REVIVE sent as the fetch starts has them here when the new revision is planned,
+   * instead of asked for only then (the fetch and the offers' round trip overlap).
+   */
+  static final Duration SPECULATIVE_HOLD = Duration.ofSeconds(2);
+
+  /** Until when offers are held (not declined) for a fetch under way; loop-owned. */
+  private Instant holdOffersUntil = Instant.EPOCH;
+
+  /**
+   * A fetch now. {@code requested}: someone asked (the API, a webhook), so a new commit is likely:
+   * offers are revived at once, when suppressed, to overlap the fetch. Timer polls revive nothing.
+   */
+  private long sync(boolean requested) {
     long id = syncRequests.incrementAndGet();
+    if (requested && running.get()) {
+      post(this::expectChange);
+    }
     if (!running.get() || !pollQueued.compareAndSet(false, true)) {
       return id;
     }
@@ -571,6 +592,9 @@ public final class Controller implements AutoCloseable, ControlPlane {
     }
     writeAdoption();
     Instant next = plan.nextWakeup();
+    if (act && now.isBefore(holdOffersUntil) && !plan.declines().isEmpty()) {
+      next = next == null || holdOffersUntil.isBefore(next) ? holdOffersUntil : next;
+    }
     if (act && plan.wantsOffers()) {
       Instant revive = offerFlow.nextRevive();
       next = next == null || revive.isBefore(next) ? revive : next;
@@ -809,7 +833,9 @@ public final class Controller implements AutoCloseable, ControlPlane {
               e.getValue(),
               dev.telos.mesos.Calls.refuseFor(Duration.ZERO)));
     }
-    if (!plan.declines().isEmpty()) {
+    if (!plan.declines().isEmpty() && now.isBefore(holdOffersUntil)) {
+      // Held for the commit a requested fetch may bring; declined once it is read, or at the end.
+    } else if (!plan.declines().isEmpty()) {
       List<OfferID> ids = new ArrayList<>();
       for (String id : plan.declines()) {
         ids.add(OfferID.newBuilder().setValue(id).build());
@@ -908,7 +934,9 @@ public final class Controller implements AutoCloseable, ControlPlane {
       }
       persistChanges("apps", changed, List.of(), history);
     }
-    reviveOrSuppress(plan, now);
+    if (!(now.isBefore(holdOffersUntil) && plan.launches().isEmpty())) {
+      reviveOrSuppress(plan, now); // while offers are held for a fetch, nothing is suppressed
+    }
     syncs.count(plan.launches().size(), plan.kills().size());
     if (!plan.launches().isEmpty()) {
       events.launched(plan.launches().size());
@@ -957,6 +985,19 @@ public final class Controller implements AutoCloseable, ControlPlane {
     }
   }
 
+  /** On the loop: a REVIVE ahead of a requested fetch, and offers held until it is read. */
+  private void expectChange() {
+    if (!subscribed || !reconciled || desired == null) {
+      return;
+    }
+    Instant now = clock.instant();
+    OfferFlow.Call call = offerFlow.speculate(now);
+    if (call instanceof OfferFlow.Revive r) {
+      holdOffersUntil = now.plus(SPECULATIVE_HOLD);
+      checked("REVIVE", client.revive(r.roles()));
+    }
+  }
+
   private void reviveOrSuppress(Plan plan, Instant now) {
     OfferFlow.Call call = offerFlow.after(plan, now);
     if (call instanceof OfferFlow.Revive r) {
@@ -981,6 +1022,7 @@ public final class Controller implements AutoCloseable, ControlPlane {
 
   private void onPoll(PollResult result, Instant began, long covers) {
     Instant now = clock.instant();
+    holdOffersUntil = Instant.EPOCH; // read: this pass uses the held offers or declines them
     checkedAt = began;
     checkedRequest = Math.max(checkedRequest, covers);
     if (result instanceof PollResult.Updated u) {

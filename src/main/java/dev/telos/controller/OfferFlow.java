@@ -69,6 +69,22 @@ final class OfferFlow {
     return null;
   }
 
+  /**
+   * A REVIVE of every role ahead of a plan that may want offers (a requested fetch under way), when
+   * offers are suppressed; null when they flow already. The next plan suppresses them again if it
+   * wants none.
+   */
+  Call speculate(Instant now) {
+    if (!suppressed) {
+      return null;
+    }
+    suppressed = false;
+    revived = Set.of();
+    lastRevive = now;
+    delay = FIRST;
+    return new Revive(Set.of());
+  }
+
   /** When the next REVIVE is due while launches keep waiting. */
   Instant nextRevive() {
     return lastRevive.plus(delay);

@@ -47,6 +47,54 @@ class ControllerIT {
             + " interval: 200ms, timeout: 1s, gracePeriod: 20s}\n");
   }
 
+  String metricsUrl;
+
+  double declined() throws Exception {
+    String text =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create(metricsUrl)).build(),
+                HttpResponse.BodyHandlers.ofString())
+            .body();
+    for (String line : text.split("\n")) {
+      if (line.startsWith("telos_offers_declined_total ")) {
+        return Double.parseDouble(line.substring(line.indexOf(' ') + 1));
+      }
+    }
+    return 0;
+  }
+
+  @Test
+  void aRequestedSyncRevivesOffersAheadOfTheFetchAndDeclinesThemWhenNothingIsNew()
+      throws Exception {
+    h = new Harness(dir, 1);
+    String v1 = h.commit("web.yaml", web(1), "web");
+    h.start();
+    metricsUrl = h.startApi(null, null) + "/metrics";
+    h.awaitSynced(v1);
+    // Suppressed and quiet: timer polls (every 300 ms here) ask for no offers.
+    double[] quiet = {declined()};
+    await()
+        .during(Duration.ofSeconds(2))
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () -> {
+              double now = declined();
+              boolean same = now == quiet[0];
+              quiet[0] = now;
+              return same;
+            });
+    // A requested sync revives as its fetch starts; nothing new came, so the offers held for it
+    // are declined (not kept) once the fetch is read.
+    h.controller.requestSync();
+    await().atMost(Duration.ofSeconds(30)).until(() -> declined() > quiet[0]);
+    // A requested sync that brings a commit launches, and the app stays as it was otherwise.
+    String v2 = h.commit("web.yaml", web(2), "web x2");
+    h.controller.requestSync();
+    h.awaitSynced(v2);
+    assertThat(h.running("web")).hasSize(2);
+  }
+
   @Test
   void launchesServesOnRealPortsAndScalesUpAndDownWithoutRestarts() throws Exception {
     h = new Harness(dir, 1);

@@ -71,4 +71,19 @@ class OfferFlowTest {
         .as("after a SUPPRESS, a waiting launch revives at once")
         .isEqualTo(new OfferFlow.Revive(Set.of("web")));
   }
+
+  @Test
+  void aRequestedFetchRevivesEveryRoleOnlyWhenSuppressedAndThePlanAfterSuppressesAgain() {
+    Plan idle = waiting();
+    assertThat(flow.speculate(T0)).as("offers flow at first: nothing to revive").isNull();
+    assertThat(flow.after(idle, T0)).isInstanceOf(OfferFlow.Suppress.class);
+    assertThat(flow.speculate(T0.plusSeconds(1))).isEqualTo(new OfferFlow.Revive(Set.of()));
+    assertThat(flow.speculate(T0.plusSeconds(1))).as("once").isNull();
+    // The commit brought nothing to launch: suppressed again.
+    assertThat(flow.after(idle, T0.plusSeconds(2))).isInstanceOf(OfferFlow.Suppress.class);
+    assertThat(flow.speculate(T0.plusSeconds(3))).isNotNull();
+    // It brought launches: their roles are revived by name (the speculative REVIVE named none).
+    assertThat(flow.after(waiting("web"), T0.plusSeconds(3)))
+        .isEqualTo(new OfferFlow.Revive(Set.of("web")));
+  }
 }
