@@ -24,14 +24,14 @@ class BenchE2eIT {
                   + " [0-9.]+ ms")
           .containsPattern(
               "stages, p50: fetch and snapshot [0-9.]+ ms; plan, offers and ACCEPT [0-9.]+ ms"
-                  + " \\(the offers after [0-9.]+ ms\\); agent, process, TASK_RUNNING and view"
-                  + " [0-9.]+ ms")
+                  + " \\(the offers [0-9.]+ ms (before the snapshot|after it)\\); agent, process,"
+                  + " TASK_RUNNING and view [0-9.]+ ms")
           .containsPattern("floor \\(fetch one commit \\+ run a trivial process\\), same run: p50")
           .containsPattern("ratio p50: [0-9.]+")
           .containsPattern(
-              "scale-out stages: fetch and snapshot [0-9]+ ms; then the first offers ([0-9]+|n/a)"
-                  + " ms; the first ACCEPT ([0-9]+|n/a) ms; the last RUNNING in the view"
-                  + " ([0-9]+|n/a) ms")
+              "scale-out stages: fetch and snapshot [0-9]+ ms; the first offers ([0-9.]+ ms"
+                  + " (before the snapshot|after it)|n/a); the first ACCEPT ([0-9]+|n/a) ms after"
+                  + " them; the last RUNNING in the view ([0-9]+|n/a) ms")
           .containsPattern(
               "1 -> 20 instances RUNNING, 4 simulated agents \\(sync request to the last in the"
                   + " view\\): [0-9.]+ s; floor \\(a bare scheduler launching 20 tasks on the same"
