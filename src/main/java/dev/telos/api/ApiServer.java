@@ -99,7 +99,9 @@ public final class ApiServer implements AutoCloseable {
   private final ControlPlane controller;
   private final Options options;
   private final WebServer server;
-  private final Access access;
+  private volatile Access access;
+  private volatile long tokensModified;
+  private final java.util.concurrent.ScheduledExecutorService tokenWatch;
   private final RateLimiter writes;
   private final AuditLog audit;
   private final ObjectMapper json =
@@ -114,6 +116,19 @@ public final class ApiServer implements AutoCloseable {
     this.metrics = metrics;
     Security security = options.security();
     this.access = Access.of(options.apiToken(), security.tokensFile(), security.requireAuth());
+    if (security.tokensFile() != null) {
+      tokensModified = java.nio.file.Files.getLastModifiedTime(security.tokensFile()).toMillis();
+      tokenWatch =
+          java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+              r -> {
+                Thread t = new Thread(r, "telos-api-tokens");
+                t.setDaemon(true);
+                return t;
+              });
+      tokenWatch.scheduleWithFixedDelay(this::reloadTokens, 5, 5, TimeUnit.SECONDS);
+    } else {
+      tokenWatch = null;
+    }
     this.writes =
         new RateLimiter(
             security.writesPerSecond(),
@@ -150,6 +165,30 @@ public final class ApiServer implements AutoCloseable {
       case "/api/v1/apps" -> json.valueToTree(controller.view().apps());
       default -> throw new IllegalArgumentException("not read in process: " + path);
     };
+  }
+
+  /**
+   * Reads {@code --api-tokens-file} again when it changed: a token added works, a token removed
+   * stops working (with the sessions it opened: every browser signs in again). A file that does not
+   * load is logged and the tokens before it kept.
+   */
+  private void reloadTokens() {
+    Security security = options.security();
+    try {
+      long modified = java.nio.file.Files.getLastModifiedTime(security.tokensFile()).toMillis();
+      if (modified == tokensModified) {
+        return;
+      }
+      access = Access.of(options.apiToken(), security.tokensFile(), security.requireAuth());
+      tokensModified = modified;
+      metrics.tokensReloaded(true);
+      log.info("API tokens reloaded file={}", security.tokensFile());
+    } catch (IOException | RuntimeException e) {
+      metrics.tokensReloaded(false);
+      log.warn(
+          "API tokens file changed but cannot be loaded; the previous tokens stay: {}",
+          e.getMessage());
+    }
   }
 
   /** Whether the API is served over TLS. */
@@ -349,6 +388,7 @@ public final class ApiServer implements AutoCloseable {
   private static final String CALLER = "telos.caller";
 
   private Access.Caller admit(HttpExchange ex, String path, String method) {
+    Access access = this.access;
     Need need = need(path, method);
     boolean read = method.equals("GET") || method.equals("HEAD");
     Access.Caller caller = null;
@@ -1079,6 +1119,9 @@ public final class ApiServer implements AutoCloseable {
 
   @Override
   public void close() {
+    if (tokenWatch != null) {
+      tokenWatch.shutdownNow();
+    }
     server.close();
   }
 

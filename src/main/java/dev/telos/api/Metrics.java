@@ -222,6 +222,11 @@ public final class Metrics implements dev.telos.controller.ControllerEvents {
     registry.counter("telos_bounds_hit", "what", what).increment();
   }
 
+  /** A read of {@code --api-tokens-file} after it changed: {@code ok} or {@code failed}. */
+  public void tokensReloaded(boolean ok) {
+    registry.counter("telos_api_tokens_reloads", "result", ok ? "ok" : "failed").increment();
+  }
+
   String scrape() {
     return registry.scrape();
   }

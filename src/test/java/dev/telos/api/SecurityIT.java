@@ -323,6 +323,40 @@ class SecurityIT {
   }
 
   @Test
+  void aChangedTokensFileIsReadAgainAndABrokenOneKeepsTheTokensBefore() throws Exception {
+    ApiServer api = start(security(null, null, null, true, 1000, Duration.ofSeconds(10)));
+    String url = "http://127.0.0.1:" + api.port() + "/api/v1/status";
+    HttpClient http = HttpClient.newHttpClient();
+    assertThat(get(http, url, Map.of("Authorization", "Bearer " + READ)).statusCode())
+        .isEqualTo(200);
+    String rotated = "rotated-read-token-0123456789";
+    Files.writeString(tokens, "read " + rotated + "\nadmin " + ADMIN + "\n");
+    Files.setLastModifiedTime(
+        tokens, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 2000));
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () -> get(http, url, Map.of("Authorization", "Bearer " + rotated)).statusCode() == 200);
+    assertThat(get(http, url, Map.of("Authorization", "Bearer " + READ)).statusCode())
+        .as("the removed token no longer reads")
+        .isEqualTo(401);
+    // A broken file: the tokens before stay.
+    Files.writeString(tokens, "reader only-one-field\n");
+    Files.setLastModifiedTime(
+        tokens, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 4000));
+    String metrics = "http://127.0.0.1:" + api.port() + "/metrics";
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                get(http, metrics, Map.of("Authorization", "Bearer " + rotated))
+                    .body()
+                    .contains("telos_api_tokens_reloads_total{result=\"failed\"} 1.0"));
+    assertThat(get(http, url, Map.of("Authorization", "Bearer " + rotated)).statusCode())
+        .isEqualTo(200);
+  }
+
+  @Test
   void aSessionCookieLetsABrowserReadButNeverWrite() throws Exception {
     ApiServer api = start(security(null, null, null, true, 1000, Duration.ofSeconds(10)));
     String base = "http://127.0.0.1:" + api.port();
