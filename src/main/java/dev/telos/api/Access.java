@@ -6,15 +6,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Who may call the API: bearer tokens, each with a role, compared in constant time (by their
@@ -48,14 +45,11 @@ public final class Access {
   /** How long a UI session (a cookie for reads) lasts. */
   static final Duration SESSION_TTL = Duration.ofHours(12);
 
-  static final int MAX_SESSIONS = 10_000;
-
   private final List<Entry> tokens;
   private final boolean requireAuth;
-  private final SecureRandom random = new SecureRandom();
-  private final Map<String, Session> sessions = new ConcurrentHashMap<>();
-
-  private record Session(Caller caller, long expiresAtNanos) {}
+  private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
+  private final byte[] sessionKey;
+  private final java.time.InstantSource clock;
 
   private Access(List<Entry> tokens, boolean requireAuth) {
     if (requireAuth && tokens.isEmpty()) {
@@ -64,6 +58,8 @@ public final class Access {
     }
     this.tokens = List.copyOf(tokens);
     this.requireAuth = requireAuth;
+    this.sessionKey = sessionKey(this.tokens);
+    this.clock = java.time.InstantSource.system();
   }
 
   /** Nobody needs a token: every endpoint is open (as before tokens existed). */
@@ -141,42 +137,92 @@ public final class Access {
     return found == null ? null : new Caller(found.role(), found.fingerprint());
   }
 
-  /** A new session for {@code caller}: an unguessable id for a cookie. */
+  /**
+   * A session for {@code caller}: a cookie value that carries its role, fingerprint and expiry,
+   * signed with a key derived from every configured token. Any instance with the same tokens
+   * accepts it (a standby passes it to its leader), a restart keeps it, and a change of the tokens
+   * ends every session.
+   */
   String openSession(Caller caller) {
-    long now = System.nanoTime();
-    if (sessions.size() >= MAX_SESSIONS) {
-      sessions.values().removeIf(s -> s.expiresAtNanos() - now < 0);
-      if (sessions.size() >= MAX_SESSIONS) {
-        sessions.clear(); // every browser signs in again rather than memory growing
+    long expires = clock.instant().plus(SESSION_TTL).getEpochSecond();
+    byte[] nonce = new byte[9];
+    RANDOM.nextBytes(nonce);
+    Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
+    String payload =
+        caller.role().label()
+            + "|"
+            + caller.token()
+            + "|"
+            + expires
+            + "|"
+            + b64.encodeToString(nonce);
+    return b64.encodeToString(payload.getBytes(StandardCharsets.UTF_8))
+        + "."
+        + b64.encodeToString(sign(payload));
+  }
+
+  /** Cookies signed out on this instance, until they expire (at most {@link #MAX_REVOKED}). */
+  private final java.util.Map<String, Long> revoked =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  static final int MAX_REVOKED = 10_000;
+
+  /** Signs a session out here: its cookie is refused until it expires. */
+  void revoke(String cookie) {
+    Caller c = session(cookie);
+    if (c == null) {
+      return;
+    }
+    long now = clock.instant().getEpochSecond();
+    revoked.values().removeIf(expires -> expires < now);
+    if (revoked.size() < MAX_REVOKED) {
+      revoked.put(cookie, now + SESSION_TTL.toSeconds());
+    }
+  }
+
+  /** The caller of a session cookie that is well signed and not expired, or null. */
+  Caller session(String cookie) {
+    if (cookie == null || tokens.isEmpty() || revoked.containsKey(cookie)) {
+      return null;
+    }
+    int dot = cookie.indexOf('.');
+    if (dot <= 0) {
+      return null;
+    }
+    try {
+      Base64.Decoder b64 = Base64.getUrlDecoder();
+      String payload = new String(b64.decode(cookie.substring(0, dot)), StandardCharsets.UTF_8);
+      if (!MessageDigest.isEqual(sign(payload), b64.decode(cookie.substring(dot + 1)))) {
+        return null;
       }
+      String[] parts = payload.split("\\|");
+      if (parts.length != 4 || Long.parseLong(parts[2]) < clock.instant().getEpochSecond()) {
+        return null;
+      }
+      return new Caller(Role.parse(parts[0]), parts[1]);
+    } catch (IllegalArgumentException e) {
+      return null;
     }
-    byte[] id = new byte[32];
-    random.nextBytes(id);
-    String key = Base64.getUrlEncoder().withoutPadding().encodeToString(id);
-    sessions.put(key, new Session(caller, now + SESSION_TTL.toNanos()));
-    return key;
   }
 
-  /** The caller of a live session, or null. */
-  Caller session(String id) {
-    if (id == null) {
-      return null;
+  private byte[] sign(String payload) {
+    try {
+      javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+      mac.init(new javax.crypto.spec.SecretKeySpec(sessionKey, "HmacSHA256"));
+      return mac.doFinal(payload.getBytes(StandardCharsets.UTF_8));
+    } catch (java.security.GeneralSecurityException e) {
+      throw new IllegalStateException(e);
     }
-    Session s = sessions.get(id);
-    if (s == null) {
-      return null;
-    }
-    if (s.expiresAtNanos() - System.nanoTime() < 0) {
-      sessions.remove(id);
-      return null;
-    }
-    return s.caller();
   }
 
-  void closeSession(String id) {
-    if (id != null) {
-      sessions.remove(id);
+  /** The key sessions are signed with: a hash of every token's digest, in a fixed order. */
+  private static byte[] sessionKey(List<Entry> tokens) {
+    List<String> digests = new ArrayList<>();
+    for (Entry e : tokens) {
+      digests.add(HexFormat.of().formatHex(e.digest()) + e.role());
     }
+    java.util.Collections.sort(digests);
+    return sha256("telos session\n" + String.join("\n", digests));
   }
 
   private static byte[] sha256(String s) {

@@ -486,7 +486,7 @@ public final class ApiServer implements AutoCloseable {
         send(ex, 200, body);
       }
       case "DELETE" -> {
-        access.closeSession(cookie(ex, SESSION_COOKIE));
+        access.revoke(cookie(ex, SESSION_COOKIE));
         ex.getResponseHeaders()
             .add("Set-Cookie", SESSION_COOKIE + "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
         body.put("role", null);
@@ -610,6 +610,10 @@ public final class ApiServer implements AutoCloseable {
       String authorization = ex.getRequestHeaders().getFirst("Authorization");
       if (authorization != null) {
         ask.header("Authorization", authorization); // the leader checks it again
+      }
+      String session = cookie(ex, SESSION_COOKIE);
+      if (session != null && authorization == null) {
+        ask.header("Cookie", SESSION_COOKIE + "=" + session); // signed: the leader checks it too
       }
       answer =
           leaderClient().send(ask.build(), java.net.http.HttpResponse.BodyHandlers.ofByteArray());

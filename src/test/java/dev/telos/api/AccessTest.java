@@ -50,16 +50,37 @@ class AccessTest {
   }
 
   @Test
-  void sessionsNameTheirCallerUntilClosed() {
-    Access a = Access.open();
-    Access.Caller c = new Access.Caller(Access.Role.READ, "sha256:00000000");
-    String id = a.openSession(c);
-    assertThat(id).hasSizeGreaterThanOrEqualTo(43);
-    assertThat(a.openSession(c)).isNotEqualTo(id);
-    assertThat(a.session(id)).isEqualTo(c);
-    assertThat(a.session("nope")).isNull();
-    a.closeSession(id);
-    assertThat(a.session(id)).isNull();
+  void sessionsAreSignedWithTheTokensAndEndWhenTheTokensChange() throws Exception {
+    Path file = Files.writeString(dir.resolve("t"), "read reader-token-0123456789\n");
+    Access a = Access.of(null, file, true);
+    Access.Caller c = a.authenticate("reader-token-0123456789");
+    String cookie = a.openSession(c);
+    assertThat(cookie).doesNotContain("reader-token");
+    assertThat(a.session(cookie)).isEqualTo(c);
+    assertThat(Access.of(null, file, true).session(cookie))
+        .as("another instance with the same tokens (a leader for its standby)")
+        .isEqualTo(c);
+    // Forged: another role with the old signature, or a signature cut short.
+    String payload =
+        new String(
+            java.util.Base64.getUrlDecoder().decode(cookie.substring(0, cookie.indexOf('.'))));
+    String forged =
+        java.util.Base64.getUrlEncoder()
+                .withoutPadding()
+                .encodeToString(payload.replace("read|", "admin|").getBytes())
+            + cookie.substring(cookie.indexOf('.'));
+    assertThat(a.session(forged)).isNull();
+    assertThat(a.session(cookie.substring(0, cookie.length() - 2))).isNull();
+    assertThat(a.session("nonsense")).isNull();
+    assertThat(a.session(null)).isNull();
+    Path other = Files.writeString(dir.resolve("o"), "read other-token-0123456789\n");
+    assertThat(Access.of(null, other, true).session(cookie))
+        .as("the tokens changed: the session ends")
+        .isNull();
+    assertThat(Access.open().session(cookie)).isNull();
+    a.revoke(cookie);
+    assertThat(a.session(cookie)).as("signed out here").isNull();
+    assertThat(a.session(a.openSession(c))).as("a new sign-in works").isEqualTo(c);
   }
 
   @Test

@@ -391,6 +391,26 @@ class HaIT {
         assertThat(standby.path("frameworkId").asText()).isEqualTo(frameworkId);
         assertThat(get.apply(standbyApi + "/api/v1/apps").findValuesAsText("name"))
             .containsExactly("r");
+        // A browser signed in on the standby reads through it: the signed session cookie goes
+        // to the leader, which accepts it (same tokens, same key).
+        HttpResponse<String> signIn =
+            client.send(
+                HttpRequest.newBuilder(URI.create(standbyApi + "/api/v1/session"))
+                    .header("Authorization", "Bearer " + read)
+                    .POST(HttpRequest.BodyPublishers.noBody())
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(signIn.statusCode()).isEqualTo(200);
+        String setCookie = signIn.headers().firstValue("Set-Cookie").orElseThrow();
+        assertThat(setCookie).contains("Secure");
+        HttpResponse<String> viaCookie =
+            client.send(
+                HttpRequest.newBuilder(URI.create(standbyApi + "/api/v1/apps"))
+                    .header("Cookie", setCookie.substring(0, setCookie.indexOf(';')))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(viaCookie.statusCode()).isEqualTo(200);
+        assertThat(JSON.readTree(viaCookie.body()).findValuesAsText("name")).containsExactly("r");
         // Without a token, the standby refuses as the leader would.
         assertThat(
                 client
