@@ -50,6 +50,14 @@ final class ValidateCommand implements Callable<Integer> {
               + " the current directory).")
   Path repoRoot;
 
+  @picocli.CommandLine.Option(
+      names = "--age-key-file",
+      paramLabel = "FILE",
+      description =
+          "Decrypt the SOPS files that spec.secrets name and check their MACs; without it, each"
+              + " named file is checked to exist, be a SOPS file and hold the key.")
+  Path ageKeyFile;
+
   @Spec CommandSpec spec;
 
   @Override
@@ -107,6 +115,25 @@ final class ValidateCommand implements Callable<Integer> {
       } finally {
         BenchCommand.deleteTree(charts);
       }
+    }
+    if (result.valid() && dev.telos.secrets.SecretResolver.needed(result.apps())) {
+      // SOPS files are named from the repository's root.
+      dev.telos.secrets.SecretResolver.Files read =
+          p -> {
+            Path f = rootDir.resolve(p).normalize();
+            return f.startsWith(rootDir) && Files.isRegularFile(f) ? Files.readAllBytes(f) : null;
+          };
+      List<ManifestError> secretErrors =
+          ageKeyFile == null
+              ? dev.telos.secrets.SecretResolver.check(result.apps(), read, YamlLimits.DEFAULT)
+              : new dev.telos.secrets.SecretResolver(
+                      dev.telos.secrets.AgeKeys.load(ageKeyFile), YamlLimits.DEFAULT)
+                  .resolve(result.apps(), read)
+                  .errors();
+      List<ManifestError> all = new ArrayList<>(result.errors());
+      all.addAll(secretErrors);
+      result =
+          new ManifestLoader.LoadResult(result.apps(), all, result.releases(), result.documents());
     }
     for (ManifestError error : result.errors()) {
       out.println(error);

@@ -50,6 +50,50 @@ public final class SecretResolver {
     return false;
   }
 
+  /**
+   * Checks the references without decrypting (no identity at hand): each named file exists, is a
+   * SOPS file, and has a value at the key. What only decryption shows (a MAC, the value itself) is
+   * left to a check with the key.
+   */
+  public static List<ManifestError> check(List<App> apps, Files files, YamlLimits limits) {
+    List<ManifestError> errors = new ArrayList<>();
+    Map<String, Object> opened = new HashMap<>();
+    for (App app : apps) {
+      for (SecretRef s : app.task().secrets()) { // pods' containers take none
+        Location at = s.source() != null ? s.source() : new Location(s.file(), 1, 1);
+        Object keys =
+            opened.computeIfAbsent(
+                s.file(),
+                f -> {
+                  try {
+                    byte[] content = files.read(f);
+                    return content == null ? "does not exist" : Sops.keys(content, limits);
+                  } catch (IOException e) {
+                    return "cannot be read: " + e.getMessage();
+                  } catch (Sops.Failure e) {
+                    return e.getMessage();
+                  }
+                });
+        if (keys instanceof String problem) {
+          errors.add(new ManifestError(at, label(s) + ": " + s.file() + " " + problem));
+        } else if (!((java.util.Set<?>) keys).contains(s.key())) {
+          errors.add(
+              new ManifestError(
+                  at, label(s) + ": " + s.file() + " has no value at '" + s.key() + "'"));
+        }
+      }
+    }
+    return errors;
+  }
+
+  private static String label(SecretRef s) {
+    return switch (s.kind()) {
+      case ENV -> "secrets." + s.name();
+      case FILE -> "secretFiles." + s.name();
+      case PULL_CONFIG -> "container.pullConfig";
+    };
+  }
+
   public Result resolve(List<App> apps, Files files) {
     List<ManifestError> errors = new ArrayList<>();
     Map<String, Object> opened = new HashMap<>(); // path → values, or the failure's message

@@ -101,6 +101,44 @@ public final class Sops {
     return values;
   }
 
+  /**
+   * The key paths of a SOPS file's values, read without a key (SOPS leaves keys in clear), for
+   * checking references where no identity is at hand ({@code telos validate}).
+   */
+  public static java.util.Set<String> keys(byte[] content, YamlLimits limits) throws Failure {
+    YamlReader.Result read = new YamlReader(limits).read("sops", content);
+    if (read.error() != null) {
+      throw new Failure("cannot be read: " + read.error().message());
+    }
+    if (read.documents().size() != 1
+        || !(read.documents().get(0) instanceof YamlNode.MapNode root)) {
+      throw new Failure("is not one YAML or JSON mapping");
+    }
+    YamlNode.Entry meta = root.entries().get("sops");
+    if (meta == null || !(meta.value() instanceof YamlNode.MapNode)) {
+      throw new Failure("is not encrypted with SOPS (it has no 'sops' metadata)");
+    }
+    java.util.Set<String> out = new java.util.LinkedHashSet<>();
+    for (Map.Entry<String, YamlNode.Entry> entry : root.entries().entrySet()) {
+      if (!entry.getKey().equals("sops")) {
+        collect(entry.getValue().value(), entry.getKey(), out);
+      }
+    }
+    return out;
+  }
+
+  private static void collect(YamlNode node, String key, java.util.Set<String> out) {
+    if (node instanceof YamlNode.MapNode map) {
+      map.entries().forEach((k, e) -> collect(e.value(), key + "." + k, out));
+    } else if (node instanceof YamlNode.ListNode list) {
+      for (int i = 0; i < list.items().size(); i++) {
+        collect(list.items().get(i), key + "." + i, out);
+      }
+    } else if (!(node instanceof YamlNode.Scalar s && s.kind() == YamlNode.Scalar.Kind.NULL)) {
+      out.add(key);
+    }
+  }
+
   /** Bytes with which sops starts the MAC of a file whose MAC covers encrypted values only. */
   private static final byte[] MAC_ONLY_ENCRYPTED =
       HexFormat.of().parseHex("8a3fd2ad54ce66527b1034f3d147be0b0b975b3bf44f72c6fdadec8176f27d69");
