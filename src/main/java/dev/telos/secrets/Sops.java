@@ -56,18 +56,8 @@ public final class Sops {
    */
   public static Map<String, byte[]> decrypt(byte[] content, AgeKeys keys, YamlLimits limits)
       throws Failure {
-    YamlReader.Result read = new YamlReader(limits).read("sops", content);
-    if (read.error() != null) {
-      throw new Failure("cannot be read: " + read.error().message());
-    }
-    if (read.documents().size() != 1
-        || !(read.documents().get(0) instanceof YamlNode.MapNode root)) {
-      throw new Failure("is not one YAML or JSON mapping");
-    }
-    YamlNode.Entry meta = root.entries().get("sops");
-    if (meta == null || !(meta.value() instanceof YamlNode.MapNode sops)) {
-      throw new Failure("is not encrypted with SOPS (it has no 'sops' metadata)");
-    }
+    YamlNode.MapNode root = root(content, limits);
+    YamlNode.MapNode sops = (YamlNode.MapNode) root.entries().get("sops").value();
     Metadata m = metadata(sops);
     byte[] dataKey = dataKey(sops, keys);
     MessageDigest hash = sha512();
@@ -106,6 +96,18 @@ public final class Sops {
    * checking references where no identity is at hand ({@code telos validate}).
    */
   public static java.util.Set<String> keys(byte[] content, YamlLimits limits) throws Failure {
+    YamlNode.MapNode root = root(content, limits);
+    java.util.Set<String> out = new java.util.LinkedHashSet<>();
+    for (Map.Entry<String, YamlNode.Entry> entry : root.entries().entrySet()) {
+      if (!entry.getKey().equals("sops")) {
+        collect(entry.getValue().value(), entry.getKey(), out);
+      }
+    }
+    return out;
+  }
+
+  /** A SOPS file's one mapping, read under the limits, with its {@code sops} metadata mapping. */
+  private static YamlNode.MapNode root(byte[] content, YamlLimits limits) throws Failure {
     YamlReader.Result read = new YamlReader(limits).read("sops", content);
     if (read.error() != null) {
       throw new Failure("cannot be read: " + read.error().message());
@@ -118,13 +120,7 @@ public final class Sops {
     if (meta == null || !(meta.value() instanceof YamlNode.MapNode)) {
       throw new Failure("is not encrypted with SOPS (it has no 'sops' metadata)");
     }
-    java.util.Set<String> out = new java.util.LinkedHashSet<>();
-    for (Map.Entry<String, YamlNode.Entry> entry : root.entries().entrySet()) {
-      if (!entry.getKey().equals("sops")) {
-        collect(entry.getValue().value(), entry.getKey(), out);
-      }
-    }
-    return out;
+    return root;
   }
 
   private static void collect(YamlNode node, String key, java.util.Set<String> out) {
