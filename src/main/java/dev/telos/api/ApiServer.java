@@ -150,7 +150,8 @@ public final class ApiServer implements AutoCloseable {
                 WebServer.Limits.DEFAULT.idleTimeout(),
                 security.maxConnections(),
                 WebServer.Limits.DEFAULT.maxThreads()),
-            this::route);
+            this::route,
+            () -> metrics.boundHit("read-timeout"));
   }
 
   /**

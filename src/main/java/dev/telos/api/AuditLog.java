@@ -33,10 +33,6 @@ public final class AuditLog {
     }
   }
 
-  public Path file() {
-    return file;
-  }
-
   /** One call. */
   public record Entry(
       Instant time,

@@ -81,9 +81,14 @@ final class WebServer implements AutoCloseable {
           });
   private final Map<EndPoint, Long> readingSince = new IdentityHashMap<>();
   private final Map<Path, Long> tlsFilesModified = new HashMap<>();
-  private volatile long requestsCut;
+  private final Runnable onCut;
 
-  WebServer(String host, int port, Tls tls, Limits limits, Route route) throws IOException {
+  /**
+   * @param onCut told each time a request is cut off for not arriving within the read timeout
+   */
+  WebServer(String host, int port, Tls tls, Limits limits, Route route, Runnable onCut)
+      throws IOException {
+    this.onCut = onCut;
     this.tls = tls;
     this.limits = limits;
     QueuedThreadPool pool = new QueuedThreadPool(limits.maxThreads(), 4);
@@ -161,11 +166,6 @@ final class WebServer implements AutoCloseable {
     return tls != null;
   }
 
-  /** Requests cut off so far for not arriving within the read timeout. */
-  long requestsCut() {
-    return requestsCut;
-  }
-
   private KeyStore loadKeyStore() throws IOException {
     return Pem.keyStore(tls.certificate(), tls.key());
   }
@@ -222,7 +222,7 @@ final class WebServer implements AutoCloseable {
         }
         long since = readingSince.getOrDefault(endPoint, now);
         if (now - since > limit) {
-          requestsCut++;
+          onCut.run();
           log.warn(
               "request cut off: not received within {} ms remote={}",
               limits.readTimeout().toMillis(),

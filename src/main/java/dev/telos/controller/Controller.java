@@ -379,16 +379,6 @@ public final class Controller implements AutoCloseable, ControlPlane {
   }
 
   /**
-   * How long offers that arrive while a requested fetch runs are kept for the commit it may bring,
-   * at most: a REVIVE sent as the fetch starts has them here when the new revision is planned,
-   * instead of asked for only then (the fetch and the offers' round trip overlap).
-   */
-  static final Duration SPECULATIVE_HOLD = Duration.ofSeconds(2);
-
-  /** Until when offers are held (not declined) for a fetch under way; loop-owned. */
-  private Instant holdOffersUntil = Instant.EPOCH;
-
-  /**
    * A fetch now. {@code requested}: someone asked (the API, a webhook), so a new commit is likely:
    * offers are revived at once, when suppressed, to overlap the fetch. Timer polls revive nothing.
    */
@@ -592,8 +582,9 @@ public final class Controller implements AutoCloseable, ControlPlane {
     }
     writeAdoption();
     Instant next = plan.nextWakeup();
-    if (act && now.isBefore(holdOffersUntil) && !plan.declines().isEmpty()) {
-      next = next == null || holdOffersUntil.isBefore(next) ? holdOffersUntil : next;
+    if (act && offerFlow.holding(now) && !plan.declines().isEmpty()) {
+      Instant ends = offerFlow.holdEnds();
+      next = next == null || ends.isBefore(next) ? ends : next;
     }
     if (act && plan.wantsOffers()) {
       Instant revive = offerFlow.nextRevive();
@@ -833,7 +824,7 @@ public final class Controller implements AutoCloseable, ControlPlane {
               e.getValue(),
               dev.telos.mesos.Calls.refuseFor(Duration.ZERO)));
     }
-    if (!plan.declines().isEmpty() && now.isBefore(holdOffersUntil)) {
+    if (!plan.declines().isEmpty() && offerFlow.holding(now)) {
       // Held for the commit a requested fetch may bring; declined once it is read, or at the end.
     } else if (!plan.declines().isEmpty()) {
       List<OfferID> ids = new ArrayList<>();
@@ -934,9 +925,7 @@ public final class Controller implements AutoCloseable, ControlPlane {
       }
       persistChanges("apps", changed, List.of(), history);
     }
-    if (!(now.isBefore(holdOffersUntil) && plan.launches().isEmpty())) {
-      reviveOrSuppress(plan, now); // while offers are held for a fetch, nothing is suppressed
-    }
+    reviveOrSuppress(plan, now);
     syncs.count(plan.launches().size(), plan.kills().size());
     if (!plan.launches().isEmpty()) {
       events.launched(plan.launches().size());
@@ -993,7 +982,6 @@ public final class Controller implements AutoCloseable, ControlPlane {
     Instant now = clock.instant();
     OfferFlow.Call call = offerFlow.speculate(now);
     if (call instanceof OfferFlow.Revive r) {
-      holdOffersUntil = now.plus(SPECULATIVE_HOLD);
       checked("REVIVE", client.revive(r.roles()));
     }
   }
@@ -1022,7 +1010,7 @@ public final class Controller implements AutoCloseable, ControlPlane {
 
   private void onPoll(PollResult result, Instant began, long covers) {
     Instant now = clock.instant();
-    holdOffersUntil = Instant.EPOCH; // read: this pass uses the held offers or declines them
+    offerFlow.fetchRead(); // this pass uses the held offers or declines them
     checkedAt = began;
     checkedRequest = Math.max(checkedRequest, covers);
     if (result instanceof PollResult.Updated u) {

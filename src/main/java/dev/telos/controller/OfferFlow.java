@@ -61,7 +61,8 @@ final class OfferFlow {
       lastRevive = now;
       return new Revive(wanted);
     }
-    if (!suppressed && plan.launches().isEmpty()) {
+    // While offers are held for a fetch under way, the pass after it suppresses.
+    if (!suppressed && plan.launches().isEmpty() && !holding(now)) {
       suppressed = true;
       revived = Set.of();
       return new Suppress();
@@ -70,9 +71,18 @@ final class OfferFlow {
   }
 
   /**
-   * A REVIVE of every role ahead of a plan that may want offers (a requested fetch under way), when
-   * offers are suppressed; null when they flow already. The next plan suppresses them again if it
-   * wants none.
+   * How long offers that arrive while a requested fetch runs are held for the commit it may bring,
+   * at most.
+   */
+  static final Duration HOLD = Duration.ofSeconds(2);
+
+  /** Until when offers are held (neither declined nor suppressed) for a fetch under way. */
+  private Instant holdUntil = Instant.EPOCH;
+
+  /**
+   * A REVIVE of every role as a requested fetch starts, when offers are suppressed (null when they
+   * flow already): the offers that come are held ({@link #holding}) until the fetch is read or
+   * {@link #HOLD} passes, so the pass that adopts the commit finds them.
    */
   Call speculate(Instant now) {
     if (!suppressed) {
@@ -82,7 +92,23 @@ final class OfferFlow {
     revived = Set.of();
     lastRevive = now;
     delay = FIRST;
+    holdUntil = now.plus(HOLD);
     return new Revive(Set.of());
+  }
+
+  /** Whether offers are held now: not declined, and not suppressed, by a pass. */
+  boolean holding(Instant now) {
+    return now.isBefore(holdUntil);
+  }
+
+  /** When holding ends, for a wake-up that declines what is still held. */
+  Instant holdEnds() {
+    return holdUntil;
+  }
+
+  /** The requested fetch was read: the pass after it uses the held offers or declines them. */
+  void fetchRead() {
+    holdUntil = Instant.EPOCH;
   }
 
   /** When the next REVIVE is due while launches keep waiting. */

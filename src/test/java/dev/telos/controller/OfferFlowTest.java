@@ -79,8 +79,19 @@ class OfferFlowTest {
     assertThat(flow.after(idle, T0)).isInstanceOf(OfferFlow.Suppress.class);
     assertThat(flow.speculate(T0.plusSeconds(1))).isEqualTo(new OfferFlow.Revive(Set.of()));
     assertThat(flow.speculate(T0.plusSeconds(1))).as("once").isNull();
-    // The commit brought nothing to launch: suppressed again.
+    // While the fetch runs, offers are held: a pass with nothing to launch suppresses nothing.
+    assertThat(flow.holding(T0.plusMillis(1500))).isTrue();
+    assertThat(flow.after(idle, T0.plusMillis(1500))).isNull();
+    assertThat(flow.holdEnds()).isEqualTo(T0.plusSeconds(1).plus(OfferFlow.HOLD));
+    // The fetch was read and brought nothing to launch: suppressed again.
+    flow.fetchRead();
+    assertThat(flow.holding(T0.plusMillis(1500))).isFalse();
     assertThat(flow.after(idle, T0.plusSeconds(2))).isInstanceOf(OfferFlow.Suppress.class);
+    // A fetch that never comes back: holding ends on its own.
+    flow.speculate(T0.plusSeconds(10));
+    assertThat(flow.holding(T0.plusSeconds(11))).isTrue();
+    assertThat(flow.holding(T0.plusSeconds(12))).isFalse();
+    assertThat(flow.after(idle, T0.plusSeconds(12))).isInstanceOf(OfferFlow.Suppress.class);
     assertThat(flow.speculate(T0.plusSeconds(3))).isNotNull();
     // It brought launches: their roles are revived by name (the speculative REVIVE named none).
     assertThat(flow.after(waiting("web"), T0.plusSeconds(3)))
